@@ -1,0 +1,1 @@
+"""helixc grammars package."""

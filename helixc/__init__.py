@@ -1,0 +1,83 @@
+"""helixc: a compiler for the HLX notation family.
+
+    >>> import helixc
+    >>> helixc.translate("[1, 2, 3]", to="lc-r")
+    '🜃1, 2, 3🜄'
+    >>> helixc.parse("07 0E 00 01 01 08", "lc-b")
+    Contract(14, {0: 1})
+
+Notations are plugins (``helixc.plugins``); names and aliases are matched
+case-insensitively (``"runic"`` is LC-R, ``"binary"`` is LC-B).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import HelixError
+from .values import Contract, Handle, check, same
+
+__all__ = [
+    "Contract",
+    "Handle",
+    "HelixError",
+    "check",
+    "decode",
+    "detect",
+    "emit",
+    "encode",
+    "get_notation",
+    "notations",
+    "parse",
+    "same",
+    "translate",
+]
+
+
+def get_notation(name: str):
+    from .plugins import get_notation as _get
+
+    return _get(name)
+
+
+def notations() -> dict:
+    from .plugins import notations as _all
+
+    return _all()
+
+
+def parse(text: str, notation: str) -> Any:
+    """Read ``text`` (for LC-B: hex text) in ``notation`` into a value."""
+    return get_notation(notation).parse(text)
+
+
+def emit(value: Any, notation: str) -> str:
+    """Write ``value`` in ``notation``'s canonical text form (LC-B: spaced uppercase hex)."""
+    return get_notation(notation).emit(value)
+
+
+def encode(value: Any, notation: str = "lc-b") -> bytes:
+    """Bytes of ``value`` in a notation (LC-B bytes; text notations give UTF-8)."""
+    return get_notation(notation).encode(value)
+
+
+def decode(data: bytes, notation: str = "lc-b") -> Any:
+    return get_notation(notation).decode(data)
+
+
+def translate(text: str, to: str, source: str | None = None) -> str:
+    """Translate ``text`` into notation ``to``; ``source`` is detected when omitted."""
+    from .detect import detect as _detect
+
+    if source is None:
+        value = _detect(text).value
+    else:
+        value = parse(text, source)
+    return emit(value, to)
+
+
+def detect(text: str):
+    """Which notation reads ``text``: a :class:`helixc.detect.Detection` (name, value)."""
+    from .detect import detect as _detect
+
+    return _detect(text)

@@ -1,0 +1,72 @@
+"""Source-notation detection for ``helixc translate`` without ``--from``.
+
+Every registered notation tries to read the input. If exactly one does, or
+all that do agree on the value, that notation wins (preferring the one whose
+canonical form the input already is). If several read it as different values
+(``10`` is the int 10 in HLXL but the byte 0x10 in LC-B hex), detection
+refuses and asks for ``--from``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import E_AMBIGUOUS, E_LC_PARSE, HelixError
+from .plugins import notations
+from .values import same
+
+
+@dataclass
+class Detection:
+    notation: str
+    value: Any
+    candidates: list[str]
+
+
+def detect(text: str) -> Detection:
+    readings: list[tuple[str, Any]] = []
+    errors: list[HelixError] = []
+    all_notations = notations()
+    for name, n in all_notations.items():
+        try:
+            readings.append((name, n.parse(text)))
+        except HelixError as e:
+            errors.append(e)
+    if not readings:
+        # Report the error of the notation that got furthest into the text.
+        best = max(errors, key=_progress, default=None)
+        if best is None:
+            raise HelixError(E_LC_PARSE, "no notation is registered")
+        raise HelixError(
+            best.code,
+            f"no notation reads this input; closest: {best.notation} says {best.message}",
+            notation=best.notation, line=best.line, column=best.column, offset=best.offset, source=best.source,
+        )
+    first_name, first_value = readings[0]
+    if all(same(v, first_value) for _, v in readings[1:]):
+        names = [nm for nm, _ in readings]
+        # Prefer the notation in whose canonical form the text already is.
+        canonical = [nm for nm in names if _emits(all_notations[nm], first_value) == text.strip()]
+        chosen = canonical[0] if canonical else names[0]
+        return Detection(chosen, first_value, names)
+    described = "; ".join(f"{nm} reads {_short(all_notations[nm], v)}" for nm, v in readings)
+    raise HelixError(E_AMBIGUOUS, f"ambiguous input: {described}. Say which with --from")
+
+
+def _emits(notation, value) -> str | None:
+    try:
+        return notation.emit(value)
+    except HelixError:
+        return None
+
+
+def _short(notation, value) -> str:
+    from .plugins import get_notation
+
+    text = get_notation("hlxl").emit(value) if "hlxl" in notations() else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _progress(e: HelixError) -> tuple:
+    return (e.line or 0, e.column or 0, e.offset or 0)

@@ -1,0 +1,304 @@
+"""The machinery behind the text notations' parsers.
+
+Each text notation has two parsers that must agree:
+
+* the **reference** parser: the notation's Lark grammar (``grammars/*.lark``,
+  LALR) plus :class:`ValueBuilder`, a small transformer that turns parse-tree
+  nodes into values. The grammar is the definition of the notation.
+* the **fast** parser: one compiled token regex (C speed) and a short
+  recursive-descent :class:`Reader` over the token list. It exists for speed
+  and is checked against the reference by differential tests.
+
+Both share the semantic checks (field order, duplicate keys, depth, ranges),
+which live in :func:`make_contract` and :func:`make_map`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from typing import Any, Callable
+
+from .errors import (
+    E_CONTRACT_STRUCTURE,
+    E_DEPTH,
+    E_DUPLICATE_KEY,
+    E_FIELD_ORDER,
+    E_KEY_ORDER,
+    E_LC_PARSE,
+    HelixError,
+    text_error,
+)
+from .values import MAX_DEPTH, Contract, Handle, check_contract_id, check_field_index
+
+
+class Positioned(HelixError):
+    """Internal: a semantic error still waiting for its source position."""
+
+
+def make_contract(cid: int, fields: list[tuple[int, Any]]) -> Contract:
+    check_contract_id(cid)
+    out: dict[int, Any] = {}
+    last = -1
+    for index, value in fields:
+        check_field_index(index)
+        if index in out:
+            raise HelixError(E_CONTRACT_STRUCTURE, f"contract {cid} repeats field @{index}")
+        if index < last:
+            raise HelixError(E_FIELD_ORDER, f"contract {cid}: field @{index} comes after @{last}; fields must ascend")
+        out[index] = value
+        last = index
+    return Contract(cid, out)
+
+
+def make_map(pairs: list[tuple[str, Any]], canonical_order: bool) -> dict:
+    out: dict[str, Any] = {}
+    last = None
+    for key, value in pairs:
+        if key in out:
+            raise HelixError(E_DUPLICATE_KEY, f"map key {key!r} appears twice")
+        if canonical_order and last is not None and key < last:
+            raise HelixError(E_KEY_ORDER, f"map key {key!r} comes after {last!r}; keys must be in code-point order")
+        out[key] = value
+        last = key
+    if not canonical_order:
+        out = {k: out[k] for k in sorted(out)}
+    return out
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+class Reader:
+    """Recursive descent over a token list produced by one big regex.
+
+    Subclasses set ``TOKENS`` (a compiled regex whose named groups are token
+    kinds; a final ``err`` group catches anything else) and implement
+    ``value_for`` hooks for their container syntax.
+    """
+
+    notation = ""
+    TOKENS: re.Pattern
+    SKIP = frozenset({"ws"})
+
+    def __init__(self, text: str):
+        self.text = text
+        skip = self.SKIP
+        self.toks = [(m.lastgroup, m.group(), m.start()) for m in self.TOKENS.finditer(text) if m.lastgroup not in skip]
+        self.i = 0
+        self.n = len(self.toks)
+
+    # -- errors ------------------------------------------------------------
+    def fail(self, message: str, pos: int | None = None, code: str = E_LC_PARSE) -> HelixError:
+        if pos is None:
+            pos = self.toks[self.i][2] if self.i < self.n else len(self.text)
+        return text_error(code, message, self.notation, self.text, pos)
+
+    def expect(self, kind: str, what: str):
+        if self.i >= self.n:
+            raise self.fail(f"unexpected end of input, expected {what}")
+        tok = self.toks[self.i]
+        if tok[0] != kind:
+            raise self.unexpected(what)
+        self.i += 1
+        return tok
+
+    def unexpected(self, what: str) -> HelixError:
+        if self.i >= self.n:
+            return self.fail(f"unexpected end of input, expected {what}")
+        kind, tok, pos = self.toks[self.i]
+        if kind == "err":
+            return self.fail(f"unexpected character {tok!r}, expected {what}", pos)
+        return self.fail(f"unexpected {tok!r}, expected {what}", pos)
+
+    def semantic(self, fn: Callable, pos: int, *args):
+        try:
+            return fn(*args)
+        except HelixError as e:
+            if e.line is not None:
+                raise
+            raise text_error(e.code, e.message, self.notation, self.text, pos) from None
+
+    # -- driver ------------------------------------------------------------
+    def parse(self):
+        if not self.toks:
+            raise self.fail("empty input, expected a value", 0)
+        v = self.value(0)
+        if self.i < self.n:
+            raise self.unexpected("end of input")
+        return v
+
+    def value(self, depth: int):
+        if self.i >= self.n:
+            raise self.fail("unexpected end of input, expected a value")
+        kind, tok, pos = self.toks[self.i]
+        scalar = self.SCALARS.get(kind)
+        if scalar is not None:
+            self.i += 1
+            return self.semantic(scalar, pos, tok)
+        container = self.CONTAINERS.get(kind)
+        if container is None:
+            raise self.unexpected("a value")
+        if depth >= MAX_DEPTH:
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} containers", pos, E_DEPTH)
+        return container(self, depth + 1)
+
+    SCALARS: dict[str, Callable[[str], Any]] = {}
+    CONTAINERS: dict[str, Callable[["Reader", int], Any]] = {}
+
+    def seq(self, close: str, sep: str, item: Callable[[int], Any], depth: int, what: str) -> list:
+        """Items separated by ``sep`` up to ``close`` (the opener already consumed)."""
+        items = []
+        if self.i < self.n and self.toks[self.i][0] == close:
+            self.i += 1
+            return items
+        while True:
+            items.append(item(depth))
+            if self.i >= self.n:
+                raise self.fail(f"unexpected end of input, expected {what}")
+            kind = self.toks[self.i][0]
+            self.i += 1
+            if kind == close:
+                return items
+            if kind != sep:
+                self.i -= 1
+                raise self.unexpected(what)
+
+
+# --------------------------------------------------------------------------- reference path
+
+
+@functools.lru_cache(maxsize=None)
+def grammar_text(filename: str) -> str:
+    return resources.files("helixc_grammars").joinpath(filename).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def lark_parser(grammar: str, **options):
+    """An LALR Lark parser for ``grammar`` (cached per grammar text)."""
+    from lark import Lark
+
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True, **options)
+
+
+def reference_parse(grammar: str, builder_cls, notation: str, text: str):
+    """Parse ``text`` with the Lark grammar and build the value; all errors become HelixError."""
+    from lark import Tree
+
+    tree = reference_parse_raw(grammar, notation, text)
+    return builder_cls(notation, text).build(tree.children[0] if isinstance(tree, Tree) else tree)
+
+
+def reference_parse_raw(grammar: str, notation: str, text: str):
+    """The Lark parse tree of ``text``; syntax errors become HelixError with a position."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    parser = lark_parser(grammar)
+    try:
+        tree = parser.parse(text)
+    except UnexpectedEOF:
+        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, len(text)) from None
+    except UnexpectedCharacters as e:
+        raise text_error(E_LC_PARSE, f"unexpected character {text[e.pos_in_stream]!r}", notation, text, e.pos_in_stream) from None
+    except UnexpectedToken as e:
+        pos = e.token.start_pos if e.token.start_pos is not None else len(text)
+        what = "end of input" if e.token.type == "$END" else repr(str(e.token))
+        raise text_error(E_LC_PARSE, f"unexpected {what}", notation, text, pos) from None
+    except UnexpectedInput as e:  # pragma: no cover - other lark subclasses
+        raise text_error(E_LC_PARSE, str(e).splitlines()[0], notation, text, getattr(e, "pos_in_stream", 0) or 0) from None
+    return tree
+
+
+class ValueBuilder:
+    """Turns a Lark tree of a text notation into a value, iteratively.
+
+    Lark's own Transformer recurses; this walks the tree with an explicit
+    stack, so pathological nesting gives E_DEPTH rather than RecursionError.
+    Subclasses provide one method per tree node / token alias.
+    """
+
+    canonical_key_order = False
+    reserved_keys: frozenset[str] = frozenset({"null", "true", "false"})
+
+    def __init__(self, notation: str, text: str):
+        self.notation = notation
+        self.text = text
+
+    def error(self, e: HelixError, pos: int) -> HelixError:
+        return text_error(e.code, e.message, self.notation, self.text, pos)
+
+    def build(self, root):
+        from lark import Token, Tree
+
+        # Depth first: check it before building anything.
+        stack = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, Tree) and node.data in ("array", "map", "contract"):
+                if depth >= MAX_DEPTH:
+                    raise text_error(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", self.notation, self.text, node.meta.start_pos)
+                depth += 1
+            if isinstance(node, Tree):
+                stack.extend((c, depth) for c in node.children if c is not None)
+        # Post-order evaluation with an explicit stack.
+        results: dict[int, Any] = {}
+        work = [(root, False)]
+        while work:
+            node, done = work.pop()
+            if isinstance(node, Token):
+                results[id(node)] = self.token(node)
+                continue
+            if node is None:
+                continue
+            if not done:
+                work.append((node, True))
+                work.extend((c, False) for c in node.children)
+                continue
+            kids = [None if c is None else results.pop(id(c)) for c in node.children]
+            try:
+                results[id(node)] = getattr(self, "node_" + node.data)(kids, node)
+            except HelixError as e:
+                if e.line is not None:
+                    raise
+                raise self.error(e, node.meta.start_pos if not node.meta.empty else 0) from None
+        return results[id(root)]
+
+    def token(self, tok):
+        return str(tok)
+
+    # Tree nodes produced by the `-> alias` scalar rules carry one token.
+    def node_null(self, kids, node):
+        return None
+
+    def node_true(self, kids, node):
+        return True
+
+    def node_false(self, kids, node):
+        return False
+
+    def node_array(self, kids, node):
+        return [k for k in kids]
+
+    def node_handle(self, kids, node):
+        return Handle(kids[0][self.handle_prefix_len :])
+
+    handle_prefix_len = 1
+
+    def node_pair(self, kids, node):
+        return (kids[0], kids[1])
+
+    def node_ident(self, kids, node):
+        if kids[0] in self.reserved_keys:
+            raise HelixError(E_LC_PARSE, f"{kids[0]!r} is a keyword; quote it to use it as a map key")
+        return kids[0]
+
+    def node_map(self, kids, node):
+        if kids == [None]:
+            kids = []
+        return make_map(kids, self.canonical_key_order)
+
+
+def drop_placeholders(kids: list) -> list:
+    """``[a (sep a)*]`` with maybe_placeholders yields [None] for an empty list."""
+    return [] if kids == [None] else kids

@@ -1,0 +1,448 @@
+"""LC-B: the binary notation (CODEX LC-B v2 + CORPUS-1.1 tags + helixc's map tags).
+
+The codec is two dispatch tables, as in cbor2: Python type -> writer, and tag
+byte -> reader. Every decode error carries the byte offset where it was found.
+helixc shows LC-B as uppercase hex pairs joined by spaces (``07 0E 00 01 01 08``)
+and reads raw bytes or hex text in any case and spacing.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+
+from helixc.errors import (
+    E_CONTRACT_STRUCTURE,
+    E_DEPTH,
+    E_DUPLICATE_KEY,
+    E_FIELD_ORDER,
+    E_FLOAT_SPECIAL,
+    E_HANDLE_INVALID,
+    E_INPUT,
+    E_INT_RANGE,
+    E_KEY_ORDER,
+    E_LC_BINARY_DECODE,
+    E_LC_PARSE,
+    E_NONCANONICAL,
+    E_TEXT_INVALID,
+    E_TYPE,
+    HelixError,
+    text_error,
+)
+from helixc.hookspecs import hookimpl
+from helixc.notation import Notation
+from helixc.textparse import grammar_text
+from helixc.values import (
+    CONTRACT_ID_MAX,
+    FIELD_INDEX_MAX,
+    HANDLE_NAME,
+    INT_MAX,
+    INT_MIN,
+    MAX_DEPTH,
+    Contract,
+    Handle,
+    check_float,
+)
+
+NULL, INT, FLOAT, TEXT, BYTES = 0x00, 0x01, 0x02, 0x03, 0x04
+ARRAY_START, ARRAY_END, CONTRACT_START, CONTRACT_END, HANDLE = 0x05, 0x06, 0x07, 0x08, 0x09
+TRUE, FALSE, MAP_START, MAP_END = 0x0A, 0x0B, 0x0C, 0x0D
+
+_pack_float = struct.Struct(">d").pack
+_unpack_float = struct.Struct(">d").unpack_from
+
+# Single-byte LEB128 forms, precomputed: most ints and lengths in practice.
+_ULEB1 = [bytes([i]) for i in range(128)]
+_INT1 = {i: bytes([INT, i & 0x7F]) for i in range(-64, 64)}
+
+
+def uleb(n: int) -> bytes:
+    if n < 128:
+        return _ULEB1[n]
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def sleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if (n == 0 and not b & 0x40) or (n == -1 and b & 0x40):
+            out.append(b)
+            return bytes(out)
+        out.append(b | 0x80)
+
+
+# --------------------------------------------------------------------------- encoder
+
+
+class Encoder:
+    """value -> bytes; validates as it goes (range, finiteness, depth, key types)."""
+
+    def __init__(self):
+        self.writers = {
+            bool: self.write_bool,
+            int: self.write_int,
+            float: self.write_float,
+            str: self.write_text,
+            bytes: self.write_bytes,
+            bytearray: self.write_bytes,
+            list: self.write_array,
+            tuple: self.write_array,
+            dict: self.write_map,
+            Contract: self.write_contract,
+            Handle: self.write_handle,
+        }
+
+    def encode(self, value) -> bytes:
+        out = bytearray()
+        self.write(out, value, 0)
+        return bytes(out)
+
+    def write(self, out, v, depth):
+        if v is None:
+            out.append(NULL)
+            return
+        w = self.writers.get(type(v))
+        if w is None:
+            raise HelixError(E_TYPE, f"{type(v).__name__} is not an HLX value", notation="lc-b")
+        w(out, v, depth)
+
+    def write_bool(self, out, v, depth):
+        out.append(TRUE if v else FALSE)
+
+    def write_int(self, out, v, depth):
+        small = _INT1.get(v)
+        if small is not None:
+            out += small
+            return
+        if not INT_MIN <= v <= INT_MAX:
+            raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range", notation="lc-b")
+        out.append(INT)
+        out += sleb(v)
+
+    def write_float(self, out, v, depth):
+        out.append(FLOAT)
+        out += _pack_float(check_float(v))
+
+    def write_text(self, out, v, depth):
+        try:
+            data = v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise HelixError(E_TEXT_INVALID, "text contains a lone surrogate", notation="lc-b") from None
+        out.append(TEXT)
+        out += uleb(len(data))
+        out += data
+
+    def write_bytes(self, out, v, depth):
+        out.append(BYTES)
+        out += uleb(len(v))
+        out += v
+
+    def write_handle(self, out, v, depth):
+        data = b"&h_" + v.name.encode("ascii")
+        out.append(HANDLE)
+        out += uleb(len(data))
+        out += data
+
+    def write_array(self, out, v, depth):
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        out.append(ARRAY_START)
+        write = self.write
+        for x in v:
+            write(out, x, depth + 1)
+        out.append(ARRAY_END)
+
+    def write_map(self, out, v, depth):
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        out.append(MAP_START)
+        for k in sorted(v, key=_text_key):
+            try:
+                data = k.encode("utf-8")
+            except UnicodeEncodeError:
+                raise HelixError(E_TEXT_INVALID, "map key contains a lone surrogate", notation="lc-b") from None
+            out += uleb(len(data))
+            out += data
+            self.write(out, v[k], depth + 1)
+        out.append(MAP_END)
+
+    def write_contract(self, out, v, depth):
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        if type(v.id) is not int or not 0 <= v.id <= CONTRACT_ID_MAX:
+            raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {v.id!r} is outside 0..{CONTRACT_ID_MAX}", notation="lc-b")
+        out.append(CONTRACT_START)
+        out += uleb(v.id)
+        for i in sorted(v.fields, key=_index_key):
+            if not 0 <= i <= FIELD_INDEX_MAX:
+                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
+            out += uleb(i)
+            self.write(out, v.fields[i], depth + 1)
+        out.append(CONTRACT_END)
+
+
+def _text_key(k):
+    if type(k) is not str:
+        raise HelixError(E_TYPE, f"map keys must be text, got {type(k).__name__}", notation="lc-b")
+    return k
+
+
+def _index_key(i):
+    if type(i) is not int:
+        raise HelixError(E_TYPE, f"contract field index must be int, got {type(i).__name__}", notation="lc-b")
+    return i
+
+
+# --------------------------------------------------------------------------- decoder
+
+
+class Decoder:
+    """bytes -> value; exactly one value, canonical encodings only."""
+
+    __slots__ = ("data", "pos", "end")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.pos = 0
+        self.end = len(data)
+
+    def fail(self, message: str, offset: int | None = None, code: str = E_LC_BINARY_DECODE) -> HelixError:
+        return HelixError(code, message, notation="lc-b", offset=self.pos if offset is None else offset, source=self.data)
+
+    def decode(self):
+        if not self.data:
+            raise self.fail("empty input, expected a value", 0)
+        v = self.value(0)
+        if self.pos != self.end:
+            raise self.fail(f"{self.end - self.pos} trailing byte(s) after the value")
+        return v
+
+    def byte(self) -> int:
+        if self.pos >= self.end:
+            raise self.fail("truncated: expected another byte")
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+    def take(self, n: int) -> bytes:
+        if self.end - self.pos < n:
+            raise self.fail(f"truncated: expected {n} byte(s), {self.end - self.pos} left")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def uleb(self, max_bytes: int, what: str) -> int:
+        start = self.pos
+        result = shift = 0
+        for count in range(1, max_bytes + 1):
+            b = self.byte()
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                if b == 0 and count > 1:
+                    raise self.fail(f"overlong LEB128 for {what}", start)
+                return result
+        raise self.fail(f"LEB128 for {what} is longer than {max_bytes} bytes", start)
+
+    def sleb(self) -> int:
+        start = self.pos
+        result = shift = 0
+        prev = None
+        for count in range(1, 11):
+            b = self.byte()
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                if prev is not None and ((b == 0x00 and not prev & 0x40) or (b == 0x7F and prev & 0x40)):
+                    raise self.fail("overlong SLEB128 integer", start)
+                if b & 0x40:
+                    result -= 1 << shift
+                if not INT_MIN <= result <= INT_MAX:
+                    raise self.fail(f"integer {result} is outside signed 64-bit range", start, E_INT_RANGE)
+                return result
+            prev = b
+        raise self.fail("SLEB128 integer longer than 10 bytes", start)
+
+    def length(self, what: str) -> int:
+        n = self.uleb(10, what)
+        if n > self.end - self.pos:
+            raise self.fail(f"{what} says {n} byte(s), only {self.end - self.pos} left")
+        return n
+
+    def utf8(self, n: int, what: str) -> str:
+        start = self.pos
+        raw = self.take(n)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise self.fail(f"{what} is not valid UTF-8", start + e.start) from None
+
+    def value(self, depth: int):
+        tag_pos = self.pos
+        tag = self.byte()
+        reader = READERS.get(tag)
+        if reader is None:
+            if tag in (ARRAY_END, CONTRACT_END, MAP_END):
+                raise self.fail(f"end marker {tag:02X} where a value should start", tag_pos)
+            raise self.fail(f"unknown tag {tag:02X}", tag_pos, E_LC_PARSE)
+        if tag in CONTAINER_TAGS:
+            if depth >= MAX_DEPTH:
+                raise self.fail(f"nesting deeper than {MAX_DEPTH} containers", tag_pos, E_DEPTH)
+            return reader(self, depth + 1, tag_pos)
+        return reader(self, depth, tag_pos)
+
+    def read_int(self, depth, at):
+        return self.sleb()
+
+    def read_float(self, depth, at):
+        raw = self.take(8)
+        v = _unpack_float(raw)[0]
+        if v != v or v in (float("inf"), float("-inf")):
+            raise self.fail(f"float {v!r} is not finite", at, E_FLOAT_SPECIAL)
+        if v == 0.0 and raw[0] & 0x80:
+            raise self.fail("negative zero is written as 0.0 (02 00 00 00 00 00 00 00 00)", at, E_NONCANONICAL)
+        return v
+
+    def read_text(self, depth, at):
+        return self.utf8(self.length("text length"), "text")
+
+    def read_bytes(self, depth, at):
+        return self.take(self.length("bytes length"))
+
+    def read_handle(self, depth, at):
+        n = self.length("handle length")
+        start = self.pos
+        raw = self.take(n)
+        if not raw.startswith(b"&h_") or not raw.isascii() or not HANDLE_NAME.match(raw[3:].decode("ascii")):
+            raise self.fail(f"handle {raw!r} is not &h_ followed by [A-Za-z0-9_]+", start, E_HANDLE_INVALID)
+        return Handle(raw[3:].decode("ascii"))
+
+    def at_end(self, marker: int) -> bool:
+        if self.pos >= self.end:
+            raise self.fail(f"truncated: container not closed (expected {marker:02X})")
+        if self.data[self.pos] == marker:
+            self.pos += 1
+            return True
+        return False
+
+    def read_array(self, depth, at):
+        items = []
+        while not self.at_end(ARRAY_END):
+            items.append(self.value(depth))
+        return items
+
+    def read_contract(self, depth, at):
+        start = self.pos
+        cid = self.uleb(5, "contract id")
+        if cid > CONTRACT_ID_MAX:
+            raise self.fail(f"contract id {cid} is outside 0..{CONTRACT_ID_MAX}", start, E_CONTRACT_STRUCTURE)
+        fields = {}
+        last = -1
+        while not self.at_end(CONTRACT_END):
+            ipos = self.pos
+            index = self.uleb(3, "field index")
+            if index > FIELD_INDEX_MAX:
+                raise self.fail(f"field index {index} is outside 0..{FIELD_INDEX_MAX}", ipos, E_CONTRACT_STRUCTURE)
+            if index in fields:
+                raise self.fail(f"contract {cid} repeats field @{index}", ipos, E_CONTRACT_STRUCTURE)
+            if index < last:
+                raise self.fail(f"contract {cid}: field @{index} after @{last}; fields must ascend", ipos, E_FIELD_ORDER)
+            fields[index] = self.value(depth)
+            last = index
+        return Contract(cid, fields)
+
+    def read_map(self, depth, at):
+        out = {}
+        last = None
+        while not self.at_end(MAP_END):
+            kpos = self.pos
+            key = self.utf8(self.length("key length"), "map key")
+            if key in out:
+                raise self.fail(f"map key {key!r} appears twice", kpos, E_DUPLICATE_KEY)
+            if last is not None and key < last:
+                raise self.fail(f"map key {key!r} after {last!r}; keys must be in code-point order", kpos, E_KEY_ORDER)
+            out[key] = self.value(depth)
+            last = key
+        return out
+
+
+READERS = {
+    NULL: lambda self, depth, at: None,
+    TRUE: lambda self, depth, at: True,
+    FALSE: lambda self, depth, at: False,
+    INT: Decoder.read_int,
+    FLOAT: Decoder.read_float,
+    TEXT: Decoder.read_text,
+    BYTES: Decoder.read_bytes,
+    HANDLE: Decoder.read_handle,
+    ARRAY_START: Decoder.read_array,
+    CONTRACT_START: Decoder.read_contract,
+    MAP_START: Decoder.read_map,
+}
+CONTAINER_TAGS = frozenset({ARRAY_START, CONTRACT_START, MAP_START})
+
+# --------------------------------------------------------------------------- hex text view
+
+_HEX_TEXT = re.compile(r"(?:[0-9A-Fa-f]{2}|\s+)*\Z")
+
+
+def hex_to_bytes(text: str) -> bytes:
+    """Hex pairs in any case and spacing -> bytes; a clear error points at the first bad character."""
+    if not _HEX_TEXT.match(text):
+        for i, ch in enumerate(text):
+            if not ch.isspace() and ch not in "0123456789abcdefABCDEF":
+                raise text_error(E_INPUT, f"{ch!r} is not a hex digit (LC-B text is hex byte pairs)", "lc-b", text, i)
+        i = len(text.rstrip())
+        raise text_error(E_INPUT, "odd number of hex digits, or a byte split by whitespace", "lc-b", text, max(0, i - 1))
+    digits = "".join(text.split())
+    if not digits:
+        raise text_error(E_INPUT, "empty input, expected LC-B hex bytes", "lc-b", text, 0)
+    return bytes.fromhex(digits)
+
+
+class LCB(Notation):
+    name = "lc-b"
+    aliases = ("lcb", "lc_b", "binary", "lc-binary", "hex")
+    title = "LC-B, the binary notation (shown as hex): 07 0E 00 01 01 08"
+    binary = True
+    grammar = grammar_text("lc_b.lark")
+
+    def __init__(self):
+        self.encoder = Encoder()
+
+    def encode(self, value) -> bytes:
+        return self.encoder.encode(value)
+
+    def decode(self, data: bytes):
+        return Decoder(bytes(data)).decode()
+
+    def emit(self, value) -> str:
+        return self.encoder.encode(value).hex(" ").upper()
+
+    def parse(self, text: str):
+        return self.decode(hex_to_bytes(text))
+
+    def parse_reference(self, text: str):
+        """The grammar fixes the lexical form (canonical hex text); the decoder the structure."""
+        from helixc.textparse import reference_parse_raw
+
+        reference_parse_raw(self.grammar, self.name, text)
+        return self.parse(text)
+
+
+NOTATION = LCB()
+
+
+@hookimpl
+def register_notations(register):
+    register(NOTATION)

@@ -1,0 +1,177 @@
+"""LC-T: the compact ASCII notation, e.g. ``{C:14,0=[1,2],1=@docs}``."""
+
+from __future__ import annotations
+
+import re
+
+from helixc.errors import E_TEXT_INVALID, text_error
+from helixc.hookspecs import hookimpl
+from helixc.notation import Notation
+from helixc.scalars import parse_float, parse_int, unquote
+from helixc.textemit import Spelling, TextWriter
+from helixc.textparse import Reader, ValueBuilder, drop_placeholders, grammar_text, make_contract, make_map, reference_parse
+from helixc.values import Handle
+
+KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
+# Quoted on output: what HLXL quotes, plus LC-T's own keywords and the contract marker.
+RESERVED = frozenset({"null", "true", "false", "C"}) | KEYWORDS
+
+
+def _contract(cid, fields):
+    return f"{{C:{cid}" + "".join(f",{i}={v}" for i, v in fields) + "}"
+
+
+SPELLING = Spelling(
+    null="NULL", true="TRUE", false="FALSE",
+    bytes_prefix="#", bytes_suffix="", handle_prefix="@",
+    array_open="[", array_close="]", item_sep=",",
+    map_open="{", map_close="}", key_sep=":",
+    reserved_keys=RESERVED, ascii_only=True, contract=_contract,
+)
+
+
+class LCTReader(Reader):
+    notation = "lc-t"
+    TOKENS = re.compile(
+        r"""(?P<ws>[ \t\r\n]+)
+        |(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))
+        |(?P<int>-?(?:0|[1-9][0-9]*))
+        |(?P<str>"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*")
+        |(?P<bytes>\#(?:[0-9a-fA-F][0-9a-fA-F])*)
+        |(?P<handle>@[A-Za-z0-9_]+)
+        |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+        |(?P<p>[\[\]{}:,=])
+        |(?P<err>.)""",
+        re.X | re.S,
+    )
+
+    def parse(self):
+        self.toks = [(_kind(k, t), t, p) for k, t, p in self.toks]
+        return super().parse()
+
+    SCALARS = {
+        "NULL": lambda t: None,
+        "TRUE": lambda t: True,
+        "FALSE": lambda t: False,
+        "int": parse_int,
+        "float": parse_float,
+        "str": unquote,
+        "bytes": lambda t: bytes.fromhex(t[1:]),
+        "handle": lambda t: Handle(t[1:]),
+    }
+
+    def brace(self, depth):
+        open_pos = self.toks[self.i][2]
+        self.i += 1
+        if self.i < self.n and self.toks[self.i][0] == "C":  # {C:cid,i=v,...}
+            self.i += 1
+            self.expect(":", "':'")
+            _, cid_tok, cid_pos = self.expect("int", "a contract id")
+            fields = []
+            while True:
+                if self.i >= self.n:
+                    raise self.fail("unexpected end of input, expected ',' or '}'")
+                kind = self.toks[self.i][0]
+                self.i += 1
+                if kind == "}":
+                    break
+                if kind != ",":
+                    self.i -= 1
+                    raise self.unexpected("',' or '}'")
+                _, idx_tok, idx_pos = self.expect("int", "a field index")
+                self.expect("=", "'='")
+                fields.append((self.semantic(parse_int, idx_pos, idx_tok), self.value(depth)))
+            cid = self.semantic(parse_int, cid_pos, cid_tok)
+            return self.semantic(make_contract, open_pos, cid, fields)
+        pairs = self.seq("}", ",", self.pair, depth, "',' or '}'")
+        return self.semantic(make_map, open_pos, pairs, False)
+
+    def pair(self, depth):
+        if self.i >= self.n:
+            raise self.fail("unexpected end of input, expected a map key")
+        kind, tok, pos = self.toks[self.i]
+        if kind == "ident":
+            if tok in RESERVED:
+                raise self.fail(f"{tok!r} is reserved; quote it to use it as a map key", pos)
+            key = tok
+        elif kind == "str":
+            key = self.semantic(unquote, pos, tok)
+        else:
+            raise self.unexpected("a map key")
+        self.i += 1
+        self.expect(":", "':'")
+        return key, self.value(depth)
+
+    def array(self, depth):
+        self.i += 1
+        return self.seq("]", ",", self.value, depth, "',' or ']'")
+
+    CONTAINERS = {"[": array, "{": brace}
+
+
+def _kind(kind, tok):
+    if kind == "p":
+        return tok
+    if kind == "ident" and (tok in KEYWORDS or tok == "C"):
+        return tok
+    return kind
+
+
+class Builder(ValueBuilder):
+    reserved_keys = RESERVED
+
+    def node_int(self, kids, node):
+        return parse_int(kids[0])
+
+    def node_float(self, kids, node):
+        return parse_float(kids[0])
+
+    def node_string(self, kids, node):
+        return unquote(kids[0])
+
+    def node_bytes(self, kids, node):
+        return bytes.fromhex(kids[0][1:])
+
+    def node_array(self, kids, node):
+        return drop_placeholders(kids)
+
+    def node_field(self, kids, node):
+        return (parse_int(kids[0]), kids[1])
+
+    def node_contract(self, kids, node):
+        return make_contract(parse_int(kids[0]), kids[1:])
+
+
+class LCT(Notation):
+    name = "lc-t"
+    aliases = ("lct", "lc_t", "lc-text", "ascii")
+    title = "LC-T, the compact ASCII notation: {C:14,0=[1,2]}"
+    grammar = grammar_text("lc_t.lark")
+
+    def __init__(self):
+        self.writer = TextWriter(SPELLING, self.name)
+
+    def parse(self, text):
+        _require_ascii(text)
+        return LCTReader(text).parse()
+
+    def parse_reference(self, text):
+        _require_ascii(text)
+        return reference_parse(self.grammar, Builder, self.name, text)
+
+    def emit(self, value):
+        return self.writer.emit(value)
+
+
+def _require_ascii(text: str) -> None:
+    if not text.isascii():
+        i = next(i for i, c in enumerate(text) if ord(c) > 0x7F)
+        raise text_error(E_TEXT_INVALID, f"LC-T is ASCII only; write {text[i]!r} as a \\u escape", "lc-t", text, i)
+
+
+NOTATION = LCT()
+
+
+@hookimpl
+def register_notations(register):
+    register(NOTATION)
