@@ -67,7 +67,7 @@ def decode(data: bytes, notation: str = "lc-b") -> Any:
 
 def translate(text: str, to: str, source: str | None = None) -> str:
     """Translate ``text`` into notation ``to``; ``source`` is detected when omitted."""
-    from .detect import detect as _detect
+    from .detection import detect as _detect
 
     if source is None:
         value = _detect(text).value
@@ -78,6 +78,6 @@ def translate(text: str, to: str, source: str | None = None) -> str:
 
 def detect(text: str):
     """Which notation reads ``text``: a :class:`helixc.detect.Detection` (name, value)."""
-    from .detect import detect as _detect
+    from .detection import detect as _detect
 
     return _detect(text)

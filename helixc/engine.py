@@ -44,7 +44,7 @@ class TranslateResult:
 
 def translate_notation(req: TranslateRequest) -> TranslateResult | None:
     """Compiler path. Returns None when the input is not in any notation (then it is English)."""
-    from . import detect as _detect
+    from . import detection as _detect
     from .errors import HelixError
     from .plugins import get_notation
 
@@ -54,10 +54,10 @@ def translate_notation(req: TranslateRequest) -> TranslateResult | None:
     else:
         try:
             value = _detect.detect(req.text).value
-        except HelixError as e:
-            if e.code == "E_AMBIGUOUS":
-                raise
-            return None
+        except HelixError:
+            if _detect.looks_like_english(req.text):
+                return None
+            raise
     target = get_notation(req.to)
     out = target.emit(value)
     return TranslateResult(
@@ -65,14 +65,3 @@ def translate_notation(req: TranslateRequest) -> TranslateResult | None:
         grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000,
     )
 
-
-def looks_like_notation(text: str) -> bool:
-    """Cheap pre-check used before detection: English requests contain spaces between words."""
-    from .detect import detect
-    from .errors import HelixError
-
-    try:
-        detect(text)
-        return True
-    except HelixError as e:
-        return e.code == "E_AMBIGUOUS"

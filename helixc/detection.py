@@ -9,6 +9,7 @@ refuses and asks for ``--from``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,23 @@ def detect(text: str) -> Detection:
         return Detection(chosen, first_value, names)
     described = "; ".join(f"{nm} reads {_short(all_notations[nm], v)}" for nm, v in readings)
     raise HelixError(E_AMBIGUOUS, f"ambiguous input: {described}. Say which with --from")
+
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+# First characters that only notation text starts with (brackets, quotes, glyphs).
+_NOTATION_START = tuple('[{"#@&' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
+
+
+def looks_like_english(text: str) -> bool:
+    """True for input that no notation read and that reads as words, not as broken notation.
+
+    Input that starts like notation text (a bracket, a quote, a glyph) gets the
+    parse error instead of being sent to the models as an English request.
+    """
+    t = text.strip()
+    if not t or t.startswith(_NOTATION_START):
+        return False
+    return len(_WORD.findall(t)) >= 2
 
 
 def _emits(notation, value) -> str | None:

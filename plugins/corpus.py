@@ -1,0 +1,1 @@
+"""helixc built-in plugin: corpus (work in progress)."""

@@ -1,0 +1,1 @@
+"""helixc built-in plugin: evaluate (work in progress)."""

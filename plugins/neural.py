@@ -1,0 +1,1 @@
+"""helixc built-in plugin: neural (work in progress)."""

@@ -1,0 +1,1 @@
+"""helixc built-in plugin: seed_keyword (work in progress)."""

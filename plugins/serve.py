@@ -1,0 +1,1 @@
+"""helixc built-in plugin: serve (work in progress)."""
