@@ -86,5 +86,19 @@ def _short(notation, value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_SYNTAX = {"E_LC_PARSE", "E_TEXT_INVALID", "E_NONCANONICAL"}
+
+
 def _progress(e: HelixError) -> tuple:
-    return (e.line or 0, e.column or 0, e.offset or 0)
+    """How far a notation got: a semantic error means it accepted the syntax, so it ranks
+    above any syntax error; LC-B decode errors on valid hex text rank above text syntax errors;
+    "not hex at all" ranks last. Ties go to the furthest position."""
+    if e.code == "E_INPUT":
+        rank = 0
+    elif e.offset is not None:  # LC-B decoded the hex text and found a structural problem
+        rank = 2
+    elif e.code in _SYNTAX:
+        rank = 1
+    else:
+        rank = 3
+    return (rank, e.line or 0, e.column or 0, e.offset or 0)
