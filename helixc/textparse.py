@@ -30,6 +30,7 @@ from .errors import (
     HelixError,
     text_error,
 )
+from .scalars import parse_float, parse_int, unquote
 from .values import MAX_DEPTH, Contract, Handle, check_contract_id, check_field_index
 
 
@@ -277,26 +278,47 @@ class ValueBuilder:
     def node_false(self, kids, node):
         return False
 
-    def node_array(self, kids, node):
-        return [k for k in kids]
+    # How many characters of each token are markup: `x"` + `"` around HLXL bytes, `@` before an HLXL field...
+    handle_prefix_len = 1
+    bytes_affix = (1, 0)
+    field_prefix_len = 0
+    reserved_key_code = E_LC_PARSE
+
+    def node_int(self, kids, node):
+        return parse_int(kids[0])
+
+    def node_float(self, kids, node):
+        return parse_float(kids[0])
+
+    def node_string(self, kids, node):
+        return unquote(kids[0])
+
+    def node_bytes(self, kids, node):
+        head, tail = self.bytes_affix
+        return bytes.fromhex(kids[0][head : len(kids[0]) - tail])
 
     def node_handle(self, kids, node):
         return Handle(kids[0][self.handle_prefix_len :])
 
-    handle_prefix_len = 1
+    def node_array(self, kids, node):
+        return drop_placeholders(kids)
+
+    def node_field(self, kids, node):
+        return (parse_int(kids[0][self.field_prefix_len :]), kids[1])
+
+    def node_contract(self, kids, node):
+        return make_contract(parse_int(kids[0]), drop_placeholders(kids[1:]))
 
     def node_pair(self, kids, node):
         return (kids[0], kids[1])
 
     def node_ident(self, kids, node):
         if kids[0] in self.reserved_keys:
-            raise HelixError(E_LC_PARSE, f"{kids[0]!r} is a keyword; quote it to use it as a map key")
+            raise HelixError(self.reserved_key_code, f"{kids[0]!r} is reserved; quote it to use it as a map key")
         return kids[0]
 
     def node_map(self, kids, node):
-        if kids == [None]:
-            kids = []
-        return make_map(kids, self.canonical_key_order)
+        return make_map(drop_placeholders(kids), self.canonical_key_order)
 
 
 def drop_placeholders(kids: list) -> list:

@@ -14,7 +14,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, drop_placeholders, grammar_text, make_contract, make_map, reference_parse
+from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse
 from helixc.values import Handle
 
 RESERVED = frozenset({"null", "true", "false"})
@@ -125,37 +125,7 @@ class LCRReader(Reader):
 
 class Builder(ValueBuilder):
     canonical_key_order = True
-
-    def node_int(self, kids, node):
-        return parse_int(kids[0])
-
-    def node_float(self, kids, node):
-        return parse_float(kids[0])
-
-    def node_string(self, kids, node):
-        return unquote(kids[0])
-
-    def node_bytes(self, kids, node):
-        return bytes.fromhex(kids[0][1:])
-
-    def node_array(self, kids, node):
-        return drop_placeholders(kids)
-
-    def node_field(self, kids, node):
-        return (parse_int(kids[0]), kids[1])
-
-    def node_contract(self, kids, node):
-        return make_contract(parse_int(kids[0]), kids[1:])
-
-    def node_map(self, kids, node):
-        return make_map(drop_placeholders(kids), True)
-
-    def node_ident(self, kids, node):
-        if kids[0] in RESERVED:
-            from helixc.errors import HelixError
-
-            raise HelixError(E_NONCANONICAL, f"{kids[0]!r} must be quoted as a map key")
-        return kids[0]
+    reserved_key_code = E_NONCANONICAL
 
 
 class LCR(Notation):
