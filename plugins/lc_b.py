@@ -55,6 +55,12 @@ _unpack_float = struct.Struct(">d").unpack_from
 _ULEB1 = [bytes([i]) for i in range(128)]
 _INT1 = {i: bytes([INT, i & 0x7F]) for i in range(-64, 64)}
 
+# A field index of 8 would be the byte 08 (CONTRACT_END), a map key of 13 UTF-8 bytes would
+# start with 0D (MAP_END): the stream would be ambiguous. Those two LEB128s are written in
+# their two-byte form, and the decoder accepts that form only there (docs/PROFILE.md).
+_FIELD_ESCAPE = b"\x88\x00"
+_KEYLEN_ESCAPE = b"\x8d\x00"
+
 
 def uleb(n: int) -> bytes:
     if n < 128:
@@ -171,7 +177,7 @@ class Encoder:
                 data = k.encode("utf-8")
             except UnicodeEncodeError:
                 raise HelixError(E_TEXT_INVALID, "map key contains a lone surrogate", notation="lc-b") from None
-            out += uleb(len(data))
+            out += uleb(len(data)) if len(data) != MAP_END else _KEYLEN_ESCAPE
             out += data
             self.write(out, v[k], depth + 1)
         out.append(MAP_END)
@@ -186,7 +192,7 @@ class Encoder:
         for i in sorted(v.fields, key=_index_key):
             if not 0 <= i <= FIELD_INDEX_MAX:
                 raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
-            out += uleb(i)
+            out += uleb(i) if i != CONTRACT_END else _FIELD_ESCAPE
             self.write(out, v.fields[i], depth + 1)
         out.append(CONTRACT_END)
 
@@ -241,7 +247,8 @@ class Decoder:
         self.pos += n
         return chunk
 
-    def uleb(self, max_bytes: int, what: str) -> int:
+    def uleb(self, max_bytes: int, what: str, escaped: int = -1) -> int:
+        """A minimal ULEB128; ``escaped`` (an end-marker value) is the one allowed in two bytes."""
         start = self.pos
         result = shift = 0
         for count in range(1, max_bytes + 1):
@@ -249,7 +256,7 @@ class Decoder:
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                if b == 0 and count > 1:
+                if b == 0 and count > 1 and not (count == 2 and result == escaped):
                     raise self.fail(f"overlong LEB128 for {what}", start)
                 return result
         raise self.fail(f"LEB128 for {what} is longer than {max_bytes} bytes", start)
@@ -273,8 +280,8 @@ class Decoder:
             prev = b
         raise self.fail("SLEB128 integer longer than 10 bytes", start)
 
-    def length(self, what: str) -> int:
-        n = self.uleb(10, what)
+    def length(self, what: str, escaped: int = -1) -> int:
+        n = self.uleb(10, what, escaped)
         if n > self.end - self.pos:
             raise self.fail(f"{what} says {n} byte(s), only {self.end - self.pos} left")
         return n
@@ -350,7 +357,7 @@ class Decoder:
         last = -1
         while not self.at_end(CONTRACT_END):
             ipos = self.pos
-            index = self.uleb(3, "field index")
+            index = self.uleb(3, "field index", CONTRACT_END)
             if index > FIELD_INDEX_MAX:
                 raise self.fail(f"field index {index} is outside 0..{FIELD_INDEX_MAX}", ipos, E_CONTRACT_STRUCTURE)
             if index in fields:
@@ -366,7 +373,7 @@ class Decoder:
         last = None
         while not self.at_end(MAP_END):
             kpos = self.pos
-            key = self.utf8(self.length("key length"), "map key")
+            key = self.utf8(self.length("key length", MAP_END), "map key")
             if key in out:
                 raise self.fail(f"map key {key!r} appears twice", kpos, E_DUPLICATE_KEY)
             if last is not None and key < last:
@@ -393,7 +400,8 @@ CONTAINER_TAGS = frozenset({ARRAY_START, CONTRACT_START, MAP_START})
 
 # --------------------------------------------------------------------------- hex text view
 
-_HEX_TEXT = re.compile(r"(?:[0-9A-Fa-f]{2}|\s+)*\Z")
+# One whitespace character per step: `\s+` inside `(...)*` backtracks exponentially on a bad tail.
+_HEX_TEXT = re.compile(r"(?:[0-9A-Fa-f]{2}|\s)*\Z")
 
 
 def hex_to_bytes(text: str) -> bytes:
