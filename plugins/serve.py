@@ -1,1 +1,44 @@
-"""helixc built-in plugin: serve (work in progress)."""
+"""helixc built-in plugin: ``helixc serve`` (HTTP API; heavy imports happen when it runs)."""
+
+from __future__ import annotations
+
+import click
+
+from helixc.hookspecs import hookimpl
+
+
+@hookimpl
+def register_commands(cli):
+    @cli.command(name="serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+    @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free port).")
+    @click.option("models", "--models", type=click.Path(file_okay=False), envvar="HELIXC_MODELS",
+                  help="Model directory (default: the shipped models).")
+    @click.option("--max-batch", default=16, show_default=True, type=click.IntRange(1, 1024),
+                  help="Most English requests per MoE.answer call.")
+    @click.option("--max-queue", default=256, show_default=True, type=click.IntRange(1, 100000),
+                  help="Most English requests waiting; past it, 503 with Retry-After.")
+    @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.001, 86400),
+                  help="Per-request timeout in seconds (504 past it).")
+    @click.option("--batch-wait-ms", default=0.0, show_default=True, type=click.FloatRange(0, 1000),
+                  help="How long the worker waits for a batch to fill (0: take what is waiting).")
+    @click.option("--max-body", default=65536, show_default=True, type=click.IntRange(1, 1 << 30),
+                  help="Largest request body in bytes (413 past it).")
+    @click.option("--no-batching", is_flag=True, help="One request per MoE.answer call (baseline).")
+    @click.option("--log-level", default="info", show_default=True,
+                  type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+    @click.option("--access-log", is_flag=True, help="Log every request.")
+    def serve_cmd(host, port, models, max_batch, max_queue, timeout, batch_wait_ms, max_body, no_batching,
+                  log_level, access_log):
+        """Serve translations over HTTP (OpenAPI at /openapi.json).
+
+        \b
+        Example:
+          helixc serve --port 8080 &
+          curl -s localhost:8080/translate -d '{"text": "[1, 2]", "to": "lc-r"}'
+        """
+        from helixc.server import ServerConfig, serve
+
+        config = ServerConfig(models_dir=models, max_batch=max_batch, max_queue=max_queue, timeout=timeout,
+                              batching=not no_batching, max_body=max_body, batch_wait=batch_wait_ms / 1000.0)
+        serve(config, host=host, port=port, log_level=log_level, access_log=access_log)

@@ -1,0 +1,31 @@
+"""``helixc serve``: the compiler and the MoE behind an HTTP API (Starlette + uvicorn).
+
+Routes (OpenAPI 3.1 at ``/openapi.json``):
+
+* ``POST /translate``        ``{"text", "to"="auto", "source"=null, "engine"="auto"}`` -> the JSON object
+                             ``helixc translate --json`` prints (``TranslateResult.to_json()``).
+* ``POST /translate/batch``  a list of such objects -> a list of answers or ``{"error": ...}`` items, in order.
+* ``GET /health``, ``GET /plugins`` (``helixc plugins``), ``GET /metrics`` (Prometheus text).
+
+Notation-to-notation requests are answered by the compiler at once; English
+requests go through a bounded queue to one worker thread that batches them
+into ``MoE.answer`` calls (see :mod:`helixc.server.batcher`). Error statuses
+and codes: :data:`helixc.server.openapi.ERROR_STATUS_DOC`.
+"""
+
+from __future__ import annotations
+
+from .app import ServerConfig, create_app
+
+__all__ = ["ServerConfig", "create_app", "serve"]
+
+
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, engine=None,
+          log_level: str = "info", access_log: bool = False) -> None:
+    """Run the server until SIGINT/SIGTERM; in-flight requests finish, then the model queue drains."""
+    import uvicorn
+
+    app = create_app(config, engine=engine)
+    uv_config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level=log_level,
+                               access_log=access_log, timeout_graceful_shutdown=None)
+    uvicorn.Server(uv_config).run()
