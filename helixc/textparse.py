@@ -167,6 +167,25 @@ class Reader:
                 raise self.unexpected(what)
 
 
+def parse_fast(reader_cls, reference: Callable[[str], Any], text: str):
+    """Run the fast reader; on a semantic error, let the grammar pick the error to report.
+
+    A text can hold several errors (an out-of-range int and, further on, a syntax error).
+    The Lark reference reports syntax errors first and then semantic ones in its own
+    order; so that both parsers give the same code for the same text, a non-syntax error
+    from the fast reader is re-checked by the reference (error path only, no cost on
+    valid input). Syntax errors from the fast reader are its own (the differential tests
+    compare them with the grammar's).
+    """
+    try:
+        return reader_cls(text).parse()
+    except HelixError as e:
+        if e.code == E_LC_PARSE:
+            raise
+        reference(text)  # raises the reference's error
+        raise  # the reference accepted: keep the fast reader's error (a disagreement tests will see)
+
+
 # --------------------------------------------------------------------------- reference path
 
 

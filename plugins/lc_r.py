@@ -14,7 +14,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse
+from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse
 from helixc.values import Handle
 
 RESERVED = frozenset({"null", "true", "false"})
@@ -138,7 +138,10 @@ class LCR(Notation):
         self.writer = TextWriter(SPELLING, self.name)
 
     def parse(self, text):
-        return self._canonical(text, LCRReader(text).parse())
+        return self._canonical(text, parse_fast(LCRReader, self._reference, text))
+
+    def _reference(self, text):
+        return reference_parse(self.grammar, Builder, self.name, text)
 
     def parse_reference(self, text):
         return self._canonical(text, reference_parse(self.grammar, Builder, self.name, text))

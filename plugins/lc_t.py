@@ -9,7 +9,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse
+from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse
 from helixc.values import Handle
 
 KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
@@ -132,7 +132,10 @@ class LCT(Notation):
 
     def parse(self, text):
         _require_ascii(text)
-        return LCTReader(text).parse()
+        return parse_fast(LCTReader, self._reference, text)
+
+    def _reference(self, text):
+        return reference_parse(self.grammar, Builder, self.name, text)
 
     def parse_reference(self, text):
         _require_ascii(text)
