@@ -1,0 +1,286 @@
+"""Instruction templates, by family.
+
+Slots: ``{payload}`` (a value written in ``{source}`` notation), ``{source}`` / ``{target}`` (a
+notation synonym), ``{num}`` (a number phrase), ``{desc}`` (a value described in words),
+``{q}`` (a question about the notations). A template whose id is listed in ``NOVEL`` is used
+only in the ``test_novel`` split, never in train/val/test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONV = [
+    "Convert {payload} to {target}",
+    "Convert this {source} to {target}: {payload}",
+    "Translate {payload} into {target}",
+    "Translate from {source} to {target}: {payload}",
+    "{source} to {target}: {payload}",
+    "Rewrite {payload} in {target}",
+    "Show {payload} in {target}",
+    "Express {payload} in {target}",
+    "Give me the {target} form of {payload}",
+    "What is {payload} in {target}?",
+    "How do I write {payload} in {target}?",
+    "How is {payload} written in {target}?",
+    "Turn this {source} into {target}: {payload}",
+    "Change {payload} to {target}",
+    "Render {payload} as {target}",
+    "Write {payload} as {target}",
+    "{target} for {payload}",
+    "{payload} in {target} please",
+    "Can you convert {payload} to {target}?",
+    "Please translate this {source} value to {target}: {payload}",
+    "I have {payload} in {source}. What is it in {target}?",
+    "Need the {target} version of {payload}",
+    "Output {payload} using {target}",
+    "Produce the {target} encoding of {payload}",
+    "Map {payload} from {source} to {target}",
+    "Transcode {payload} to {target}",
+    "Re-encode this {source} as {target}: {payload}",
+    "Could you show me {payload} as {target}?",
+    "Give {payload} in {target}",
+    "From {source} into {target}: {payload}",
+    "Take this {source} value and write it in {target}: {payload}",
+    "Recode {payload} into {target}",
+    "What does {payload} look like in {target}?",
+    "Represent {payload} in {target}",
+    "Encode {payload} in {target}",
+    "Encode this {source} as {target}: {payload}",
+    "Serialize {payload} to {target}",
+    "Format {payload} as {target}",
+    "Convert the following {source} to {target}: {payload}",
+    "{source} -> {target}: {payload}",
+    "Quick, {payload} to {target}",
+    "Help me turn {payload} into {target}",
+    "Make {payload} into {target}",
+    "I need {payload} converted to {target}",
+    "Switch {payload} over to {target}",
+    "{target} please: {payload}",
+    "Show the {target} equivalent of {payload}",
+    "Port this {source} to {target}: {payload}",
+    "Spell out {payload} in {target}",
+    "Translate to {target}: {payload}",
+    "Convert to {target}: {payload}",
+    "Show me this in {target}: {payload}",
+    "Please give the {target} representation of this {source}: {payload}",
+    "How would {payload} be written in {target}?",
+    "Give me {payload} expressed in {target}",
+]
+
+PARSE = [
+    "Parse {source}: {payload}",
+    "Parse this {source}: {payload}",
+    "What value is this {source}: {payload}",
+    "What value does this {source} encode: {payload}",
+    "Decode this {source}: {payload}",
+    "Decode {source}: {payload}",
+    "Read this {source}: {payload}",
+    "Read {payload} as {source}",
+    "What is this {source}? {payload}",
+    "Interpret this {source}: {payload}",
+    "What does this {source} mean: {payload}",
+    "Parse the {source} {payload}",
+    "Unpack this {source}: {payload}",
+    "Tell me what this {source} says: {payload}",
+    "Which value is {payload} in {source}?",
+    "Parse {payload} from {source}",
+    "What's the value of this {source}: {payload}",
+    "Decode the following {source}: {payload}",
+    "Can you parse this {source}? {payload}",
+    "Explain the value of this {source} text: {payload}",
+    "Decipher this {source}: {payload}",
+    "What value is written here in {source}: {payload}",
+    "Give the value behind this {source}: {payload}",
+    "Deserialize this {source}: {payload}",
+]
+
+NUMBER = [
+    "Convert {num} to {target}",
+    "Encode {num} in {target}",
+    "Show {num} in {target}",
+    "Write {num} as {target}",
+    "What is {num} in {target}?",
+    "Convert {num} to {target} please",
+    "Express {num} in {target}",
+    "Give me {num} in {target}",
+    "{target} for {num}",
+    "How do I write {num} in {target}?",
+    "Represent {num} using {target}",
+    "Translate {num} into {target}",
+    "Store {num} in {target}",
+    "Put {num} into {target}",
+    "I need {num} as {target}",
+    "Render {num} in {target}",
+    "Encode {num} as {target}",
+    "Turn {num} into {target}",
+    "Show the {target} form of {num}",
+    "Give the {target} encoding of {num}",
+    "Can you encode {num} in {target}?",
+    "Please write {num} in {target}",
+    "How is {num} written in {target}?",
+    "Serialize {num} to {target}",
+    "Output {num} in {target}",
+    "Show {target} representation of {num}",
+    "Convert {num} to {target} compact",
+    "{num} in {target}?",
+    "Pack {num} into {target}",
+    "What does {num} look like in {target}?",
+    "Emit {num} as {target}",
+    "Record {num} in {target}",
+    "Make {num} {target}",
+    "Write down {num} in {target}",
+]
+
+WORDS = [
+    "Write {desc} in {target}",
+    "Encode {desc} in {target}",
+    "Convert {desc} to {target}",
+    "Show {desc} in {target}",
+    "How is {desc} written in {target}?",
+    "{target} for {desc}",
+    "Give me {desc} in {target}",
+    "Express {desc} in {target}",
+    "Represent {desc} in {target}",
+    "What is {desc} in {target}?",
+    "Create {desc} in {target}",
+    "Build {desc} in {target}",
+    "Make {desc} in {target}",
+    "I want {desc}, written in {target}",
+    "Please write {desc} using {target}",
+    "Encode {desc} as {target}",
+    "Give the {target} form of {desc}",
+    "How do I write {desc} in {target}?",
+    "Translate {desc} into {target}",
+    "Write out {desc} in {target}",
+    "Produce {desc} in {target}",
+    "Show me {desc} as {target}",
+    "Can you write {desc} in {target}?",
+    "In {target}, write {desc}",
+    "Using {target}, express {desc}",
+    "Generate {desc} in {target}",
+    "Construct {desc} in {target}",
+    "What would {desc} look like in {target}?",
+    "Compose {desc} in {target}",
+    "Spell {desc} in {target}",
+    "Serialize {desc} to {target}",
+    "Declare {desc} in {target}",
+    "Need {desc} in {target}",
+    "Define {desc} using {target}",
+]
+
+# No target notation named. Rule (corpora/README.md): the answer is HLXL, except for
+# "encode"/"serialize" requests, whose answer is LC-B.
+NOTARGET_HLXL = [
+    "What value is this: {payload}",
+    "What is {payload}?",
+    "Parse {payload}",
+    "Read {payload}",
+    "Decode {payload}",
+    "What does {payload} mean?",
+    "Interpret {payload}",
+    "Which value is {payload}?",
+    "Tell me the value of {payload}",
+    "What is the value of {payload}?",
+    "Parse this: {payload}",
+    "What's this value: {payload}",
+]
+NOTARGET_ENCODE = [
+    "Encode {payload}",
+    "Serialize {payload}",
+    "Encode this: {payload}",
+    "Serialize this value: {payload}",
+    "Encode {desc}",
+    "Serialize {desc}",
+    "Please encode {desc}",
+    "Encode {num}",
+    "Serialize {num}",
+    "Please encode {payload}",
+]
+
+FORMAT = [
+    "Format {payload} as canonical HLXL",
+    "Normalize this HLXL: {payload}",
+    "Canonicalize {payload}",
+    "Pretty-print this HLXL: {payload}",
+    "Clean up the spacing of {payload} in HLXL",
+    "Rewrite {payload} in canonical HLXL form",
+    "Fix the formatting of this HLXL: {payload}",
+    "Give the canonical HLXL for {payload}",
+    "Tidy up {payload} as HLXL",
+    "Write {payload} in proper HLXL",
+    "Normalize {payload} to HLXL",
+]
+
+EXPLAIN = [
+    "{q}",
+    "{q} Thanks.",
+    "Quick question: {q}",
+    "Can you tell me: {q}",
+    "I am new to HLX. {q}",
+    "{q} Please explain.",
+    "Question about the notations: {q}",
+    "Help: {q}",
+    "Explain briefly. {q}",
+    "HLX question: {q}",
+    "{q} Keep it short.",
+    "Hi! {q}",
+    "Please answer: {q}",
+    "Something I never understood: {q}",
+    "{q} (HLX notations)",
+    "Docs question: {q}",
+    "Hey, {q}",
+    "According to the spec, {q}",
+    "{q} Cite the spec.",
+    "I'd like to know: {q}",
+    "Out of curiosity, {q}",
+    "In HLX, {q}",
+]
+
+FAMILIES = {
+    "conv": CONV,
+    "parse": PARSE,
+    "number": NUMBER,
+    "words": WORDS,
+    "notarget_hlxl": NOTARGET_HLXL,
+    "notarget_encode": NOTARGET_ENCODE,
+    "format": FORMAT,
+    "explain": EXPLAIN,
+}
+
+# Number phrases: (noun, allowed bases). "bit pattern" only for binary-looking literals.
+NUMBER_NOUNS = [
+    ("", "dbho"), ("the number", "dbh"), ("number", "dh"), ("integer", "dh"), ("the integer", "dbh"),
+    ("the value", "dh"), ("memory address", "dh"), ("the memory address", "h"), ("address", "h"),
+    ("CRC32 checksum", "hd"), ("CRC32", "h"), ("checksum", "hd"), ("hash", "h"), ("bit pattern", "b"),
+    ("the bit pattern", "b"), ("bitmask", "bh"), ("mask", "bh"), ("flags", "bh"), ("port number", "d"),
+    ("port", "d"), ("offset", "dh"), ("register value", "h"), ("timestamp", "d"), ("Unix timestamp", "d"),
+    ("counter", "d"), ("the constant", "dh"), ("user id", "d"), ("error code", "dh"), ("count", "d"),
+    ("pointer", "h"), ("opcode", "h"), ("the decimal number", "d"), ("the hex number", "h"),
+    ("the binary number", "b"), ("status word", "hb"), ("color", "h"), ("magic number", "h"),
+]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    family: str
+    text: str
+    novel: bool
+
+
+def _novel(family: str, i: int, n: int) -> bool:
+    # every 6th template of a family (from the 3rd on) is held out for test_novel
+    return n >= 5 and i % 6 == 2
+
+
+def all_templates() -> list[Template]:
+    out = []
+    for fam, texts in FAMILIES.items():
+        for i, t in enumerate(texts):
+            out.append(Template(f"{fam}.{i:03d}", fam, t, _novel(fam, i, len(texts))))
+    return out
+
+
+TEMPLATES = all_templates()
+BY_ID = {t.id: t for t in TEMPLATES}
