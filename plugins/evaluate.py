@@ -35,10 +35,13 @@ def register_commands(cli):
                   help="Routing only: do not load the MoE (no specialist, end-to-end or latency figures).")
     @click.option("no_unconstrained", "--no-unconstrained", is_flag=True,
                   help="Skip the unconstrained specialist pass (halves the specialist time).")
+    @click.option("engines", "--engines", default="auto", show_default=True,
+                  help="Engines for the end-to-end pass, comma-separated: auto (neural, verified and corrected by the "
+                       "compiler), neural (model alone), compiler (rule-based reader). The first is the headline.")
     @click.option("corpus_dir", "--corpus-dir", type=click.Path(file_okay=False),
                   help="Where the generated corpus lives (for the built-in split names).")
     def eval_cmd(split, json_out, report, chart, models, router, baseline, limit, latency_samples, batch_size,
-                 no_moe, no_unconstrained, corpus_dir):
+                 no_moe, no_unconstrained, engines, corpus_dir):
         """Accuracy of the English-request pipeline on held-out data: routing (overall, per class,
         confusion matrix) beside the seed's keyword rule, each specialist with and without the grammar
         constraint, end-to-end `translate --to auto`, explain answers against the knowledge base,
@@ -55,7 +58,7 @@ def register_commands(cli):
         code = run_eval_command(split=split, json_out=json_out, report=report, chart=chart, models=models,
                                 router=router, baseline=baseline, limit=limit, latency_samples=latency_samples,
                                 batch_size=batch_size, no_moe=no_moe, no_unconstrained=no_unconstrained,
-                                corpus_dir=corpus_dir)
+                                corpus_dir=corpus_dir, engines=engines)
         if code:
             raise SystemExit(code)
 

@@ -83,12 +83,15 @@ class FakeMoE(FakeRouter):
 
     def answer(self, requests):
         self.calls["answer"] += 1
+        self.engines = getattr(self, "engines", set()) | {q.engine for q in requests}
         table = {q: (r, v) for q, r, v in CASES}
         routes = self.route([q.text for q in requests])
         out = []
         for req, route in zip(requests, routes):
             _, v = table[req.text]
             text = KB[0]["answer"] if route == "explain" else helixc.emit(v, route)
+            if req.engine == "compiler" and "runic" in req.text:
+                route, text = "lc-r", helixc.emit(v, "lc-r")  # a correct answer under another route
             out.append(TranslateResult(route=route, target=route, output=text, engine="neural", grammar_valid=True,
                                        verified=route != "explain" or None))
         return out
@@ -148,6 +151,20 @@ def test_specialists_end_to_end_and_explain(evalset):
     assert res["memory"]["peak_rss_mb"] > 0
     assert len(res["per_row"]) == 6 and res["per_row"][2]["answer_correct"] is False
     json.dumps(res)  # the whole result is JSON-serialisable
+
+
+def test_end_to_end_per_engine(evalset):
+    moe = FakeMoE()
+    res = runner.evaluate(evalset, moe=moe, kb=KB, latency_samples=0, engines=("auto", "compiler"),
+                          constrained_modes=(True,))
+    assert moe.engines == {"auto", "compiler"}
+    assert res["end_to_end"]["engine"] == "auto"
+    other = res["end_to_end_other_engines"]["compiler"]
+    assert other["overall"]["correct"] == 6  # the runic row is answered right, whatever the route
+    assert "unconstrained" not in res["specialists"]["modes"]
+    from helixc.evaluation.report import render_text
+
+    assert "engine compiler" in render_text(res)
 
 
 def test_end_to_end_wrong_explain_entry(tmp_path):

@@ -29,7 +29,12 @@ def _default_chart(report: str | None, json_out: str | None) -> str | None:
 def run_eval_command(*, split: str, json_out: str | None = None, report: str | None = None, chart: str | None = None,
                      models: str | None = None, router: str = "moe", baseline: str | None = "seed-keyword",
                      limit: int | None = None, latency_samples: int = 50, batch_size: int = 16,
-                     no_moe: bool = False, no_unconstrained: bool = False, corpus_dir: str | None = None) -> int:
+                     no_moe: bool = False, no_unconstrained: bool = False, corpus_dir: str | None = None,
+                     engines: str = "auto") -> int:
+    engine_list = [e.strip() for e in engines.split(",") if e.strip()]
+    bad = [e for e in engine_list if e not in ("auto", "neural", "compiler")]
+    if bad or not engine_list:
+        raise click.UsageError(f"--engines takes a comma-separated list of auto, neural, compiler (got {engines!r})")
     evalset = D.load_split(split, corpus_dir)
     if limit is not None:
         evalset = D.EvalSet(evalset.name, evalset.path, runner.spread_sample(evalset.rows, limit), evalset.malformed)
@@ -60,7 +65,7 @@ def run_eval_command(*, split: str, json_out: str | None = None, report: str | N
     kb = D.load_knowledge()
     res = runner.evaluate(
         evalset, router=the_router, router_name=router, moe=moe, moe_error=moe_error, baseline=base, kb=kb,
-        latency_samples=latency_samples, batch_size=batch_size,
+        latency_samples=latency_samples, batch_size=batch_size, engines=engine_list,
         constrained_modes=(True,) if no_unconstrained else (True, False), progress=_progress,
     )
     command = "helixc " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None

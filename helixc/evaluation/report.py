@@ -135,12 +135,14 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
         out.append(("Specialists alone (given the right route)", header, rows + [tot]))
     e2e = res.get("end_to_end")
     if e2e:
-        rows = [[k, frac(v)] for k, v in e2e["per_route"].items()]
-        rows.append(["overall", frac(e2e["overall"])])
-        rows.append(["grammar-valid", frac(e2e["grammar_valid"])])
-        v = e2e["verified"]
-        rows.append(["verified by compiler", f"{v['true']} yes / {v['false']} no / {v['unknown']} n/a"])
-        out.append(("End to end: translate --to auto (exact answer)", ["expected route", "accuracy"], rows))
+        others = res.get("end_to_end_other_engines") or {}
+        header = ["expected route", f"engine {e2e.get('engine', 'auto')}"] + [f"engine {k}" for k in others]
+        rows = [[k, frac(v)] + [frac(o["per_route"].get(k)) for o in others.values()] for k, v in e2e["per_route"].items()]
+        rows.append(["overall", frac(e2e["overall"])] + [frac(o["overall"]) for o in others.values()])
+        rows.append(["grammar-valid", frac(e2e["grammar_valid"])] + [frac(o["grammar_valid"]) for o in others.values()])
+        vs = [e2e["verified"]] + [o["verified"] for o in others.values()]
+        rows.append(["verified by compiler"] + [f"{v['true']} yes / {v['false']} no / {v['unknown']} n/a" for v in vs])
+        out.append(("End to end: translate --to auto (exact answer)", header, rows))
     ex = res.get("explain")
     if ex:
         out.append(("Explain route vs the knowledge base", ["metric", "value"], [

@@ -217,19 +217,19 @@ def _answer_correct(row: EvalRow, res) -> bool:
 
 
 def run_end_to_end(moe, rows: Sequence[EvalRow], kb: Sequence[dict], batch_size: int = 16,
-                   progress: Callable[[str], None] | None = None) -> tuple[dict, dict | None, list]:
+                   progress: Callable[[str], None] | None = None, engine: str = "auto") -> tuple[dict, dict | None, list]:
     """``translate --to auto`` on every row (engine auto: neural, verified by the compiler).
 
     Returns (end_to_end, explain) sections and the results."""
     results = []
     t0 = time.perf_counter()
     for i, chunk in enumerate(_batches(list(rows), batch_size)):
-        got = list(moe.answer([TranslateRequest(text=r.request, to="auto") for r in chunk]))
+        got = list(moe.answer([TranslateRequest(text=r.request, to="auto", engine=engine) for r in chunk]))
         if len(got) != len(chunk):
             raise HelixError(E_EVAL_ROUTER, f"answer returned {len(got)} results for {len(chunk)} requests")
         results.extend(got)
         if progress:
-            progress(f"end-to-end: {min((i + 1) * batch_size, len(rows))}/{len(rows)}")
+            progress(f"end-to-end ({engine}): {min((i + 1) * batch_size, len(rows))}/{len(rows)}")
     elapsed = time.perf_counter() - t0
     flags = [_answer_correct(r, res) for r, res in zip(rows, results)]
     by_route: dict[str, list[bool]] = {}
@@ -242,6 +242,7 @@ def run_end_to_end(moe, rows: Sequence[EvalRow], kb: Sequence[dict], batch_size:
         e = str(getattr(res, "engine", "?"))
         engines[e] = engines.get(e, 0) + 1
     e2e = {
+        "engine": engine,
         "overall": M.tally(flags),
         "per_route": {k: M.tally(v) for k, v in sorted(by_route.items())},
         "grammar_valid": M.tally(valid),
@@ -307,6 +308,7 @@ def environment() -> dict:
 
 def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=None, moe_error: str | None = None,
              baseline=None, kb: Sequence[dict] = (), latency_samples: int = 50, batch_size: int = 16,
+             engines: Sequence[str] = ("auto",),
              constrained_modes=(True, False), progress: Callable[[str], None] | None = None) -> dict:
     rss_start = current_rss_mb()
     rows = evalset.rows
@@ -346,8 +348,12 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
         if spec_rows:
             res["specialists"] = run_specialists(moe, spec_rows, batch_size=batch_size,
                                                  constrained_modes=constrained_modes, progress=progress)
-        e2e, explain, e2e_results = run_end_to_end(moe, rows, kb, batch_size=batch_size, progress=progress)
+        e2e, explain, e2e_results = run_end_to_end(moe, rows, kb, batch_size=batch_size, progress=progress,
+                                                   engine=engines[0])
         res["end_to_end"] = e2e
+        for other in engines[1:]:
+            o, _, _ = run_end_to_end(moe, rows, kb, batch_size=batch_size, progress=progress, engine=other)
+            res.setdefault("end_to_end_other_engines", {})[other] = o
         if explain is not None:
             res["explain"] = explain
         if latency_samples > 0:
