@@ -95,8 +95,8 @@ def translate_cmd(file, to, source, text, output, binary, engine, as_json, model
     src_text, raw = _read_input(file, text)
     req = TranslateRequest(text=src_text if src_text is not None else "", to=to, source=source, engine=engine)
     result = None
-    if raw is not None and src_text is None:
-        # Not UTF-8: only a binary notation can read it.
+    if raw is not None and (src_text is None or _raw_for_binary_source(source, raw, src_text)):
+        # Not UTF-8 (or --from a binary notation and not hex text): only a binary notation can read it.
         notation = get_notation(source or "lc-b")
         if not notation.binary:
             raise HelixError(E_INPUT, f"input is not UTF-8 text, and {notation.name} is not a binary notation")
@@ -110,6 +110,22 @@ def translate_cmd(file, to, source, text, output, binary, engine, as_json, model
     if result is None:
         result = _english(req, models)
     _write_result(result, output, binary, as_json)
+
+
+def _raw_for_binary_source(source, raw: bytes, text: str) -> bool:
+    """``--from lc-b`` with raw bytes that are UTF-8 by chance: ``0A`` (true) reads as a newline.
+
+    Raw LC-B starts with a tag byte (00..0D) and is never hex text: it has a non-hex
+    character, or is whitespace bytes only (``0A``).
+    """
+    from .plugins import get_notation
+
+    if source is None or not raw or raw[0] > 0x0D or not get_notation(source).binary:
+        return False
+    return not text.strip() or any(c not in _HEX_OR_SPACE for c in text)
+
+
+_HEX_OR_SPACE = frozenset("0123456789abcdefABCDEF \t\r\n")
 
 
 def _is_raw_lcb(raw: bytes) -> bool:
