@@ -168,21 +168,76 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _split_payload(text: str) -> tuple[str, str | None]:
-    """Split 'English: payload' on the first colon followed by notation-looking text."""
-    for m in re.finditer(r":\s*", text):
-        rest = text[m.end():]
-        if _looks_notation(rest):
-            return text[: m.start()], rest.strip()
-    return text, None
+_START_CHARS = set('[{"#@&-' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
+_KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
+_END_BOUNDARY = re.compile(
+    r"\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
+
+# Words that describe a value's structure: when they appear in the English around a payload span,
+# the span is probably only part of the value ("a contract 14 whose first field is 14"), so the
+# reader is not sure. Each is allowed when it names the kind of the payload found.
+_STRUCTURE_WORDS = {
+    "contract": "contract", "contracts": "contract", "field": "contract", "fields": "contract", "whose": None,
+    "list": "array", "array": "array", "items": "array", "numbers": "array", "elements": "array",
+    "map": "map", "object": "map", "dictionary": "map", "key": "map", "keys": "map",
+    "handle": "handle", "reference": "handle",
+    "text": "text", "string": "text", "word": "text",
+    "float": "float", "decimal": None, "bytes": "bytes", "byte": None,
+    "and": None, "containing": None, "holding": None, "set": None, "empty": None, "plus": None,
+    "boolean": "bool", "flag": "bool",
+}
+_NUMBER_WORDS = re.compile(
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|million|minus|negative)\b", re.I)
 
 
-def _looks_notation(s: str) -> bool:
-    s = s.strip()
-    if not s:
-        return False
-    return s[0] in '[{"#@&\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7-' or s[0].isdigit() or s in (
-        "null", "true", "false", "NULL", "TRUE", "FALSE")
+def _kind(value) -> str:
+    from .values import kind
+
+    return kind(value)
+
+
+def _span_starts(text: str) -> list[int]:
+    starts = []
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else " "
+        if prev.isalnum() or prev in "_&@#\"'":
+            continue
+        if ch in _START_CHARS or ch.isdigit() or _KEYWORD_START.match(text, i):
+            if ch == "-" and not (i + 1 < len(text) and text[i + 1].isdigit()):
+                continue
+            starts.append(i)
+    return starts
+
+
+def _span_ends(text: str, start: int) -> list[int]:
+    ends = {len(text.rstrip())}
+    for m in _END_BOUNDARY.finditer(text, start):
+        ends.add(m.start())
+    return sorted((e for e in ends if e > start), reverse=True)
+
+
+def extract_payload(text: str, source: str | None = None):
+    """Find the value a request carries: (value, notation, start, end) or None.
+
+    Tries spans that start where a value can start (a bracket, quote, glyph, digit, keyword)
+    and end at the end of the request or before a preposition ("to", "in", "as", ...); the
+    earliest start and longest span that the named `source` notation (or detection) reads
+    unambiguously wins. Spans with stray words (``07 0E 00 01 01 08 please``) are not values.
+    """
+    if not text:
+        return None
+    for a in _span_starts(text):
+        for b in _span_ends(text, a):
+            span = text[a:b].strip()
+            if not span:
+                continue
+            ok, value, used = _try_parse(span, source)
+            if ok:
+                return value, used, a, b
+    return None
 
 
 def _try_parse(text: str, notation: str | None):
@@ -199,59 +254,78 @@ def _try_parse(text: str, notation: str | None):
         return False, None, None
 
 
-def read_request(text: str) -> RequestReading:
-    """Read an English request with rules only; fields are None where the rules are not sure."""
-    r = RequestReading()
-    norm = normalize_numbers(text.strip())
-    r.numbers = find_numbers(text)
-    english, payload_text = _split_payload(norm)
-    trailing = re.search(r"\s*(?:,?\s*(?:please|thanks|thank you))?\s*[.?!]*\s*$", payload_text or "", re.I)
-    if payload_text is not None and trailing and trailing.group(0).strip():
-        payload_text = payload_text[: trailing.start()]
+def _english_is_plain(english: str, payload) -> bool:
+    """No structure words (other than the payload's own kind) and no number words around the payload."""
+    k = _kind(payload)
+    for w in re.findall(r"[A-Za-z]+", english.lower()):
+        if w in _STRUCTURE_WORDS and _STRUCTURE_WORDS[w] != k:
+            if w == "and" and re.search(r"\band\s+(?:write|give|show|convert|output|return)\b", english, re.I):
+                continue
+            return False
+    return not _NUMBER_WORDS.search(english)
+
+
+def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     mentions = _mentions(english)
     target = source = None
     for a, b, name in mentions:
-        before = english[:a]
-        after = english[b:]
-        if _TARGET_PREP.search(before) or re.match(r"\s*(?:form|version|representation|encoding|equivalent)\s+(?:of|for)\b", after, re.I):
+        before, after = english[:a], english[b:]
+        if _TARGET_PREP.search(before) or re.match(
+                r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation)?\s*(?:of|for)\b", after, re.I) \
+                and not re.match(r"\s*(?:value|text)\b", after, re.I):
             if target is None:
                 target = name
-        elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string|bytes)?\s*$", after):
-            if source is None:
-                source = name
-        elif re.match(r"\s*:", after) or re.match(r"\s*(?:to|into|->)\b", after, re.I):
+        elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string)?\s*:?\s*$", after) \
+                or re.match(r"\s*:", after) or re.match(r"\s*(?:->|to|into)\s", after, re.I):
             if source is None:
                 source = name
     names = {n for _, _, n in mentions}
-    if target is None and len(names) == 1 and source is None:
-        target = next(iter(names))
-    if target is None and len(names - {source}) == 1 and source is not None:
-        target = next(iter(names - {source}))
+    return target, source, names
 
-    # payload
-    if payload_text is not None:
-        ok, value, used = _try_parse(payload_text, source)
-        if ok:
+
+def read_request(text: str) -> RequestReading:
+    """Read an English request with rules only; fields are None where the rules are not sure.
+
+    * target: a notation synonym after "to/into/in/as/using" (or "<notation> form of"); the only
+      notation named, when just one is named and it is not the payload's; "explain" for questions
+      that carry no payload; HLXL for parse/"what value" requests naming no target, LC-B for
+      "encode"/"serialize" requests naming no notation (rules in corpora/README.md).
+    * payload: the value written in the request (in the notation it names as source, or detected),
+      or a single number; None when words around it describe more structure than it has.
+    """
+    r = RequestReading()
+    norm = normalize_numbers(text.strip())
+    r.numbers = find_numbers(text)
+    # first pass on the whole text to find a named source notation
+    _, src0, _ = _target_and_source(norm)
+    found = extract_payload(norm, src0)  # a named source must read it: no fallback guess
+    english = norm
+    if found is not None:
+        value, used, a, b = found
+        english = norm[:a] + " \x00 " + norm[b:]
+        if _english_is_plain(english, value):
             r.payload, r.payload_notation, r.has_payload = value, used, True
-    if not r.has_payload and len(r.numbers) == 1 and payload_text is None:
-        low = english.lower()
-        if not re.search(r"\b(?:list|array|map|contract|field|handle|text|string|and)\b", low):
-            r.payload, r.payload_notation, r.has_payload = r.numbers[0], "number", True
-
-    low = norm.lower()
-    if target is None and not mentions:
-        if r.has_payload:
-            if re.search(r"\b(?:encode|serialize|serialise)\b", low):
-                target = "lc-b"
-            elif re.search(r"\b(?:parse|what value|decode|read|which value|what is)\b", low):
-                target = "hlxl"
-        elif payload_text is None and low.startswith(_EXPLAIN_CUES) and not r.numbers:
-            target = "explain"
-    if target is None and mentions and not r.has_payload and payload_text is None and low.startswith(_EXPLAIN_CUES):
-        if not re.search(r"\b(?:convert|translate|encode|write|show|give)\b", low):
-            target = "explain"
-    if target is None and source is not None and r.has_payload and re.search(r"\b(?:parse|what value|decode|read)\b", low):
-        target = "hlxl"
+            if used and type(value) is int and src0 is None and used != "lc-b":
+                r.payload_notation = "number"
+    target, source, names = _target_and_source(english)
+    low = english.lower()
+    if target is None and len(names) == 1 and source is None and found is not None:
+        only = next(iter(names))
+        if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack)\b", low):
+            target = only
+    if target is None and source is not None and len(names - {source}) == 1:
+        target = next(iter(names - {source}))
+    if target is None and found is not None and not (names - {source} - {None}):
+        if re.search(r"\b(?:encode|serialize|serialise)\b", low) and not names:
+            target = "lc-b"
+        elif re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack|what value|which value|value of|what is|what's|what does)\b", low):
+            target = "hlxl"
+    if target is None and found is None and not re.search(r"\d", norm):
+        if low.strip().lower().startswith(_EXPLAIN_CUES) or "?" in low:
+            if not re.search(r"\b(?:convert|translate|encode|write|show|give|express|render|serialize)\b", low):
+                target = "explain"
     r.target = target
     r.route = target
+    if r.target == "explain":
+        r.payload, r.payload_notation, r.has_payload = None, None, False
     return r
