@@ -1,0 +1,785 @@
+"""The reference backend: Lark's LALR tables + byte-level lexer automata + vocabulary masks.
+
+How a mask is computed (see the package docstring for the API):
+
+* The grammar is compiled by Lark (``parser="lalr"``, contextual lexer). We keep only plain
+  data: the LALR action/goto table, and for every distinct contextual-lexer terminal set
+  ("context") a byte-level DFA over the union of its terminals (UTF-8 aware, see
+  ``regex_fsa``). Each accepting DFA state knows which terminal Lark's lexer would emit for
+  that lexeme (Lark's terminal order and its keyword "unless" rule).
+* The decoding state is (LALR state stack, DFA state at the last character boundary of the
+  unfinished lexeme, pending bytes of a half-read UTF-8 character).
+* Lexing is maximal munch at character granularity: a lexeme ends exactly when the next
+  character cannot extend it; it is then typed, fed to the LALR table (ignored terminals are
+  dropped), and the character starts a new lexeme in the new state's context.
+* The vocabulary mask is computed with numpy over all tokens at once: from a lexer state,
+  every token is run through the DFA in parallel; tokens that stay inside the lexeme are
+  decided without the parser ("inside" set, cached per lexer state); tokens that end the
+  lexeme are grouped by terminal type; per group one LALR feed, then the remaining suffixes
+  are run from the next context (recursively, cached per path). The parser therefore runs
+  once per terminal type, never per token.
+* Full masks are cached per (lexer state, the part of the LALR stack the computation read),
+  so repeated structures at any nesting depth hit the cache.
+* Everything parser-independent is persisted under ``$HELIXC_CACHE_DIR`` (default
+  ``~/.cache/helixc/constrain``), keyed by sha256(grammar text, tokenizer JSON, sizes).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import weakref
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from helixc.errors import E_GRAMMAR, HelixError
+
+from . import regex_fsa as rf
+from .vocab import guess_eos, token_bytes, tokenizer_fingerprint
+
+FORMAT_VERSION = 4
+log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path:
+    d = os.environ.get("HELIXC_CACHE_DIR")
+    return Path(d) / "constrain" if d else Path.home() / ".cache" / "helixc" / "constrain"
+
+
+# =========================================================================== grammar tables
+
+
+def _lark_tables(grammar_text: str) -> dict:
+    """Compile with Lark and extract plain, picklable tables."""
+    from lark import Lark
+    from lark.exceptions import GrammarError, LarkError
+    from lark.lexer import UnlessCallback
+    from lark.parsers.lalr_analysis import LALR_Analyzer, Shift
+
+    try:
+        lk = Lark(grammar_text, parser="lalr", lexer="contextual")
+        # Lark resolves shift/reduce conflicts silently unless strict; strict mode as a whole
+        # would also reject overlapping terminals (which the contextual lexer handles), so
+        # re-run the LALR analysis strictly on its own.
+        an = LALR_Analyzer(lk.parser.parser_conf, strict=True)
+        an.compute_lalr()
+    except GrammarError as e:
+        raise HelixError(E_GRAMMAR, f"grammar is not LALR(1): {str(e).strip().splitlines()[0]}") from None
+    except LarkError as e:
+        raise HelixError(E_GRAMMAR, f"grammar rejected by Lark: {str(e).strip().splitlines()[0]}") from None
+    if len(lk.options.start) != 1:
+        raise HelixError(E_GRAMMAR, "grammar must have exactly one start symbol")
+    start = lk.options.start[0]
+    pt = lk.parser.parser.parser.parse_table
+    table = {}
+    for st, row in pt.states.items():
+        r = {}
+        for sym, (action, arg) in row.items():
+            if action is Shift:
+                r[sym] = (True, arg)
+            else:
+                r[sym] = (False, len(arg.expansion), arg.origin.name)
+        table[st] = r
+    n_states = max(table) + 1
+    table_list = [table.get(i, {}) for i in range(n_states)]
+
+    gflags = lk.options.g_regex_flags or 0
+    terms = {t.name: t for t in lk.terminals}
+    ignore = frozenset(lk.lexer_conf.ignore)
+    ctx_lexers = lk.parser.lexer.lexers
+    ctx_ids: dict[int, int] = {}
+    contexts = []  # per context: {"terms": [...lark order], "order": [...], "unless": {re: [str...]}}
+    ctx_of_state = [0] * n_states
+    for st, lx in ctx_lexers.items():
+        k = id(lx)
+        if k not in ctx_ids:
+            ctx_ids[k] = len(contexts)
+            sc = lx.scanner
+            unless = {}
+            for name, cb in lx.callback.items():
+                if isinstance(cb, UnlessCallback):
+                    unless[name] = [t.name for t in cb.scanner.terminals]
+            contexts.append({
+                "terms": [t.name for t in lx.terminals],
+                "order": [t.name for t in sc.terminals],
+                "unless": unless,
+            })
+        ctx_of_state[st] = ctx_ids[k]
+    regexps = {n: (t.pattern.to_regexp(), t.pattern.type == "str") for n, t in terms.items()}
+    return {
+        "table": table_list,
+        "start_state": pt.start_states[start],
+        "end_state": pt.end_states[start],
+        "contexts": contexts,
+        "ctx_of_state": ctx_of_state,
+        "regexps": regexps,
+        "gflags": gflags,
+        "ignore": ignore,
+    }
+
+
+def _build_dfa(g: dict) -> dict:
+    """Byte-level DFA per context; global numbering, state 0 = dead."""
+    nfa = rf.NFA()
+    t_start, t_acc = {}, {}
+    term_of: list = []
+    for name, (rx, _is_str) in g["regexps"].items():
+        n0 = len(nfa.edges)
+        s, e = rf.add_terminal(nfa, rx, g["gflags"])
+        t_start[name], t_acc[name] = s, e
+        term_of.extend([name] * (len(nfa.edges) - n0))
+    alive_sets: list[frozenset] = []
+    alive_ids: dict[frozenset, int] = {}
+
+    def alive_code(names) -> int:
+        fz = frozenset(names)
+        c = alive_ids.get(fz)
+        if c is None:
+            c = alive_ids[fz] = len(alive_sets)
+            alive_sets.append(fz)
+        return c
+
+    alive = [alive_code(())]
+    acc_of = {e: n for n, e in t_acc.items()}
+    trans: list[list[int]] = [[0] * 256]
+    mid = [False]
+    acc_type: list[str | None] = [None]
+    is_start = [False]
+    ctx_start = []
+    first_bytes: dict[str, set] = {}
+    for name, s in t_start.items():
+        fb = set()
+        for q in rf.eps_closure(nfa, [s]):
+            for lo, hi, _t in nfa.edges[q]:
+                fb.update(range(lo, hi + 1))
+        first_bytes[name] = fb
+    clos_cache: dict[frozenset, frozenset] = {}
+    for ci, ctx in enumerate(g["contexts"]):
+        names = ctx["terms"]
+        order = ctx["order"]
+        unless = ctx["unless"]
+
+        def resolve(acc_names, order=order, unless=unless, names=names):
+            if not acc_names:
+                return None
+            chosen = next((n for n in order if n in acc_names), None)
+            if chosen is None:
+                chosen = next(n for n in names if n in acc_names)
+            for s in unless.get(chosen, ()):
+                if s in acc_names:
+                    return s
+            return chosen
+
+        ids: dict[frozenset, int] = {}
+        start_set = rf.eps_closure(nfa, [t_start[n] for n in names])
+        start_id = len(trans)
+        trans.append([0] * 256)
+        mid.append(False)
+        acc_type.append(None)
+        is_start.append(True)
+        alive.append(alive_code(names))
+        ctx_start.append(start_id)
+        todo = [(start_id, start_set)]
+        while todo:
+            sid, sset = todo.pop()
+            raw: dict[int, set] = {}
+            for q in sset:
+                for lo, hi, t in nfa.edges[q]:
+                    for b in range(lo, hi + 1):
+                        raw.setdefault(b, set()).add(t)
+            row = trans[sid]
+            for b, ts in raw.items():
+                fz = frozenset(ts)
+                c = clos_cache.get(fz)
+                if c is None:
+                    c = clos_cache[fz] = rf.eps_closure(nfa, ts)
+                tid = ids.get(c)
+                if tid is None:
+                    tid = ids[c] = len(trans)
+                    trans.append([0] * 256)
+                    m = any(nfa.mid[q] for q in c)
+                    mid.append(m)
+                    acc_names = {acc_of[q] for q in c if q in acc_of} if not m else set()
+                    acc_type.append(resolve(acc_names))
+                    is_start.append(False)
+                    alive.append(alive_code({term_of[q] for q in c}))
+                    todo.append((tid, c))
+                row[b] = tid
+    return {
+        "trans": trans,
+        "mid": mid,
+        "acc_type": acc_type,
+        "is_start": is_start,
+        "ctx_start": ctx_start,
+        "first_bytes": first_bytes,
+        "alive": alive,
+        "alive_sets": alive_sets,
+    }
+
+
+# =========================================================================== the constraint
+
+
+class _Node:
+    """Tokens run from one lexer start point: ``inside`` allowed outright, ``groups`` per
+    terminal type that ends the current lexeme: (token ids, absolute offsets into seq)."""
+
+    __slots__ = ("inside", "groups", "by_code")
+
+    def __init__(self, inside, groups, by_code):
+        self.inside = inside
+        self.groups = groups
+        self.by_code = by_code  # alive-terminal-set code of the final lexer state -> token ids
+
+
+_LIVE: "weakref.WeakSet[GrammarConstraint]" = weakref.WeakSet()
+
+
+@atexit.register
+def _save_all():  # pragma: no cover - process exit
+    for c in list(_LIVE):
+        try:
+            c.save_cache()
+        except Exception:
+            pass
+
+
+_MEM: dict = {}
+
+
+class GrammarConstraint:
+    """Token-level constraint for one LALR Lark grammar and one tokenizer.
+
+    ``GrammarConstraint(grammar_text, tokenizer, *, vocab_size=None, backend="auto",
+    eos_token_id=None, cache=True)``; ``backend="llguidance"`` returns the llguidance-backed
+    twin with the same interface.
+    """
+
+    backend = "lark"
+
+    def __new__(cls, grammar_text=None, tokenizer=None, *, backend: str = "auto", **kw):
+        if cls is GrammarConstraint and backend == "llguidance":
+            from .llg import LLGuidanceConstraint
+
+            return LLGuidanceConstraint(grammar_text, tokenizer, **kw)
+        if backend not in ("auto", "lark", "llguidance"):
+            raise HelixError(E_GRAMMAR, f"unknown constraint backend {backend!r} (lark, llguidance, auto)")
+        return super().__new__(cls)
+
+    def __init__(self, grammar_text: str, tokenizer, *, vocab_size: int | None = None, backend: str = "auto",
+                 eos_token_id=None, pad_token_id=None, cache: bool = True):
+        tok_hash, spec = tokenizer_fingerprint(tokenizer)
+        mem_key = (hashlib.sha256(grammar_text.encode()).hexdigest(), tok_hash, vocab_size, repr(eos_token_id))
+        key = hashlib.sha256(repr((FORMAT_VERSION,) + mem_key).encode()).hexdigest()
+        self.cache_key = key
+        self._cache_path = cache_dir() / f"{key}.pkl" if cache else None
+        self.built_from = "memory"
+        data = _MEM.get(key)
+        if data is None and self._cache_path is not None and self._cache_path.exists():
+            try:
+                with open(self._cache_path, "rb") as f:
+                    data = pickle.load(f)
+                self.built_from = "disk"
+            except Exception:  # corrupt cache: rebuild
+                data = None
+        if data is None:
+            data = self._build(grammar_text, tokenizer, spec, vocab_size, eos_token_id)
+            self.built_from = "grammar"
+            _MEM[key] = data
+            self._dirty = True
+        else:
+            _MEM[key] = data
+            self._dirty = False
+        self._load(data)
+        if pad_token_id is None:
+            pad_token_id = getattr(tokenizer, "pad_token_id", None)
+        self.pad_token_id = pad_token_id if isinstance(pad_token_id, int) else None
+        self.grammar_text = grammar_text
+        self.tokenizer = tokenizer
+        self._masks: OrderedDict = OrderedDict()
+        self._mask_cap = max(64, int(64e6 // max(self.vocab_size, 1)))
+        self._suffix_masks: dict = {}
+        self._feed_memo: dict = {}
+        self._acc_memo: dict = {}
+        self._finished_mask = None
+        if self._cache_path is not None and not self._cache_path.exists():
+            self._dirty = True
+        if self._dirty:
+            self.save_cache()
+        _LIVE.add(self)
+
+    # ------------------------------------------------------------------ build
+
+    def _build(self, grammar_text, tokenizer, spec, vocab_size, eos_token_id) -> dict:
+        g = _lark_tables(grammar_text)
+        d = _build_dfa(g)
+        toks, info = token_bytes(tokenizer, spec)
+        n_tok = len(toks)
+        V = max(vocab_size or 0, n_tok)
+        if eos_token_id is None:
+            eos = guess_eos(tokenizer, info["special"])
+        else:
+            eos = [eos_token_id] if isinstance(eos_token_id, int) else [int(e) for e in eos_token_id]
+        lens = np.array([len(t) if t else 0 for t in toks], dtype=np.int32)
+        W = int(lens.max()) if n_tok else 1
+        M = np.zeros((n_tok, max(W, 1)), dtype=np.uint8)
+        for i, t in enumerate(toks):
+            if t:
+                M[i, : len(t)] = np.frombuffer(t, dtype=np.uint8)
+        self._check_spellable(g, d, toks)
+        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "kind": info["kind"]}
+
+    @staticmethod
+    def _check_spellable(g, d, toks):
+        tset = {t for t in toks if t}
+        firsts = {t[0] for t in tset}
+        used = set()
+        for ctx in g["contexts"]:
+            used.update(ctx["terms"])
+        for name in sorted(used):
+            rx, is_str = g["regexps"][name]
+            if name in g["ignore"]:
+                continue
+            if is_str:
+                import re as _re
+
+                lit = _re.sub(r"\\(.)", r"\1", rx).encode("utf-8")
+                # segment the literal into tokens (the last token may run past its end)
+                ok = [False] * (len(lit) + 1)
+                ok[0] = True
+                for i in range(len(lit)):
+                    if not ok[i]:
+                        continue
+                    for j in range(i + 1, len(lit) + 1):
+                        if lit[i:j] in tset:
+                            ok[j] = True
+                    if not ok[-1] and any(t.startswith(lit[i:]) for t in tset if t[0] == lit[i]):
+                        ok[-1] = True
+                if not ok[-1]:
+                    raise HelixError(E_GRAMMAR, f"the tokenizer cannot spell the literal {lit.decode('utf-8', 'replace')!r} "
+                                                f"(terminal {name}) of the grammar")
+            else:
+                if not (d["first_bytes"][name] & firsts):
+                    raise HelixError(E_GRAMMAR, f"the tokenizer cannot spell the first character of terminal {name} (/{rx}/): no token starts with it")
+
+    def _load(self, data):
+        self._data = data
+        g, d = data["g"], data["d"]
+        self.table = g["table"]
+        self.start_state = g["start_state"]
+        self.end_state = g["end_state"]
+        self.ignore = g["ignore"]
+        self.ctx_of_state = g["ctx_of_state"]
+        self.ctx_start = d["ctx_start"]
+        self.trans_l = d["trans"]
+        self.trans = np.array(d["trans"], dtype=np.int32)
+        self.mid_l = d["mid"]
+        self.mid = np.array(d["mid"], dtype=bool)
+        self.acc_type = d["acc_type"]
+        self.is_start = d["is_start"]
+        self.alive_l = d["alive"]
+        self.alive = np.array(d["alive"], dtype=np.int32)
+        self.alive_sets = d["alive_sets"]
+        types = sorted({t for t in self.acc_type if t is not None})
+        self._type_names = types
+        tcode = {t: i for i, t in enumerate(types)}
+        self.acc_code = np.array([tcode[t] if t is not None else -1 for t in self.acc_type], dtype=np.int32)
+        self.M = data["M"]
+        self.lens = data["lens"]
+        self.vocab_size = data["V"]
+        self.eos_token_ids = list(data["eos"])
+        self._nodes = data["nodes"]
+        self.n_tokens = len(self.lens)
+        self._tok_bytes_cache: dict = {}
+
+    def save_cache(self):
+        if self._cache_path is None or not self._dirty:
+            return
+        self._cache_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(self._data, f, protocol=5)
+        os.replace(tmp, self._cache_path)
+        self._dirty = False
+
+    # ------------------------------------------------------------------ public
+
+    def start(self) -> "ConstraintState":
+        s0 = (self.start_state,)
+        return ConstraintState(self, s0, self.ctx_start[self.ctx_of_state[self.start_state]], b"", False)
+
+    def token_bytes(self, token_id: int) -> bytes:
+        if 0 <= token_id < self.n_tokens:
+            return self.M[token_id, : self.lens[token_id]].tobytes()
+        return b""
+
+    def accepts_text(self, text: str | bytes) -> bool:
+        """Does the grammar (as this constraint reads it) accept ``text`` as a whole sentence?"""
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        st = self.start()
+        r = self._run(st.stack, st.bs, st.pending, data)
+        return r is not None and self._accepting(*r)
+
+    # ------------------------------------------------------------------ parser
+
+    def _feed(self, stack: tuple, T: str):
+        key = (stack, T)
+        r = self._feed_memo.get(key)
+        if r is not None:
+            return r
+        table = self.table
+        st = list(stack)
+        touch = len(st)
+        while True:
+            a = table[st[-1]].get(T)
+            if a is None:
+                r = (None, touch)
+                break
+            if a[0]:
+                st.append(a[1])
+                r = (tuple(st), touch)
+                break
+            n = a[1]
+            if n:
+                del st[-n:]
+            if len(st) < touch:
+                touch = len(st)
+            st.append(table[st[-1]][a[2]][1])
+        if len(self._feed_memo) > 200_000:
+            self._feed_memo.clear()
+        self._feed_memo[key] = r
+        return r
+
+    def _feed_end(self, stack: tuple) -> bool:
+        table = self.table
+        st = list(stack)
+        while True:
+            a = table[st[-1]].get("$END")
+            if a is None or a[0]:
+                return False
+            n = a[1]
+            if n:
+                del st[-n:]
+            st.append(table[st[-1]][a[2]][1])
+            if st[-1] == self.end_state:
+                return True
+
+    def _code_ok(self, stack, code, touch=None) -> bool:
+        """Can the unfinished lexeme (alive terminal set ``code``) still be fed to the parser?"""
+        for T in self.alive_sets[code]:
+            if T in self.ignore:
+                return True
+            s2, t = self._feed(stack, T)
+            if touch is not None and t < touch[0]:
+                touch[0] = t
+            if s2 is not None:
+                return True
+        return False
+
+    def _accepting(self, stack, bs, pending) -> bool:
+        if pending:
+            return False
+        key = (stack, bs)
+        r = self._acc_memo.get(key)
+        if r is None:
+            if self.is_start[bs]:
+                r = self._feed_end(stack)
+            else:
+                T = self.acc_type[bs]
+                if T is None:
+                    r = False
+                elif T in self.ignore:
+                    r = self._feed_end(stack)
+                else:
+                    s2, _ = self._feed(stack, T)
+                    r = s2 is not None and self._feed_end(s2)
+            if len(self._acc_memo) > 200_000:
+                self._acc_memo.clear()
+            self._acc_memo[key] = r
+        return r
+
+    # ------------------------------------------------------------------ scalar run
+
+    def _run(self, stack, bs, pending, data: bytes):
+        """Feed bytes; returns (stack, boundary state, pending) or None if rejected."""
+        seq = pending + data if pending else data
+        trans, mid, acc, ign = self.trans_l, self.mid_l, self.acc_type, self.ignore
+        s = bnd = bs
+        bpos = 0
+        j = 0
+        n = len(seq)
+        while j < n:
+            nxt = trans[s][seq[j]]
+            if nxt:
+                s = nxt
+                j += 1
+                if not mid[s]:
+                    bnd = s
+                    bpos = j
+            else:
+                T = acc[bnd]
+                if T is None:
+                    return None
+                if T not in ign:
+                    stack, _ = self._feed(stack, T)
+                    if stack is None:
+                        return None
+                s = bnd = self.ctx_start[self.ctx_of_state[stack[-1]]]
+                j = bpos
+        if not self._code_ok(stack, self.alive_l[s]):
+            return None
+        return stack, bnd, seq[bpos:]
+
+    # ------------------------------------------------------------------ vectorized run
+
+    def _simulate(self, start: int, Mx: np.ndarray, lens: np.ndarray):
+        """Run every row of Mx (bytes, row lengths ``lens``) from DFA state ``start``.
+
+        Returns (inside_rows, cross_rows, cross_type_codes, cross_offsets)."""
+        n = len(lens)
+        trans, mid = self.trans, self.mid
+        cur = np.full(n, start, dtype=np.int32)
+        bnd = cur.copy()
+        bpos = np.zeros(n, dtype=np.int32)
+        active = np.arange(n, dtype=np.int64)
+        inside = []
+        dead_rows = []
+        W = Mx.shape[1]
+        for j in range(W + 1):
+            if not active.size:
+                break
+            fin = lens[active] <= j
+            if fin.any():
+                inside.append(active[fin])
+                active = active[~fin]
+                if not active.size:
+                    break
+            if j == W:
+                break
+            nxt = trans[cur[active], Mx[active, j]]
+            alive = nxt != 0
+            if not alive.all():
+                dead_rows.append(active[~alive])
+                active = active[alive]
+                nxt = nxt[alive]
+            cur[active] = nxt
+            nb = ~mid[nxt]
+            if nb.any():
+                r = active[nb]
+                bnd[r] = nxt[nb]
+                bpos[r] = j + 1
+        if active.size:
+            inside.append(active)
+        inside_rows = np.concatenate(inside) if inside else np.zeros(0, np.int64)
+        end_codes = self.alive[cur[inside_rows]]
+        if dead_rows:
+            d = np.concatenate(dead_rows)
+            codes = self.acc_code[bnd[d]]
+            ok = codes >= 0
+            d = d[ok]
+            return inside_rows, end_codes, d, codes[ok], bpos[d]
+        z = np.zeros(0, np.int64)
+        return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
+
+    def _seq_matrix(self, pending: bytes, ids: np.ndarray, offs: np.ndarray | None):
+        """Rows = (pending + token bytes)[off:] for the given token ids."""
+        M, L = self.M[ids], self.lens[ids]
+        if pending:
+            p = np.frombuffer(pending, dtype=np.uint8)
+            M = np.concatenate([np.broadcast_to(p, (len(ids), len(p))), M], axis=1)
+            L = L + len(p)
+        if offs is not None and len(ids):
+            W = M.shape[1]
+            idx = np.minimum(offs[:, None] + np.arange(W)[None, :], W - 1)
+            M = np.take_along_axis(M, idx, axis=1)
+            L = L - offs
+        return np.ascontiguousarray(M), L
+
+    def _valid_ids(self):
+        v = getattr(self, "_valid", None)
+        if v is None:
+            v = self._valid = np.flatnonzero(self.lens > 0)
+        return v
+
+    def _node(self, key, pending: bytes, start: int, ids: np.ndarray, offs: np.ndarray | None):
+        node = self._nodes.get(key)
+        if node is not None:
+            return node
+        Mx, L = self._seq_matrix(pending, ids, offs)
+        inside_rows, end_codes, cr, codes, cpos = self._simulate(start, Mx, L)
+        inside_ids = np.sort(ids[inside_rows]).astype(np.int32)
+        by_code = {}
+        for c in np.unique(end_codes):
+            by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
+        groups = {}
+        base = offs if offs is not None else np.zeros(len(ids), np.int32)
+        for c in np.unique(codes):
+            sel = codes == c
+            rows = cr[sel]
+            groups[self._type_names[int(c)]] = (ids[rows].astype(np.int32), (base[rows] + cpos[sel]).astype(np.int32))
+        if offs is None:  # root: store "inside" as a dense bool mask
+            m = np.zeros(self.vocab_size, dtype=bool)
+            m[inside_ids] = True
+            inside_ids = m
+        node = _Node(inside_ids, groups, by_code)
+        self._nodes[key] = node
+        self._dirty = True
+        return node
+
+    def _compute_mask(self, stack, bs, pending):
+        root_key = (bs, pending)
+        root = self._node(root_key, pending, bs, self._valid_ids(), None)
+        touch = [len(stack) + 1]
+        extra = []
+
+        def walk(node, key, stk):
+            for code, ids in node.by_code.items():
+                if not self._code_ok(stk, code, touch):
+                    node_ok[0] = False
+                elif node is not root:
+                    extra.append(ids)
+            for T, (ids, offs) in node.groups.items():
+                if T in self.ignore:
+                    s2 = stk
+                else:
+                    s2, t = self._feed(stk, T)
+                    if t < touch[0]:
+                        touch[0] = t
+                    if s2 is None:
+                        continue
+                ctx = self.ctx_of_state[s2[-1]]
+                ckey = key + ((T, ctx),)
+                child = self._node(ckey, pending, self.ctx_start[ctx], ids, offs)
+                walk(child, ckey, s2)
+
+        node_ok = [True]
+        walk(root, root_key, stack)
+        root_ok = all(self._code_ok(stack, code, touch) for code in root.by_code)
+        if root_ok:
+            m = root.inside.copy()
+        else:
+            m = np.zeros(self.vocab_size, dtype=bool)
+            for code, ids in root.by_code.items():
+                if self._code_ok(stack, code, touch):
+                    m[ids] = True
+        for ids in extra:
+            m[ids] = True
+        return m, touch[0]
+
+    def _mask_for(self, stack, bs, pending) -> np.ndarray:
+        key = (bs, pending, stack)
+        masks = self._masks
+        m = masks.get(key)
+        if m is not None:
+            return m
+        sm = self._suffix_masks
+        for k in range(0, len(stack) + 1):
+            m = sm.get((bs, pending, stack[len(stack) - k:]))
+            if m is not None:
+                break
+        if m is None:
+            base, touch = self._compute_mask(stack, bs, pending)
+            suffix = stack[max(touch - 1, 0):] if touch <= len(stack) else ()
+            m = base
+            if len(sm) > 4 * self._mask_cap:
+                sm.clear()
+            sm[(bs, pending, suffix)] = m
+        # EOS depends on the whole stack: set it on a per-state copy
+        acc = self._accepting(stack, bs, pending)
+        if acc:
+            m = m.copy()
+            m[self.eos_token_ids] = True
+        m.flags.writeable = False
+        masks[key] = m
+        if len(masks) > self._mask_cap:
+            masks.popitem(last=False)
+        return m
+
+    def finished_mask(self) -> np.ndarray:
+        if self._finished_mask is None:
+            m = np.zeros(self.vocab_size, dtype=bool)
+            m[self.eos_token_ids] = True
+            if self.pad_token_id is not None and self.pad_token_id < self.vocab_size:
+                m[self.pad_token_id] = True
+            m.flags.writeable = False
+            self._finished_mask = m
+        return self._finished_mask
+
+
+class ConstraintState:
+    """Decoding state of one sequence. Cheap to copy (immutable parts are shared)."""
+
+    __slots__ = ("c", "stack", "bs", "pending", "done", "tokens", "_pending_adv")
+
+    def __init__(self, c: GrammarConstraint, stack, bs, pending, done, tokens=None):
+        self.c = c
+        self.stack = stack
+        self.bs = bs
+        self.pending = pending
+        self.done = done
+        self.tokens = tokens if tokens is not None else []
+        self._pending_adv = None
+
+    def copy(self) -> "ConstraintState":
+        return ConstraintState(self.c, self.stack, self.bs, self.pending, self.done, list(self.tokens))
+
+    @property
+    def vocab_size(self) -> int:
+        return self.c.vocab_size
+
+    def mask(self) -> np.ndarray:
+        """Bool array of length ``vocab_size``: True = allowed next. Read-only, shared."""
+        if self.done:
+            return self.c.finished_mask()
+        return self.c._mask_for(self.stack, self.bs, self.pending)
+
+    def allowed_token_ids(self) -> np.ndarray:
+        return np.flatnonzero(self.mask())
+
+    def is_accepting(self) -> bool:
+        return self.done or self.c._accepting(self.stack, self.bs, self.pending)
+
+    def _try(self, token_id: int):
+        c = self.c
+        if self.done:
+            return "done" if (token_id in c.eos_token_ids or token_id == c.pad_token_id) else None
+        if token_id in c.eos_token_ids:
+            return "eos" if c._accepting(self.stack, self.bs, self.pending) else None
+        if not (0 <= token_id < c.n_tokens) or c.lens[token_id] == 0:
+            return None
+        pa = self._pending_adv
+        if pa is not None and pa[0] == token_id:
+            return pa[1]
+        r = c._run(self.stack, self.bs, self.pending, c.token_bytes(token_id))
+        self._pending_adv = (token_id, r)
+        return r
+
+    def allows(self, token_id: int) -> bool:
+        """Fast check of one token (no full mask)."""
+        return self._try(int(token_id)) is not None
+
+    def advance(self, token_id: int) -> None:
+        token_id = int(token_id)
+        r = self._try(token_id)
+        if r is None:
+            raise HelixError(E_GRAMMAR, f"token {token_id} ({self.c.token_bytes(token_id)!r}) is not allowed here "
+                                        f"(after {self.text()!r})")
+        self._pending_adv = None
+        self.tokens.append(token_id)
+        if r in ("eos", "done"):
+            self.done = True
+            return
+        self.stack, self.bs, self.pending = r
+
+    def text_bytes(self) -> bytes:
+        c = self.c
+        return b"".join(c.token_bytes(t) for t in self.tokens if t not in c.eos_token_ids and t != c.pad_token_id)
+
+    def text(self) -> str:
+        return self.text_bytes().decode("utf-8", "replace")
