@@ -702,3 +702,35 @@ def test_english_on_shipped_models():
         rs = c.post("/translate/batch", json=[{"text": t} for t in texts]).json()
         for t, item in zip(texts, rs):
             assert item["output"] == translate_english(TranslateRequest(text=t)).to_json()["output"], item
+
+
+# --------------------------------------------------------------------------- the server's compiler path
+
+
+def _outcome(fn, req):
+    try:
+        r = fn(req)
+    except HelixError as e:
+        return ("error", e.code, e.message, e.line, e.column, e.offset, e.notation)
+    return None if r is None else {k: v for k, v in r.to_json().items() if k != "latency_ms"}
+
+
+@st.composite
+def compiler_requests(draw):
+    from strategies import canonical_texts, mutated_texts
+
+    if draw(st.booleans()):
+        src, _v, text = draw(canonical_texts())
+    else:
+        src, text = draw(mutated_texts())
+    text = draw(st.sampled_from([text, text, "please encode the number 5", "[1,"]))
+    return TranslateRequest(text=text, to=draw(st.sampled_from(["hlxl", "LC-T", "runic", "lc-b"])),
+                            source=draw(st.sampled_from([None, src])))
+
+
+@FUZZ
+@given(req=compiler_requests())
+def test_server_compiler_matches_translate_notation(req):
+    from helixc.server.app import Compiler
+
+    assert _outcome(Compiler().translate, req) == _outcome(translate_notation, req)

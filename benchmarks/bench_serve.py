@@ -1,0 +1,339 @@
+"""Load benchmark of ``helixc serve`` on loopback (not a test; CPU-heavy, run it on purpose).
+
+    nice -n 10 .venv/bin/python benchmarks/bench_serve.py                  # the shipped models
+    .venv/bin/python benchmarks/bench_serve.py --fake-engine               # no models: a stand-in engine
+
+For batching on, then off (the same run, one server process each, 127.0.0.1 only), and for each
+client count (default 16 and 64), a fixed number of requests is sent by that many concurrent
+clients (closed loop: each sends its next request when the previous one is answered):
+
+* ``english``: English requests (the corpus generator's held-out ``test`` wording, seed 0), to=auto,
+  answered by the MoE through the batching queue;
+* ``notation_under_load``: 4 clients sending notation-to-notation requests while the English run
+  above goes on (the "notation requests never wait behind the model" number);
+* ``notation``: notation-to-notation requests alone, from that many clients.
+
+Throughput (answers/s) and p50/p95/p99 latency are printed as a table and written to
+benchmarks/results/serve.json with the mean batch size the server reports in /metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "serve.json"
+PROBE_CLIENTS = 4
+
+
+# --------------------------------------------------------------------------- server child process
+
+
+class FakeEngine:
+    """Stand-in when no models exist: cost of one batch = base + per_row * rows (a batched forward
+    pass costs much less per row than one pass per request). Answers are the request text echoed."""
+
+    def __init__(self, base: float, per_row: float):
+        self.base, self.per_row = base, per_row
+
+    def answer(self, requests):
+        from helixc.engine import TranslateResult
+
+        time.sleep(self.base + self.per_row * len(requests))
+        return [TranslateResult(route="explain", target="explain", output=r.text, engine="neural",
+                                grammar_valid=True, verified=None) for r in requests]
+
+
+def child_main(args) -> None:
+    from helixc.server import ServerConfig, serve
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    print(f"PORT {sock.getsockname()[1]}", flush=True)
+    engine = FakeEngine(args.fake_base, args.fake_per_row) if args.fake_engine else None
+    config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
+                          timeout=300.0, batching=not args.no_batching)
+    serve(config, engine=engine, log_level="warning", sockets=[sock])
+
+
+class ServerProcess:
+    def __init__(self, args, batching: bool):
+        cmd = [sys.executable, __file__, "--child", "--max-batch", str(args.max_batch), "--max-queue", str(args.max_queue),
+               "--fake-base", str(args.fake_base), "--fake-per-row", str(args.fake_per_row)]
+        if not batching:
+            cmd.append("--no-batching")
+        if args.fake_engine:
+            cmd.append("--fake-engine")
+        if args.models:
+            cmd += ["--models", args.models]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"PORT (\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise SystemExit(f"server child did not start: {line!r}")
+        self.port = int(m.group(1))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# --------------------------------------------------------------------------- load generation
+
+
+def english_requests(n: int) -> list[dict]:
+    import helixc_corpora
+
+    per_route = max(4, n // 4)
+    rows = list(helixc_corpora.generate_rows(seed=0, sizes={"train": 0, "val": 0, "test": per_route, "test_novel": 0}))
+    texts = [r["input"].split("### Instruction:\n", 1)[1].split("\n\n### Response:", 1)[0] for r in rows]
+    random.Random(0).shuffle(texts)
+    return [{"text": texts[i % len(texts)], "to": "auto"} for i in range(n)]
+
+
+def notation_requests(n: int) -> list[dict]:
+    import helixc
+    from helixc.values import Contract
+
+    rng = random.Random(1)
+    names = ["hlxl", "lc-t", "lc-r", "lc-b"]
+    out = []
+    for i in range(n):
+        v = {"id": i, "vals": [rng.randint(-10**6, 10**6) for _ in range(4)], "tag": f"t{i % 97}",
+             "c": Contract(rng.randint(0, 200), {0: i, 2: "x"})}
+        src, dst = rng.choice(names), rng.choice(names)
+        out.append({"text": helixc.emit(v, src), "to": dst, "source": src})
+    return out
+
+
+class RawClient:
+    """A minimal keep-alive HTTP/1.1 client over asyncio streams, one connection per client.
+
+    httpx costs the load generator ~1 ms of CPU per request, which on a 2-core machine is taken from
+    the server being measured; this costs a fraction of that."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        for attempt in (0, 1):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            try:
+                self.writer.write(b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                  b"Content-Length: %d\r\n\r\n%s" % (method.encode(), path.encode(), len(body), body))
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                m = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+                data = await self.reader.readexactly(int(m.group(1))) if m else b""
+                if re.search(rb"(?i)\r\nconnection: *close", head):
+                    await self.close()
+                return status, data
+            except (ConnectionError, asyncio.IncompleteReadError):
+                await self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+def pct(sorted_vals: list[float], p: float) -> float:
+    if not sorted_vals:
+        return float("nan")
+    k = max(0, min(len(sorted_vals) - 1, int(round(p / 100 * len(sorted_vals) + 0.5)) - 1))
+    return sorted_vals[k]
+
+
+async def closed_loop(port: int, bodies: list[dict], clients: int, stop: asyncio.Event | None = None) -> dict:
+    """`clients` tasks send `bodies` (each once, in order taken) until done, or until `stop` is set."""
+    lat: list[float] = []
+    statuses: dict[int, int] = {}
+    it = iter(bodies)
+
+    async def worker():
+        conn = RawClient(port)
+        try:
+            while stop is None or not stop.is_set():
+                body = next(it, None)
+                if body is None:
+                    return
+                data = json.dumps(body).encode()
+                t0 = time.perf_counter()
+                try:
+                    code, _ = await conn.request("POST", "/translate", data)
+                except Exception:  # noqa: BLE001 - counted, never retried
+                    code = 0
+                lat.append(time.perf_counter() - t0)
+                statuses[code] = statuses.get(code, 0) + 1
+        finally:
+            await conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    wall = time.perf_counter() - t0
+    ok = statuses.get(200, 0)
+    lat.sort()
+    return {"requests": len(lat), "ok": ok, "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "seconds": round(wall, 3), "throughput_rps": round(ok / wall, 2) if wall else 0.0,
+            "p50_ms": round(pct(lat, 50) * 1000, 2), "p95_ms": round(pct(lat, 95) * 1000, 2),
+            "p99_ms": round(pct(lat, 99) * 1000, 2)}
+
+
+def batch_stats(metrics_text: str) -> tuple[float, float]:
+    s = re.search(r"^helixc_model_batch_size_sum (\S+)$", metrics_text, re.M)
+    c = re.search(r"^helixc_model_batch_size_count (\S+)$", metrics_text, re.M)
+    return (float(s.group(1)) if s else 0.0), (float(c.group(1)) if c else 0.0)
+
+
+async def bench_server(args, batching: bool, english: list[dict], notation: list[dict]) -> list[dict]:
+    srv = ServerProcess(args, batching)
+    rows = []
+    try:
+        port = srv.port
+        client = RawClient(port)
+
+        async def get(path: str) -> bytes:
+            return (await client.request("GET", path))[1]
+
+        if True:
+            deadline = time.monotonic() + 600
+            while True:  # wait for the model to load
+                try:
+                    state = json.loads(await get("/health"))["model"]
+                except OSError:
+                    state = "starting"
+                if state != "loading" and state != "starting":
+                    break
+                if time.monotonic() > deadline:
+                    raise SystemExit("model did not load in 10 minutes")
+                await asyncio.sleep(0.2)
+            if state != "ready":
+                raise SystemExit(f"model not available: {state}")
+            await closed_loop(port, english[:8], 4)  # warm-up
+            await closed_loop(port, notation[:50], 4)
+            for c in args.clients:
+                s0, n0 = batch_stats((await get("/metrics")).decode())
+                stop = asyncio.Event()
+
+                async def english_run():
+                    try:
+                        return await closed_loop(port, english[: args.english_requests], c)
+                    finally:
+                        stop.set()
+
+                eng, probe = await asyncio.gather(english_run(), closed_loop(port, notation * 100, PROBE_CLIENTS, stop))
+                s1, n1 = batch_stats((await get("/metrics")).decode())
+                eng["mean_batch"] = round((s1 - s0) / (n1 - n0), 2) if n1 > n0 else None
+                rows.append({"batching": batching, "clients": c, "kind": "english", **eng})
+                rows.append({"batching": batching, "clients": PROBE_CLIENTS, "under_english_clients": c,
+                             "kind": "notation_under_load", **probe})
+                alone = await closed_loop(port, notation[: args.notation_requests], c)
+                rows.append({"batching": batching, "clients": c, "kind": "notation", **alone})
+                for r in rows[-3:]:
+                    print_row(r)
+        await client.close()
+    finally:
+        srv.stop()
+    return rows
+
+
+HEADER = f"{'batching':>8} {'kind':<20} {'clients':>7} {'requests':>8} {'ok':>6} {'rps':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'batch':>6}"
+
+
+def print_row(r: dict) -> None:
+    kind = r["kind"] + (f"@{r['under_english_clients']}" if "under_english_clients" in r else "")
+    mb = r.get("mean_batch")
+    print(f"{'on' if r['batching'] else 'off':>8} {kind:<20} {r['clients']:>7} {r['requests']:>8} {r['ok']:>6} "
+          f"{r['throughput_rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+          f"{(f'{mb:.1f}' if mb else '-'):>6}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", default="16,64", help="comma-separated client counts")
+    ap.add_argument("--english-requests", type=int, default=192)
+    ap.add_argument("--notation-requests", type=int, default=1000)
+    ap.add_argument("--max-batch", type=int, default=16)
+    ap.add_argument("--max-queue", type=int, default=256)
+    ap.add_argument("--models", default=None, help="model directory (default: the shipped models)")
+    ap.add_argument("--fake-engine", action="store_true", help="no models: a stand-in engine (see FakeEngine)")
+    ap.add_argument("--fake-base", type=float, default=0.08, help="fake engine: seconds per batch")
+    ap.add_argument("--fake-per-row", type=float, default=0.004, help="fake engine: seconds per row of a batch")
+    ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-batching", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child_main(args)
+    args.clients = [int(c) for c in args.clients.split(",")]
+    english = english_requests(args.english_requests + 8)
+    english = english[8:] + english[:8]
+    notation = notation_requests(args.notation_requests)
+    print(HEADER)
+    t0 = time.time()
+    rows = []
+    for batching in (True, False):
+        rows += asyncio.run(bench_server(args, batching, english, notation))
+
+    def find(kind, batching, clients):
+        return next((r for r in rows if r["kind"] == kind and r["batching"] == batching
+                     and r.get("under_english_clients", r["clients"]) == clients), None)
+
+    summary = {}
+    for c in args.clients:
+        on, off = find("english", True, c), find("english", False, c)
+        if on and off and off["throughput_rps"]:
+            summary[f"english_speedup_batching_{c}_clients"] = round(on["throughput_rps"] / off["throughput_rps"], 2)
+        probe = find("notation_under_load", True, c)
+        if probe:
+            summary[f"notation_p99_ms_under_{c}_english_clients"] = probe["p99_ms"]
+    targets = {}
+    if 16 in args.clients:
+        targets = {
+            "english_speedup_16_clients >= 4": summary.get("english_speedup_batching_16_clients", 0) >= 4,
+            "notation_p99_ms_under_16_english_clients <= 20": summary.get("notation_p99_ms_under_16_english_clients", 1e9) <= 20,
+        }
+    report = {
+        "benchmark": "helixc serve on loopback (benchmarks/bench_serve.py)",
+        "command": " ".join([Path(sys.executable).name, "benchmarks/bench_serve.py", *sys.argv[1:]]),
+        "engine": "fake (see FakeEngine)" if args.fake_engine else f"MoE from {args.models or 'the shipped models'}",
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "settings": {"max_batch": args.max_batch, "max_queue": args.max_queue, "english_requests": args.english_requests,
+                     "notation_requests": args.notation_requests, "probe_clients": PROBE_CLIENTS},
+        "wall_seconds": round(time.time() - t0, 1),
+        "runs": rows,
+        "summary": summary,
+        "targets_met": targets,
+    }
+    print(json.dumps(summary), json.dumps(targets))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n")
+    tmp.replace(out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
