@@ -58,6 +58,7 @@ class ServerConfig:
     max_batch_items: int = 256
     batch_wait: float = 0.0  # seconds the worker waits for a batch to fill (0: take what is waiting)
     retry_after: int = 1  # seconds, in 503 answers
+    gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
 
 
 class ApiError(Exception):
