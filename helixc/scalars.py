@@ -18,7 +18,8 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Characters needing an escape in HLXL / LC-R: quote, backslash, C0 controls, DEL.
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 # LC-T also escapes everything outside printable ASCII.
-_NEEDS_ESCAPE_ASCII = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]')
+# (a negated class: `[\x7f-\U0010ffff]` takes ~20 ms to compile, at every CLI start)
+_NEEDS_ESCAPE_ASCII = re.compile(r'[^ !#-\[\]-~]')
 
 
 def _escape_one(m: re.Match) -> str:
