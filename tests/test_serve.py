@@ -298,6 +298,8 @@ MALFORMED = [
     (b'{"text": "05 01 01", "to": "hlxl", "source": "lc-b"}', 422, "E_LC_BINARY_DECODE", "offset"),
     (b'{"text": "{\\"b\\": 1, \\"a\\": 2}", "to": "hlxl", "source": "lc-r"}', 422, None, None),
     (b'{"text": "[1, 2", "to": "lc-r"}', 422, "E_LC_PARSE", "line"),
+    (b'{"text": "\\ud800", "to": "lc-r", "source": "hlxl"}', 422, None, None),
+    (b'{"text": "\\"\\ud800\\"", "to": "lc-r"}', 422, None, None),
 ]
 
 
@@ -333,6 +335,21 @@ def test_oversize_body_streamed_without_content_length(server):
         r = c.post("/translate", content=chunks())
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "E_TOO_LARGE"
+
+
+def test_slow_body_gives_408():
+    with live(FakeEngine(), timeout=0.3) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            s.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            s.settimeout(5)
+            head = b""
+            while b'"E_TIMEOUT"' not in head:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert b'"E_TIMEOUT"' in head
 
 
 def test_unknown_route_and_method(client):

@@ -331,9 +331,15 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
         helixc_version = "0"
     openapi_doc = build_openapi(helixc_version)
 
+    async def read_body(request: Request) -> Any:
+        try:
+            return await asyncio.wait_for(read_json(request, config.max_body), config.timeout)
+        except asyncio.TimeoutError:
+            raise ApiError(408, E_TIMEOUT, f"request body not received within {config.timeout:g} s") from None
+
     async def translate(request: Request) -> Response:
         try:
-            obj = await read_json(request, config.max_body)
+            obj = await read_body(request)
         except ApiError as e:
             return error_response(e)
         status, body, headers = await service.translate_json(obj)
@@ -341,7 +347,7 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
 
     async def translate_batch(request: Request) -> Response:
         try:
-            obj = await read_json(request, config.max_body)
+            obj = await read_body(request)
             if not isinstance(obj, list):
                 raise ApiError(400, E_INPUT, f"expected a JSON list of request objects, got {_json_type(obj)}")
             if len(obj) > config.max_batch_items:

@@ -17,6 +17,7 @@ same stable code and position `helixc translate` reports (HelixError fields; `nu
 | 503 | model queue full or server shutting down (with `Retry-After`) | `E_OVERLOADED` |
 | 503 | the model is not available (missing files, ML extra not installed) | `E_MODEL` |
 | 504 | the request was not answered within the per-request timeout | `E_TIMEOUT` |
+| 408 | the request body did not arrive within the timeout | `E_TIMEOUT` |
 """
 
 
@@ -49,6 +50,7 @@ def build_openapi(version: str) -> dict:
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TranslateResult"}}},
                         },
                         "400": _error_response("Malformed request."),
+                        "408": _error_response("Body not received in time."),
                         "413": _error_response("Body too large."),
                         "422": _error_response("The compiler rejects the text."),
                         "503": _error_response("Queue full, shutting down, or no model."),
@@ -78,6 +80,7 @@ def build_openapi(version: str) -> dict:
                             },
                         },
                         "400": _error_response("The body is not a JSON list."),
+                        "408": _error_response("Body not received in time."),
                         "413": _error_response("Body too large or too many items."),
                     },
                 }
