@@ -98,7 +98,9 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
                 row.append(frac(b["per_class"].get(c)))
             rows.append(row)
         total = [["overall", (r or b)["overall"]["total"]] + ([frac(r["overall"])] if r else []) + ([frac(b["overall"])] if b else [])]
-        out.append(("Routing accuracy (per expected class)", header, rows + total))
+        three = [["overall, seed's 3 classes*", ""] + ([frac(r["seed_three_class"]["overall"])] if r else [])
+                 + ([frac(b["seed_three_class"]["overall"])] if b else [])] if (r or b).get("seed_three_class") else []
+        out.append(("Routing accuracy (per expected class)", header, rows + total + three))
         cmp_ = res.get("comparison")
         if cmp_:
             rows = [["5 classes (ours)", pct(cmp_["five_class"]["ours"]), pct(cmp_["five_class"]["baseline"]),
@@ -267,6 +269,10 @@ def render_markdown(res: dict, chart: str | None = None, command: str | None = N
                 ["line", "request", "expected", "got"],
                 [[e["line"], e["request"], e.get("expected_route") or e["expected"],
                   e.get("got_route") if "got_route" in e and e.get("got") is None else e.get("got")] for e in exs]), ""]
+    if (res.get("routing") or res.get("baseline_routing") or {}).get("seed_three_class"):
+        lines.append("- *seed's 3 classes: our routes collapsed onto the seed's specialists as its paper describes "
+                     "them (lc-b, lc-t, hlxl = ascii; lc-r = runic; explain = coordinator), for both gold and "
+                     "prediction.")
     for n in res.get("notes", []):
         lines.append(f"- note: {n}")
     return "\n".join(lines).rstrip() + "\n"

@@ -116,6 +116,10 @@ def run_routing(router, rows: Sequence[EvalRow], batch_size: int = 64) -> dict:
         pred.extend(str(x) for x in got)
     elapsed = time.perf_counter() - t0
     out = M.routing_metrics(gold, pred, ROUTES)
+    from helixc_plugins.seed_keyword import HELIXC_TO_SEED, SEED_ROUTES
+
+    three = M.routing_metrics(M.collapse(gold, HELIXC_TO_SEED), M.collapse(pred, HELIXC_TO_SEED), SEED_ROUTES)
+    out["seed_three_class"] = {"overall": three["overall"], "per_class": three["per_class"]}
     out["seconds"] = elapsed
     out["examples_wrong"] = [
         _example(r, expected_route=g, got_route=p) for r, g, p in zip(rows, gold, pred) if g != p
