@@ -54,3 +54,19 @@ def test_run_all_script_is_executable_and_has_help():
     assert script.stat().st_mode & 0o111
     r = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "summary" in r.stdout
+
+
+def test_results_file_by_the_scripts_own_convention(tmp_path):
+    bd = tmp_path / "benchmarks"
+    bd.mkdir()
+    _script(bd, "bench_codec", "import json, os\n"
+            "d = {'python': '3.11', 'rows': [{'notation': 'lc-b', 'op': 'encode', 'ratio_to_json': 1.5}],\n"
+            "     'cli': {'median_ms': 120.0, 'meets_target': True}}\n"
+            "json.dump(d, open(os.path.join(os.environ['HELIXC_BENCH_OUT'], 'codec.json'), 'w'))\n")
+    out = tmp_path / "results"
+    summary = bench.run_all(bd, out, only=("codec",), echo=lambda m: None)
+    b = summary["benchmarks"][0]
+    assert b["results_from"] == "codec.json"
+    assert b["key_metrics"] == {"cli.median_ms": 120.0, "cli.meets_target": True}
+    md = (out / "summary.md").read_text()
+    assert "cli.median_ms=120" in md and "| lc-b | encode | 1.5 |" in md

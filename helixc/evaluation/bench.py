@@ -105,12 +105,14 @@ def run_one(name: str, script: Path, out_dir: Path, repo_root: Path, timeout: in
     atomic_write_text(log_path, output)
     results: dict | None = None
     source = None
-    if json_path.is_file() and json_path.stat().st_mtime >= start_wall - 1:
-        try:
-            results = json.loads(json_path.read_text(encoding="utf-8"))
-            source = json_path.name
-        except (OSError, json.JSONDecodeError):
-            results = None
+    short = out_dir / f"{name.removeprefix('bench_')}.json"  # the scripts' own convention: results/codec.json
+    for cand in (json_path, short):
+        if results is None and cand.is_file() and cand.stat().st_mtime >= start_wall - 1:
+            try:
+                results = json.loads(cand.read_text(encoding="utf-8"))
+                source = cand.name
+            except (OSError, json.JSONDecodeError):
+                results = None
     if results is None:
         results = _last_json_line(stdout)
         source = "stdout" if results is not None else None
@@ -126,10 +128,30 @@ def run_one(name: str, script: Path, out_dir: Path, repo_root: Path, timeout: in
         if merged:
             results, source = merged, ", ".join(sorted(p.name for p in fresh))
     metrics = flatten(results) if isinstance(results, dict) else {}
+    key = key_metrics(results) if isinstance(results, dict) else {}
+    tables = {k: v for k, v in results.items() if _is_table(v)} if isinstance(results, dict) else {}
     tail = [ln for ln in stdout.strip().splitlines() if ln.strip()][-5:]
     return {"name": name, "script": str(script.relative_to(repo_root)) if script.is_relative_to(repo_root) else str(script),
             "status": status, "returncode": rc, "seconds": round(seconds, 2), "results_from": source,
-            "metrics": metrics, "stdout_tail": tail, "log": str(log_path)}
+            "metrics": metrics, "key_metrics": key, "tables": tables, "stdout_tail": tail, "log": str(log_path)}
+
+
+def _is_table(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+
+KEY_HINTS = ("summary", "targets_met", "targets", "headline", "cli", "results")
+
+
+def key_metrics(results: dict) -> dict[str, Any]:
+    """What goes in the one-line summary: the script's own summary/targets sections when it has
+    them, else its top-level scalars and small sections."""
+    picked = {k: results[k] for k in KEY_HINTS if isinstance(results.get(k), dict)}
+    if picked:
+        return flatten(picked)
+    skip = ("python", "platform", "cpu_count", "seed", "machine", "command", "benchmark")
+    return {k: v for k, v in flatten({k: v for k, v in results.items() if k not in skip}).items()
+            if not k.endswith("(items)")}
 
 
 def render_summary(summary: dict) -> str:
@@ -140,7 +162,7 @@ def render_summary(summary: dict) -> str:
         if b["status"] == "missing":
             rows.append([b["name"], "not present", "", ""])
             continue
-        items = list(b["metrics"].items())[:MAX_METRICS_IN_TABLE]
+        items = list((b.get("key_metrics") or b["metrics"]).items())[:MAX_METRICS_IN_TABLE]
         key = "; ".join(f"{k}={fmt(v)}" for k, v in items) if items else (" / ".join(b["stdout_tail"][-2:]) or "")
         rows.append([b["name"], b["status"] + (f" (rc {b['returncode']})" if b["returncode"] not in (0, None) else ""),
                      f"{b['seconds']:.1f} s", key])
@@ -149,7 +171,17 @@ def render_summary(summary: dict) -> str:
         if b["status"] == "missing" or not b["metrics"]:
             continue
         lines += [f"## {b['name']}", "", f"`{b['script']}`, results from {b['results_from']}; log `{b['log']}`.", "",
-                  md_table(["metric", "value"], [[k, fmt(v)] for k, v in b["metrics"].items()]), ""]
+                  md_table(["metric", "value"], [[k, fmt(v)] for k, v in b["metrics"].items()
+                                                 if not k.endswith("(items)")]), ""]
+        for tname, rows in (b.get("tables") or {}).items():
+            cols: list[str] = []
+            for r in rows:
+                for k, v in r.items():
+                    if k not in cols and not isinstance(v, (dict, list)):
+                        cols.append(k)
+            cols = cols[:12]
+            lines += [f"### {b['name']}: {tname}", "",
+                      md_table(cols, [[fmt(r.get(c, "")) for c in cols] for r in rows[:60]]), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
