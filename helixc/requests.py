@@ -124,6 +124,7 @@ class RequestReading:
     numbers: list[int] = field(default_factory=list)  # ints found in the request (decimal after normalization)
     route: str | None = None  # coordinator class the reader would pick, None when unsure
     has_payload: bool = False  # True when `payload` is meaningful (a payload may be null)
+    knowledge_id: str | None = None  # explain: the knowledge.json entry the question matches
 
     def answer(self) -> str | None:
         """The compiler's answer: the payload emitted in the target notation, when both are known."""
@@ -144,7 +145,7 @@ def _syn_patterns():
 
 
 _SYN = _syn_patterns()
-_TARGET_PREP = re.compile(r"(?:\b(?:to|into|in|as|using|via|with)\s+(?:the\s+|an?\s+)?)$", re.I)
+_TARGET_PREP = re.compile(r"(?:\b(?:to|into|in|as|using|via|with)\s+(?:the\s+|an?\s+)?|->\s*)$", re.I)
 _SOURCE_CUE = re.compile(r"(?:\b(?:parse|decode|read|from|this|these|given|the following|following)\s+(?:the\s+|an?\s+)?)$", re.I)
 
 
@@ -205,7 +206,7 @@ def _span_starts(text: str) -> list[int]:
         prev = text[i - 1] if i else " "
         if prev.isalnum() or prev in "_&@#\"'":
             continue
-        if ch in _START_CHARS or ch.isdigit() or _KEYWORD_START.match(text, i):
+        if ch in _START_CHARS or ch.isdigit() or _KEYWORD_START.match(text, i) or text.startswith('x"', i):
             if ch == "-" and not (i + 1 < len(text) and text[i + 1].isdigit()):
                 continue
             starts.append(i)
@@ -216,6 +217,8 @@ def _span_ends(text: str, start: int) -> list[int]:
     ends = {len(text.rstrip())}
     for m in _END_BOUNDARY.finditer(text, start):
         ends.add(m.start())
+    for m in re.finditer(r"\s+", text[start:]):
+        ends.add(start + m.start())
     return sorted((e for e in ends if e > start), reverse=True)
 
 
@@ -257,6 +260,10 @@ def _try_parse(text: str, notation: str | None):
 def _english_is_plain(english: str, payload) -> bool:
     """No structure words (other than the payload's own kind) and no number words around the payload."""
     k = _kind(payload)
+    if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
+        return False
+    for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "LC-T text": notation names, not structure
+        english = english[:a] + " " + english[b:]
     for w in re.findall(r"[A-Za-z]+", english.lower()):
         if w in _STRUCTURE_WORDS and _STRUCTURE_WORDS[w] != k:
             if w == "and" and re.search(r"\band\s+(?:write|give|show|convert|output|return)\b", english, re.I):
@@ -266,21 +273,85 @@ def _english_is_plain(english: str, payload) -> bool:
 
 
 def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
+    """Target and source notation from the synonyms named in the English around the payload (\x00)."""
     mentions = _mentions(english)
-    target = source = None
+    targets: list[tuple[int, str]] = []
+    source = None
     for a, b, name in mentions:
         before, after = english[:a], english[b:]
-        if _TARGET_PREP.search(before) or re.match(
-                r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation)?\s*(?:of|for)\b", after, re.I) \
-                and not re.match(r"\s*(?:value|text)\b", after, re.I):
-            if target is None:
-                target = name
+        is_target = _TARGET_PREP.search(before) or (
+            re.match(r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation)?\s*(?:of|for)\b", after, re.I)
+            and not re.match(r"\s*(?:value|text)\b", after, re.I))
+        if is_target:
+            targets.append((a, name))
         elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string)?\s*:?\s*$", after) \
                 or re.match(r"\s*:", after) or re.match(r"\s*(?:->|to|into)\s", after, re.I):
             if source is None:
                 source = name
+    target = None
+    distinct = {n for _, n in targets}
+    if len(distinct) == 1:
+        a0, target = targets[0]
+        end0 = next(b for a, b, _ in mentions if a == a0)
+        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(targets) == 1 and \
+                re.search(r"\b(?:in|into|to|as)\s+\S", english[end0:], re.I):
+            # "I have X in LC-B. What is it in <unrecognized>?": the named one is the source, the target unknown
+            return None, target, {target, "unknown"}
+    elif len(distinct) > 1:
+        # "I have <payload> in LC-T. What is it in LC-B?": the notation right after the payload is its source
+        first_a, first = targets[0]
+        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:first_a]) and len(distinct - {first}) == 1:
+            source = source or first
+            target = next(iter(distinct - {first}))
     names = {n for _, _, n in mentions}
     return target, source, names
+
+
+_PARSE_INTENT = re.compile(
+    r"\b(?:parse|decode|read|interpret|deserialize|deserialise|unpack|decipher|what value|which value|value of|"
+    r"value behind|value does|value is|what does this|what is this|tells? me what|what's this)\b", re.I)
+
+_KB = None
+
+
+def _knowledge():
+    global _KB
+    if _KB is None:
+        try:
+            import json
+            from importlib.resources import files
+
+            data = json.loads(files("helixc_corpora").joinpath("knowledge.json").read_text(encoding="utf-8"))
+        except (ImportError, FileNotFoundError, ValueError, ModuleNotFoundError):
+            data = []
+        _KB = [(e["id"], i, _words(q)) for e in data for i, q in enumerate(e["question_forms"])]
+    return _KB
+
+
+def _words(t: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9@&_\-]+|[^\sa-z0-9]", t.lower())) - {"the", "a", "an", "is", "in", "of", "to", "?", "."}
+
+
+_VALUE_CUES = re.compile(
+    r"\b(?:handle|reference to)\s+(?:named\s+)?(?!(?:in|is|and|of|for|to|with|written|mean|work|be)\b)[A-Za-z0-9_]+"
+    r"|\b(?:byte string|empty bytes|raw bytes|the bytes)\b"
+    r"|\b(?:a list|an array|a map|an object|a dictionary|the list|the numbers|an empty|a one-item|a list with)\b"
+    r"|\bcontract\s+(?:with id\s+)?\d+"
+    r"|\bthe (?:text|string|word|boolean|float|integer|number|decimal number)\b"
+    r"|\b(?:null value|true flag|false flag|boolean true|boolean false)\b", re.I)
+
+
+def match_knowledge(text: str, threshold: float = 0.75) -> str | None:
+    """The knowledge-base entry whose question form covers most of the request's words, if any."""
+    words = _words(text)
+    best, best_id = 0.0, None
+    for kid, _, qw in _knowledge():
+        if not qw:
+            continue
+        score = len(words & qw) / len(qw)
+        if score > best:
+            best, best_id = score, kid
+    return best_id if best >= threshold else None
 
 
 def read_request(text: str) -> RequestReading:
@@ -299,6 +370,17 @@ def read_request(text: str) -> RequestReading:
     # first pass on the whole text to find a named source notation
     _, src0, _ = _target_and_source(norm)
     found = extract_payload(norm, src0)  # a named source must read it: no fallback guess
+    if found is None and src0 is None:
+        # "I have {C:900} in LC-T. What is it in HLXL?": detection is ambiguous, but the notation
+        # named right after the payload says how to read it
+        for _, _, name in _mentions(norm):
+            f = extract_payload(norm, name)
+            if f is not None:
+                after = norm[f[3]:]
+                m = re.match(r"\s*(?:in|as)\s+(?:the\s+)?", after, re.I)
+                if m and any(a == f[3] + m.end() and n == name for a, _, n in _mentions(norm)):
+                    found = f
+                    break
     english = norm
     if found is not None:
         value, used, a, b = found
@@ -309,17 +391,27 @@ def read_request(text: str) -> RequestReading:
                 r.payload_notation = "number"
     target, source, names = _target_and_source(english)
     low = english.lower()
+    if found is not None and r.has_payload and len(names) == 1 and _PARSE_INTENT.search(low):
+        only = next(iter(names))
+        if r.payload_notation == only or _try_parse(norm[found[2]:found[3]].strip(), only)[0]:
+            # "Read 01 C5 01 as hex bytes": the one notation named is the source
+            target, source = "hlxl", only
     if target is None and len(names) == 1 and source is None and found is not None:
         only = next(iter(names))
         if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack)\b", low):
             target = only
-    if target is None and source is not None and len(names - {source}) == 1:
+    if target is None and source is not None and len(names - {source}) == 1 and "unknown" not in names:
         target = next(iter(names - {source}))
-    if target is None and found is not None and not (names - {source} - {None}):
-        if re.search(r"\b(?:encode|serialize|serialise)\b", low) and not names:
-            target = "lc-b"
-        elif re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack|what value|which value|value of|what is|what's|what does)\b", low):
+    if target is None and r.has_payload and not (names - {source} - {None}):
+        if _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
             target = "hlxl"
+        elif re.search(r"\b(?:encode|serialize|serialise)\b", low) and not names:
+            target = "lc-b"
+    if found is None and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
+        kid = match_knowledge(norm)
+        if kid is not None:
+            target = "explain"
+            r.knowledge_id = kid
     if target is None and found is None and not re.search(r"\d", norm):
         if low.strip().lower().startswith(_EXPLAIN_CUES) or "?" in low:
             if not re.search(r"\b(?:convert|translate|encode|write|show|give|express|render|serialize)\b", low):
