@@ -106,7 +106,8 @@ def run_one(name: str, script: Path, out_dir: Path, repo_root: Path, timeout: in
     results: dict | None = None
     source = None
     short = out_dir / f"{name.removeprefix('bench_')}.json"  # the scripts' own convention: results/codec.json
-    for cand in (json_path, short):
+    default = script.parent / "results" / short.name  # where a script writes when it ignores HELIXC_BENCH_OUT
+    for cand in (json_path, short, default):
         if results is None and cand.is_file() and cand.stat().st_mtime >= start_wall - 1:
             try:
                 results = json.loads(cand.read_text(encoding="utf-8"))
