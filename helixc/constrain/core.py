@@ -41,9 +41,9 @@ import numpy as np
 from helixc.errors import E_GRAMMAR, HelixError
 
 from . import regex_fsa as rf
-from .vocab import guess_eos, token_bytes, tokenizer_fingerprint
+from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 log = logging.getLogger(__name__)
 
 
@@ -274,28 +274,31 @@ class GrammarConstraint:
 
     def __init__(self, grammar_text: str, tokenizer, *, vocab_size: int | None = None, backend: str = "auto",
                  eos_token_id=None, pad_token_id=None, cache: bool = True):
-        tok_hash, spec = tokenizer_fingerprint(tokenizer)
+        tok_hash = tokenizer_fingerprint(tokenizer)
         mem_key = (hashlib.sha256(grammar_text.encode()).hexdigest(), tok_hash, vocab_size, repr(eos_token_id))
         key = hashlib.sha256(repr((FORMAT_VERSION,) + mem_key).encode()).hexdigest()
         self.cache_key = key
-        self._cache_path = cache_dir() / f"{key}.pkl" if cache else None
+        d = cache_dir()
+        self._core_path = d / f"{key}.core.pkl" if cache else None
+        self._nodes_path = d / f"{key}.nodes.pkl" if cache else None
         self.built_from = "memory"
         data = _MEM.get(key)
-        if data is None and self._cache_path is not None and self._cache_path.exists():
+        if data is None and self._core_path is not None and self._core_path.exists():
             try:
-                with open(self._cache_path, "rb") as f:
+                with open(self._core_path, "rb") as f:
                     data = pickle.load(f)
-                self.built_from = "disk"
+                if not self._same_tokens(data, tokenizer):
+                    data = None
+                else:
+                    data["nodes"] = None  # loaded on first use
+                    self.built_from = "disk"
             except Exception:  # corrupt cache: rebuild
                 data = None
+        self._dirty = False
         if data is None:
-            data = self._build(grammar_text, tokenizer, spec, vocab_size, eos_token_id)
+            data = self._build(grammar_text, tokenizer, vocab_size, eos_token_id)
             self.built_from = "grammar"
-            _MEM[key] = data
-            self._dirty = True
-        else:
-            _MEM[key] = data
-            self._dirty = False
+        _MEM[key] = data
         self._load(data)
         if pad_token_id is None:
             pad_token_id = getattr(tokenizer, "pad_token_id", None)
@@ -308,30 +311,36 @@ class GrammarConstraint:
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
         self._finished_mask = None
-        if self._cache_path is not None and not self._cache_path.exists():
-            self._dirty = True
-        if self._dirty:
-            self.save_cache()
+        if self._core_path is not None and not self._core_path.exists():
+            self._write(self._core_path, {k: v for k, v in data.items() if k != "nodes"})
         _LIVE.add(self)
+
+    @staticmethod
+    def _same_tokens(data, tokenizer) -> bool:
+        M, lens = data["M"], data["lens"]
+        n = len(lens)
+        ids = [int(i) for i in np.random.default_rng(len(lens)).integers(0, n, 512)] if n else []
+        for i, b in token_bytes_of(tokenizer, ids).items():
+            if b is not None and lens[i] and M[i, : lens[i]].tobytes() != b:
+                return False
+        return True
 
     # ------------------------------------------------------------------ build
 
-    def _build(self, grammar_text, tokenizer, spec, vocab_size, eos_token_id) -> dict:
+    def _build(self, grammar_text, tokenizer, vocab_size, eos_token_id) -> dict:
         g = _lark_tables(grammar_text)
         d = _build_dfa(g)
-        toks, info = token_bytes(tokenizer, spec)
+        toks, info = token_bytes(tokenizer)
         n_tok = len(toks)
         V = max(vocab_size or 0, n_tok)
         if eos_token_id is None:
             eos = guess_eos(tokenizer, info["special"])
         else:
             eos = [eos_token_id] if isinstance(eos_token_id, int) else [int(e) for e in eos_token_id]
-        lens = np.array([len(t) if t else 0 for t in toks], dtype=np.int32)
+        lens = np.fromiter((len(t) if t else 0 for t in toks), dtype=np.int32, count=n_tok)
         W = int(lens.max()) if n_tok else 1
-        M = np.zeros((n_tok, max(W, 1)), dtype=np.uint8)
-        for i, t in enumerate(toks):
-            if t:
-                M[i, : len(t)] = np.frombuffer(t, dtype=np.uint8)
+        flat = b"".join(t.ljust(W, b"\0") if t else b"\0" * W for t in toks)
+        M = np.frombuffer(flat, dtype=np.uint8).reshape(n_tok, max(W, 1)).copy()
         self._check_spellable(g, d, toks)
         return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "kind": info["kind"]}
 
@@ -394,18 +403,39 @@ class GrammarConstraint:
         self.lens = data["lens"]
         self.vocab_size = data["V"]
         self.eos_token_ids = list(data["eos"])
-        self._nodes = data["nodes"]
         self.n_tokens = len(self.lens)
-        self._tok_bytes_cache: dict = {}
+        self._by_first = None
+
+    @property
+    def _nodes(self) -> dict:
+        nodes = self._data.get("nodes")
+        if nodes is None:
+            nodes = {}
+            if self._nodes_path is not None and self._nodes_path.exists():
+                try:
+                    with open(self._nodes_path, "rb") as f:
+                        nodes = pickle.load(f)
+                except Exception:
+                    nodes = {}
+            self._data["nodes"] = nodes
+        return nodes
+
+    @staticmethod
+    def _write(path: Path, obj):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(obj, f, protocol=5)
+            os.replace(tmp, path)
+        except OSError as e:  # a read-only cache is not an error
+            log.warning("cannot write constraint cache %s: %s", path, e)
 
     def save_cache(self):
-        if self._cache_path is None or not self._dirty:
+        """Persist the lazily computed vocabulary tables (also done at exit)."""
+        if self._nodes_path is None or not self._dirty:
             return
-        self._cache_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(self._data, f, protocol=5)
-        os.replace(tmp, self._cache_path)
+        self._write(self._nodes_path, self._nodes)
         self._dirty = False
 
     # ------------------------------------------------------------------ public
@@ -588,63 +618,91 @@ class GrammarConstraint:
         return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
 
     def _seq_matrix(self, pending: bytes, ids: np.ndarray, offs: np.ndarray | None):
-        """Rows = (pending + token bytes)[off:] for the given token ids."""
-        M, L = self.M[ids], self.lens[ids]
+        """Rows = (pending + token bytes)[off:] for the given token ids (Fortran order)."""
+        L = self.lens[ids]
+        w = int(L.max()) if len(ids) else 1
+        M = self.M[ids, :w]
         if pending:
             p = np.frombuffer(pending, dtype=np.uint8)
             M = np.concatenate([np.broadcast_to(p, (len(ids), len(p))), M], axis=1)
             L = L + len(p)
-        if offs is not None and len(ids):
+        if offs is not None and len(ids) and offs.any():
             W = M.shape[1]
             idx = np.minimum(offs[:, None] + np.arange(W)[None, :], W - 1)
             M = np.take_along_axis(M, idx, axis=1)
             L = L - offs
-        return np.ascontiguousarray(M), L
+            w = int(L.max())
+            M = M[:, :w]
+        return np.asfortranarray(M), L
 
-    def _valid_ids(self):
-        v = getattr(self, "_valid", None)
-        if v is None:
-            v = self._valid = np.flatnonzero(self.lens > 0)
-        return v
+    def _first_buckets(self):
+        if self._by_first is None:
+            valid = np.flatnonzero(self.lens > 0)
+            first = self.M[valid, 0]
+            order = np.argsort(first, kind="stable")
+            ids = valid[order].astype(np.int64)
+            cuts = np.searchsorted(first[order], np.arange(257))
+            self._by_first = [ids[cuts[b]:cuts[b + 1]] for b in range(256)]
+        return self._by_first
 
-    def _node(self, key, pending: bytes, start: int, ids: np.ndarray, offs: np.ndarray | None):
-        node = self._nodes.get(key)
+    def _node(self, key, pending: bytes, start: int, src):
+        """Tokens from lexer state ``start`` (+ pending bytes). ``src`` is ("F", first bytes)
+        for whole tokens (offset 0) or ("E", ids, offsets) for token suffixes."""
+        nodes = self._nodes
+        node = nodes.get(key)
         if node is not None:
             return node
-        Mx, L = self._seq_matrix(pending, ids, offs)
-        inside_rows, end_codes, cr, codes, cpos = self._simulate(start, Mx, L)
-        inside_ids = np.sort(ids[inside_rows]).astype(np.int32)
+        groups = []
+        if src[0] == "F":
+            D = src[1]
+            s = start
+            for b in pending:
+                s = self.trans_l[s][b]
+                if not s:
+                    break
+            T0 = self.acc_type[start]
+            if not s:
+                live, dead = (), D
+            else:
+                row = self.trans_l[s]
+                live = [b for b in D if row[b]]
+                dead = frozenset(b for b in D if not row[b])
+            if dead and T0 is not None:
+                groups.append((T0, ("F", frozenset(dead))))
+            buckets = self._first_buckets()
+            parts = [buckets[b] for b in sorted(live) if len(buckets[b])]
+            ids = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            offs = None
+        else:
+            ids, offs = src[1], src[2]
         by_code = {}
-        for c in np.unique(end_codes):
-            by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
-        groups = {}
-        base = offs if offs is not None else np.zeros(len(ids), np.int32)
-        for c in np.unique(codes):
-            sel = codes == c
-            rows = cr[sel]
-            groups[self._type_names[int(c)]] = (ids[rows].astype(np.int32), (base[rows] + cpos[sel]).astype(np.int32))
-        if offs is None:  # root: store "inside" as a dense bool mask
-            m = np.zeros(self.vocab_size, dtype=bool)
-            m[inside_ids] = True
-            inside_ids = m
-        node = _Node(inside_ids, groups, by_code)
-        self._nodes[key] = node
+        if len(ids):
+            Mx, L = self._seq_matrix(pending, ids, offs)
+            inside_rows, end_codes, cr, codes, cpos = self._simulate(start, Mx, L)
+            for c in np.unique(end_codes):
+                by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
+            base = offs if offs is not None else np.zeros(len(ids), np.int32)
+            for c in np.unique(codes):
+                sel = codes == c
+                rows = cr[sel]
+                groups.append((self._type_names[int(c)],
+                               ("E", ids[rows].astype(np.int64), (base[rows] + cpos[sel]).astype(np.int32))))
+        node = _Node(None, groups, by_code)
+        nodes[key] = node
         self._dirty = True
         return node
 
     def _compute_mask(self, stack, bs, pending):
         root_key = (bs, pending)
-        root = self._node(root_key, pending, bs, self._valid_ids(), None)
+        root = self._node(root_key, pending, bs, ("F", frozenset(range(256))))
         touch = [len(stack) + 1]
-        extra = []
+        parts = []
 
         def walk(node, key, stk):
             for code, ids in node.by_code.items():
-                if not self._code_ok(stk, code, touch):
-                    node_ok[0] = False
-                elif node is not root:
-                    extra.append(ids)
-            for T, (ids, offs) in node.groups.items():
+                if self._code_ok(stk, code, touch):
+                    parts.append(ids)
+            for gi, (T, src) in enumerate(node.groups):
                 if T in self.ignore:
                     s2 = stk
                 else:
@@ -654,21 +712,13 @@ class GrammarConstraint:
                     if s2 is None:
                         continue
                 ctx = self.ctx_of_state[s2[-1]]
-                ckey = key + ((T, ctx),)
-                child = self._node(ckey, pending, self.ctx_start[ctx], ids, offs)
+                ckey = key + ((gi, ctx),)
+                child = self._node(ckey, pending, self.ctx_start[ctx], src)
                 walk(child, ckey, s2)
 
-        node_ok = [True]
         walk(root, root_key, stack)
-        root_ok = all(self._code_ok(stack, code, touch) for code in root.by_code)
-        if root_ok:
-            m = root.inside.copy()
-        else:
-            m = np.zeros(self.vocab_size, dtype=bool)
-            for code, ids in root.by_code.items():
-                if self._code_ok(stack, code, touch):
-                    m[ids] = True
-        for ids in extra:
+        m = np.zeros(self.vocab_size, dtype=bool)
+        for ids in parts:
             m[ids] = True
         return m, touch[0]
 

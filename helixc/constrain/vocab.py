@@ -56,47 +56,77 @@ def _decoder_kinds(spec) -> list[str]:
     return [spec.get("type", "")]
 
 
-def tokenizer_fingerprint(tokenizer) -> tuple[str, dict]:
-    """(sha256 of the tokenizer's JSON, parsed JSON)."""
+def _decoder_spec(bt) -> dict | None:
+    dec = bt.decoder
+    if dec is None:
+        return None
+    try:
+        return json.loads(dec.__getstate__())
+    except Exception:  # pragma: no cover - very old tokenizers
+        return json.loads(bt.to_str()).get("decoder")
+
+
+def _added(bt) -> dict[int, tuple[str, bool]]:
+    try:
+        return {int(i): (a.content, bool(a.special)) for i, a in bt.get_added_tokens_decoder().items()}
+    except AttributeError:  # pragma: no cover
+        spec = json.loads(bt.to_str())
+        return {int(a["id"]): (a["content"], bool(a.get("special"))) for a in spec.get("added_tokens", []) or []}
+
+
+def tokenizer_fingerprint(tokenizer) -> str:
+    """Fast fingerprint of what masks depend on: the id -> token map and the decoder.
+
+    Hashes the vocabulary size, model and decoder types, every added token (all of them up
+    to 5,000, else 5,000 spread samples) and 4,096 token strings spread over the id range.
+    Two tokenizers agreeing on all of these but differing elsewhere would share a cache
+    entry; ``GrammarConstraint`` also re-checks 512 other ids against a loaded cache.
+    """
     bt = backend_of(tokenizer)
-    s = bt.to_str()
-    return hashlib.sha256(s.encode("utf-8")).hexdigest(), json.loads(s)
+    n = bt.get_vocab_size(with_added_tokens=True)
+    h = hashlib.sha256()
+    h.update(f"{n}|{type(bt.model).__name__}|{json.dumps(_decoder_spec(bt), sort_keys=True)}".encode())
+    added = _added(bt)
+    keys = sorted(added)
+    if len(keys) > 5000:
+        keys = keys[:: max(1, len(keys) // 5000)]
+    for i in keys:
+        h.update(f"|{i}:{added[i][0]}:{added[i][1]}".encode())
+    step = max(1, n // 4096)
+    for i in range(0, n, step):
+        h.update(f"|{i}={bt.id_to_token(i)}".encode())
+    h.update(f"|{n - 1}={bt.id_to_token(n - 1)}".encode())
+    return h.hexdigest()
 
 
-def token_bytes(tokenizer, spec: dict | None = None) -> tuple[list[bytes | None], dict]:
+_BL_TABLE = {ord(c): b for c, b in _BYTE_DECODER.items()}
+
+
+def _bytelevel(tok: str) -> bytes:
+    try:
+        return tok.translate(_BL_TABLE).encode("latin-1")
+    except UnicodeEncodeError:
+        return tok.encode("utf-8")
+
+
+def token_bytes(tokenizer) -> tuple[list[bytes | None], dict]:
     """List indexed by token id: the bytes of that token, or None for special tokens.
 
     Also returns info: {"special": {id: content}, "kind": "bytelevel"|"metaspace"|"decode"}.
     """
     bt = backend_of(tokenizer)
-    if spec is None:
-        spec = json.loads(bt.to_str())
     n = bt.get_vocab_size(with_added_tokens=True)
-    special = {}
-    for a in spec.get("added_tokens", []) or []:
-        if a.get("special", False):
-            special[int(a["id"])] = a["content"]
-    kinds = _decoder_kinds(spec.get("decoder"))
-    vocab = bt.get_vocab(with_added_tokens=True)
-    by_id: list[str | None] = [None] * n
-    for tok, i in vocab.items():
-        if 0 <= i < n:
-            by_id[i] = tok
-    added = {int(a["id"]): a["content"] for a in spec.get("added_tokens", []) or []}
+    added = _added(bt)
+    special = {i: c for i, (c, sp) in added.items() if sp}
+    kinds = _decoder_kinds(_decoder_spec(bt))
+    by_id = [bt.id_to_token(i) for i in range(n)]
     out: list[bytes | None] = [None] * n
     if "ByteLevel" in kinds:
         kind = "bytelevel"
-        dec = _BYTE_DECODER
         for i, tok in enumerate(by_id):
             if tok is None or i in special:
                 continue
-            if i in added:  # non-special added tokens are stored as plain text
-                out[i] = tok.encode("utf-8")
-                continue
-            try:
-                out[i] = bytes(dec[c] for c in tok)
-            except KeyError:
-                out[i] = tok.encode("utf-8")
+            out[i] = tok.encode("utf-8") if i in added else _bytelevel(tok)
     elif "Metaspace" in kinds or "ByteFallback" in kinds:
         kind = "metaspace"
         for i, tok in enumerate(by_id):
@@ -109,14 +139,32 @@ def token_bytes(tokenizer, spec: dict | None = None) -> tuple[list[bytes | None]
                 out[i] = tok.replace("\u2581", " ").encode("utf-8")
     else:
         kind = "decode"
+        plain = bt.decoder is None
         for i, tok in enumerate(by_id):
             if tok is None or i in special:
                 continue
-            if spec.get("decoder") is None or i in added:
+            if plain or i in added:
                 out[i] = tok.encode("utf-8")
             else:
                 out[i] = bt.decode([i], skip_special_tokens=False).encode("utf-8")
     return out, {"special": special, "kind": kind}
+
+
+def token_bytes_of(tokenizer, ids) -> dict[int, bytes | None]:
+    """Bytes of a few ids (used to re-check a loaded cache)."""
+    bt = backend_of(tokenizer)
+    added = _added(bt)
+    kinds = _decoder_kinds(_decoder_spec(bt))
+    out = {}
+    for i in ids:
+        tok = bt.id_to_token(int(i))
+        if tok is None or (i in added and added[i][1]):
+            out[int(i)] = None
+        elif "ByteLevel" in kinds:
+            out[int(i)] = tok.encode("utf-8") if i in added else _bytelevel(tok)
+        else:
+            out[int(i)] = None  # not re-checked for other conventions
+    return out
 
 
 def guess_eos(tokenizer, special: dict[int, str]) -> list[int]:
