@@ -24,7 +24,7 @@ def register_commands(cli):
     @click.option("models", "--models", type=click.Path(file_okay=False), envvar="HELIXC_MODELS",
                   help="Model directory (default: the shipped models).")
     @click.option("router", "--router", default="moe", show_default=True,
-                  help="Router to score: 'moe' (the trained coordinator) or a registered router, e.g. seed-keyword.")
+                  help="Router to score: 'moe' (the trained coordinator), 'compiler-rules' (the rule-based request reader) or a registered router, e.g. seed-keyword.")
     @click.option("baseline", "--baseline", default="seed-keyword", show_default=True,
                   help="Router scored beside it on the same rows ('none' to skip).")
     @click.option("limit", "--limit", type=click.IntRange(min=1), help="Evaluate N rows spread evenly over the set.")

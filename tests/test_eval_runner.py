@@ -242,3 +242,13 @@ def test_cli_eval_errors(tmp_path, monkeypatch):
     f.write_text("{bad\n[1]\n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["eval", "--split", str(f), "--no-moe", "--router", "fake"])
     assert r.exit_code == 2 and "no valid row" in r.output
+
+
+def test_compiler_rules_router_counts_unsure_as_wrong(tmp_path):
+    r = runner.get_router("compiler-rules", lambda: None)
+    got = r.route(["Convert [1, 2, 3] to LC-R", "What is LC-B?", "zzz qqq"])
+    assert got[0] == "lc-r" and got[2] == "none"
+    p = tmp_path / "t.jsonl"
+    p.write_text(json.dumps({"input": "zzz qqq", "output": "1", "route": "hlxl"}) + "\n")
+    res = runner.evaluate(D.load_jsonl(p), router=r, router_name="compiler-rules")
+    assert res["routing"]["overall"]["accuracy"] == 0.0

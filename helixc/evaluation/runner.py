@@ -46,6 +46,22 @@ def registered_routers() -> dict[str, Any]:
 MOE_ROUTER_NAMES = ("moe", "coordinator", "default")
 
 
+class CompilerRulesRouter:
+    """The compiler's rule-based request reader (``helixc.requests.read_request``, the
+    ``--engine compiler`` path) used as a router: its ``target``, or "none" where it is not sure
+    (which counts as wrong). A reference point between the seed's keywords and the coordinator."""
+
+    name = "compiler-rules"
+
+    def route(self, texts):
+        from ..requests import read_request
+
+        return [read_request(t).target or "none" for t in texts]
+
+
+BUILTIN_ROUTERS = {"compiler-rules": CompilerRulesRouter}
+
+
 def load_moe(models_dir: str | None = None):
     """The MoE from ``helixc.neural.service.get_moe`` (one import, cached there)."""
     try:
@@ -62,7 +78,9 @@ def get_router(name: str, moe_loader: Callable[[], Any]):
     routers = registered_routers()
     if name in routers:
         return routers[name]
-    known = ", ".join(list(MOE_ROUTER_NAMES[:1]) + sorted(routers))
+    if name in BUILTIN_ROUTERS:
+        return BUILTIN_ROUTERS[name]()
+    known = ", ".join(list(MOE_ROUTER_NAMES[:1]) + sorted(set(routers) | set(BUILTIN_ROUTERS)))
     raise HelixError(E_EVAL_ROUTER, f"unknown router {name!r} (known: {known})")
 
 
