@@ -31,22 +31,22 @@ ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
 # The corpus generator draws its {target}/{source} wording from these lists.
 NOTATION_SYNONYMS: dict[str, list[str]] = {
     "lc-r": [
-        "LC-R", "LCR", "LC R", "lc-r", "runic", "runic notation", "runic form", "runes", "rune notation",
+        "LC-R", "LCR", "LC R", "runic glyph notation", "runic", "runic notation", "runic form", "runes", "rune notation",
         "glyph form", "glyphs", "glyph notation", "symbolic notation", "the runic glyphs", "LC-R runic",
         "Runic format", "runic script", "alchemical glyphs",
     ],
     "lc-b": [
-        "LC-B", "LCB", "LC B", "lc-b", "binary", "binary notation", "binary form", "binary encoding",
+        "LC-B", "LCB", "LC B", "LC-B bytes", "binary", "binary notation", "binary form", "binary encoding",
         "hex bytes", "wire format", "wire bytes", "bytes", "byte encoding", "LC-B binary", "HLX binary notation",
         "hex dump", "LC-B compact", "the binary format", "byte form",
     ],
     "lc-t": [
-        "LC-T", "LCT", "LC T", "lc-t", "ASCII", "ASCII notation", "ASCII form", "ASCII format", "text-safe form",
+        "LC-T", "LCT", "LC T", "ASCII text form", "ASCII", "ASCII notation", "ASCII form", "ASCII format", "text-safe form",
         "text-safe notation", "compact text", "compact ASCII", "plain ASCII", "LC-T text", "lc-text",
         "the ASCII notation", "ascii-safe form",
     ],
     "hlxl": [
-        "HLXL", "HLX-L", "hlxl", "HLX lite", "HLX-Lite", "human-readable form", "human-readable notation",
+        "HLXL", "HLX-L", "HLXL notation", "HLX lite", "HLX-Lite", "human-readable form", "human-readable notation",
         "readable notation", "readable form", "plain HLXL", "HLXL syntax", "canonical HLXL", "human notation",
         "HLX language", "the HLXL format", "source notation",
     ],
@@ -80,26 +80,36 @@ def _lit_value(lit: str) -> int:
     return int(lit.replace("_", ""), 0)
 
 
+_AFTER_BASE_WORD = re.compile(rf"\b(?:{_BIN_WORDS}|{_HEX_WORDS})\s+$", re.I)
+
+
 def normalize_numbers(text: str) -> str:
     """Rewrite 0x/0b/0o literals (and base-marked digit strings) in an English request to decimal.
+
+    A number right after a base word ("bit pattern", "hex number", ...) becomes ``(decimal N)``,
+    so the result reads unambiguously and normalizing twice changes nothing.
 
     >>> normalize_numbers("Encode CRC32 checksum 0xDEADBEEF in LC-B")
     'Encode CRC32 checksum 3735928559 in LC-B'
     >>> normalize_numbers('the bit pattern 11110000 and the text "0x10"')
-    'the bit pattern 240 and the text "0x10"'
+    'the bit pattern (decimal 240) and the text "0x10"'
     """
 
     def repl(m: re.Match) -> str:
         if m.group("lit"):
             n = _lit_value(m.group("lit"))
-            return f"-{n}" if m.group("sign") else str(n)
+            if m.group("sign"):
+                n = -n
+            if _AFTER_BASE_WORD.search(text, 0, m.start()):
+                return f"(decimal {n})"
+            return str(n)
         if m.group("bdig"):
-            return m.group("bw") + str(int(m.group("bdig"), 2))
+            return m.group("bw") + f"(decimal {int(m.group('bdig'), 2)})"
         if m.group("hdig"):
             digits = m.group("hdig")
             if not re.search(r"[0-9]", digits) and len(digits) > 2 and digits.isalpha():
                 return m.group(0)  # an English word after "hexadecimal" ("hexadecimal face"), not a number
-            return m.group("hw") + str(int(digits, 16))
+            return m.group("hw") + f"(decimal {int(digits, 16)})"
         return m.group(0)
 
     return _NUM_RE.sub(repl, text)
@@ -172,7 +182,7 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
 _START_CHARS = set('[{"#@&-' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
-    r"\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"\)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
@@ -184,7 +194,7 @@ _STRUCTURE_WORDS = {
     "map": "map", "object": "map", "dictionary": "map", "key": "map", "keys": "map",
     "handle": "handle", "reference": "handle",
     "text": "text", "string": "text", "word": "text",
-    "float": "float", "decimal": None, "bytes": "bytes", "byte": None,
+    "float": "float", "bytes": "bytes", "byte": None,
     "and": None, "containing": None, "holding": None, "set": None, "empty": None, "plus": None,
     "boolean": "bool", "flag": "bool",
 }

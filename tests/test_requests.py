@@ -1,0 +1,122 @@
+"""helixc.requests: number normalization and the compiler's rule-based reading of English requests."""
+
+from __future__ import annotations
+
+import pytest
+
+import helixc
+from helixc.requests import NOTATION_SYNONYMS, find_numbers, normalize_numbers, read_request
+from helixc.values import Contract, Handle
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Encode CRC32 checksum 0xDEADBEEF in LC-B", "Encode CRC32 checksum 3735928559 in LC-B"),
+    ("Convert memory address 0x7FFF0000 to HLX binary notation", "Convert memory address 2147418112 to HLX binary notation"),
+    ("bit pattern 0b11110000", "bit pattern (decimal 240)"),
+    ("the bit pattern 11110000 please", "the bit pattern (decimal 240) please"),
+    ("the binary number 101", "the binary number (decimal 5)"),
+    ("the hex number FF", "the hex number (decimal 255)"),
+    ("mask 0b1010", "mask 10"),
+    ("octal 0o17 and 0x1_0", "octal 15 and 16"),
+    ("offset -0x10", "offset -16"),
+    ("Convert 11110000 to LC-B compact", "Convert 11110000 to LC-B compact"),  # bare digits are decimal
+    ("Convert to binary: 0b101", "Convert to binary: 5"),  # 'binary' names LC-B; the literal still converts
+    ('the text "0x10" stays', 'the text "0x10" stays'),  # quoted text is literal
+    ("[0x10, 0x20] to LC-R", "[16, 32] to LC-R"),
+    ("LC-B: 05 0B 06 and 0A", "LC-B: 05 0B 06 and 0A"),  # hex pairs are not 0b/0x literals
+    ("CRC32 of x", "CRC32 of x"),
+    ("hexadecimal face", "hexadecimal face"),
+])
+def test_normalize_numbers(text, expected):
+    assert normalize_numbers(text) == expected
+
+
+def test_normalize_is_idempotent():
+    for t in ["Encode 0xFF and 0b1 in LC-B", 'say "0x1" 0x2', "bit pattern 1010", "bit pattern 0b1010", "hex value 10"]:
+        once = normalize_numbers(t)
+        assert normalize_numbers(once) == once
+
+
+def test_find_numbers():
+    assert find_numbers("Encode 0xFF and 12 in LC-B") == [255, 12]
+    assert find_numbers('the text "42" and -7') == [-7]
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ("Encode CRC32 checksum 0xDEADBEEF in LC-B", "lc-b", 0xDEADBEEF),
+    ("Convert memory address 0x7FFF0000 to HLX binary notation", "lc-b", 0x7FFF0000),
+    ("Convert 11110000 to LC-B compact", "lc-b", 11110000),
+    ("Convert the bit pattern 11110000 to LC-T", "lc-t", 240),
+    ("Show hex value 0x10 in runes", "lc-r", 16),
+    ("Show runic representation of 256", "lc-r", 256),
+    ("Parse LC-R: 🜊14🜁0 1🜂", "hlxl", Contract(14, {0: 1})),
+    ("what value is this LC-B: 07 0E 00 01 01 08", "hlxl", Contract(14, {0: 1})),
+    ("Translate from LC-T to LC-R: {C:1000,0=\"test\"}", "lc-r", Contract(1000, {0: "test"})),
+    ("Convert the handle &h_documents to glyph form", "lc-r", Handle("documents")),
+    ("Encode [1, 2]", "lc-b", [1, 2]),
+    ("Read 01 C5 01 as hex bytes", "hlxl", 197),
+    ("I have {C:900} in LC-T. What is it in HLXL?", "hlxl", Contract(900, {})),
+    ("HLXL -> runes: [1, 2]", "lc-r", [1, 2]),
+    ("Give me the wire format of {age: 30}", "lc-b", {"age": 30}),
+    ("convert [0x10, 0b11] to ascii", "lc-t", [16, 3]),
+])
+def test_read_request_examples(text, target, payload):
+    r = read_request(text)
+    assert r.target == target and r.route == target
+    assert r.has_payload and helixc.same(r.payload, payload)
+    assert r.answer() == helixc.emit(payload, target)
+
+
+@pytest.mark.parametrize("text", [
+    "What is the purpose of the @ symbol in HLX?",
+    "What are the LC-B tag bytes?",
+    "Quick question: how are map keys ordered?",
+])
+def test_read_request_explain(text):
+    r = read_request(text)
+    assert r.target == "explain" and not r.has_payload and r.knowledge_id
+
+
+@pytest.mark.parametrize("text", [
+    "Give me a contract 14 whose first field is 14 in LC-R",  # 14 is only part of the value
+    "Write the numbers one, two and three in runes",  # number words: not read
+    "Encode raw bytes 72 23 in LC-B",  # 72 alone would be wrong
+    "I have 05 06 in LC-B. What is it in ruinc notation?",  # target misspelled: unknown
+    "Convert it to something nice",
+])
+def test_read_request_is_unsure_rather_than_wrong(text):
+    r = read_request(text)
+    answer = r.answer() if r.has_payload else None
+    assert answer is None or r.target is None
+
+
+def test_read_request_ignores_notation_names_inside_payload():
+    r = read_request('Convert "to LC-R" to LC-T')
+    assert r.target == "lc-t" and r.payload == "to LC-R"
+
+
+def test_synonyms_read_back_as_their_notation():
+    for name, syns in NOTATION_SYNONYMS.items():
+        for s in syns:
+            r = read_request(f"Convert [1, 2] to {s}")
+            assert r.target == name, s
+
+
+def test_reader_precision_on_generated_rows():
+    """On held-out rows the reader may abstain, but when it answers it must be right."""
+    import helixc_corpora
+
+    rows = list(helixc_corpora.generate_rows(seed=11, sizes={"train": 0, "val": 0, "test": 60, "test_novel": 60}))
+    answered = correct = routed = route_ok = 0
+    for row in rows:
+        instr = row["input"][len("### Instruction:\n"):-len("\n\n### Response:\n")]
+        r = read_request(instr)
+        if r.route is not None:
+            routed += 1
+            route_ok += r.route == row["route"]
+        if row["route"] != "explain" and r.has_payload and r.target not in (None, "explain"):
+            answered += 1
+            correct += r.answer() == row["output"]
+    assert answered >= 0.5 * sum(row["route"] != "explain" for row in rows)
+    assert correct >= 0.98 * answered
+    assert route_ok >= 0.97 * routed
