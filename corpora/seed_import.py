@@ -142,6 +142,13 @@ def classify_part(text: str, notation: str, expected=None, has_expected=False) -
         v, err = None, e
     else:
         if has_expected and not same(v, expected):
+            if notation == "lc-b":
+                try:
+                    uv = _uleb_int_decode(t)
+                except Exception:
+                    uv = None
+                if uv is not None and same(uv, expected):
+                    return "dialect", "LC-B with ULEB128 ints (codex T0 style)", None
             return "wrong", f"reads as {emit(v, 'hlxl')}, but the request's value is {emit(expected, 'hlxl')}", v
         return "valid", "", v
     # not in our profile: other dialects, or wrong
