@@ -214,7 +214,7 @@ def _span_starts(text: str) -> list[int]:
     starts = []
     for i, ch in enumerate(text):
         prev = text[i - 1] if i else " "
-        if prev.isalnum() or prev in "_&@#\"'":
+        if not (prev.isspace() or prev in ":("):  # a value starts after a space, a colon or a paren
             continue
         if ch in _START_CHARS or ch.isdigit() or _KEYWORD_START.match(text, i) or text.startswith('x"', i):
             if ch == "-" and not (i + 1 < len(text) and text[i + 1].isdigit()):
@@ -270,6 +270,8 @@ def _try_parse(text: str, notation: str | None):
 def _english_is_plain(english: str, payload) -> bool:
     """No structure words (other than the payload's own kind) and no number words around the payload."""
     k = _kind(payload)
+    if re.search('[\\[\\]{}"\u2205\u22a4\u22a5\u22a0\u27c1\u25c7\u25c6\U0001f701-\U0001f70a]', english):
+        return False  # notation characters left over: the span is only part of a value
     if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
         return False
     for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "LC-T text": notation names, not structure
