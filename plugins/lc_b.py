@@ -398,6 +398,365 @@ READERS = {
 }
 CONTAINER_TAGS = frozenset({ARRAY_START, CONTRACT_START, MAP_START})
 
+# --------------------------------------------------------------------------- fast paths
+#
+# `fast_decode` and `fast_encode` are what `LCB.decode/encode` run: one loop with an explicit
+# stack (no call per value) and the common one-byte LEB128s inlined. The rare cases (multi-byte
+# LEB128, every error) go through the `Decoder` methods above, so messages, codes and offsets
+# are the reference decoder's; `LCB.parse_reference` runs that reference decoder, and the
+# differential tests compare the two.
+
+_KEY_CACHE: dict = {}  # map key -> its LC-B bytes (ULEB128 length + UTF-8); bounded below
+
+
+def _sleb(data, pos, n):
+    """A multi-byte SLEB128 int at ``pos``; anything unusual goes to the reference method (errors)."""
+    start = pos
+    result = shift = 0
+    while True:
+        if pos >= n or shift >= 70:
+            return _slow(data, start, "sleb")
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            break
+    if b & 0x40:
+        result -= 1 << shift
+    prev = data[pos - 2] if pos - start > 1 else None
+    if (prev is not None and ((b == 0 and not prev & 0x40) or (b == 0x7F and prev & 0x40))) or not INT_MIN <= result <= INT_MAX:
+        return _slow(data, start, "sleb")
+    return result, pos
+
+
+def _uleb(data, pos, n, max_bytes, method, args):
+    """A multi-byte minimal ULEB128 at ``pos``; anything unusual goes to the reference method."""
+    start = pos
+    result = shift = 0
+    while True:
+        if pos >= n or pos - start >= max_bytes:
+            return _slow(data, start, method, *args)
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            break
+    if b == 0:  # overlong (or an end-marker escape): let the reference decide
+        return _slow(data, start, method, *args)
+    return result, pos
+
+
+def _slow(data, pos, method, *args):
+    d = Decoder(data)
+    d.pos = pos
+    return getattr(d, method)(*args), d.pos
+
+
+def fast_decode(data: bytes):
+    n = len(data)
+    if not n:
+        raise Decoder(data).fail("empty input, expected a value", 0)
+    pos = 0
+    stack = []  # saved parent frames
+    kind = 0  # 0 top level, 1 array, 2 contract, 3 map
+    cont = None  # list, dict of fields, or dict
+    cid = last = key = None
+    unpack = _unpack_float
+    while True:
+        closed = False
+        if kind:
+            if pos >= n:
+                raise Decoder(data).fail(f"truncated: container not closed (expected {(0, ARRAY_END, CONTRACT_END, MAP_END)[kind]:02X})", pos)
+            b = data[pos]
+            if kind == 3:
+                if b == MAP_END:
+                    pos += 1
+                    value = cont
+                    closed = True
+                else:
+                    kpos = pos
+                    if b < 0x80:
+                        ln = b
+                        pos += 1
+                        if ln > n - pos:
+                            raise Decoder(data).fail(f"key length says {ln} byte(s), only {n - pos} left", pos)
+                    else:
+                        ln, pos = _slow(data, pos, "length", "key length", MAP_END)
+                    try:
+                        key = data[pos : pos + ln].decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        raise Decoder(data).fail("map key is not valid UTF-8", pos + e.start) from None
+                    pos += ln
+                    if last is not None and key <= last:
+                        if key == last or key in cont:
+                            raise Decoder(data).fail(f"map key {key!r} appears twice", kpos, E_DUPLICATE_KEY)
+                        raise Decoder(data).fail(f"map key {key!r} after {last!r}; keys must be in code-point order", kpos, E_KEY_ORDER)
+            elif kind == 1:
+                if b == ARRAY_END:
+                    pos += 1
+                    value = cont
+                    closed = True
+            else:
+                if b == CONTRACT_END:
+                    pos += 1
+                    value = Contract(cid, cont)
+                    closed = True
+                else:
+                    ipos = pos
+                    if b < 0x80:
+                        key = b
+                        pos += 1
+                    else:
+                        key, pos = _slow(data, pos, "uleb", 3, "field index", CONTRACT_END)
+                        if key > FIELD_INDEX_MAX:
+                            raise Decoder(data).fail(f"field index {key} is outside 0..{FIELD_INDEX_MAX}", ipos, E_CONTRACT_STRUCTURE)
+                    if key <= last:
+                        if key in cont:
+                            raise Decoder(data).fail(f"contract {cid} repeats field @{key}", ipos, E_CONTRACT_STRUCTURE)
+                        raise Decoder(data).fail(f"contract {cid}: field @{key} after @{last}; fields must ascend", ipos, E_FIELD_ORDER)
+            if closed:
+                kind, cont, cid, last, key = stack.pop()
+        if not closed:
+            if pos >= n:
+                raise Decoder(data).fail("truncated: expected another byte", pos)
+            tag = data[pos]
+            at = pos
+            pos += 1
+            if tag == INT:
+                if pos < n and data[pos] < 0x80:
+                    b = data[pos]
+                    value = b - 0x80 if b & 0x40 else b
+                    pos += 1
+                else:
+                    value, pos = _sleb(data, pos, n)
+            elif tag == TEXT:
+                if pos < n and data[pos] < 0x80:
+                    ln = data[pos]
+                    pos += 1
+                else:
+                    ln, pos = _uleb(data, pos, n, 10, "length", ("text length",))
+                if ln > n - pos:
+                    raise Decoder(data).fail(f"text length says {ln} byte(s), only {n - pos} left", pos)
+                try:
+                    value = data[pos : pos + ln].decode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise Decoder(data).fail("text is not valid UTF-8", pos + e.start) from None
+                pos += ln
+            elif tag == FLOAT:
+                if n - pos < 8:
+                    raise Decoder(data).fail(f"truncated: expected 8 byte(s), {n - pos} left", pos)
+                value = unpack(data, pos)[0]
+                if value - value != 0.0 or (value == 0.0 and data[pos] & 0x80):
+                    value, _ = _slow(data, at + 1, "read_float", 0, at)  # raises the reference's error
+                pos += 8
+            elif tag == MAP_START or tag == ARRAY_START or tag == CONTRACT_START:
+                if len(stack) >= MAX_DEPTH:
+                    raise Decoder(data).fail(f"nesting deeper than {MAX_DEPTH} containers", at, E_DEPTH)
+                stack.append((kind, cont, cid, last, key))
+                if tag == MAP_START:
+                    kind, cont, last = 3, {}, None
+                elif tag == ARRAY_START:
+                    kind, cont = 1, []
+                else:
+                    if pos < n and data[pos] < 0x80:
+                        cid = data[pos]
+                        pos += 1
+                    else:
+                        cpos = pos
+                        cid, pos = _slow(data, pos, "uleb", 5, "contract id")
+                        if cid > CONTRACT_ID_MAX:
+                            raise Decoder(data).fail(f"contract id {cid} is outside 0..{CONTRACT_ID_MAX}", cpos, E_CONTRACT_STRUCTURE)
+                    kind, cont, last = 2, {}, -1
+                continue
+            elif tag == TRUE:
+                value = True
+            elif tag == FALSE:
+                value = False
+            elif tag == NULL:
+                value = None
+            elif tag == BYTES or tag == HANDLE:
+                reader = Decoder.read_bytes if tag == BYTES else Decoder.read_handle
+                d = Decoder(data)
+                d.pos = pos
+                value = reader(d, 0, at)
+                pos = d.pos
+            elif tag in (ARRAY_END, CONTRACT_END, MAP_END):
+                raise Decoder(data).fail(f"end marker {tag:02X} where a value should start", at)
+            else:
+                raise Decoder(data).fail(f"unknown tag {tag:02X}", at, E_LC_PARSE)
+        # deliver the value to its container
+        if kind == 3 or kind == 2:
+            cont[key] = value
+            last = key
+        elif kind == 1:
+            cont.append(value)
+        else:
+            if pos != n:
+                raise Decoder(data).fail(f"{n - pos} trailing byte(s) after the value", pos)
+            return value
+
+
+def fast_encode(value) -> bytes:
+    out = bytearray()
+    _fast_write(out, value, 0)
+    return bytes(out)
+
+
+_TEXT_HEAD = [bytes([TEXT, n]) for n in range(128)]
+_SMALL_INT = [bytes([INT, i & 0x7F]) for i in range(-64, 64)]
+
+
+def _put(out, x, d):
+    """One item inside a container: the common scalars inline, the rest through _fast_write."""
+    tx = type(x)
+    if tx is str:
+        if len(x) < 128 and x.isascii():
+            out += _TEXT_HEAD[len(x)]
+            out += x.encode("ascii")
+        else:
+            _ENCODER.write_text(out, x, d)
+    elif tx is int:
+        if -64 <= x < 64:
+            out += _SMALL_INT[x + 64]
+        else:
+            _ENCODER.write_int(out, x, d)
+    elif tx is float and x - x == 0.0:
+        out.append(FLOAT)
+        out += _pack_float(x + 0.0)
+    elif x is None:
+        out.append(NULL)
+    else:
+        _fast_write(out, x, d)
+
+
+def _fast_write(out, v, depth):
+    t = type(v)
+    if t is dict:
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        out.append(MAP_START)
+        try:
+            keys = sorted(v)
+        except TypeError:
+            keys = sorted(v, key=_text_key)
+        cache = _KEY_CACHE
+        d = depth + 1
+        text_head, small_int, pack, write = _TEXT_HEAD, _SMALL_INT, _pack_float, _fast_write
+        for k in keys:
+            kb = cache.get(k)
+            if kb is None:
+                kb = _key_bytes(k)
+            out += kb
+            x = v[k]
+            tx = type(x)
+            if tx is str:
+                try:
+                    data = x.encode("utf-8")
+                except UnicodeEncodeError:
+                    _ENCODER.write_text(out, x, d)  # raises E_TEXT_INVALID
+                if len(data) < 128:
+                    out += text_head[len(data)]
+                else:
+                    out.append(TEXT)
+                    out += uleb(len(data))
+                out += data
+            elif tx is int:
+                if -64 <= x < 64:
+                    out += small_int[x + 64]
+                else:
+                    out += _int_bytes(x)
+            elif tx is float and x - x == 0.0:
+                out.append(FLOAT)
+                out += pack(x + 0.0)
+            elif x is None:
+                out.append(NULL)
+            else:
+                write(out, x, d)
+        out.append(MAP_END)
+    elif t is list or t is tuple:
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        out.append(ARRAY_START)
+        d = depth + 1
+        text_head, small_int, pack, write = _TEXT_HEAD, _SMALL_INT, _pack_float, _fast_write
+        for x in v:
+            tx = type(x)
+            if tx is str:
+                try:
+                    data = x.encode("utf-8")
+                except UnicodeEncodeError:
+                    _ENCODER.write_text(out, x, d)  # raises E_TEXT_INVALID
+                if len(data) < 128:
+                    out += text_head[len(data)]
+                else:
+                    out.append(TEXT)
+                    out += uleb(len(data))
+                out += data
+            elif tx is int:
+                if -64 <= x < 64:
+                    out += small_int[x + 64]
+                else:
+                    out += _int_bytes(x)
+            elif tx is float and x - x == 0.0:
+                out.append(FLOAT)
+                out += pack(x + 0.0)
+            elif x is None:
+                out.append(NULL)
+            else:
+                write(out, x, d)
+        out.append(ARRAY_END)
+    elif t is Contract:
+        if depth >= MAX_DEPTH:
+            raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
+        if type(v.id) is not int or not 0 <= v.id <= CONTRACT_ID_MAX:
+            raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {v.id!r} is outside 0..{CONTRACT_ID_MAX}", notation="lc-b")
+        out.append(CONTRACT_START)
+        out += uleb(v.id)
+        for i in sorted(v.fields, key=_index_key):
+            if not 0 <= i <= FIELD_INDEX_MAX:
+                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
+            out += uleb(i) if i != CONTRACT_END else _FIELD_ESCAPE
+            _put(out, v.fields[i], depth + 1)
+        out.append(CONTRACT_END)
+    elif v is None:
+        out.append(NULL)
+    elif t is float:
+        out.append(FLOAT)
+        out += _pack_float(check_float(v))
+    else:  # scalars at the top level, bool, bytes, handle, and anything invalid
+        _ENCODER.write(out, v, depth)
+
+
+def _int_bytes(v: int) -> bytes:
+    """INT tag + SLEB128, the two- and three-byte forms unrolled."""
+    if -8192 <= v < 8192:
+        return bytes((INT, (v & 0x7F) | 0x80, (v >> 7) & 0x7F))
+    if -1048576 <= v < 1048576:
+        return bytes((INT, (v & 0x7F) | 0x80, ((v >> 7) & 0x7F) | 0x80, (v >> 14) & 0x7F))
+    if not INT_MIN <= v <= INT_MAX:
+        raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range", notation="lc-b")
+    return bytes((INT,)) + sleb(v)
+
+
+def _key_bytes(k) -> bytes:
+    if type(k) is not str:
+        _text_key(k)
+    try:
+        data = k.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HelixError(E_TEXT_INVALID, "map key contains a lone surrogate", notation="lc-b") from None
+    kb = (uleb(len(data)) if len(data) != MAP_END else _KEYLEN_ESCAPE) + data
+    if len(_KEY_CACHE) > 4096:
+        _KEY_CACHE.clear()
+    _KEY_CACHE[k] = kb
+    return kb
+
+
+_ENCODER = Encoder()
+
+
 # --------------------------------------------------------------------------- hex text view
 
 # One whitespace character per step: `\s+` inside `(...)*` backtracks exponentially on a bad tail.
@@ -429,13 +788,20 @@ class LCB(Notation):
         self.encoder = Encoder()
 
     def encode(self, value) -> bytes:
-        return self.encoder.encode(value)
+        return fast_encode(value)
 
     def decode(self, data: bytes):
+        return fast_decode(bytes(data))
+
+    def decode_reference(self, data: bytes):
+        """The plain recursive decoder (one method per tag): the reference for `decode`."""
         return Decoder(bytes(data)).decode()
 
+    def encode_reference(self, value) -> bytes:
+        return self.encoder.encode(value)
+
     def emit(self, value) -> str:
-        return self.encoder.encode(value).hex(" ").upper()
+        return fast_encode(value).hex(" ").upper()
 
     def parse(self, text: str):
         return self.decode(hex_to_bytes(text))
@@ -445,7 +811,7 @@ class LCB(Notation):
         from helixc.textparse import reference_parse_raw
 
         reference_parse_raw(self.grammar, self.name, text)
-        return self.parse(text)
+        return self.decode_reference(hex_to_bytes(text))
 
 
 NOTATION = LCB()

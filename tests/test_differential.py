@@ -16,7 +16,7 @@ import helixc
 from helixc import HelixError
 from helixc.values import same
 
-from strategies import GLYPHS, NOTATIONS, canonical_texts, entry_cases, mutated_texts
+from strategies import GLYPHS, NOTATIONS, canonical_texts, entry_cases, mutated_bytes, mutated_texts, values
 
 
 def outcome(fn, text):
@@ -116,3 +116,46 @@ def test_agree_on_lcb_hex(text):
         assert fast[0] == "ok" and same(fast[1], ref[1])
     if fast[0] == "error":
         assert ref[0] == "error"
+
+
+# --------------------------------------------------------------------------- LC-B: fast codec vs the reference decoder
+
+
+def _lcb_outcome(fn, data):
+    try:
+        return ("ok", fn(data))
+    except HelixError as e:
+        return ("error", e.code, e.offset)
+
+
+@settings(max_examples=300)
+@given(data=st.one_of(st.binary(max_size=48), mutated_bytes(), values.map(helixc.encode)))
+def test_lcb_fast_decoder_agrees_with_reference(data):
+    """`decode` (one loop, inlined LEB128s) and `decode_reference` (a method per tag) agree on
+    acceptance, value, error code and byte offset."""
+    n = helixc.get_notation("lc-b")
+    fast, ref = _lcb_outcome(n.decode, data), _lcb_outcome(n.decode_reference, data)
+    assert fast[0] == ref[0], (data.hex(" "), fast, ref)
+    if fast[0] == "ok":
+        assert same(fast[1], ref[1])
+    else:
+        assert fast[1:] == ref[1:], (data.hex(" "), fast, ref)
+
+
+@given(v=values)
+def test_lcb_fast_encoder_agrees_with_reference(v):
+    n = helixc.get_notation("lc-b")
+    assert n.encode(v) == n.encode_reference(v)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 2**63, -(2**63) - 1, "a\ud800", {"\udc00": 1}, {1: 2}, [object()],
+                                 helixc.Contract(2**32, {}), helixc.Contract(1, {65536: 0}), [[[[[]]]]], {"k": {"k": 2**64}}])
+def test_lcb_fast_encoder_errors_match_reference(bad):
+    n = helixc.get_notation("lc-b")
+    got = []
+    for fn in (n.encode, n.encode_reference):
+        try:
+            got.append(("ok", fn(bad)))
+        except HelixError as e:
+            got.append(("error", e.code))
+    assert got[0] == got[1]
