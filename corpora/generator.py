@@ -311,7 +311,8 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
     return _row(instruction, output, route, source, target, hlxl, category, tpl.id, split)
 
 
-def _row(instruction, output, route, source, target, hlxl, category, template_id, split, knowledge_id=None):
+def _row(instruction, output, route, source, target, hlxl, category, template_id, split, knowledge_id=None,
+         knowledge_form=None):
     return {
         "input": prompt(instruction),
         "output": output,
@@ -324,6 +325,7 @@ def _row(instruction, output, route, source, target, hlxl, category, template_id
         "template_id": template_id,
         "split": split,
         "knowledge_id": knowledge_id,
+        "knowledge_form": knowledge_form,
     }
 
 
@@ -340,7 +342,7 @@ def _explain_row(split: str, rng: random.Random, seed: int, knowledge: list[dict
         q = q[:1].lower() + q[1:]
     instruction = _fill(tpl.text, rng, q=q)
     return _row(instruction, entry["answer"], "explain", "english", "explain", None, "explain", tpl.id, split,
-                knowledge_id=f"{entry['id']}#{i}")
+                knowledge_id=entry["id"], knowledge_form=i)
 
 
 # ---------------------------------------------------------------------------------------------

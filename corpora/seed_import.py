@@ -356,6 +356,7 @@ def import_seed(files: list[str], out_path: str | None = "corpora/data/seed-repa
                         "template_id": None,
                         "split": "train",
                         "knowledge_id": None,
+                        "knowledge_form": None,
                         "seed_output": out,
                         "repairs": [r for r, on in (("glyphs", (rin, rout) != (inp, out)),
                                                      ("label", text != rout.strip()),

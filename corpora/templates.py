@@ -66,6 +66,20 @@ CONV = [
     "Please give the {target} representation of this {source}: {payload}",
     "How would {payload} be written in {target}?",
     "Give me {payload} expressed in {target}",
+    'Convert {payload} into the {target} notation',
+    'Could you rewrite {payload} in {target}?',
+    'Please express this {source} value in {target}: {payload}',
+    'What would this {source} be in {target}? {payload}',
+    'Give me {target}: {payload}',
+    'Translate the {source} {payload} into {target}',
+    'I need the {target} for this: {payload}',
+    'Show {payload} as {target}, please',
+    'Reformat {payload} as {target}',
+    'Write the {target} form of {payload}',
+    '{payload} -> {target}',
+    'Express the following in {target}: {payload}',
+    'Convert from {source}: {payload} (target: {target})',
+    'Can I get {payload} in {target}?',
 ]
 
 PARSE = [
@@ -93,6 +107,14 @@ PARSE = [
     "What value is written here in {source}: {payload}",
     "Give the value behind this {source}: {payload}",
     "Deserialize this {source}: {payload}",
+    'What value does the {source} {payload} stand for?',
+    'Read the following {source}: {payload}',
+    'Which value is encoded by this {source}: {payload}',
+    'Parse the following {source}: {payload}',
+    'Please decode this {source} for me: {payload}',
+    'I got this {source}, what value is it? {payload}',
+    'What does the {source} {payload} decode to?',
+    'Turn this {source} back into a value: {payload}',
 ]
 
 NUMBER = [
@@ -130,6 +152,14 @@ NUMBER = [
     "Record {num} in {target}",
     "Make {num} {target}",
     "Write down {num} in {target}",
+    'Convert {num} into {target}',
+    'Please store {num} as {target}',
+    'Give {num} in {target} form',
+    'How would you write {num} in {target}?',
+    'Show me {num} encoded in {target}',
+    'Express {num} as {target}',
+    'I want {num} in {target}',
+    'Translate {num} to {target} please',
 ]
 
 WORDS = [
@@ -167,6 +197,16 @@ WORDS = [
     "Declare {desc} in {target}",
     "Need {desc} in {target}",
     "Define {desc} using {target}",
+    'Please encode {desc} in {target}',
+    'Show how {desc} is written in {target}',
+    'Write {desc} using {target}',
+    'Give me {desc} as {target}',
+    'Could you express {desc} in {target}?',
+    'I need {desc} in {target}',
+    'Represent {desc} using {target}',
+    'Turn {desc} into {target}',
+    'Output {desc} in {target}',
+    'Form {desc} in {target}',
 ]
 
 # No target notation named. Rule (corpora/README.md): the answer is HLXL, except for
@@ -184,6 +224,10 @@ NOTARGET_HLXL = [
     "What is the value of {payload}?",
     "Parse this: {payload}",
     "What's this value: {payload}",
+    'Parse the value {payload}',
+    'Decode this value: {payload}',
+    'What value do I have here: {payload}',
+    'Read this value: {payload}',
 ]
 NOTARGET_ENCODE = [
     "Encode {payload}",
@@ -196,6 +240,10 @@ NOTARGET_ENCODE = [
     "Encode {num}",
     "Serialize {num}",
     "Please encode {payload}",
+    'Serialize {desc}, please',
+    'Encode the value {payload}',
+    'I need {num} encoded',
+    'Encode this value for me: {payload}',
 ]
 
 FORMAT = [
@@ -210,6 +258,9 @@ FORMAT = [
     "Tidy up {payload} as HLXL",
     "Write {payload} in proper HLXL",
     "Normalize {payload} to HLXL",
+    'Clean up this HLXL: {payload}',
+    'Reformat {payload} as canonical HLXL',
+    'Please normalize the HLXL {payload}',
 ]
 
 EXPLAIN = [
@@ -235,6 +286,14 @@ EXPLAIN = [
     "I'd like to know: {q}",
     "Out of curiosity, {q}",
     "In HLX, {q}",
+    '{q} Answer from the spec.',
+    'Short answer please: {q}',
+    'Reading the HLX docs. {q}',
+    "{q} I'm confused.",
+    'One question: {q}',
+    'Could you explain? {q}',
+    'Wondering: {q}',
+    '{q} What does the spec say?',
 ]
 
 FAMILIES = {
