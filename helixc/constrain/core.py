@@ -43,7 +43,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 log = logging.getLogger(__name__)
 
 
@@ -251,6 +251,7 @@ def _save_all():  # pragma: no cover - process exit
 
 
 _MEM: dict = {}
+_ALL_BYTES = frozenset(range(256))
 
 
 class GrammarConstraint:
@@ -308,6 +309,8 @@ class GrammarConstraint:
         self._masks: OrderedDict = OrderedDict()
         self._mask_cap = max(64, int(64e6 // max(self.vocab_size, 1)))
         self._suffix_masks: dict = {}
+        self._sig_masks: dict = {}
+        self._dense: dict = {}
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
         self._finished_mask = None
@@ -387,7 +390,8 @@ class GrammarConstraint:
         self.ctx_of_state = g["ctx_of_state"]
         self.ctx_start = d["ctx_start"]
         self.trans_l = d["trans"]
-        self.trans = np.array(d["trans"], dtype=np.int32)
+        self.trans = np.array(d["trans"], dtype=np.int64)
+        self.trans_flat = self.trans.reshape(-1)
         self.mid_l = d["mid"]
         self.mid = np.array(d["mid"], dtype=bool)
         self.acc_type = d["acc_type"]
@@ -502,8 +506,17 @@ class GrammarConstraint:
 
     def _code_ok(self, stack, code, touch=None) -> bool:
         """Can the unfinished lexeme (alive terminal set ``code``) still be fed to the parser?"""
+        row = self.table[stack[-1]]
+        top = len(stack)
+        if touch is not None and top < touch[0]:
+            touch[0] = top
         for T in self.alive_sets[code]:
             if T in self.ignore:
+                return True
+            a = row.get(T)
+            if a is None:
+                continue
+            if a[0]:  # shift: accepted, only the top state was read
                 return True
             s2, t = self._feed(stack, T)
             if touch is not None and t < touch[0]:
@@ -571,50 +584,50 @@ class GrammarConstraint:
     def _simulate(self, start: int, Mx: np.ndarray, lens: np.ndarray):
         """Run every row of Mx (bytes, row lengths ``lens``) from DFA state ``start``.
 
-        Returns (inside_rows, cross_rows, cross_type_codes, cross_offsets)."""
+        Returns (inside_rows, inside_end_alive_codes, cross_rows, cross_type_codes, cross_offsets)."""
         n = len(lens)
-        trans, mid = self.trans, self.mid
-        cur = np.full(n, start, dtype=np.int32)
+        tf = self.trans_flat
+        midf = self.mid
+        rows = np.arange(n, dtype=np.int64)
+        cur = np.full(n, start, dtype=np.int64)
         bnd = cur.copy()
         bpos = np.zeros(n, dtype=np.int32)
-        active = np.arange(n, dtype=np.int64)
-        inside = []
-        dead_rows = []
+        lens = lens.astype(np.int32, copy=False)
+        in_rows, in_states, d_rows, d_bnd, d_bpos = [], [], [], [], []
         W = Mx.shape[1]
-        for j in range(W + 1):
-            if not active.size:
-                break
-            fin = lens[active] <= j
+        for j in range(W):
+            fin = lens <= j
             if fin.any():
-                inside.append(active[fin])
-                active = active[~fin]
-                if not active.size:
-                    break
-            if j == W:
+                in_rows.append(rows[fin])
+                in_states.append(cur[fin])
+                keep = ~fin
+                rows, cur, bnd, bpos, lens = rows[keep], cur[keep], bnd[keep], bpos[keep], lens[keep]
+            if not rows.size:
                 break
-            nxt = trans[cur[active], Mx[active, j]]
-            alive = nxt != 0
-            if not alive.all():
-                dead_rows.append(active[~alive])
-                active = active[alive]
-                nxt = nxt[alive]
-            cur[active] = nxt
-            nb = ~mid[nxt]
-            if nb.any():
-                r = active[nb]
-                bnd[r] = nxt[nb]
-                bpos[r] = j + 1
-        if active.size:
-            inside.append(active)
-        inside_rows = np.concatenate(inside) if inside else np.zeros(0, np.int64)
-        end_codes = self.alive[cur[inside_rows]]
-        if dead_rows:
-            d = np.concatenate(dead_rows)
-            codes = self.acc_code[bnd[d]]
-            ok = codes >= 0
-            d = d[ok]
-            return inside_rows, end_codes, d, codes[ok], bpos[d]
+            nxt = tf[(cur << 8) | Mx[rows, j]]
+            dead = nxt == 0
+            if dead.any():
+                d_rows.append(rows[dead])
+                d_bnd.append(bnd[dead])
+                d_bpos.append(bpos[dead])
+                keep = ~dead
+                rows, nxt, bnd, bpos, lens = rows[keep], nxt[keep], bnd[keep], bpos[keep], lens[keep]
+            cur = nxt
+            nb = ~midf[cur]
+            bnd = np.where(nb, cur, bnd)
+            bpos = np.where(nb, j + 1, bpos)
+        if rows.size:
+            in_rows.append(rows)
+            in_states.append(cur)
         z = np.zeros(0, np.int64)
+        inside_rows = np.concatenate(in_rows) if in_rows else z
+        end_codes = self.alive[np.concatenate(in_states)] if in_states else z.astype(np.int32)
+        if d_rows:
+            d = np.concatenate(d_rows)
+            codes = self.acc_code[np.concatenate(d_bnd)]
+            bp = np.concatenate(d_bpos)
+            ok = codes >= 0
+            return inside_rows, end_codes, d[ok], codes[ok], bp[ok]
         return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
 
     def _seq_matrix(self, pending: bytes, ids: np.ndarray, offs: np.ndarray | None):
@@ -645,10 +658,12 @@ class GrammarConstraint:
             self._by_first = [ids[cuts[b]:cuts[b + 1]] for b in range(256)]
         return self._by_first
 
-    def _node(self, key, pending: bytes, start: int, src):
+    def _node(self, pending: bytes, start: int, src):
         """Tokens from lexer state ``start`` (+ pending bytes). ``src`` is ("F", first bytes)
-        for whole tokens (offset 0) or ("E", ids, offsets) for token suffixes."""
+        for whole tokens (offset 0) or ("E", ids, offsets, digest) for token suffixes. Nodes
+        are keyed by content, so equal token sets reached along different paths share one."""
         nodes = self._nodes
+        key = (start, pending, src[1] if src[0] == "F" else src[3])
         node = nodes.get(key)
         if node is not None:
             return node
@@ -685,20 +700,21 @@ class GrammarConstraint:
             for c in np.unique(codes):
                 sel = codes == c
                 rows = cr[sel]
-                groups.append((self._type_names[int(c)],
-                               ("E", ids[rows].astype(np.int64), (base[rows] + cpos[sel]).astype(np.int32))))
+                gids = ids[rows].astype(np.int64)
+                goffs = (base[rows] + cpos[sel]).astype(np.int32)
+                dig = hashlib.blake2b(gids.tobytes() + goffs.tobytes(), digest_size=16).digest()
+                groups.append((self._type_names[int(c)], ("E", gids, goffs, dig)))
         node = _Node(None, groups, by_code)
         nodes[key] = node
         self._dirty = True
         return node
 
     def _compute_mask(self, stack, bs, pending):
-        root_key = (bs, pending)
-        root = self._node(root_key, pending, bs, ("F", frozenset(range(256))))
+        root = self._node(pending, bs, ("F", _ALL_BYTES))
         touch = [len(stack) + 1]
         parts = []
 
-        def walk(node, key, stk):
+        def walk(node, stk):
             for code, ids in node.by_code.items():
                 if self._code_ok(stk, code, touch):
                     parts.append(ids)
@@ -712,14 +728,28 @@ class GrammarConstraint:
                     if s2 is None:
                         continue
                 ctx = self.ctx_of_state[s2[-1]]
-                ckey = key + ((gi, ctx),)
-                child = self._node(ckey, pending, self.ctx_start[ctx], src)
-                walk(child, ckey, s2)
+                child = self._node(pending, self.ctx_start[ctx], src)
+                walk(child, s2)
 
-        walk(root, root_key, stack)
-        m = np.zeros(self.vocab_size, dtype=bool)
-        for ids in parts:
-            m[ids] = True
+        walk(root, stack)
+        sig = tuple(map(id, parts))
+        m = self._sig_masks.get(sig)
+        if m is None:
+            m = np.zeros(self.vocab_size, dtype=bool)
+            for ids in parts:
+                if len(ids) > 4096:
+                    dm = self._dense.get(id(ids))
+                    if dm is None or dm[0] is not ids:
+                        d = np.zeros(self.vocab_size, dtype=bool)
+                        d[ids] = True
+                        dm = self._dense[id(ids)] = (ids, d)
+                    np.logical_or(m, dm[1], out=m)
+                else:
+                    m[ids] = True
+            m.flags.writeable = False
+            if len(self._sig_masks) > self._mask_cap:
+                self._sig_masks.clear()
+            self._sig_masks[sig] = m
         return m, touch[0]
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
@@ -745,7 +775,7 @@ class GrammarConstraint:
         if acc:
             m = m.copy()
             m[self.eos_token_ids] = True
-        m.flags.writeable = False
+            m.flags.writeable = False
         masks[key] = m
         if len(masks) > self._mask_cap:
             masks.popitem(last=False)
