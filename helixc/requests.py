@@ -417,7 +417,7 @@ def read_request(text: str) -> RequestReading:
     if target is None and r.has_payload and not (names - {source} - {None}):
         if _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
             target = "hlxl"
-        elif re.search(r"\b(?:encode|serialize|serialise)\b", low) and not names:
+        elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
             target = "lc-b"
     if found is None and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
         kid = match_knowledge(norm)
