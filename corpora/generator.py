@@ -230,6 +230,7 @@ def _fill(template: str, rng: random.Random, target=None, source=None, **slots) 
     if "{source}" in sk:
         sk = sk.replace("{source}", synonym(source, rng))
     sk = noisy(sk, rng)
+    sk = re.sub(r"\b([Tt]he)\s+the\b", r"\1", sk)  # "the {target}" with "the runic glyphs"
     for k, v in slots.items():
         sk = sk.replace("{" + k + "}", v)
     return sk

@@ -208,6 +208,25 @@ def test_build_is_deterministic_and_seed_dependent(built, tmp_path):
     assert m1["sha256"] == m2["sha256"]
 
 
+def test_build_is_deterministic_across_processes(built, tmp_path):
+    """Another interpreter with another hash seed writes the same bytes."""
+    import subprocess
+    import sys
+
+    out, info = built
+    code = ("import helixc_corpora, sys; helixc_corpora.build(seed=5, out_dir=sys.argv[1], "
+            f"sizes={SMALL!r})")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "p")], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "12345"})
+    for role, splits in info["paths"].items():
+        for split, p in splits.items():
+            assert Path(p).read_bytes() == (tmp_path / "p" / role / f"{split}.jsonl").read_bytes()
+
+
+def test_no_doubled_articles(rows):
+    assert not any(re.search(r"\bthe the\b", r["input"], re.I) for r in rows)
+
+
 def test_build_files_per_role(built):
     out, info = built
     q = G.quotas(SMALL)
