@@ -167,6 +167,35 @@ class Reader:
                 raise self.unexpected(what)
 
 
+class QuickFail(Exception):
+    """Internal: the quick parser met something it does not handle; the Reader takes over."""
+
+
+def require_no_surrogates(text: str, notation: str) -> None:
+    """A lone surrogate in the input (possible in a Python str) is never part of a value."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            from .errors import E_TEXT_INVALID
+
+            raise text_error(E_TEXT_INVALID, f"lone surrogate U+{ord(text[e.start]):04X} in the input", notation, text, e.start) from None
+
+
+def parse_quick(quick: Callable[[str], Any], reader_cls, reference: Callable[[str], Any], text: str):
+    """The quick parser for valid input; any doubt goes to :func:`parse_fast` for the error.
+
+    ``quick`` (a ``re.findall`` tokenizer without positions and a recursive descent that
+    raises :class:`QuickFail` on anything unexpected) accepts only what the grammar accepts
+    (differential tests); it keeps no positions, so on failure the positioned Reader runs
+    and reports the error (or, if the Reader accepts, its value is returned).
+    """
+    try:
+        return quick(text)
+    except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
+        return parse_fast(reader_cls, reference, text)
+
+
 def parse_fast(reader_cls, reference: Callable[[str], Any], text: str):
     """Run the fast reader; on a semantic error, let the grammar pick the error to report.
 
@@ -275,7 +304,9 @@ class ValueBuilder:
                 work.append((node, True))
                 work.extend((c, False) for c in node.children)
                 continue
-            kids = [None if c is None else results.pop(id(c)) for c in node.children]
+            # Lark's placeholder for an empty `[a ("," a)*]` is a None child; drop it here, on the
+            # tree, not on the built values, where None is also the value null (`[null]`).
+            kids = [results.pop(id(c)) for c in node.children if c is not None]
             try:
                 results[id(node)] = getattr(self, "node_" + node.data)(kids, node)
             except HelixError as e:
@@ -341,5 +372,5 @@ class ValueBuilder:
 
 
 def drop_placeholders(kids: list) -> list:
-    """``[a (sep a)*]`` with maybe_placeholders yields [None] for an empty list."""
-    return [] if kids == [None] else kids
+    """Placeholders are already dropped by :meth:`ValueBuilder.build` (``[None]`` is ``[null]``)."""
+    return kids

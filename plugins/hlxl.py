@@ -8,8 +8,8 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse
-from helixc.values import Handle
+from helixc.textparse import QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.values import Contract, Handle
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -128,16 +128,161 @@ class HLXL(Notation):
         self.writer = TextWriter(SPELLING, self.name)
 
     def parse(self, text):
-        return parse_fast(HLXLReader, self._reference, text)
+        require_no_surrogates(text, self.name)
+        return parse_quick(quick_parse, HLXLReader, self._reference, text)
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
 
     def parse_reference(self, text):
+        require_no_surrogates(text, self.name)
         return reference_parse(self.grammar, Builder, self.name, text)
 
     def emit(self, value):
         return self.writer.emit(value)
+
+
+# --------------------------------------------------------------------------- quick path
+# Same tokens as HLXLReader, whitespace skipped by the pattern, no positions: re.findall gives
+# plain strings, classified by their first character.
+_QUICK = re.compile(
+    r"""[ \t\r\n]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
+    r"""|-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)"""
+    r"""|-?(?:0|[1-9][0-9]*)"""
+    r"""|"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*\""""
+    r"""|x"(?:[0-9a-fA-F][0-9a-fA-F])*\""""
+    r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    re.S,
+)
+_NUM_START = frozenset("-0123456789")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_CONST = {"null": None, "true": True, "false": False}
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def quick_parse(text: str):
+    toks = _QUICK.findall(text)
+    nxt = iter(toks).__next__
+    v = _qvalue(nxt(), nxt, 0)
+    for _ in iter(nxt, None):  # anything left over
+        raise QuickFail
+    return v
+
+
+def _qvalue(t, nxt, depth):
+    c = t[0]
+    if c == '"':
+        if len(t) < 2:
+            raise QuickFail
+        return t[1:-1] if "\\" not in t else unquote(t)
+    if c in _NUM_START:
+        if len(t) > 2 and t[1] in "xXoObB" or t[:3] in ("-0x", "-0X", "-0o", "-0O", "-0b", "-0B"):
+            return parse_int(t)
+        if "." in t or "e" in t or "E" in t:
+            v = float(t)
+            if v - v != 0.0:
+                raise QuickFail
+            return v + 0.0
+        if t == "-":
+            raise QuickFail
+        v = int(t)
+        if not _INT_MIN <= v <= _INT_MAX:
+            raise QuickFail
+        return v
+    if c == "[":
+        if depth >= 64:
+            raise QuickFail
+        t = nxt()
+        if t == "]":
+            return []
+        out = []
+        d = depth + 1
+        while True:
+            out.append(_qvalue(t, nxt, d))
+            t = nxt()
+            if t == ",":
+                t = nxt()
+            elif t == "]":
+                return out
+            else:
+                raise QuickFail
+    if c == "{":
+        if depth >= 64:
+            raise QuickFail
+        d = depth + 1
+        t = nxt()
+        if t == "}":
+            return {}
+        if t[0] in _NUM_START:  # contract {cid: {@i: v, ...}}
+            if not t.isdigit() or t[0] == "0" and t != "0" or nxt() != ":" or nxt() != "{":
+                raise QuickFail
+            cid = int(t)
+            if cid > 0xFFFFFFFF:
+                raise QuickFail
+            fields = {}
+            last = -1
+            t = nxt()
+            if t != "}":
+                while True:
+                    if t[0] != "@" or len(t) < 2 or nxt() != ":":
+                        raise QuickFail
+                    i = int(t[1:])
+                    if i <= last or i > 0xFFFF:
+                        raise QuickFail
+                    fields[i] = _qvalue(nxt(), nxt, d)
+                    last = i
+                    t = nxt()
+                    if t == ",":
+                        t = nxt()
+                    elif t == "}":
+                        break
+                    else:
+                        raise QuickFail
+            if nxt() != "}":
+                raise QuickFail
+            return Contract(cid, fields)
+        out = {}
+        last = None
+        ordered = True
+        while True:
+            c = t[0]
+            if c == '"':
+                if len(t) < 2:
+                    raise QuickFail
+                key = t[1:-1] if "\\" not in t else unquote(t)
+            elif c in _IDENT_START and t not in _CONST and t[:2] != "x\"":
+                if not (t.isidentifier() and t.isascii()):
+                    raise QuickFail
+                key = t
+            else:
+                raise QuickFail
+            if nxt() != ":":
+                raise QuickFail
+            if last is not None and key <= last:
+                if key in out:
+                    raise QuickFail
+                ordered = False
+            out[key] = _qvalue(nxt(), nxt, d)
+            last = key
+            t = nxt()
+            if t == ",":
+                t = nxt()
+            elif t == "}":
+                break
+            else:
+                raise QuickFail
+        if not ordered:
+            out = {k: out[k] for k in sorted(out)}
+        return out
+    if c in _IDENT_START:
+        if t in _CONST:
+            return _CONST[t]
+        if c == "x" and t[1:2] == '"':
+            return bytes.fromhex(t[2:-1])
+        raise QuickFail
+    if c == "&" and len(t) > 3:
+        return Handle(t[3:])
+    raise QuickFail
 
 
 NOTATION = HLXL()
