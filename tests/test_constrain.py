@@ -364,3 +364,64 @@ def test_logits_processor_batch(constraints, tokenizers_):
             else:
                 assert (allowed[: len(tok)] == ref[r].mask()[: len(tok)]).all()
             ref[r].advance(seqs[r][step])
+
+
+# ------------------------------------------------------------------------ plugins, multi-terminal tokens
+
+
+def test_plugin_notation_gets_constrained_decoding(tokenizers_):
+    from helixc.hookspecs import hookimpl
+    from helixc.notation import Notation
+    from helixc.plugins import pm
+    import types
+
+    class Tiny(Notation):
+        name = "tiny-constrain"
+        title = "tuples of numbers (test plugin)"
+        grammar = 'start: "(" [NUM ("," NUM)*] ")"\nNUM: /[0-9]+/\n'
+
+        def parse(self, text):
+            return text
+
+        def emit(self, value):
+            return str(value)
+
+    mod = types.ModuleType("helixc_test_tiny_constrain")
+
+    @hookimpl
+    def register_notations(register):
+        register(Tiny())
+
+    mod.register_notations = register_notations
+    helixc.notations()
+    pm.register(mod, name="tiny-constrain")
+    try:
+        tok = tokenizers_["char"]
+        c = for_notation("tiny-constrain", tok)
+        s = c.start()
+        for t in _ids(tok, "(12,3"):
+            s.advance(t)
+        allowed = {c.token_bytes(int(i)) for i in s.allowed_token_ids()}
+        assert b")" in allowed and b"," in allowed and b"7" in allowed and b"(" not in allowed
+    finally:
+        pm.unregister(mod)
+
+
+def test_tokens_spanning_several_terminals():
+    """Hand-made vocabulary: one token closes three containers, another spans a separator and a glyph."""
+    from tokenizers import Tokenizer, models
+
+    pieces = ["<|endoftext|>", "🜃", "◇", "a", ": ", "1", "🜄◆🜄", ", 🜃", "🜄", "◆", ",", " ",
+              "∅", "⊤", "⊥", "⊠", "⟁", "🜊", "🜁", "🜂", '"', "-", ", "]
+    tok = Tokenizer(models.WordLevel({p: i for i, p in enumerate(pieces)}, unk_token="<|endoftext|>"))
+    c = GrammarConstraint(helixc.get_notation("lc-r").grammar, tok, eos_token_id=0)
+    s = c.start()
+    for p in ["🜃", "◇", "a", ": ", "🜃", "1"]:
+        s.advance(pieces.index(p))
+    assert s.allows(pieces.index("🜄◆🜄")) and s.allows(pieces.index(", 🜃"))
+    s2 = s.copy()
+    s2.advance(pieces.index("🜄◆🜄"))
+    assert s2.is_accepting() and s2.text() == "🜃◇a: 🜃1🜄◆🜄"
+    s.advance(pieces.index("🜄"))
+    assert not s.allows(pieces.index("🜄◆🜄"))  # would close one container too many
+    assert s.mask()[pieces.index("◆")] and not s.mask()[pieces.index("🜄")]
