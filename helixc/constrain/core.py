@@ -43,7 +43,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 log = logging.getLogger(__name__)
 
 
@@ -340,6 +340,9 @@ class GrammarConstraint:
             eos = guess_eos(tokenizer, info["special"])
         else:
             eos = [eos_token_id] if isinstance(eos_token_id, int) else [int(e) for e in eos_token_id]
+        for e in eos:  # EOS never spells text, even where the tokenizer does not mark it special
+            if 0 <= e < n_tok:
+                toks[e] = None
         lens = np.fromiter((len(t) if t else 0 for t in toks), dtype=np.int32, count=n_tok)
         W = int(lens.max()) if n_tok else 1
         flat = b"".join(t.ljust(W, b"\0") if t else b"\0" * W for t in toks)
@@ -700,7 +703,7 @@ class GrammarConstraint:
             for c in np.unique(codes):
                 sel = codes == c
                 rows = cr[sel]
-                gids = ids[rows].astype(np.int64)
+                gids = ids[rows].astype(np.int32)
                 goffs = (base[rows] + cpos[sel]).astype(np.int32)
                 dig = hashlib.blake2b(gids.tobytes() + goffs.tobytes(), digest_size=16).digest()
                 groups.append((self._type_names[int(c)], ("E", gids, goffs, dig)))
