@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from helixc.errors import E_NONCANONICAL, text_error
+from helixc.errors import E_NONCANONICAL, HelixError, text_error
 from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
-from helixc.scalars import parse_float, parse_int, unquote
+from helixc.scalars import BARE_KEY, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse
-from helixc.values import Handle
+from helixc.textparse import QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.values import Contract, Handle
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -138,12 +138,17 @@ class LCR(Notation):
         self.writer = TextWriter(SPELLING, self.name)
 
     def parse(self, text):
-        return self._canonical(text, parse_fast(LCRReader, self._reference, text))
+        require_no_surrogates(text, self.name)
+        try:
+            return quick_parse(text)  # checks canonical form token by token
+        except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
+            return self._canonical(text, parse_fast(LCRReader, self._reference, text))
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
 
     def parse_reference(self, text):
+        require_no_surrogates(text, self.name)
         return self._canonical(text, reference_parse(self.grammar, Builder, self.name, text))
 
     def _canonical(self, text, value):
@@ -159,6 +164,136 @@ class LCR(Notation):
 
 def _short(s: str, n: int = 60) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
+
+
+# --------------------------------------------------------------------------- quick path
+# Same tokens as LCRReader (no free whitespace), no positions (see helixc.textparse.parse_quick).
+# Canonical form is checked token by token (shortest float, no -0, canonical escapes and key
+# quoting, ascending keys and fields), so valid input needs no re-emit; any doubt goes to the
+# Reader, which re-emits and reports E_NONCANONICAL with the canonical text.
+_QUICK = re.compile(
+    r"""(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"""
+    r"""|-?(?:0|[1-9][0-9]*)"""
+    r"""|"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-f]{4})*\""""
+    r"""|⊠(?:[0-9a-f][0-9a-f])*|⟁[A-Za-z0-9_]+|🜊(?:0|[1-9][0-9]*)|🜁(?:0|[1-9][0-9]*)\ """
+    r"""|[A-Za-z_][A-Za-z0-9_]*|,\ |:\ |.)""",
+    re.S,
+)
+_NUM_START = frozenset("-0123456789")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_CONST = {NULL: None, TRUE: True, FALSE: False}
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def quick_parse(text: str):
+    nxt = iter(_QUICK.findall(text)).__next__
+    v = _qvalue(nxt(), nxt, 0)
+    for _ in iter(nxt, None):
+        raise QuickFail
+    return v
+
+
+def _qtext(t):
+    if len(t) < 2:
+        raise QuickFail
+    if "\\" not in t:
+        return t[1:-1]
+    s = unquote(t)
+    if quote(s) != t:
+        raise QuickFail
+    return s
+
+
+def _qvalue(t, nxt, depth):
+    c = t[0]
+    if c == '"':
+        return _qtext(t)
+    if c in _NUM_START:
+        if "." in t or "e" in t:
+            v = float(t)
+            if v - v != 0.0 or repr(v + 0.0) != t:
+                raise QuickFail
+            return v
+        if t == "-" or t == "-0":
+            raise QuickFail
+        v = int(t)
+        if not _INT_MIN <= v <= _INT_MAX:
+            raise QuickFail
+        return v
+    if c == ARRAY_OPEN:
+        if depth >= 64:
+            raise QuickFail
+        t = nxt()
+        if t == ARRAY_CLOSE:
+            return []
+        out = []
+        d = depth + 1
+        while True:
+            out.append(_qvalue(t, nxt, d))
+            t = nxt()
+            if t == ", ":
+                t = nxt()
+            elif t == ARRAY_CLOSE:
+                return out
+            else:
+                raise QuickFail
+    if c == MAP_OPEN:
+        if depth >= 64:
+            raise QuickFail
+        d = depth + 1
+        t = nxt()
+        if t == MAP_CLOSE:
+            return {}
+        out = {}
+        last = None
+        while True:
+            c = t[0]
+            if c == '"':
+                key = _qtext(t)
+                if BARE_KEY.match(key) and key not in RESERVED:
+                    raise QuickFail
+            elif c in _IDENT_START and t not in RESERVED:
+                key = t
+            else:
+                raise QuickFail
+            if nxt() != ": " or (last is not None and key <= last):
+                raise QuickFail
+            out[key] = _qvalue(nxt(), nxt, d)
+            last = key
+            t = nxt()
+            if t == ", ":
+                t = nxt()
+            elif t == MAP_CLOSE:
+                return out
+            else:
+                raise QuickFail
+    if c == CONTRACT_OPEN and len(t) > 1:
+        if depth >= 64:
+            raise QuickFail
+        d = depth + 1
+        cid = int(t[1:])
+        if cid > 0xFFFFFFFF:
+            raise QuickFail
+        fields = {}
+        last = -1
+        while True:
+            t = nxt()
+            if t == CONTRACT_CLOSE:
+                return Contract(cid, fields)
+            if t[0] != FIELD or len(t) < 3:
+                raise QuickFail
+            i = int(t[1:-1])
+            if i <= last or i > 0xFFFF:
+                raise QuickFail
+            fields[i] = _qvalue(nxt(), nxt, d)
+            last = i
+    if t in _CONST:
+        return _CONST[t]
+    if c == BYTES:
+        return bytes.fromhex(t[1:])
+    if c == HANDLE and len(t) > 1:
+        return Handle(t[1:])
+    raise QuickFail
 
 
 NOTATION = LCR()

@@ -9,8 +9,8 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse
-from helixc.values import Handle
+from helixc.textparse import QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.values import Contract, Handle
 
 KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
 # Quoted on output: what HLXL quotes, plus LC-T's own keywords and the contract marker.
@@ -132,7 +132,7 @@ class LCT(Notation):
 
     def parse(self, text):
         _require_ascii(text)
-        return parse_fast(LCTReader, self._reference, text)
+        return parse_quick(quick_parse, LCTReader, self._reference, text)
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
@@ -149,6 +149,134 @@ def _require_ascii(text: str) -> None:
     if not text.isascii():
         i = next(i for i, c in enumerate(text) if ord(c) > 0x7F)
         raise text_error(E_TEXT_INVALID, f"LC-T is ASCII only; write {text[i]!r} as a \\u escape", "lc-t", text, i)
+
+
+# --------------------------------------------------------------------------- quick path
+# Same tokens as LCTReader, whitespace skipped by the pattern, no positions (see helixc.textparse.parse_quick).
+_QUICK = re.compile(
+    r"""[ \t\r\n]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
+    r"""|-?(?:0|[1-9][0-9]*)"""
+    r"""|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*\""""
+    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    re.S,
+)
+_NUM_START = frozenset("-0123456789")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_CONST = {"NULL": None, "TRUE": True, "FALSE": False}
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def quick_parse(text: str):
+    nxt = iter(_QUICK.findall(text)).__next__
+    v = _qvalue(nxt(), nxt, 0)
+    for _ in iter(nxt, None):
+        raise QuickFail
+    return v
+
+
+def _qint(t):
+    if t[0] not in _NUM_START or t == "-" or "." in t or "e" in t or "E" in t:
+        raise QuickFail
+    v = int(t)
+    if not _INT_MIN <= v <= _INT_MAX:
+        raise QuickFail
+    return v
+
+
+def _qvalue(t, nxt, depth):
+    c = t[0]
+    if c == '"':
+        if len(t) < 2:
+            raise QuickFail
+        return t[1:-1] if "\\" not in t else unquote(t)
+    if c in _NUM_START:
+        if "." in t or "e" in t or "E" in t:
+            v = float(t)
+            if v - v != 0.0:
+                raise QuickFail
+            return v + 0.0
+        return _qint(t)
+    if c == "[":
+        if depth >= 64:
+            raise QuickFail
+        t = nxt()
+        if t == "]":
+            return []
+        out = []
+        d = depth + 1
+        while True:
+            out.append(_qvalue(t, nxt, d))
+            t = nxt()
+            if t == ",":
+                t = nxt()
+            elif t == "]":
+                return out
+            else:
+                raise QuickFail
+    if c == "{":
+        if depth >= 64:
+            raise QuickFail
+        d = depth + 1
+        t = nxt()
+        if t == "}":
+            return {}
+        if t == "C":  # {C:cid,i=v,...}
+            if nxt() != ":":
+                raise QuickFail
+            cid = _qint(nxt())
+            if not 0 <= cid <= 0xFFFFFFFF:
+                raise QuickFail
+            fields = {}
+            last = -1
+            while True:
+                t = nxt()
+                if t == "}":
+                    return Contract(cid, fields)
+                if t != ",":
+                    raise QuickFail
+                i = _qint(nxt())
+                if i <= last or i > 0xFFFF or nxt() != "=":
+                    raise QuickFail
+                fields[i] = _qvalue(nxt(), nxt, d)
+                last = i
+        out = {}
+        last = None
+        ordered = True
+        while True:
+            c = t[0]
+            if c == '"':
+                if len(t) < 2:
+                    raise QuickFail
+                key = t[1:-1] if "\\" not in t else unquote(t)
+            elif c in _IDENT_START and t not in RESERVED:
+                key = t
+            else:
+                raise QuickFail
+            if nxt() != ":":
+                raise QuickFail
+            if last is not None and key <= last:
+                if key in out:
+                    raise QuickFail
+                ordered = False
+            out[key] = _qvalue(nxt(), nxt, d)
+            last = key
+            t = nxt()
+            if t == ",":
+                t = nxt()
+            elif t == "}":
+                break
+            else:
+                raise QuickFail
+        if not ordered:
+            out = {k: out[k] for k in sorted(out)}
+        return out
+    if t in _CONST:
+        return _CONST[t]
+    if c == "#":
+        return bytes.fromhex(t[1:])
+    if c == "@" and len(t) > 1:
+        return Handle(t[1:])
+    raise QuickFail
 
 
 NOTATION = LCT()

@@ -161,3 +161,37 @@ def test_lcb_fast_encoder_errors_match_reference(bad):
         except HelixError as e:
             got.append(("error", e.code))
     assert got[0] == got[1]
+
+
+# --------------------------------------------------------------------------- quick parsers (findall + descent, no positions)
+
+
+def _quick():
+    from helixc_plugins import hlxl, lc_r, lc_t
+
+    return {"hlxl": hlxl.quick_parse, "lc-t": lc_t.quick_parse, "lc-r": lc_r.quick_parse}
+
+
+@given(case=canonical_texts(notations=("hlxl", "lc-t", "lc-r")))
+def test_quick_parsers_take_every_canonical_text(case):
+    """`parse` falls back to the positioned Reader when the quick parser gives up; on canonical
+    text it must not give up (else the speed is lost silently)."""
+    name, v, text = case
+    assert same(_quick()[name](text), helixc.check(v))
+
+
+@pytest.mark.parametrize("name", ("hlxl", "lc-t", "lc-r"))
+@settings(max_examples=150)
+@given(case=st.one_of(mutated_texts(), token_soup.map(lambda t: ("", t)), entry_cases().map(lambda c: (c[0], c[1]))))
+def test_quick_parser_accepts_only_what_the_grammar_accepts(name, case):
+    from helixc.textparse import QuickFail
+
+    _, text = case
+    if name == "lc-t" and not text.isascii():
+        return  # LC-T's parse() rejects non-ASCII before the quick parser runs
+    try:
+        got = _quick()[name](text)
+    except (QuickFail, HelixError, RecursionError, StopIteration, ValueError):
+        return
+    ref = outcome(helixc.get_notation(name).parse_reference, text)
+    assert ref[0] == "ok" and same(got, ref[1]), (name, text, got, ref)
