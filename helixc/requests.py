@@ -172,6 +172,10 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
             # "binary number 1011", "bits", "hex number": base words, not the LC-B notation
             if name == "lc-b" and re.match(r"\s*(?:number|value|integer|digits|string of|pattern)\b", low[b:]):
                 continue
+            # "the bytes 4470", "raw bytes 01 02", "empty bytes": a bytes value, not the LC-B notation
+            if syn == "bytes" and (re.match(r"\s+[0-9a-f]{2}", low[b:]) or
+                                   re.search(r"\b(?:raw|the|empty|of|a|some)\s+$", low[:a])):
+                continue
             for i in range(a, b):
                 taken[i] = True
             out.append((a, b, name))
@@ -291,12 +295,12 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     source = None
     for a, b, name in mentions:
         before, after = english[:a], english[b:]
-        is_target = _TARGET_PREP.search(before) or (
+        is_target = not _SOURCE_CUE.search(before) and _TARGET_PREP.search(before) or not _SOURCE_CUE.search(before) and (
             re.match(r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation)?\s*(?:of|for)\b", after, re.I)
             and not re.match(r"\s*(?:value|text)\b", after, re.I))
         if is_target:
             targets.append((a, name))
-        elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string)?\s*:?\s*$", after) \
+        elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string)?\s*:", after) \
                 or re.match(r"\s*:", after) or re.match(r"\s*(?:->|to|into)\s", after, re.I):
             if source is None:
                 source = name
@@ -353,12 +357,12 @@ _VALUE_CUES = re.compile(
     r"|\b(?:null value|true flag|false flag|boolean true|boolean false)\b", re.I)
 
 
-def match_knowledge(text: str, threshold: float = 0.75) -> str | None:
+def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> str | None:
     """The knowledge-base entry whose question form covers most of the request's words, if any."""
     words = _words(text)
     best, best_id = 0.0, None
     for kid, _, qw in _knowledge():
-        if not qw:
+        if len(qw) < max(1, min_words):
             continue
         score = len(words & qw) / len(qw)
         if score > best:
@@ -382,7 +386,7 @@ def read_request(text: str) -> RequestReading:
     # first pass on the whole text to find a named source notation
     _, src0, _ = _target_and_source(norm)
     found = extract_payload(norm, src0)  # a named source must read it: no fallback guess
-    if found is None and src0 is None:
+    if found is None:
         # "I have {C:900} in LC-T. What is it in HLXL?": detection is ambiguous, but the notation
         # named right after the payload says how to read it
         for _, _, name in _mentions(norm):
@@ -419,8 +423,11 @@ def read_request(text: str) -> RequestReading:
             target = "hlxl"
         elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
             target = "lc-b"
-    if found is None and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
-        kid = match_knowledge(norm)
+    if found is None:
+        # every word of a long question form is there: explain; a weaker match only without value words
+        kid = match_knowledge(norm, threshold=1.0, min_words=4)
+        if kid is None and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
+            kid = match_knowledge(norm)
         if kid is not None:
             target = "explain"
             r.knowledge_id = kid
@@ -428,6 +435,12 @@ def read_request(text: str) -> RequestReading:
         if low.strip().lower().startswith(_EXPLAIN_CUES) or "?" in low:
             if not re.search(r"\b(?:convert|translate|encode|write|show|give|express|render|serialize)\b", low):
                 target = "explain"
+    if target is None or (target == "hlxl" and not names):
+        # "in ASII text form", "to Rnic format": a target is named but not one we know -> unsure
+        if not names and (re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
+                                    r"(?:form|notation|format|glyphs|text|bytes|script|encoding|syntax)\b", low)
+                          or re.search(r"\x00\s*(?:in|to|into|as|using)\s+\S", english)):
+            target = None
     r.target = target
     r.route = target
     if r.target == "explain":
