@@ -310,7 +310,7 @@ class GrammarConstraint:
         self._mask_cap = max(64, int(64e6 // max(self.vocab_size, 1)))
         self._suffix_masks: dict = {}
         self._sig_masks: dict = {}
-        self._dense: dict = {}
+        self._base_masks: dict = {}
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
         self._finished_mask = None
@@ -738,17 +738,23 @@ class GrammarConstraint:
         sig = tuple(map(id, parts))
         m = self._sig_masks.get(sig)
         if m is None:
-            m = np.zeros(self.vocab_size, dtype=bool)
-            for ids in parts:
-                if len(ids) > 4096:
-                    dm = self._dense.get(id(ids))
-                    if dm is None or dm[0] is not ids:
-                        d = np.zeros(self.vocab_size, dtype=bool)
-                        d[ids] = True
-                        dm = self._dense[id(ids)] = (ids, d)
-                    np.logical_or(m, dm[1], out=m)
-                else:
-                    m[ids] = True
+            big = tuple(ids for ids in parts if len(ids) > 4096)
+            bkey = tuple(map(id, big))
+            base = self._base_masks.get(bkey)
+            if base is None:
+                base = np.zeros(self.vocab_size, dtype=bool)
+                for ids in big:
+                    base[ids] = True
+                base.flags.writeable = False
+                if len(self._base_masks) > self._mask_cap:
+                    self._base_masks.clear()
+                self._base_masks[bkey] = base
+            small = [ids for ids in parts if len(ids) <= 4096]
+            if small:
+                m = base.copy()
+                m[np.concatenate(small) if len(small) > 1 else small[0]] = True
+            else:
+                m = base
             m.flags.writeable = False
             if len(self._sig_masks) > self._mask_cap:
                 self._sig_masks.clear()
