@@ -1,6 +1,7 @@
 """Build (or load) the locally trained 151,646-token byte-level BPE used by bench_constrain."""
 from __future__ import annotations
 
+import json
 import os
 import random
 import string
@@ -36,9 +37,11 @@ def big_tokenizer(cache: Path | None = None):
     from tokenizers import Tokenizer
 
     cache = cache or Path(os.environ.get("HELIXC_CACHE_DIR", Path.home() / ".cache" / "helixc")) / "bench_tok151k.json"
-    info = {}
+    info_path = cache.with_suffix(".info.json")
     if cache.exists():
-        return Tokenizer.from_file(str(cache)), {"loaded": str(cache)}
+        info = json.loads(info_path.read_text()) if info_path.exists() else {}
+        info["loaded_from"] = str(cache)
+        return Tokenizer.from_file(str(cache)), info
     t0 = time.time()
     rng = random.Random(12345)
     lines = T.corpus_lines(30000, seed=101) + _pseudo_lines(rng, 120000)
@@ -51,6 +54,10 @@ def big_tokenizer(cache: Path | None = None):
             "vocab": final, "train_s": round(time.time() - t0, 1)}
     cache.parent.mkdir(parents=True, exist_ok=True)
     tok.save(str(cache))
+    info["how"] = ("tokenizers BpeTrainer, ByteLevel(add_prefix_space=False) pre-tokenizer/decoder, full byte alphabet, "
+                   "min_frequency=2, max_token_length=24, on 30k generated notation documents + 120k lines of "
+                   "pseudo-words/numbers/identifiers; padded with plain added tokens only if the trainer stops short")
+    info_path.write_text(json.dumps(info))
     return tok, info
 
 

@@ -425,3 +425,34 @@ def test_tokens_spanning_several_terminals():
     s.advance(pieces.index("🜄"))
     assert not s.allows(pieces.index("🜄◆🜄"))  # would close one container too many
     assert s.mask()[pieces.index("◆")] and not s.mask()[pieces.index("🜄")]
+
+
+def test_generate_with_a_tiny_random_model(tokenizers_, constraints):
+    """End to end through transformers' generate(): logits wider than the tokenizer, two rows
+    with different grammars, sampling; every finished row is a sentence of its grammar."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from transformers import GPT2Config, GPT2LMHeadModel, LogitsProcessorList
+
+    from helixc.constrain.hf import GrammarLogitsProcessor
+
+    tok = tokenizers_["bytelevel"]
+    torch.manual_seed(0)
+    V = len(tok) + 36  # model vocabulary padded past the tokenizer
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=V, n_layer=1, n_head=2, n_embd=32, n_positions=128,
+                                       eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)).eval()
+    names = ["lc-r", "lc-t"]
+    prompt = torch.tensor([[tok.eos_token_id] * 2] * 2)
+    proc = GrammarLogitsProcessor([constraints[("bytelevel", n)] for n in names], prompt_len=prompt.shape[1])
+    out = model.generate(prompt, attention_mask=torch.ones_like(prompt), do_sample=True, max_new_tokens=40,
+                         logits_processor=LogitsProcessorList([proc]), pad_token_id=tok.pad_token_id)
+    for r, name in enumerate(names):
+        ids = out[r, prompt.shape[1]:].tolist()
+        assert all(i < len(tok) for i in ids)
+        c = constraints[("bytelevel", name)]
+        s = c.start()
+        for i in ids:
+            s.advance(i)  # raises if generate() ever picked a masked token
+        if s.done:
+            text = s.text()
+            assert Lark(helixc.get_notation(name).grammar, parser="lalr").parse(text) is not None

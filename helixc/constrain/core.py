@@ -451,6 +451,24 @@ class GrammarConstraint:
         s0 = (self.start_state,)
         return ConstraintState(self, s0, self.ctx_start[self.ctx_of_state[self.start_state]], b"", False)
 
+    def warmup(self, token_id_lists) -> int:
+        """Compute the masks along the given token sequences (e.g. tokenized training targets)
+        so the lazily built tables exist before decoding starts; returns the steps walked.
+        Sequences are followed while their tokens are allowed."""
+        steps = 0
+        for ids in token_id_lists:
+            st = self.start()
+            for t in ids:
+                st.mask()
+                steps += 1
+                if not st.allows(t):
+                    break
+                st.advance(t)
+            else:
+                st.mask()
+        self.save_cache()
+        return steps
+
     def token_bytes(self, token_id: int) -> bytes:
         if 0 <= token_id < self.n_tokens:
             return self.M[token_id, : self.lens[token_id]].tobytes()
