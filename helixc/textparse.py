@@ -16,8 +16,8 @@ which live in :func:`make_contract` and :func:`make_map`.
 from __future__ import annotations
 
 import functools
+import os
 import re
-from importlib import resources
 from typing import Any, Callable
 
 from .errors import (
@@ -167,6 +167,19 @@ class Reader:
                 raise self.unexpected(what)
 
 
+class LazyPattern:
+    """A regex compiled on first use: the Readers' token patterns only run on the error path
+    (the quick parsers take valid input), so the CLI need not compile them at start-up."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
+
+
 class QuickFail(Exception):
     """Internal: the quick parser met something it does not handle; the Reader takes over."""
 
@@ -220,6 +233,17 @@ def parse_fast(reader_cls, reference: Callable[[str], Any], text: str):
 
 @functools.lru_cache(maxsize=None)
 def grammar_text(filename: str) -> str:
+    # A plain file read: importlib.resources costs ~30 ms of imports (tempfile, random, shutil)
+    # at every CLI start, and the grammars are read when the plugins load.
+    import helixc_grammars
+
+    folder = os.path.dirname(helixc_grammars.__file__ or "")
+    path = os.path.join(folder, filename)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    from importlib import resources  # zipped installs
+
     return resources.files("helixc_grammars").joinpath(filename).read_text(encoding="utf-8")
 
 

@@ -8,7 +8,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
 from helixc.values import Contract, Handle
 
 RESERVED = frozenset({"null", "true", "false"})
@@ -29,7 +29,7 @@ SPELLING = Spelling(
 
 class HLXLReader(Reader):
     notation = "hlxl"
-    TOKENS = re.compile(
+    TOKENS = LazyPattern(
         r"""(?P<ws>[ \t\r\n]+)
         |(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))
         |(?P<radix>-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+))
