@@ -456,3 +456,25 @@ def test_generate_with_a_tiny_random_model(tokenizers_, constraints):
         if s.done:
             text = s.text()
             assert Lark(helixc.get_notation(name).grammar, parser="lalr").parse(text) is not None
+
+
+def test_greedy_fast_path_and_no_cache(tokenizers_):
+    torch = pytest.importorskip("torch")
+    from helixc.constrain.hf import GrammarLogitsProcessor
+
+    tok = tokenizers_["bytelevel"]
+    c = for_notation("lc-r", tok, cache=False)
+    assert c.built_from in ("grammar", "memory")
+    V = len(tok)
+    good = _ids(tok, "🜃")[0]
+    bad = _ids(tok, "◆")[0]
+    proc = GrammarLogitsProcessor([c], prompt_len=1, greedy=True)
+    scores = torch.zeros(1, V)
+    scores[0, good] = 5.0
+    out = proc(torch.tensor([[0]]), scores.clone())
+    assert torch.equal(out, scores)  # argmax allowed: untouched
+    proc = GrammarLogitsProcessor([c], prompt_len=1, greedy=True)
+    scores = torch.zeros(1, V)
+    scores[0, bad] = 5.0
+    out = proc(torch.tensor([[0]]), scores)
+    assert out[0, bad] == float("-inf") and out[0, good] == 0.0

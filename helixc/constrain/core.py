@@ -307,7 +307,7 @@ class GrammarConstraint:
         self.grammar_text = grammar_text
         self.tokenizer = tokenizer
         self._masks: OrderedDict = OrderedDict()
-        self._mask_cap = max(64, int(64e6 // max(self.vocab_size, 1)))
+        self._mask_cap = max(64, int(32e6 // max(self.vocab_size, 1)))
         self._suffix_masks: dict = {}
         self._sig_masks: dict = {}
         self._base_masks: dict = {}
