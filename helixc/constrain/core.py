@@ -602,44 +602,60 @@ class GrammarConstraint:
 
     # ------------------------------------------------------------------ vectorized run
 
-    def _simulate(self, start: int, Mx: np.ndarray, lens: np.ndarray):
-        """Run every row of Mx (bytes, row lengths ``lens``) from DFA state ``start``.
+    def _simulate(self, start: int, ids: np.ndarray, offs: np.ndarray | None, pending: bytes):
+        """Run the byte strings (pending + token)[off:] of the given tokens from DFA state
+        ``start``, all at once; bytes are gathered column by column, only for rows still alive.
 
-        Returns (inside_rows, inside_end_alive_codes, cross_rows, cross_type_codes, cross_offsets)."""
-        n = len(lens)
+        Returns (inside_rows, inside_end_alive_codes, cross_rows, cross_type_codes, cross_offsets),
+        offsets relative to each row's start."""
+        n = len(ids)
         tf = self.trans_flat
         midf = self.mid
+        M = self.M
+        P = len(pending)
+        pend = np.frombuffer(pending, dtype=np.uint8) if P else None
         rows = np.arange(n, dtype=np.int64)
+        tid = ids.astype(np.int64, copy=False)
+        base = (offs.astype(np.int64) if offs is not None else np.zeros(n, np.int64)) - P  # token index of row byte 0
+        lens = (self.lens[tid] - base).astype(np.int64)  # row length
         cur = np.full(n, start, dtype=np.int64)
         bnd = cur.copy()
-        bpos = np.zeros(n, dtype=np.int32)
-        lens = lens.astype(np.int32, copy=False)
+        bpos = np.zeros(n, dtype=np.int64)
         in_rows, in_states, d_rows, d_bnd, d_bpos = [], [], [], [], []
-        W = Mx.shape[1]
-        for j in range(W):
+        j = 0
+        while rows.size:
             fin = lens <= j
             if fin.any():
                 in_rows.append(rows[fin])
                 in_states.append(cur[fin])
                 keep = ~fin
-                rows, cur, bnd, bpos, lens = rows[keep], cur[keep], bnd[keep], bpos[keep], lens[keep]
-            if not rows.size:
-                break
-            nxt = tf[(cur << 8) | Mx[rows, j]]
+                rows, cur, bnd, bpos, lens, tid, base = (rows[keep], cur[keep], bnd[keep], bpos[keep], lens[keep],
+                                                         tid[keep], base[keep])
+                if not rows.size:
+                    break
+            k = base + j
+            if P and (k < 0).any():
+                neg = k < 0
+                byte = np.empty(len(k), dtype=np.int64)
+                byte[neg] = pend[k[neg] + P]
+                pos = ~neg
+                byte[pos] = M[tid[pos], k[pos]]
+            else:
+                byte = M[tid, k]
+            nxt = tf[(cur << 8) | byte]
             dead = nxt == 0
             if dead.any():
                 d_rows.append(rows[dead])
                 d_bnd.append(bnd[dead])
                 d_bpos.append(bpos[dead])
                 keep = ~dead
-                rows, nxt, bnd, bpos, lens = rows[keep], nxt[keep], bnd[keep], bpos[keep], lens[keep]
+                rows, nxt, bnd, bpos, lens, tid, base = (rows[keep], nxt[keep], bnd[keep], bpos[keep], lens[keep],
+                                                         tid[keep], base[keep])
             cur = nxt
             nb = ~midf[cur]
             bnd = np.where(nb, cur, bnd)
             bpos = np.where(nb, j + 1, bpos)
-        if rows.size:
-            in_rows.append(rows)
-            in_states.append(cur)
+            j += 1
         z = np.zeros(0, np.int64)
         inside_rows = np.concatenate(in_rows) if in_rows else z
         end_codes = self.alive[np.concatenate(in_states)] if in_states else z.astype(np.int32)
@@ -650,24 +666,6 @@ class GrammarConstraint:
             ok = codes >= 0
             return inside_rows, end_codes, d[ok], codes[ok], bp[ok]
         return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
-
-    def _seq_matrix(self, pending: bytes, ids: np.ndarray, offs: np.ndarray | None):
-        """Rows = (pending + token bytes)[off:] for the given token ids (Fortran order)."""
-        L = self.lens[ids]
-        w = int(L.max()) if len(ids) else 1
-        M = self.M[ids, :w]
-        if pending:
-            p = np.frombuffer(pending, dtype=np.uint8)
-            M = np.concatenate([np.broadcast_to(p, (len(ids), len(p))), M], axis=1)
-            L = L + len(p)
-        if offs is not None and len(ids) and offs.any():
-            W = M.shape[1]
-            idx = np.minimum(offs[:, None] + np.arange(W)[None, :], W - 1)
-            M = np.take_along_axis(M, idx, axis=1)
-            L = L - offs
-            w = int(L.max())
-            M = M[:, :w]
-        return np.asfortranarray(M), L
 
     def _first_buckets(self):
         if self._by_first is None:
@@ -713,8 +711,7 @@ class GrammarConstraint:
             ids, offs = src[1], src[2]
         by_code = {}
         if len(ids):
-            Mx, L = self._seq_matrix(pending, ids, offs)
-            inside_rows, end_codes, cr, codes, cpos = self._simulate(start, Mx, L)
+            inside_rows, end_codes, cr, codes, cpos = self._simulate(start, ids, offs, pending)
             for c in np.unique(end_codes):
                 by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
             base = offs if offs is not None else np.zeros(len(ids), np.int32)
