@@ -494,6 +494,33 @@ def fast_decode(data: bytes):
                             raise Decoder(data).fail(f"map key {key!r} appears twice", kpos, E_DUPLICATE_KEY)
                         raise Decoder(data).fail(f"map key {key!r} after {last!r}; keys must be in code-point order", kpos, E_KEY_ORDER)
             elif kind == 1:
+                if b == FLOAT or b == INT:  # a run of numbers: one tight loop, no per-item dispatch
+                    run_start = pos
+                    append = cont.append
+                    while True:
+                        if b == FLOAT:
+                            if n - pos < 9:
+                                break
+                            x = unpack(data, pos + 1)[0]
+                            if x - x != 0.0 or (x == 0.0 and data[pos + 1] & 0x80):
+                                break
+                            pos += 9
+                        elif b == INT:
+                            if pos + 1 < n and data[pos + 1] < 0x80:
+                                x = data[pos + 1]
+                                if x & 0x40:
+                                    x -= 0x80
+                                pos += 2
+                            else:
+                                x, pos = _sleb(data, pos + 1, n)
+                        else:
+                            break
+                        append(x)
+                        if pos >= n:
+                            break
+                        b = data[pos]
+                    if pos != run_start:
+                        continue  # the main loop takes the next item, the end, or the error
                 if b == ARRAY_END:
                     pos += 1
                     value = cont
@@ -737,7 +764,12 @@ def _int_bytes(v: int) -> bytes:
         return bytes((INT, (v & 0x7F) | 0x80, ((v >> 7) & 0x7F) | 0x80, (v >> 14) & 0x7F))
     if not INT_MIN <= v <= INT_MAX:
         raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range", notation="lc-b")
-    return bytes((INT,)) + sleb(v)
+    out = [INT]
+    while not -64 <= v < 64:  # until the rest fits one byte with its sign bit (0x40)
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v & 0x7F)
+    return bytes(out)
 
 
 def _key_bytes(k) -> bytes:
@@ -747,10 +779,10 @@ def _key_bytes(k) -> bytes:
         data = k.encode("utf-8")
     except UnicodeEncodeError:
         raise HelixError(E_TEXT_INVALID, "map key contains a lone surrogate", notation="lc-b") from None
-    kb = (uleb(len(data)) if len(data) != MAP_END else _KEYLEN_ESCAPE) + data
-    if len(_KEY_CACHE) > 4096:
-        _KEY_CACHE.clear()
-    _KEY_CACHE[k] = kb
+    n = len(data)
+    kb = (_ULEB1[n] if n < 128 and n != MAP_END else uleb(n) if n != MAP_END else _KEYLEN_ESCAPE) + data
+    if len(_KEY_CACHE) < 8192:  # full: stop adding (clearing would thrash on documents with many distinct keys)
+        _KEY_CACHE[k] = kb
     return kb
 
 
