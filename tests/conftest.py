@@ -32,3 +32,13 @@ def all_notations():
     import helixc
 
     return helixc.notations()
+
+
+@pytest.fixture(scope="session")
+def helixc_env(tmp_path_factory):
+    """Environment for running the console script in a subprocess: UTF-8 output and a bytecode
+    cache in a temporary folder (this sandbox sets PYTHONDONTWRITEBYTECODE, which makes every
+    start recompile helixc from source)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONIOENCODING="utf-8", PYTHONPYCACHEPREFIX=str(tmp_path_factory.mktemp("pycache")))
+    return env

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -211,11 +210,11 @@ def test_notations_and_help(runner):
     assert run(runner, "translate", "--help").exit_code == 0
 
 
-def test_console_script_subprocess(tmp_path):
+def test_console_script_subprocess(helixc_env):
     exe = Path(sys.executable).with_name("helixc")
     if not exe.exists():
         pytest.skip("console script not installed next to the interpreter")
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    env = helixc_env
     p = subprocess.run([str(exe), "translate", "--to", "lc-r", "--text", "{14: {@0: [1, 2]}}"], capture_output=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.decode("utf-8") == "🜊14🜁0 🜃1, 2🜄🜂\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import types
@@ -119,19 +118,19 @@ def test_bad_registration_is_a_helix_error():
         pm.unregister(mod)
 
 
-def _helixc(*args, env_extra):
+def _helixc(*args, env, env_extra):
     exe = Path(sys.executable).with_name("helixc")
     if not exe.exists():
         pytest.skip("console script not installed next to the interpreter")
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", **env_extra)
+    env = dict(env, **env_extra)
     return subprocess.run([str(exe), *args], capture_output=True, env=env, timeout=60, text=True)
 
 
-def test_load_plugins_env_restricts_loading():
-    p = _helixc("notations", env_extra={"HELIXC_LOAD_PLUGINS": "hlxl,lc_r"})
+def test_load_plugins_env_restricts_loading(helixc_env):
+    p = _helixc("notations", env=helixc_env, env_extra={"HELIXC_LOAD_PLUGINS": "hlxl,lc_r"})
     names = sorted(line.split()[0] for line in p.stdout.splitlines())
     assert names == ["hlxl", "lc-r"]
-    p = _helixc("translate", "--to", "lc-t", "--text", "[1]", env_extra={"HELIXC_LOAD_PLUGINS": "hlxl,lc_r"})
+    p = _helixc("translate", "--to", "lc-t", "--text", "[1]", env=helixc_env, env_extra={"HELIXC_LOAD_PLUGINS": "hlxl,lc_r"})
     assert p.returncode == 2 and "E_NOTATION_UNKNOWN" in p.stderr
-    p = _helixc("plugins", env_extra={"HELIXC_LOAD_PLUGINS": ""})
+    p = _helixc("plugins", env=helixc_env, env_extra={"HELIXC_LOAD_PLUGINS": ""})
     assert json.loads(p.stdout) == []
