@@ -44,6 +44,15 @@ class Gen:
     text: str
     grammar_valid: bool
     tokens: int
+    output: str = ""
+
+
+def _table():
+    """request (raw and number-normalised, as the MoE sees it) -> (route, value)."""
+    t = {}
+    for q, r, v in CASES:
+        t[q] = t[runner.normalize(q)] = (r, v)
+    return t
 
 
 class FakeRouter:
@@ -52,7 +61,7 @@ class FakeRouter:
     name = "fake"
 
     def route(self, texts):
-        table = {q: r for q, r, _ in CASES}
+        table = {q: r for q, (r, _) in _table().items()}
         return ["lc-t" if "runic" in t else table.get(t, "hlxl") for t in texts]
 
 
@@ -66,9 +75,13 @@ class FakeMoE(FakeRouter):
 
     def generate(self, texts, routes, constrained=True):
         self.calls["generate"] += 1
-        table = {q: (r, v) for q, r, v in CASES}
+        self.generated = getattr(self, "generated", []) + list(texts)
+        table = _table()
         out = []
         for t, route in zip(texts, routes):
+            if route == "explain":  # picks a knowledge-base id; the answer is the entry's text
+                out.append(Gen("at-symbol", True, 1, output=KB[0]["answer"]))
+                continue
             _, v = table[t]
             if route == "lc-b":
                 text = helixc.emit(v, "hlxl")
@@ -84,7 +97,7 @@ class FakeMoE(FakeRouter):
     def answer(self, requests):
         self.calls["answer"] += 1
         self.engines = getattr(self, "engines", set()) | {q.engine for q in requests}
-        table = {q: (r, v) for q, r, v in CASES}
+        table = _table()
         routes = self.route([q.text for q in requests])
         out = []
         for req, route in zip(requests, routes):
@@ -130,16 +143,18 @@ def test_specialists_end_to_end_and_explain(evalset):
     moe = FakeMoE()
     res = runner.evaluate(evalset, router=moe, router_name="moe", moe=moe, kb=KB, latency_samples=3)
     sp = res["specialists"]
-    assert sp["rows"] == 5
+    assert sp["rows"] == 6
+    assert "Encode 3735928559 in LC-B" in moe.generated  # the models see decimal numbers
+    assert sp["modes"]["constrained"]["per_specialist"]["explain"]["exact"]["accuracy"] == 1.0
     con, unc = sp["modes"]["constrained"], sp["modes"]["unconstrained"]
     # LC-B written as HLXL and encoded by the compiler counts; the LC-T answer is wrong.
     assert con["per_specialist"]["lc-b"]["exact"]["accuracy"] == 1.0
     assert con["per_specialist"]["lc-t"]["exact"] == {"correct": 0, "total": 1, "accuracy": 0.0}
     assert con["per_specialist"]["lc-t"]["grammar_valid"]["accuracy"] == 1.0  # valid, but the wrong value
-    assert con["exact"]["correct"] == 4
+    assert con["exact"]["correct"] == 5
     assert unc["per_specialist"]["lc-r"]["grammar_valid"]["accuracy"] == 0.0
     assert unc["per_specialist"]["lc-r"]["model_grammar_valid"]["accuracy"] == 0.0
-    assert unc["exact"]["correct"] == 3
+    assert unc["exact"]["correct"] == 4
     e2e = res["end_to_end"]
     assert e2e["overall"] == {"correct": 5, "total": 6, "accuracy": 5 / 6}
     assert e2e["per_route"]["lc-r"]["accuracy"] == 0.0
@@ -175,10 +190,26 @@ def test_end_to_end_wrong_explain_entry(tmp_path):
         def answer(self, requests):
             return [TranslateResult("explain", "explain", KB[0]["answer"], "neural", True, None) for _ in requests]
 
-    res = runner.evaluate(D.load_jsonl(p), moe=WrongKB(), kb=KB, latency_samples=0)
+    res = runner.evaluate(D.load_jsonl(p), moe=WrongKB(), kb=KB, latency_samples=0, constrained_modes=(True,))
+    assert res["specialists"]["modes"]["constrained"]["exact"]["accuracy"] == 0.0  # at-symbol, not lc-b
     assert res["explain"]["entry_accuracy"]["accuracy"] == 0.0
     assert res["end_to_end"]["overall"]["accuracy"] == 0.0
     assert "latency_ms" not in res
+
+
+def test_refused_requests_count_as_wrong(evalset):
+    from helixc.errors import HelixError
+
+    class Refuses(FakeMoE):
+        def answer(self, requests):
+            if any("LC-B" in q.text for q in requests):
+                raise HelixError("E_INPUT", "cannot read this request")
+            return super().answer(requests)
+
+    res = runner.evaluate(evalset, moe=Refuses(), kb=KB, latency_samples=2, constrained_modes=(True,))
+    e2e = res["end_to_end"]
+    assert e2e["per_route"]["lc-b"] == {"correct": 0, "total": 2, "accuracy": 0.0}
+    assert e2e["overall"]["total"] == 6 and e2e["engines"]["error"] == 2
 
 
 def test_spread_sample():

@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..engine import TranslateRequest
@@ -123,12 +124,23 @@ def _example(row: EvalRow, **got) -> dict:
 
 # ---------------------------------------------------------------- sections
 
-def run_routing(router, rows: Sequence[EvalRow], batch_size: int = 64) -> dict:
+def normalize(text: str) -> str:
+    """What the models see: number literals in other bases rewritten to decimal
+    (``helixc.requests.normalize_numbers``, as ``answer`` does before routing)."""
+    try:
+        from ..requests import normalize_numbers
+    except ImportError:  # pragma: no cover
+        return text
+    return normalize_numbers(text)
+
+
+def run_routing(router, rows: Sequence[EvalRow], batch_size: int = 64, prepare: Callable[[str], str] | None = None) -> dict:
     gold = [r.route for r in rows]
     t0 = time.perf_counter()
     pred: list[str] = []
+    prep = prepare or (lambda t: t)
     for chunk in _batches(list(rows), batch_size):
-        got = list(router.route([r.request for r in chunk]))
+        got = list(router.route([prep(r.request) for r in chunk]))
         if len(got) != len(chunk):
             raise HelixError(E_EVAL_ROUTER, f"router returned {len(got)} routes for {len(chunk)} requests")
         pred.extend(str(x) for x in got)
@@ -172,7 +184,7 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
                     progress: Callable[[str], None] | None = None) -> dict:
     """Each specialist alone, given the right route: exact match, value match and grammar-valid
     rate, with and without the grammar constraint."""
-    rows = [r for r in rows if r.target in NOTATION_ROUTES]
+    rows = [r for r in rows if r.target in ROUTES]
     out: dict[str, Any] = {"rows": len(rows), "modes": {}}
     for constrained in constrained_modes:
         mode = "constrained" if constrained else "unconstrained"
@@ -181,17 +193,27 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
         by_row: dict[tuple, dict] = {}
         t0 = time.perf_counter()
         for i, chunk in enumerate(_batches(rows, batch_size)):
-            gens = list(moe.generate([r.request for r in chunk], [r.target for r in chunk], constrained=constrained))
+            gens = list(moe.generate([normalize(r.request) for r in chunk], [r.target for r in chunk],
+                                     constrained=constrained))
             if len(gens) != len(chunk):
                 raise HelixError(E_EVAL_ROUTER, f"generate returned {len(gens)} outputs for {len(chunk)} requests")
             for r, g in zip(chunk, gens):
                 raw = getattr(g, "text", None)
-                answer, how = _specialist_text(r.target, raw, getattr(g, "notation", None))
+                final = getattr(g, "output", None)
+                if isinstance(final, str) and final:
+                    # The MoE's own post-processing (LC-B: the compiler encodes the model's HLXL value;
+                    # explain: the text of the chosen knowledge entry).
+                    answer, how = final, ("post-processed" if final != raw else None)
+                else:
+                    answer, how = _specialist_text(r.target, raw, getattr(g, "notation", None))
                 exact = M.exact_match(r.output, answer)
-                valid = M.grammar_valid(answer, r.target)
+                if r.target == "explain":
+                    valid = bool(getattr(g, "grammar_valid", False))
+                else:
+                    valid = M.grammar_valid(answer, r.target)
                 d = per.setdefault(r.target, {"exact": [], "value": [], "valid": [], "model_valid": [], "tokens": []})
                 d["exact"].append(exact)
-                d["value"].append(M.value_match(r.output, answer, r.target))
+                d["value"].append(exact if r.target == "explain" else M.value_match(r.output, answer, r.target))
                 d["valid"].append(valid)
                 mv = getattr(g, "grammar_valid", None)
                 if mv is not None:
@@ -209,7 +231,7 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
                 progress(f"specialists ({mode}): {min((i + 1) * batch_size, len(rows))}/{len(rows)}")
         elapsed = time.perf_counter() - t0
         spec = {}
-        for route in NOTATION_ROUTES:
+        for route in ROUTES:
             d = per.get(route)
             if d is None:
                 continue
@@ -234,6 +256,34 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
     return out
 
 
+@dataclass
+class _Failed:
+    """A request the engine refused (HelixError): counted as a wrong answer."""
+
+    error: str
+    route: str = "error"
+    target: str = "error"
+    output: str | None = None
+    engine: str = "error"
+    grammar_valid: bool = False
+    verified: bool | None = None
+
+
+def _answer_chunk(moe, chunk: Sequence[EvalRow], engine: str) -> list:
+    reqs = [TranslateRequest(text=r.request, to="auto", engine=engine) for r in chunk]
+    try:
+        return list(moe.answer(reqs))
+    except HelixError:
+        pass
+    out = []
+    for q in reqs:  # one by one, so one refused request does not sink the batch
+        try:
+            out.extend(moe.answer([q]))
+        except HelixError as e:
+            out.append(_Failed(f"{e.code}: {e.message}"))
+    return out
+
+
 def _answer_correct(row: EvalRow, res) -> bool:
     return M.exact_match(row.output, getattr(res, "output", None))
 
@@ -246,7 +296,7 @@ def run_end_to_end(moe, rows: Sequence[EvalRow], kb: Sequence[dict], batch_size:
     results = []
     t0 = time.perf_counter()
     for i, chunk in enumerate(_batches(list(rows), batch_size)):
-        got = list(moe.answer([TranslateRequest(text=r.request, to="auto", engine=engine) for r in chunk]))
+        got = _answer_chunk(moe, chunk, engine)
         if len(got) != len(chunk):
             raise HelixError(E_EVAL_ROUTER, f"answer returned {len(got)} results for {len(chunk)} requests")
         results.extend(got)
@@ -311,10 +361,16 @@ def run_latency(moe, rows: Sequence[EvalRow], samples: int) -> dict:
     sample = spread_sample(list(rows), samples)
     times = []
     if sample:
-        moe.answer([TranslateRequest(text=sample[0].request, to="auto")])  # warm-up, not timed
+        try:
+            moe.answer([TranslateRequest(text=sample[0].request, to="auto")])  # warm-up, not timed
+        except HelixError:
+            pass
     for r in sample:
         t0 = time.perf_counter()
-        moe.answer([TranslateRequest(text=r.request, to="auto")])
+        try:
+            moe.answer([TranslateRequest(text=r.request, to="auto")])
+        except HelixError:
+            pass
         times.append((time.perf_counter() - t0) * 1000)
     out = {"samples": len(times), **M.percentiles(times)}
     out["mean"] = (sum(times) / len(times)) if times else None
@@ -358,7 +414,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
     if router is not None and labelled:
         if progress:
             progress(f"routing with {router_name} ({len(labelled)} rows)")
-        res["routing"] = run_routing(router, labelled)
+        res["routing"] = run_routing(router, labelled, prepare=normalize if router is moe and moe is not None else None)
     if baseline is not None and labelled:
         base = run_routing(baseline, labelled)
         res["baseline_routing"] = {"router": getattr(baseline, "name", "baseline"), **base}
@@ -366,7 +422,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
         res["comparison"] = _comparison(labelled, res["routing"], res["baseline_routing"])
 
     if moe is not None:
-        spec_rows = [r for r in rows if r.target in NOTATION_ROUTES]
+        spec_rows = [r for r in rows if r.target in ROUTES]
         if spec_rows:
             res["specialists"] = run_specialists(moe, spec_rows, batch_size=batch_size,
                                                  constrained_modes=constrained_modes, progress=progress)
