@@ -397,6 +397,10 @@ def read_request(text: str) -> RequestReading:
                 if m and any(a == f[3] + m.end() and n == name for a, _, n in _mentions(norm)):
                     found = f
                     break
+                m = re.search(r"\s*:\s*$", norm[:f[2]])  # "... in LC-T: {model:80}"
+                if m and any(b == m.start() and n == name for _, b, n in _mentions(norm)):
+                    found = f
+                    break
     english = norm
     if found is not None:
         value, used, a, b = found
@@ -431,11 +435,17 @@ def read_request(text: str) -> RequestReading:
         if kid is not None:
             target = "explain"
             r.knowledge_id = kid
-    if target is None and found is None and not re.search(r"\d", norm):
-        if low.strip().lower().startswith(_EXPLAIN_CUES) or "?" in low:
+    if target is None and found is None and not re.search(r"\d", norm) and not _VALUE_CUES.search(norm) \
+            and not _NUMBER_WORDS.search(norm):
+        if low.strip().lower().startswith(_EXPLAIN_CUES):
             if not re.search(r"\b(?:convert|translate|encode|write|show|give|express|render|serialize)\b", low):
                 target = "explain"
-    if target is None or (target == "hlxl" and not names):
+    pos = english.find("\x00")
+    if target is not None and target != "explain" and pos >= 0 and \
+            re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s*[?.!]*\s*$", english[pos + 1:], re.I) \
+            and not any(a > pos for a, _, _ in _mentions(english)):
+        target = None  # "<payload> into binry form": the words after the payload name no notation we know
+    if target is None or (target in ("hlxl", "lc-b") and not names):
         # "in ASII text form", "to Rnic format": a target is named but not one we know -> unsure
         if not names and (re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
                                     r"(?:form|notation|format|glyphs|text|bytes|script|encoding|syntax)\b", low)

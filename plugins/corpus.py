@@ -52,3 +52,21 @@ def register_commands(cli):
         result = import_seed(list(files), out_path=out_path,
                              report_path=None if report_path == "-" else report_path)
         click.echo(result["markdown"])
+
+    @corpus.command(name="eval-reader")
+    @click.option("--corpus", "corpus_dir", default="corpora/data/generated", show_default=True,
+                  type=click.Path(file_okay=False, exists=True), help="A built corpus.")
+    @click.option("--split", default="test", show_default=True,
+                  type=click.Choice(["train", "val", "test", "test_novel"]))
+    @click.option("--limit", default=0, type=int, help="Only the first N rows (0: all).")
+    def eval_reader_cmd(corpus_dir, split, limit):
+        """Measure the compiler's rule-based request reader (the --engine compiler baseline) on a split."""
+        import json
+
+        from helixc_corpora.reader_eval import evaluate_reader, load_split
+
+        rows = load_split(corpus_dir, split)
+        if limit:
+            rows = rows[:limit]
+        click.echo(json.dumps({"split": split, **evaluate_reader(rows)}, indent=2))
+

@@ -105,18 +105,28 @@ def test_synonyms_read_back_as_their_notation():
 def test_reader_precision_on_generated_rows():
     """On held-out rows the reader may abstain, but when it answers it must be right."""
     import helixc_corpora
+    from helixc_corpora.reader_eval import evaluate_reader
 
     rows = list(helixc_corpora.generate_rows(seed=11, sizes={"train": 0, "val": 0, "test": 60, "test_novel": 60}))
-    answered = correct = routed = route_ok = 0
-    for row in rows:
-        instr = row["input"][len("### Instruction:\n"):-len("\n\n### Response:\n")]
-        r = read_request(instr)
-        if r.route is not None:
-            routed += 1
-            route_ok += r.route == row["route"]
-        if row["route"] != "explain" and r.has_payload and r.target not in (None, "explain"):
-            answered += 1
-            correct += r.answer() == row["output"]
-    assert answered >= 0.5 * sum(row["route"] != "explain" for row in rows)
-    assert correct >= 0.98 * answered
-    assert route_ok >= 0.97 * routed
+    m = evaluate_reader(rows)
+    assert m["rows"] == len(rows)
+    assert m["answer_coverage"] >= 0.5
+    assert m["answer_precision"] >= 0.98
+    assert m["route_coverage"] >= 0.8
+    assert m["route_precision"] >= 0.97
+    assert set(m["per_route"]) == {"lc-b", "lc-r", "lc-t", "hlxl", "explain"}
+
+
+def test_eval_reader_cli(tmp_path):
+    from click.testing import CliRunner
+
+    import helixc_corpora
+    from helixc.cli import cli
+
+    helixc_corpora.build(seed=2, out_dir=tmp_path, sizes={"train": 2, "val": 2, "test": 10, "test_novel": 2})
+    res = CliRunner().invoke(cli, ["corpus", "eval-reader", "--corpus", str(tmp_path), "--split", "test"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    out = json.loads(res.output)
+    assert out["rows"] == 4 * 10 + 3 and out["split"] == "test"
