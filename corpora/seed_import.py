@@ -450,10 +450,16 @@ def render_report(per_file, reasons_all: Counter, kept: int, conflicts: int, out
 
 
 def seed_training_rows(path: str | Path = Path(__file__).parent / "data" / "seed-repaired.jsonl", seed: int = 0) -> list[dict]:
-    """Repaired seed rows usable as extra training data for the corpus built with `seed`:
-    rows whose value the split hash puts outside train are dropped (no leak into held-out splits)."""
+    """Repaired seed rows usable as extra training data for the corpus built with `seed`.
+
+    Dropped, so nothing leaks into the held-out splits: rows whose value the split hash puts
+    outside train, and rows whose wording a test_novel template could have produced (the seed's
+    "Convert to LC-T: ..." is the novel template ``conv.050``)."""
+    from .templates import matches_novel_template
+
     p = Path(path)
     if not p.exists():
         return []
     rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if value_split(r["value"], seed) == "train"]
+    return [r for r in rows if value_split(r["value"], seed) == "train"
+            and matches_novel_template(instruction_of(r["input"])[0]) is None]

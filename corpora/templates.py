@@ -343,3 +343,33 @@ def all_templates() -> list[Template]:
 
 TEMPLATES = all_templates()
 BY_ID = {t.id: t for t in TEMPLATES}
+
+
+def template_regex(text: str):
+    """A regex that matches any request this template can produce (slots as wildcards, synonyms as
+    alternatives, case-insensitive). Broad on purpose: it is used to keep held-out templates out of
+    extra training data (seed rows), where a false match only drops a row."""
+    import re
+
+    from helixc.requests import NOTATION_SYNONYMS
+
+    syn = "|".join(sorted({re.escape(x) for v in NOTATION_SYNONYMS.values() for x in v}, key=len, reverse=True))
+    e = re.escape(text)
+    e = re.sub(r"\\\{(payload|desc|num|q)\\\}", "(.+)", e)
+    e = re.sub(r"\\\{(target|source)\\\}", f"(?:{syn})", e)
+    return re.compile(r"^\s*" + e + r"\s*[?.!]*\s*$", re.I | re.S)
+
+
+def matches_novel_template(instruction: str) -> str | None:
+    """Id of a test_novel template that could have produced `instruction`, else None."""
+    global _NOVEL_RX
+    if _NOVEL_RX is None:
+        _NOVEL_RX = [(t.id, template_regex(t.text)) for t in TEMPLATES if t.novel]
+    for tid, rx in _NOVEL_RX:
+        if rx.match(instruction):
+            return tid
+    return None
+
+
+_NOVEL_RX = None
+

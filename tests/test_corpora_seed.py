@@ -114,8 +114,20 @@ def test_committed_repaired_rows_are_valid():
         assert "\U0001f40a" not in r["input"] + r["output"]
         assert helixc.emit(helixc.parse(r["value"], "hlxl"), r["target_notation"]) == r["output"]
     kept = seed_training_rows(p, seed=0)
-    assert 0 < len(kept) <= len(rows)
+    assert 0 < len(kept) < len(rows)
     assert all(G.value_split(r["value"], 0) == "train" for r in kept)
+    from helixc_corpora.templates import matches_novel_template
+
+    assert not any(matches_novel_template(r["input"][17:-18]) for r in kept)
+
+
+def test_novel_template_matching():
+    from helixc_corpora.templates import matches_novel_template
+
+    assert matches_novel_template("Convert to LC-T: [1, 2]") == "conv.050"
+    assert matches_novel_template("convert to runes: 42?") == "conv.050"
+    assert matches_novel_template("Translate [1] into LC-R") == "conv.002"  # a held-out wording
+    assert matches_novel_template("Convert [1] to LC-R") is None
 
 
 def test_cli_import_seed(fixture_file, tmp_path):
