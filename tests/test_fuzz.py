@@ -82,11 +82,12 @@ DEEP = 10_000
 
 
 def _deep_texts():
+    k = 2_000  # the other shapes, less deep (a rejected deep text costs one Lark pass)
     return {
-        "hlxl": ["[" * DEEP + "]" * DEEP, "[" * DEEP, "{a:" * DEEP + "1" + "}" * DEEP, "{1:{@0:" * DEEP],
-        "lc-t": ["[" * DEEP + "]" * DEEP, "{C:1,0=" * DEEP + "1" + "}" * DEEP, "[" * DEEP],
-        "lc-r": ["🜃" * DEEP + "🜄" * DEEP, "🜊1🜁0 " * DEEP + "1" + "🜂" * DEEP, "◇a: " * DEEP],
-        "lc-b": ["05 " * DEEP + "06 " * DEEP, "07 01 00 " * DEEP + "00" + " 08" * DEEP, "0C 01 61 " * DEEP],
+        "hlxl": ["[" * DEEP + "]" * DEEP, "[" * k, "{a:" * k + "1" + "}" * k, "{1:{@0:" * k],
+        "lc-t": ["[" * DEEP + "]" * DEEP, "{C:1,0=" * k + "1" + "}" * k, "[" * k],
+        "lc-r": ["🜃" * DEEP + "🜄" * DEEP, "🜊1🜁0 " * k + "1" + "🜂" * k, "◇a: " * k],
+        "lc-b": ["05 " * DEEP + "06 " * DEEP, "07 01 00 " * k + "00" + " 08" * k, "0C 01 61 " * k],
     }
 
 
