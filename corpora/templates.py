@@ -244,6 +244,9 @@ NOTARGET_ENCODE = [
     'Encode the value {payload}',
     'I need {num} encoded',
     'Encode this value for me: {payload}',
+    "Encode {desc} for me",
+    "Serialize the value {payload}",
+    "Could you encode {num}?",
 ]
 
 FORMAT = [
@@ -333,11 +336,26 @@ def _novel(family: str, i: int, n: int) -> bool:
     return n >= 5 and i % 6 == 2
 
 
+def wording(text: str) -> str:
+    """A template's wording with the value slots made alike: "Convert {desc} to {target}" and
+    "Convert {payload} to {target}" are the same wording."""
+    import re
+
+    return re.sub(r"\{(payload|desc|num|q)\}", "{X}", text).lower()
+
+
 def all_templates() -> list[Template]:
+    kept = set()  # wordings used by training templates
+    for fam, texts in FAMILIES.items():
+        for i, t in enumerate(texts):
+            if not _novel(fam, i, len(texts)):
+                kept.add(wording(t))
+    # a picked template whose wording a training template also has ("Convert {desc} to {target}" vs
+    # "Convert {payload} to {target}") is not novel: test_novel must never reuse a training wording
     out = []
     for fam, texts in FAMILIES.items():
         for i, t in enumerate(texts):
-            out.append(Template(f"{fam}.{i:03d}", fam, t, _novel(fam, i, len(texts))))
+            out.append(Template(f"{fam}.{i:03d}", fam, t, _novel(fam, i, len(texts)) and wording(t) not in kept))
     return out
 
 

@@ -126,7 +126,7 @@ def test_novel_template_matching():
 
     assert matches_novel_template("Convert to LC-T: [1, 2]") == "conv.050"
     assert matches_novel_template("convert to runes: 42?") == "conv.050"
-    assert matches_novel_template("Translate [1] into LC-R") == "conv.002"  # a held-out wording
+    assert matches_novel_template("Could you rewrite [1] in runes?") == "conv.056"  # a held-out wording
     assert matches_novel_template("Convert [1] to LC-R") is None
 
 
