@@ -61,10 +61,17 @@ def child_main(args) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     print(f"PORT {sock.getsockname()[1]}", flush=True)
-    engine = FakeEngine(args.fake_base, args.fake_per_row) if args.fake_engine else None
+    engine = factory = None
+    if args.engine_factory:  # "module:callable" building an engine (experiments with other stand-ins)
+        from helixc.server.procengine import ProcessEngine, _resolve
+
+        spec = args.engine_factory
+        factory = (lambda: _resolve(spec)()) if args.in_process_model else (lambda: ProcessEngine(spec))
+    elif args.fake_engine:
+        engine = FakeEngine(args.fake_base, args.fake_per_row)
     config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
-                          timeout=300.0, batching=not args.no_batching)
-    serve(config, engine=engine, log_level="warning", sockets=[sock])
+                          timeout=300.0, batching=not args.no_batching, model_process=not args.in_process_model)
+    serve(config, engine=engine, engine_factory=factory, log_level="warning", sockets=[sock])
 
 
 class ServerProcess:
@@ -75,6 +82,10 @@ class ServerProcess:
             cmd.append("--no-batching")
         if args.fake_engine:
             cmd.append("--fake-engine")
+        if args.in_process_model:
+            cmd.append("--in-process-model")
+        if args.engine_factory:
+            cmd += ["--engine-factory", args.engine_factory]
         if args.models:
             cmd += ["--models", args.models]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -280,6 +291,9 @@ def main() -> None:
     ap.add_argument("--fake-engine", action="store_true", help="no models: a stand-in engine (see FakeEngine)")
     ap.add_argument("--fake-base", type=float, default=0.08, help="fake engine: seconds per batch")
     ap.add_argument("--fake-per-row", type=float, default=0.004, help="fake engine: seconds per row of a batch")
+    ap.add_argument("--in-process-model", action="store_true",
+                    help="run the MoE in the server process (default: a child process, as helixc serve does)")
+    ap.add_argument("--engine-factory", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", default=str(RESULTS))
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-batching", action="store_true", help=argparse.SUPPRESS)
@@ -317,7 +331,9 @@ def main() -> None:
     report = {
         "benchmark": "helixc serve on loopback (benchmarks/bench_serve.py)",
         "command": " ".join([Path(sys.executable).name, "benchmarks/bench_serve.py", *sys.argv[1:]]),
-        "engine": "fake (see FakeEngine)" if args.fake_engine else f"MoE from {args.models or 'the shipped models'}",
+        "engine": (args.engine_factory or ("fake (see FakeEngine)" if args.fake_engine
+                                           else f"MoE from {args.models or 'the shipped models'}")),
+        "model_process": not args.in_process_model,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "settings": {"max_batch": args.max_batch, "max_queue": args.max_queue, "english_requests": args.english_requests,
                      "notation_requests": args.notation_requests, "probe_clients": PROBE_CLIENTS},

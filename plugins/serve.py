@@ -25,11 +25,13 @@ def register_commands(cli):
     @click.option("--max-body", default=65536, show_default=True, type=click.IntRange(1, 1 << 30),
                   help="Largest request body in bytes (413 past it).")
     @click.option("--no-batching", is_flag=True, help="One request per MoE.answer call (baseline).")
+    @click.option("--in-process-model", is_flag=True,
+                  help="Run the MoE in the server process instead of a child process (shares the GIL with the event loop).")
     @click.option("--log-level", default="info", show_default=True,
                   type=click.Choice(["critical", "error", "warning", "info", "debug"]))
     @click.option("--access-log", is_flag=True, help="Log every request.")
     def serve_cmd(host, port, models, max_batch, max_queue, timeout, batch_wait_ms, max_body, no_batching,
-                  log_level, access_log):
+                  in_process_model, log_level, access_log):
         """Serve translations over HTTP (OpenAPI at /openapi.json).
 
         \b
@@ -40,5 +42,6 @@ def register_commands(cli):
         from helixc.server import ServerConfig, serve
 
         config = ServerConfig(models_dir=models, max_batch=max_batch, max_queue=max_queue, timeout=timeout,
-                              batching=not no_batching, max_body=max_body, batch_wait=batch_wait_ms / 1000.0)
+                              batching=not no_batching, max_body=max_body, batch_wait=batch_wait_ms / 1000.0,
+                              model_process=not in_process_model)
         serve(config, host=host, port=port, log_level=log_level, access_log=access_log)

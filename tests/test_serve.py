@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import helixc
-from helixc.engine import TranslateRequest, TranslateResult, translate_notation
+from helixc.engine import TranslateRequest, translate_notation
 from helixc.errors import HelixError
-from helixc.plugins import get_notation, plugin_info
+from helixc.plugins import plugin_info
 from helixc.server import ServerConfig, create_app
 from helixc.server.openapi import build_openapi
 from helixc.values import Contract, Handle
@@ -38,51 +38,7 @@ NOTATIONS = ("hlxl", "lc-t", "lc-r", "lc-b")
 HELIXC = str(ROOT / ".venv" / "bin" / "helixc")
 
 
-# --------------------------------------------------------------------------- fake engine
-
-
-class FakeEngine:
-    """Deterministic stand-in for the MoE: ``answer`` sleeps ``delay`` once per batch.
-
-    "... number N ..." -> N written in ``to`` (lc-r for auto) by the compiler; anything else ->
-    an explain answer that echoes the text. "POISON" raises (the whole batch call fails),
-    "REJECT" raises a HelixError. Every result carries the request text in ``extra["echo"]``
-    so a test can see that each client got its own answer.
-    """
-
-    def __init__(self, delay: float = 0.0, gate: threading.Event | None = None):
-        self.delay = delay
-        self.gate = gate
-        self.batches: list[int] = []
-        self.lock = threading.Lock()
-        self.started = threading.Event()
-
-    def answer(self, requests: list[TranslateRequest]) -> list[TranslateResult]:
-        self.started.set()
-        if self.gate is not None:
-            self.gate.wait(10)
-        if self.delay:
-            time.sleep(self.delay)
-        with self.lock:
-            self.batches.append(len(requests))
-        if any("POISON" in r.text for r in requests):
-            raise RuntimeError("poisoned batch")
-        out = []
-        for r in requests:
-            if "REJECT" in r.text:
-                raise HelixError("E_LC_PARSE", "rejected by the fake engine", notation="lc-r", line=1, column=3)
-            m = re.search(r"number (-?\d+)", r.text)
-            if m:
-                target = "lc-r" if r.to == "auto" else get_notation(r.to).name
-                out.append(TranslateResult(route=target, target=target, output=helixc.emit(int(m.group(1)), target),
-                                           engine="neural", grammar_valid=True, verified=None,
-                                           extra={"echo": r.text}))
-            else:
-                out.append(TranslateResult(route="explain", target="explain", output="echo: " + r.text,
-                                           engine="neural", grammar_valid=True, verified=None,
-                                           extra={"echo": r.text}))
-        return out
-
+from test_serve_fakes import FakeEngine  # noqa: E402  (a light module: the model process imports it)
 
 # --------------------------------------------------------------------------- live server
 
@@ -625,6 +581,52 @@ def test_model_unavailable_is_503_e_model_and_notation_still_works():
         assert r.status_code == 503 and r.json()["error"]["code"] == "E_MODEL"
         assert "unavailable" in c.get("/health").json()["model"]
         assert c.post("/translate", json={"text": "[3]", "to": "hlxl"}).json()["output"] == "[3]"
+
+
+# --------------------------------------------------------------------------- the model in a child process
+
+
+def test_model_process_answers_survives_a_crash_and_stops_with_the_server():
+    from helixc.server.procengine import ProcessEngine
+
+    engines = []
+
+    def factory():
+        engines.append(ProcessEngine("test_serve_fakes:FakeEngine", 0.02))
+        return engines[0]
+
+    app = create_app(ServerConfig(max_batch=8), engine_factory=factory)
+    with LiveServer(app) as srv:
+        def ask(i):
+            with srv.client() as c:
+                r = c.post("/translate", json={"text": f"the number {i} please", "to": NOTATIONS[i % 4]})
+                return r.status_code, r.json()
+
+        with ThreadPoolExecutor(12) as pool:
+            got = list(pool.map(ask, range(24)))
+        assert got == [(200, {**got[i][1], "output": helixc.emit(i, NOTATIONS[i % 4]),
+                              "echo": f"the number {i} please"}) for i in range(24)]
+        child = engines[0].pid
+        with srv.client() as c:
+            r = c.post("/translate", json={"text": "CRASH the number 1"})
+            assert r.status_code == 503 and r.json()["error"]["code"] == "E_MODEL", r.text
+            assert "died" in r.json()["error"]["message"]
+            r = c.post("/translate", json={"text": "the number 2 again", "to": "lc-t"})
+            assert r.status_code == 200 and r.json()["output"] == helixc.emit(2, "lc-t")
+            assert engines[0].restarts == 1 and engines[0].pid != child
+            assert c.post("/translate", json={"text": "REJECT the number 3"}).json()["error"]["code"] == "E_LC_PARSE"
+        child = engines[0].pid
+    assert engines[0].pid is None  # closed by the worker when the server stopped
+    with pytest.raises(OSError):
+        os.kill(child, 0)
+
+
+def test_model_process_load_failure_is_e_model():
+    from helixc.server.procengine import ProcessEngine
+
+    with pytest.raises(HelixError) as ei:
+        ProcessEngine("test_serve_fakes:FakeEngine", 0.0, None, True)
+    assert ei.value.code == "E_MODEL" and "refuses to load" in ei.value.message
 
 
 # --------------------------------------------------------------------------- graceful shutdown

@@ -20,7 +20,7 @@ from .app import ServerConfig, create_app
 __all__ = ["ServerConfig", "create_app", "serve"]
 
 
-def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, engine=None,
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, engine=None, engine_factory=None,
           log_level: str = "info", access_log: bool = False, sockets=None) -> None:
     """Run the server until SIGINT/SIGTERM; in-flight requests finish, then the model queue drains.
 
@@ -35,7 +35,7 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, en
         # The model worker runs Python between torch ops; a short switch interval lets the event loop
         # (notation requests) take the GIL back within ~1 ms instead of 5 ms.
         sys.setswitchinterval(config.gil_switch_interval)
-    app = create_app(config, engine=engine)
+    app = create_app(config, engine=engine, engine_factory=engine_factory)
     uv_config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level=log_level,
                                access_log=access_log, timeout_graceful_shutdown=None)
     uvicorn.Server(uv_config).run(sockets=sockets)

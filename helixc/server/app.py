@@ -58,6 +58,7 @@ class ServerConfig:
     max_batch_items: int = 256
     batch_wait: float = 0.0  # seconds the worker waits for a batch to fill (0: take what is waiting)
     retry_after: int = 1  # seconds, in 503 answers
+    model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
 
 
@@ -227,13 +228,22 @@ def _json_type(v: Any) -> str:
 
 
 # -- the service ---------------------------------------------------------------------------
-def default_engine_factory(models_dir: str | None) -> Callable[[], Any]:
+def load_moe(models_dir: str | None = None):
+    """The MoE of ``models_dir`` (default: the shipped models), or HelixError E_MODEL."""
+    try:
+        from ..neural.service import get_moe
+    except ImportError as e:
+        raise HelixError(E_MODEL, f"English requests need helixc.neural and the ML extra (pip install -e '.[ml]'): {e}") from None
+    return get_moe(models_dir)
+
+
+def default_engine_factory(models_dir: str | None, model_process: bool = True) -> Callable[[], Any]:
     def load():
-        try:
-            from ..neural.service import get_moe
-        except ImportError as e:
-            raise HelixError(E_MODEL, f"English requests need helixc.neural and the ML extra (pip install -e '.[ml]'): {e}") from None
-        return get_moe(models_dir)
+        if model_process:
+            from .procengine import ProcessEngine
+
+            return ProcessEngine("helixc.server.app:load_moe", models_dir)
+        return load_moe(models_dir)
 
     return load
 
@@ -248,13 +258,14 @@ class Service:
         elif engine_factory is not None:
             factory = engine_factory
         else:
-            factory = default_engine_factory(config.models_dir)
+            factory = default_engine_factory(config.models_dir, config.model_process)
         self.batcher = Batcher(
             factory,
             max_batch=config.max_batch if config.batching else 1,
             max_queue=config.max_queue,
             batch_wait=config.batch_wait if config.batching else 0.0,
             metrics=self.metrics,
+            owns_engine=engine is None,
         )
 
     async def translate(self, req: TranslateRequest) -> TranslateResult:

@@ -62,6 +62,7 @@ class Batcher:
         max_queue: int = 256,
         batch_wait: float = 0.0,
         metrics=None,
+        owns_engine: bool = True,
     ):
         if max_batch < 1 or max_queue < 1:
             raise ValueError("max_batch and max_queue must be >= 1")
@@ -70,6 +71,7 @@ class Batcher:
         self.max_queue = max_queue
         self.batch_wait = batch_wait
         self.metrics = metrics
+        self._owns_engine = owns_engine  # close() the engine when the worker stops
         self._cond = threading.Condition()
         self._queue: deque[Job] = deque()
         self._stopping = False
@@ -167,6 +169,12 @@ class Batcher:
                     job._deliver(False, e)
             finally:
                 self.in_flight = 0
+        close = getattr(self.engine, "close", None) if self._owns_engine else None
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the model engine failed")
 
     def _process(self, batch: list[Job]) -> None:
         if self.engine is None:

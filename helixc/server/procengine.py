@@ -1,0 +1,140 @@
+"""The model in its own process, behind the same ``answer(list[TranslateRequest])`` interface.
+
+Why: the MoE's decode loop runs Python between torch ops. In the server's process it would hold
+the GIL for much of each step, and every notation request (answered on the event loop) would wait
+for it. In a child process the two only share CPU cores, not the GIL. A crash of the model process
+(a segfault, the OOM killer) costs the batch it was working on (``E_MODEL``), never the server: the
+next call starts a fresh process.
+
+The child is started with ``spawn`` (no fork of a process that has threads), builds the engine by
+calling ``factory`` (``"module:function"``) with ``args``, then answers batches sent over a pipe.
+It ignores SIGINT (a Ctrl-C in a terminal reaches the whole process group): the server decides when
+to stop it, after the queue has drained.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import signal
+import threading
+from typing import Any
+
+from ..errors import E_MODEL, HelixError
+
+
+def _resolve(factory: str):
+    module, _, attr = factory.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _pack_error(e: BaseException) -> tuple:
+    if isinstance(e, HelixError):
+        return ("helix", {"code": e.code, "message": e.message, "notation": e.notation, "line": e.line,
+                          "column": e.column, "offset": e.offset})
+    return ("exc", type(e).__name__, str(e))
+
+
+def _unpack_error(packed: tuple) -> BaseException:
+    if packed[0] == "helix":
+        d = dict(packed[1])
+        return HelixError(d.pop("code"), d.pop("message"), **d)
+    return RuntimeError(f"model process: {packed[1]}: {packed[2]}")
+
+
+def _child(conn, factory: str, args: tuple) -> None:  # pragma: no cover - runs in the child process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        engine = _resolve(factory)(*args)
+    except BaseException as e:  # noqa: BLE001 - reported to the parent
+        conn.send((False, _pack_error(e)))
+        return
+    conn.send((True, None))
+    while True:
+        try:
+            requests = conn.recv()
+        except (EOFError, OSError):
+            return
+        if requests is None:
+            return
+        try:
+            conn.send((True, list(engine.answer(requests))))
+        except BaseException as e:  # noqa: BLE001
+            conn.send((False, _pack_error(e)))
+
+
+class ProcessEngine:
+    """``answer`` runs in a child process; ``close`` stops it. Calls are serialized (one worker)."""
+
+    def __init__(self, factory: str, *args: Any, start_timeout: float | None = None):
+        self.factory = factory
+        self.args = args
+        self.start_timeout = start_timeout
+        self._lock = threading.Lock()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._proc = None
+        self._conn = None
+        self.restarts = 0
+        self._start()
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_child, args=(child, self.factory, self.args), name="helixc-model",
+                                 daemon=True)
+        proc.start()
+        child.close()
+        try:
+            if self.start_timeout is not None and not parent.poll(self.start_timeout):
+                raise HelixError(E_MODEL, f"the model process did not start within {self.start_timeout:g} s")
+            ok, payload = parent.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            raise HelixError(E_MODEL, f"the model process exited while loading (exit code {proc.exitcode})") from None
+        except HelixError:
+            proc.kill()
+            proc.join(5)
+            raise
+        if not ok:
+            proc.join(5)
+            raise _unpack_error(payload)
+        self._proc, self._conn = proc, parent
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def answer(self, requests: list) -> list:
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive():
+                self.restarts += 1
+                self._start()
+            try:
+                self._conn.send(list(requests))
+                ok, payload = self._conn.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                self._proc.join(5)
+                code = self._proc.exitcode
+                self._proc = None  # the next call starts a fresh one
+                raise HelixError(E_MODEL, f"the model process died while answering (exit code {code}); "
+                                          "it is restarted for the next request") from None
+            if not ok:
+                raise _unpack_error(payload)
+            return payload
+
+    def close(self, timeout: float = 10) -> None:
+        with self._lock:
+            if self._proc is None:
+                return
+            try:
+                self._conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+            self._proc.join(timeout)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join(5)
+            self._conn.close()
+            self._proc = None

@@ -1,0 +1,64 @@
+"""The fake engine of the ``helixc serve`` tests (no tests here).
+
+A module of its own, importing nothing heavy, because ``ProcessEngine`` tests import it in a
+spawned model process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+
+import helixc
+from helixc.engine import TranslateRequest, TranslateResult
+from helixc.errors import HelixError
+from helixc.plugins import get_notation
+
+
+class FakeEngine:
+    """Deterministic stand-in for the MoE: ``answer`` sleeps ``delay`` once per batch.
+
+    "... number N ..." -> N written in ``to`` (lc-r for auto) by the compiler; anything else ->
+    an explain answer that echoes the text. "POISON" raises (the whole batch call fails),
+    "REJECT" raises a HelixError. Every result carries the request text in ``extra["echo"]``
+    so a test can see that each client got its own answer.
+    """
+
+    def __init__(self, delay: float = 0.0, gate: threading.Event | None = None, fail_load: bool = False):
+        if fail_load:
+            raise HelixError("E_MODEL", "the fake model refuses to load")
+        self.delay = delay
+        self.gate = gate
+        self.batches: list[int] = []
+        self.lock = threading.Lock()
+        self.started = threading.Event()
+
+    def answer(self, requests: list[TranslateRequest]) -> list[TranslateResult]:
+        self.started.set()
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.delay:
+            time.sleep(self.delay)
+        with self.lock:
+            self.batches.append(len(requests))
+        if any("CRASH" in r.text for r in requests):
+            os._exit(3)  # the model process dies (only ever run inside a ProcessEngine child)
+        if any("POISON" in r.text for r in requests):
+            raise RuntimeError("poisoned batch")
+        out = []
+        for r in requests:
+            if "REJECT" in r.text:
+                raise HelixError("E_LC_PARSE", "rejected by the fake engine", notation="lc-r", line=1, column=3)
+            m = re.search(r"number (-?\d+)", r.text)
+            if m:
+                target = "lc-r" if r.to == "auto" else get_notation(r.to).name
+                out.append(TranslateResult(route=target, target=target, output=helixc.emit(int(m.group(1)), target),
+                                           engine="neural", grammar_valid=True, verified=None,
+                                           extra={"echo": r.text}))
+            else:
+                out.append(TranslateResult(route="explain", target="explain", output="echo: " + r.text,
+                                           engine="neural", grammar_valid=True, verified=None,
+                                           extra={"echo": r.text}))
+        return out
