@@ -113,8 +113,18 @@ class Batcher:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._thread is None:
+            return
+        if not self._ready.is_set():
+            # Still loading the model: nothing is in flight, and a load can take long. Do not wait for
+            # it (the thread is a daemon; a model process is a daemon too); fail what was queued.
+            with self._cond:
+                pending = list(self._queue)
+                self._queue.clear()
+            for job in pending:
+                job._deliver(False, HelixError(E_MODEL, "the server stopped before the model was loaded"))
+            return
+        self._thread.join(timeout)
 
     # -- worker side -------------------------------------------------------------------
     def _load(self) -> None:

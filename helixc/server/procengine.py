@@ -9,15 +9,18 @@ next call starts a fresh process.
 The child is started with ``spawn`` (no fork of a process that has threads), builds the engine by
 calling ``factory`` (``"module:function"``) with ``args``, then answers batches sent over a pipe.
 It ignores SIGINT (a Ctrl-C in a terminal reaches the whole process group): the server decides when
-to stop it, after the queue has drained.
+to stop it, after the queue has drained; and it exits by itself within 0.25 s when the server process
+is gone, however that happened.
 """
 
 from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import signal
 import threading
+import time
 from typing import Any
 
 from ..errors import E_MODEL, HelixError
@@ -45,14 +48,29 @@ def _unpack_error(packed: tuple) -> BaseException:
     return RuntimeError(f"model process: {packed[1]}: {packed[2]}")
 
 
-def _child(conn, factory: str, args: tuple) -> None:  # pragma: no cover - runs in the child process
+def _watch_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the child process
+    """Exit as soon as the server process is gone (even killed with SIGKILL, or while loading)."""
+    while True:
+        time.sleep(0.25)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def _child(conn, factory: str, args: tuple, parent_pid: int) -> None:  # pragma: no cover - runs in the child
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
         engine = _resolve(factory)(*args)
     except BaseException as e:  # noqa: BLE001 - reported to the parent
-        conn.send((False, _pack_error(e)))
+        try:
+            conn.send((False, _pack_error(e)))
+        except OSError:
+            pass
         return
-    conn.send((True, None))
+    try:
+        conn.send((True, None))
+    except OSError:
+        return
     while True:
         try:
             requests = conn.recv()
@@ -61,9 +79,13 @@ def _child(conn, factory: str, args: tuple) -> None:  # pragma: no cover - runs 
         if requests is None:
             return
         try:
-            conn.send((True, list(engine.answer(requests))))
+            reply = (True, list(engine.answer(requests)))
         except BaseException as e:  # noqa: BLE001
-            conn.send((False, _pack_error(e)))
+            reply = (False, _pack_error(e))
+        try:
+            conn.send(reply)
+        except OSError:
+            return
 
 
 class ProcessEngine:
@@ -82,7 +104,7 @@ class ProcessEngine:
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_child, args=(child, self.factory, self.args), name="helixc-model",
+        proc = self._ctx.Process(target=_child, args=(child, self.factory, self.args, os.getpid()), name="helixc-model",
                                  daemon=True)
         proc.start()
         child.close()
