@@ -752,3 +752,20 @@ def test_server_compiler_matches_translate_notation(req):
     from helixc.server.app import Compiler
 
     assert _outcome(Compiler().translate, req) == _outcome(translate_notation, req)
+
+
+def test_english_with_engine_compiler_is_not_queued():
+    pytest.importorskip("helixc.neural.service", reason="helixc.neural is not on main yet")
+    gate = threading.Event()
+    engine = FakeEngine(gate=gate)
+    text = "Encode CRC32 checksum 0xDEADBEEF in LC-B"
+    with live(engine, max_queue=1, timeout=10) as srv, srv.client() as c:
+        r = c.post("/translate", json={"text": text, "engine": "compiler"})
+        gate.set()
+    from helixc.neural.service import translate_english
+
+    want = translate_english(TranslateRequest(text=text, engine="compiler")).to_json()
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
+    assert got["engine"] == "compiler" and engine.batches == []

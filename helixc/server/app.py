@@ -284,7 +284,24 @@ class Service:
             if result is not None:
                 self.metrics.record_translation("compiler")
                 return result
+        if req.engine == "compiler":
+            return await self._compiler_english(req)
         return await self._model(req, deadline)
+
+    async def _compiler_english(self, req: TranslateRequest) -> TranslateResult:
+        """English with engine=compiler: the rule-based reader, no model, so never queued behind it."""
+        try:
+            from ..neural.service import translate_english
+        except ImportError as e:
+            raise ApiError(503, E_MODEL, f"English requests need helixc.neural: {e}") from None
+        try:
+            result = await asyncio.wait_for(asyncio.to_thread(translate_english, req), self.config.timeout)
+        except HelixError as e:
+            raise from_helix(e) from None
+        except asyncio.TimeoutError:
+            raise ApiError(504, E_TIMEOUT, f"not answered within {self.config.timeout:g} s") from None
+        self.metrics.record_translation("compiler")
+        return result
 
     async def _model(self, req: TranslateRequest, deadline: float) -> TranslateResult:
         loop = asyncio.get_running_loop()
