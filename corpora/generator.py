@@ -160,7 +160,7 @@ def number_phrase(rng: random.Random, ambiguous: bool = False) -> tuple[str, int
     if base == "h":
         lit = rng.choice(["0x%X", "0x%X", "0x%x", "0x%08X" if n < 2**32 else "0x%X"]) % n
         if marks_base and rng.random() < 0.4:
-            lit = lit[2:]
+            lit = lit[2:]  # "the hex number FF": normalize_numbers reads the base word
     elif base == "b":
         width = rng.choice([0, 8, 16]) if n < 65536 else 0
         lit = "0b" + format(n, "b").zfill(width if width >= n.bit_length() else 0)

@@ -107,7 +107,8 @@ def normalize_numbers(text: str) -> str:
             return m.group("bw") + f"(decimal {int(m.group('bdig'), 2)})"
         if m.group("hdig"):
             digits = m.group("hdig")
-            if not re.search(r"[0-9]", digits) and len(digits) > 2 and digits.isalpha():
+            if not re.search(r"\b(?:number|value|integer|base)\b", m.group("hw"), re.I) and \
+                    not re.search(r"[0-9]", digits) and len(digits) > 2:
                 return m.group(0)  # an English word after "hexadecimal" ("hexadecimal face"), not a number
             return m.group("hw") + f"(decimal {int(digits, 16)})"
         return m.group(0)

@@ -146,6 +146,9 @@ def test_model_input_has_no_base_prefixed_literals(rows):
     for r in rows:
         outside_quotes = re.sub(r'"(?:[^"\\]|\\.)*"', "", r["model_input"])
         assert not lit.search(outside_quotes), r["model_input"]
+        # base-marked digit strings are rewritten too ("the hex number FF" -> "(decimal 255)")
+        assert not re.search(r"\b(?:hex number|hex value|bit pattern|binary number)\s+(?!\(decimal)[0-9A-Fa-f]",
+                             outside_quotes, re.I), r["model_input"]
     assert any("0x" in r["input"] for r in rows)  # the raw requests do carry them
 
 

@@ -26,6 +26,8 @@ from helixc.values import Contract, Handle
     ("LC-B: 05 0B 06 and 0A", "LC-B: 05 0B 06 and 0A"),  # hex pairs are not 0b/0x literals
     ("CRC32 of x", "CRC32 of x"),
     ("hexadecimal face", "hexadecimal face"),
+    ("the hex number fff", "the hex number (decimal 4095)"),
+    ("the hex value DEAD", "the hex value (decimal 57005)"),
 ])
 def test_normalize_numbers(text, expected):
     assert normalize_numbers(text) == expected
