@@ -144,6 +144,8 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
         rows.append(["grammar-valid", frac(e2e["grammar_valid"])] + [frac(o["grammar_valid"]) for o in others.values()])
         vs = [e2e["verified"]] + [o["verified"] for o in others.values()]
         rows.append(["verified by compiler"] + [f"{v['true']} yes / {v['false']} no / {v['unknown']} n/a" for v in vs])
+        rows.append(["answers replaced by the compiler"] + [str(o.get("corrected_by_compiler", 0))
+                                                          for o in [e2e, *others.values()]])
         out.append(("End to end: translate --to auto (exact answer)", header, rows))
     ex = res.get("explain")
     if ex:

@@ -321,6 +321,7 @@ def run_end_to_end(moe, rows: Sequence[EvalRow], kb: Sequence[dict], batch_size:
         "verified": {"true": sum(1 for v in verified if v is True), "false": sum(1 for v in verified if v is False),
                      "unknown": sum(1 for v in verified if v is None)},
         "engines": engines,
+        "corrected_by_compiler": sum(1 for res in results if (getattr(res, "extra", None) or {}).get("corrected")),
         "seconds": elapsed,
         "rows_per_s": (len(rows) / elapsed) if elapsed > 0 and rows else None,
         "examples_wrong": [
