@@ -56,7 +56,7 @@ class ServerConfig:
     batching: bool = True  # False: one request per MoE.answer call
     max_body: int = 64 * 1024
     max_batch_items: int = 256
-    batch_wait: float = 0.0  # seconds the worker waits for a batch to fill (0: take what is waiting)
+    batch_wait: float = 0.010  # seconds the worker waits, under load only, for a batch to fill (0: take what is waiting)
     retry_after: int = 1  # seconds, in 503 answers
     model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
