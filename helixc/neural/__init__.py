@@ -1,0 +1,139 @@
+"""The Helix MoE: one small causal LM, LoRA adapters per task, the compiler around it.
+
+Design (decided with the lead; the numbers are in ``models/default/TRAINING.md``
+and ``benchmarks/results/moe.json``):
+
+* **Models do structure and intent; the compiler does arithmetic and bytes.**
+  An English request is first passed through ``helixc.requests.normalize_numbers``
+  (``0xDEADBEEF`` -> ``3735928559``; the corpus field ``model_input`` already has
+  this), so a model only ever copies decimal digits.
+* **Specialists** for ``lc-r``, ``lc-t`` and ``hlxl`` write their notation directly,
+  decoded under that notation's grammar. The ``lc-b`` specialist writes the *value*
+  in HLXL under the HLXL grammar and the compiler encodes the LC-B bytes (a CFG
+  cannot count LEB128 lengths, and a 5M model cannot do base conversion).
+  The ``explain`` specialist picks a knowledge-base entry id
+  (``corpora/knowledge.json``) under a grammar of the ids; the answer is that
+  entry's text.
+* **The coordinator** emits one route label (``lc-b``, ``lc-r``, ``lc-t``,
+  ``hlxl``, ``explain``) under a grammar of those labels.
+* **One base, many adapters.** A Qwen3-architecture model built from a config
+  (no download), pretrained here on all corpus rows (loss on answer tokens
+  only), carries one LoRA adapter per task. PEFT keeps a single copy of the
+  base in memory and switches adapters per request group (``set_adapter``).
+* **Plugins.** Every adapter is a :class:`Specialist` (or the :class:`Router`)
+  registered through the ``register_specialists`` / ``register_routers`` hooks,
+  so a notation plugin can ship its own specialist (an adapter directory
+  trained on the same base, and the notation whose grammar constrains it).
+* **Tokenizer.** A byte-level BPE trained here with ``tokenizers``: digits and
+  hex letters are isolated, every non-ASCII character (each runic glyph) is its
+  own pre-token and ends up a single token; ``<|pad|>``, ``<|bos|>``, ``<|eos|>``.
+* **Prompt.** ``<|bos|>{task}|{request}\\n=>`` followed by the answer and
+  ``<|eos|>``; ``task`` is the adapter name, so the shared base learns all tasks
+  and each adapter specialises it.
+
+Layout of a models directory (``models/default``)::
+
+    manifest.json          format, base, adapters (name -> kind, route, target, grammar)
+    base/                  config.json, model.safetensors, tokenizer.json, ...
+    adapters/<name>/       adapter_config.json, adapter_model.safetensors
+    TRAINING.md            the command that produced it, time, held-out results
+
+Heavy imports (torch, transformers, peft) happen only inside the modules that
+need them, never at ``import helixc.neural``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
+COORDINATOR = "coordinator"
+PAD, BOS, EOS = "<|pad|>", "<|bos|>", "<|eos|>"
+SEP = "\n=>"
+
+# Answer kinds of a specialist.
+KIND_NOTATION = "notation"  # writes text in `grammar` (= the target notation)
+KIND_VALUE = "value"  # writes the value in `grammar` (e.g. HLXL); the compiler emits `target`
+KIND_CHOICE = "choice"  # picks one id of a closed set (the knowledge base)
+KIND_ROUTE = "route"  # the coordinator: picks a route label
+
+
+@dataclass
+class Specialist:
+    """One LoRA adapter that answers requests of one route.
+
+    ``adapter`` is a directory name under ``<models>/adapters/`` or an absolute
+    path (a plugin shipping its own weights). ``grammar`` is the notation whose
+    Lark grammar constrains decoding (None for choice specialists).
+    """
+
+    name: str
+    route: str
+    target: str
+    kind: str = KIND_NOTATION
+    grammar: str | None = None
+    adapter: str | None = None
+    description: str = ""
+
+    def adapter_dir(self, models_dir: str | Path) -> Path:
+        p = Path(self.adapter or self.name)
+        return p if p.is_absolute() else Path(models_dir) / "adapters" / p
+
+
+@dataclass
+class Router:
+    """The coordinator adapter: picks one of ``labels`` for an English request."""
+
+    name: str = COORDINATOR
+    labels: tuple[str, ...] = ROUTES
+    adapter: str | None = None
+    kind: str = KIND_ROUTE
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def adapter_dir(self, models_dir: str | Path) -> Path:
+        p = Path(self.adapter or self.name)
+        return p if p.is_absolute() else Path(models_dir) / "adapters" / p
+
+
+def builtin_specialists() -> list[Specialist]:
+    return [
+        Specialist("lc-r", "lc-r", "lc-r", KIND_NOTATION, "lc-r", description="writes LC-R (runic) directly"),
+        Specialist("lc-t", "lc-t", "lc-t", KIND_NOTATION, "lc-t", description="writes LC-T directly"),
+        Specialist("hlxl", "hlxl", "hlxl", KIND_NOTATION, "hlxl", description="writes HLXL directly"),
+        Specialist("lc-b", "lc-b", "lc-b", KIND_VALUE, "hlxl",
+                   description="writes the value in HLXL; the compiler encodes the LC-B bytes"),
+        Specialist("explain", "explain", "explain", KIND_CHOICE, None,
+                   description="picks a knowledge-base entry id; the answer is the entry's text"),
+    ]
+
+
+def specialists() -> dict[str, Specialist]:
+    """Route -> specialist, from every plugin's ``register_specialists``."""
+    from ..plugins import _collect
+
+    out: dict[str, Specialist] = {}
+    for s in _collect("register_specialists"):
+        if not isinstance(s, Specialist):
+            from ..errors import E_PLUGIN, HelixError
+
+            raise HelixError(E_PLUGIN, f"register_specialists got {s!r}, which is not a helixc.neural.Specialist")
+        out[s.route] = s
+    return out
+
+
+def routers() -> list[Router]:
+    from ..plugins import _collect
+
+    return [r for r in _collect("register_routers") if isinstance(r, Router)]
+
+
+def default_models_dir() -> Path:
+    """``models/default`` of the repository (works from an editable install of a clone)."""
+    import os
+
+    env = os.environ.get("HELIXC_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "models" / "default"

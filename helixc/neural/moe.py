@@ -1,0 +1,264 @@
+"""The runtime MoE: one base model in memory, one LoRA adapter per task.
+
+``MoE(models_dir)`` loads ``manifest.json``, the tokenizer, the base and every
+adapter into a single ``PeftModel`` (``load_adapter``; one copy of the base
+weights). ``route`` runs the coordinator, ``generate`` runs specialists (rows
+grouped per adapter, ``set_adapter`` once per group, one forward per decode
+step for the whole group, each row with its own grammar state), ``answer``
+does both for a list of :class:`helixc.engine.TranslateRequest`.
+
+Every loading problem (missing file, bad manifest, wrong tensor shapes) is a
+one-line ``HelixError(E_MODEL)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import E_INPUT, E_MODEL, HelixError
+from . import COORDINATOR, KIND_CHOICE, KIND_NOTATION, KIND_ROUTE, KIND_VALUE, Specialist
+from .data import prompt_text
+
+
+@dataclass
+class GenerationOutput:
+    text: str  # what the model wrote (before the compiler post-processes it)
+    grammar_valid: bool
+    tokens: list[int] = field(default_factory=list)
+    value: object = None  # the parsed value (notation / value specialists)
+    output: str = ""  # the answer: notation text, LC-B hex, or the knowledge entry's text
+    adapter: str = ""
+
+
+def _model_error(msg: str) -> HelixError:
+    return HelixError(E_MODEL, msg.splitlines()[0] if msg else "model error")
+
+
+def read_manifest(models_dir: Path) -> dict:
+    mpath = models_dir / "manifest.json"
+    if not models_dir.is_dir():
+        raise _model_error(f"models directory {models_dir} does not exist")
+    if not mpath.is_file():
+        raise _model_error(f"{models_dir} has no manifest.json (not a helixc models directory)")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise _model_error(f"{mpath}: unreadable manifest: {e}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("adapters"), dict) or "base" not in manifest:
+        raise _model_error(f"{mpath}: manifest needs 'base' and an 'adapters' object")
+    router = manifest.get("router", COORDINATOR)
+    if router not in manifest["adapters"]:
+        raise _model_error(f"{mpath}: router adapter {router!r} is not listed in 'adapters'")
+    for name, a in manifest["adapters"].items():
+        if not isinstance(a, dict) or "kind" not in a:
+            raise _model_error(f"{mpath}: adapter {name!r} has no 'kind'")
+    return manifest
+
+
+class MoE:
+    def __init__(self, models_dir: str | Path, *, threads: int | None = None, dtype: str = "float32"):
+        t0 = time.perf_counter()
+        try:
+            import torch
+            from peft import PeftModel
+            from transformers import AutoModelForCausalLM
+        except ImportError as e:
+            raise HelixError(E_MODEL, f"the neural backend needs the ML extra (pip install -e '.[ml]'): {e}") from None
+        from .tokenizer import load_tokenizer
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        n_threads = threads or int(os.environ.get("HELIXC_TORCH_THREADS", "1"))
+        torch.set_num_threads(n_threads)
+        self.dir = Path(models_dir)
+        self.manifest = read_manifest(self.dir)
+        base = self.manifest["base"]
+        base_dir = Path(base) if Path(base).is_absolute() else self.dir / base
+        tok_dir = self.dir / self.manifest.get("tokenizer", base)
+        if not (base_dir / "config.json").is_file():
+            raise _model_error(f"base model missing: {base_dir}/config.json")
+        if not (tok_dir / "tokenizer.json").is_file():
+            raise _model_error(f"tokenizer missing: {tok_dir}/tokenizer.json")
+        try:
+            self.tok = load_tokenizer(tok_dir)
+            base_model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=getattr(torch, dtype),
+                                                              local_files_only=True)
+        except HelixError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise _model_error(f"cannot load the base model from {base_dir}: {type(e).__name__}: {e}") from None
+        if base_model.get_input_embeddings().weight.shape[0] < len(self.tok):
+            raise _model_error(f"tokenizer ({len(self.tok)} tokens) does not fit the base model's embeddings "
+                               f"({base_model.get_input_embeddings().weight.shape[0]})")
+        self.base_params = sum(p.numel() for p in base_model.parameters())
+        self.specs: dict[str, Specialist] = {}  # adapter name -> spec (kind, route, ...)
+        self.router_name = self.manifest.get("router", COORDINATOR)
+        self.labels: list[str] = list(self.manifest["adapters"][self.router_name].get("labels") or [])
+        self.max_new: dict[str, int] = {}
+        self.choices: dict[str, list[str]] = {}
+        self.knowledge: dict[str, str] = {}
+        if self.manifest.get("knowledge"):
+            kpath = self.dir / self.manifest["knowledge"]
+            try:
+                self.knowledge = {e["id"]: e["answer"] for e in json.loads(kpath.read_text(encoding="utf-8"))}
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise _model_error(f"{kpath}: unreadable knowledge base: {e}") from None
+        adapters = self._adapter_entries()
+        model = None
+        for name, (path, entry) in adapters.items():
+            if not (path / "adapter_config.json").is_file():
+                raise _model_error(f"adapter {name!r} missing: {path}/adapter_config.json")
+            try:
+                if model is None:
+                    model = PeftModel.from_pretrained(base_model, str(path), adapter_name=name, is_trainable=False)
+                else:
+                    model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            except Exception as e:  # noqa: BLE001 - shapes, missing tensors, bad config
+                raise _model_error(f"cannot load adapter {name!r} from {path}: {type(e).__name__}: {e}") from None
+            self.max_new[name] = int(entry.get("max_new_tokens", 128))
+            if entry["kind"] == KIND_CHOICE:
+                self.choices[name] = list(entry.get("choices") or self.knowledge)
+        if model is None:
+            raise _model_error(f"{self.dir}: no adapters")
+        self.model = model.eval()
+        self.active: str | None = None
+        self.vocab_size = self.model.config.vocab_size if hasattr(self.model, "config") else len(self.tok)
+        self.load_s = time.perf_counter() - t0
+        self._constraints: dict = {}
+
+    # ------------------------------------------------------------------ setup
+
+    def _adapter_entries(self) -> dict:
+        """Adapter name -> (directory, manifest entry); plugin specialists not in the
+        manifest are added when their adapter directory exists."""
+        out = {}
+        for name, a in self.manifest["adapters"].items():
+            path = Path(a.get("path", f"adapters/{name}"))
+            path = path if path.is_absolute() else self.dir / path
+            out[name] = (path, a)
+            if a["kind"] != KIND_ROUTE:
+                self.specs[name] = Specialist(name=name, route=a.get("route", name), target=a.get("target", name),
+                                              kind=a["kind"], grammar=a.get("grammar"), adapter=str(path))
+        try:
+            from . import specialists
+
+            plugin_specs = specialists()
+        except Exception:  # noqa: BLE001 - a broken plugin must not take the MoE down
+            plugin_specs = {}
+        for route, s in plugin_specs.items():
+            if s.name in out:
+                continue
+            path = s.adapter_dir(self.dir)
+            if (path / "adapter_config.json").is_file():
+                out[s.name] = (path, {"kind": s.kind, "route": s.route, "target": s.target, "grammar": s.grammar})
+                self.specs[s.name] = s
+                if s.route not in self.labels:
+                    self.labels.append(s.route)
+        return out
+
+    def specialist_for(self, route: str) -> Specialist:
+        for s in self.specs.values():
+            if s.route == route:
+                return s
+        raise HelixError(E_INPUT, f"no specialist for route {route!r} (have: {', '.join(sorted(self.routes()))})")
+
+    def routes(self) -> list[str]:
+        return sorted({s.route for s in self.specs.values()})
+
+    def adapters(self) -> list[str]:
+        return list(self.model.peft_config)
+
+    def set_adapter(self, name: str) -> None:
+        if self.active != name:
+            self.model.set_adapter(name)
+            self.active = name
+
+    def constraint_for(self, name: str):
+        """The decoding constraint of adapter ``name`` (None: unconstrained)."""
+        if name in self._constraints:
+            return self._constraints[name]
+        from .decode import ChoiceConstraint, grammar_constraint
+
+        if name == self.router_name:
+            c = ChoiceConstraint(self.labels, self.tok)
+        else:
+            s = self.specs[name]
+            if s.kind == KIND_CHOICE:
+                c = ChoiceConstraint(self.choices.get(name) or list(self.knowledge), self.tok)
+            elif s.grammar:
+                c = grammar_constraint(s.grammar, self.tok, self.vocab_size)
+            else:
+                c = None
+        self._constraints[name] = c
+        return c
+
+    # ------------------------------------------------------------------ inference
+
+    def _decode(self, adapter: str, texts: list[str], constrained: bool, batch_size: int = 32):
+        from .decode import greedy_decode
+
+        self.set_adapter(adapter)
+        cons = self.constraint_for(adapter) if constrained else None
+        out = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        res = [None] * len(texts)
+        for s in range(0, len(order), batch_size):
+            idx = order[s: s + batch_size]
+            prompts = [prompt_text(adapter, texts[i]) for i in idx]
+            dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
+                                constraints=[cons] * len(idx) if cons is not None else None)
+            for i, d in zip(idx, dec):
+                res[i] = d
+        out = res
+        return out
+
+    def route(self, texts: list[str], constrained: bool = True) -> list[str]:
+        """Route labels for English requests (``texts`` already number-normalised)."""
+        dec = self._decode(self.router_name, texts, constrained)
+        return [d.text.strip() for d in dec]
+
+    def generate(self, texts: list[str], routes: list[str], constrained: bool = True) -> list[GenerationOutput]:
+        """Specialist outputs; rows are grouped per adapter (one batch per adapter)."""
+        groups: dict[str, list[int]] = {}
+        for i, r in enumerate(routes):
+            groups.setdefault(self.specialist_for(r).name, []).append(i)
+        out: list[GenerationOutput | None] = [None] * len(texts)
+        for name, idx in groups.items():
+            dec = self._decode(name, [texts[i] for i in idx], constrained)
+            spec = self.specs[name]
+            for i, d in zip(idx, dec):
+                out[i] = self.postprocess(spec, d)
+        return out  # type: ignore[return-value]
+
+    def postprocess(self, spec: Specialist, d) -> GenerationOutput:
+        from .. import emit, parse
+
+        g = GenerationOutput(text=d.text, grammar_valid=False, tokens=list(d.tokens), adapter=spec.name)
+        if spec.kind == KIND_CHOICE:
+            g.grammar_valid = d.text in self.knowledge
+            g.output = self.knowledge.get(d.text, "")
+            g.value = d.text
+            return g
+        try:
+            g.value = parse(d.text, spec.grammar)
+            g.grammar_valid = d.finished and d.grammar_valid is not False
+        except HelixError:
+            g.grammar_valid = False
+            g.output = d.text
+            return g
+        if spec.kind == KIND_VALUE:
+            g.output = emit(g.value, spec.target)
+        else:
+            g.output = d.text
+        return g
+
+    def answer(self, requests, constrained: bool = True) -> list:
+        """Answer English requests: route (``to='auto'``), generate, verify/correct
+        per ``engine`` (see :mod:`helixc.neural.service`)."""
+        from .service import answer_batch
+
+        return answer_batch(self, requests, constrained=constrained)

@@ -1,0 +1,194 @@
+"""English requests -> :class:`helixc.engine.TranslateResult` (what ``helixc translate`` calls).
+
+Engines (``TranslateRequest.engine``):
+
+* ``neural``: the models alone. With ``to='auto'`` the coordinator routes, then
+  the route's specialist writes the answer under its grammar. ``verified`` is
+  still reported (True/False when the compiler could read the request itself,
+  None when it could not), but nothing is corrected.
+* ``compiler``: no model. ``helixc.requests.read_request`` reads the target and
+  the payload (or the knowledge entry) and the compiler writes the answer; a
+  request it cannot read is a ``HelixError(E_INPUT)``.
+* ``auto`` (default): the neural answer, verified against the compiler's own
+  translation of the payload where ``read_request`` finds one. If they
+  disagree, the compiler's answer is returned: ``engine='compiler'``,
+  ``verified=False``, ``corrected=True`` and ``neural_output`` in the JSON.
+
+``verified`` therefore means "the model's answer was checked by the compiler
+and agreed" (True), "checked and disagreed" (False), "could not be checked"
+(None). ``grammar_valid`` is about the model's text under its grammar.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from ..engine import TranslateRequest, TranslateResult
+from ..errors import E_INPUT, HelixError
+
+_MOES: dict[str, object] = {}
+_LOCK = threading.Lock()
+
+
+def get_moe(models_dir=None):
+    """The MoE for ``models_dir`` (default: the shipped ``models/default``), loaded once per process."""
+    from . import default_models_dir
+    from .moe import MoE
+
+    path = str(Path(models_dir) if models_dir else default_models_dir())
+    with _LOCK:
+        moe = _MOES.get(path)
+        if moe is None:
+            moe = MoE(path)
+            _MOES[path] = moe
+    return moe
+
+
+def translate_english(req: TranslateRequest, models_dir=None) -> TranslateResult:
+    """One English request (the CLI's path). ``req.to``: 'auto' or a notation."""
+    if req.engine == "compiler":
+        t0 = time.perf_counter()
+        res = compiler_answer(req)
+        res.latency_ms = (time.perf_counter() - t0) * 1000
+        return res
+    return answer_batch(get_moe(models_dir), [req])[0]
+
+
+# ---------------------------------------------------------------------------- compiler side
+
+
+def _target_of(to: str) -> str | None:
+    """Canonical route for ``req.to`` (None for auto)."""
+    t = (to or "auto").strip().lower()
+    if t == "auto":
+        return None
+    if t == "explain":
+        return "explain"
+    from ..plugins import get_notation
+
+    return get_notation(t).name
+
+
+def compiler_reading(text: str, to: str | None):
+    """(route, output, value) the compiler gets on its own, or None when it cannot read it."""
+    from ..requests import read_request
+
+    r = read_request(text)
+    route = to or r.route or r.target
+    if route is None:
+        return None
+    if route == "explain":
+        if r.knowledge_id:
+            kb = _knowledge()
+            if r.knowledge_id in kb:
+                return route, kb[r.knowledge_id], r.knowledge_id
+        return None
+    if not r.has_payload:
+        return None
+    from .. import emit
+
+    return route, emit(r.payload, route), r.payload
+
+
+_KB: dict | None = None
+
+
+def _knowledge() -> dict:
+    global _KB
+    if _KB is None:
+        from .data import load_knowledge
+
+        _KB = {e["id"]: e["answer"] for e in load_knowledge()}
+    return _KB
+
+
+def compiler_answer(req: TranslateRequest) -> TranslateResult:
+    got = compiler_reading(req.text, _target_of(req.to))
+    if got is None:
+        raise HelixError(E_INPUT, "the compiler's rule-based reader cannot read this request (no target or no payload "
+                                  "it is sure of); use --engine neural or auto")
+    route, output, _ = got
+    return TranslateResult(route=route, target=route, output=output, engine="compiler", grammar_valid=True,
+                           verified=True, extra={"compiler_only": True})
+
+
+# ---------------------------------------------------------------------------- batched answers
+
+
+def _normalize(text: str) -> str:
+    try:
+        from ..requests import normalize_numbers
+    except ImportError:
+        return text
+    return normalize_numbers(text)
+
+
+def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True) -> list[TranslateResult]:
+    """Route (where ``to='auto'``) and generate for all requests in batches, then
+    verify/correct each answer per its engine."""
+    from .. import same
+
+    t0 = time.perf_counter()
+    n = len(requests)
+    results: list[TranslateResult | None] = [None] * n
+    texts = [_normalize(r.text) for r in requests]
+    routes: list[str | None] = [None] * n
+    neural_idx = []
+    for i, r in enumerate(requests):
+        if r.engine == "compiler":
+            results[i] = compiler_answer(r)
+            continue
+        if r.engine not in ("auto", "neural"):
+            raise HelixError(E_INPUT, f"unknown engine {r.engine!r} (auto, neural, compiler)")
+        routes[i] = _target_of(r.to)
+        neural_idx.append(i)
+    to_route = [i for i in neural_idx if routes[i] is None]
+    if to_route:
+        for i, lab in zip(to_route, moe.route([texts[i] for i in to_route], constrained=constrained)):
+            routes[i] = lab
+    routed_by_model = set(to_route)
+    bad_route = [i for i in neural_idx if routes[i] not in moe.routes()]
+    gen_idx = [i for i in neural_idx if i not in bad_route]
+    gens = moe.generate([texts[i] for i in gen_idx], [routes[i] for i in gen_idx], constrained=constrained) if gen_idx else []
+    by_i = dict(zip(gen_idx, gens))
+    elapsed = (time.perf_counter() - t0) * 1000
+    for i in neural_idx:
+        r = requests[i]
+        route = routes[i]
+        g = by_i.get(i)
+        spec = moe.specialist_for(route) if g is not None else None
+        target = spec.target if spec is not None else (route or "explain")
+        out = g.output if g is not None else ""
+        res = TranslateResult(route=route or "", target=target, output=out, engine="neural",
+                              grammar_valid=bool(g and g.grammar_valid), verified=None, latency_ms=0.0,
+                              extra={"routed_by": "coordinator" if i in routed_by_model else "request"})
+        if g is not None and g.text != g.output:
+            res.extra["model_text"] = g.text
+        # verification against the compiler's own reading
+        try:
+            ref = compiler_reading(r.text, None if i in routed_by_model else route)
+        except HelixError:
+            ref = None
+        if ref is not None:
+            ref_route, ref_out, ref_val = ref
+            if ref_route == "explain":
+                agree = route == "explain" and g is not None and g.value == ref_val
+            else:
+                agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
+            res.verified = bool(agree)
+            if not agree and r.engine == "auto":
+                res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
+                res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
+                res.grammar_valid = True
+        res.latency_ms = elapsed
+        results[i] = res
+    return results  # type: ignore[return-value]
+
+
+def _same(a, b, same) -> bool:
+    try:
+        return bool(same(a, b))
+    except Exception:  # noqa: BLE001
+        return False

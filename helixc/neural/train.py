@@ -1,0 +1,772 @@
+"""``helixc train``: tokenizer, base model and LoRA adapters from the corpus.
+
+Pipeline (``python -m helixc.neural.train --help`` lists every flag):
+
+1. Rows: ``--corpus`` (directory of ``train/val/test/test_novel.jsonl`` or files
+   with a ``split`` field). Training uses ``train``; early stopping and
+   checkpoint choice use ``val``; the test splits are never read here.
+2. Tokenizer: trained on the training text (or the ``--base-model``'s own).
+3. Phase 1, general: every task's examples mixed. From scratch (default) the
+   whole Qwen3 base is trained (``--phase1 full``); with ``--base-model`` a
+   "general" LoRA adapter is trained instead (``--phase1 lora``), as in the seed.
+4. Phase 2, specialist: one LoRA adapter per task (the coordinator and every
+   registered specialist), on that task's rows, starting from phase 1.
+5. Export: ``base/``, ``adapters/<name>/``, ``manifest.json``, ``knowledge.json``,
+   ``metrics/`` (CSV, JSON, PNG per stage) under ``--out``.
+
+Every stage: loss on answer tokens only (prompt and padding -100, EOS learned);
+evaluation every ``--eval-every`` optimizer steps on the validation split:
+token-level loss and greedy exact match on a fixed sample; the checkpoint kept
+is the best by (exact match, then lower validation loss), never training loss;
+early stopping after ``--patience`` evaluations without improvement. A stage
+saves its last checkpoint at every evaluation (weights, optimizer, scheduler,
+RNG, step) and ``--resume`` continues from it exactly; finished stages are
+skipped. Deterministic for a ``--seed`` (same threads, same machine).
+
+Multi-GPU: ``accelerate launch -m helixc.neural.train --corpus ... --out ...``
+(the script uses ``accelerate.Accelerator``; each process takes its share of
+every global batch; only the main process writes files).
+
+QLoRA: ``--quantize nf4`` loads the base in 4-bit NF4 (bitsandbytes) for the
+LoRA stages, and needs CUDA; ``--allow-cpu-quantization`` permits it on CPU
+(bitsandbytes >= 0.45 has CPU kernels; slow, for tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import E_INPUT, E_MODEL, HelixError
+from . import (
+    COORDINATOR,
+    KIND_CHOICE,
+    KIND_ROUTE,
+    Router,
+    Specialist,
+)
+from .data import Example, build_examples, collate, encode_all, load_knowledge, load_rows
+
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+SIZES = {  # hidden, layers, heads, kv heads, ffn
+    "tiny": (64, 2, 2, 1, 128),
+    "small": (256, 6, 4, 2, 768),
+    "medium": (384, 8, 6, 2, 1152),
+}
+
+
+@dataclass
+class StageConfig:
+    lr: float = 2e-4
+    batch_size: int = 16
+    grad_accum: int = 1
+    epochs: float = 3.0
+    max_steps: int = 0  # 0: from epochs
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    eval_every: int = 200
+    patience: int = 5
+    val_loss_rows: int = 512
+    val_em_rows: int = 128
+    max_minutes: float = 0.0  # 0: no time budget (a budget makes runs non-reproducible)
+    seed: int = 0
+    interrupt_at: int = 0  # testing: stop like a killed run right after the checkpoint of this step
+
+
+class TrainingInterrupted(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------- utils
+
+
+def set_seed(seed: int) -> None:
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def stage_seed(seed: int, name: str) -> int:
+    return (seed * 1_000_003 + int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)) % (2**31)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _atomic_torch_save(obj, path: Path) -> None:
+    import torch
+
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def base_config(vocab_size: int, tok, size: str = "small", max_positions: int = 512, **over):
+    from transformers import Qwen3Config
+
+    h, layers, heads, kv, ffn = SIZES[size]
+    h, layers, heads, kv, ffn = (over.get("hidden") or h, over.get("layers") or layers, over.get("heads") or heads,
+                                 over.get("kv_heads") or kv, over.get("ffn") or ffn)
+    return Qwen3Config(
+        vocab_size=vocab_size, hidden_size=h, num_hidden_layers=layers, num_attention_heads=heads,
+        num_key_value_heads=kv, head_dim=max(16, h // heads), intermediate_size=ffn,
+        max_position_embeddings=max_positions, tie_word_embeddings=True,
+        rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+    )
+
+
+def check_quantize(quantize: str | None, allow_cpu_quantization: bool) -> None:
+    import torch
+
+    if not quantize:
+        return
+    if quantize != "nf4":
+        raise HelixError(E_INPUT, f"--quantize {quantize!r}: only 'nf4' is supported")
+    if not torch.cuda.is_available() and not allow_cpu_quantization:
+        raise HelixError(
+            E_INPUT,
+            "--quantize nf4 (QLoRA) needs a CUDA GPU and none is available; train without --quantize, "
+            "or pass --allow-cpu-quantization to run bitsandbytes' CPU kernels (slow; meant for tests)",
+        )
+
+
+def load_base(path, *, quantize: str | None = None, allow_cpu_quantization: bool = False, device=None, dtype=None):
+    """A causal LM from a local directory (never the Hub); nf4 = QLoRA base."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    check_quantize(quantize, allow_cpu_quantization)
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise HelixError(E_MODEL, f"{path} is not a model directory (no config.json)")
+    kw = {"local_files_only": True}
+    if quantize:
+        try:
+            from transformers import BitsAndBytesConfig
+            import bitsandbytes  # noqa: F401
+        except ImportError as e:
+            raise HelixError(E_INPUT, f"--quantize nf4 needs bitsandbytes: {e}") from None
+        compute = torch.bfloat16
+        kw["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute,
+            bnb_4bit_use_double_quant=True)
+        kw["device_map"] = {"": device if device is not None else ("cuda:0" if torch.cuda.is_available() else "cpu")}
+    else:
+        kw["dtype"] = dtype or torch.float32
+    try:
+        model = AutoModelForCausalLM.from_pretrained(str(path), **kw)
+    except HelixError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any loading failure is one line
+        raise HelixError(E_MODEL, f"cannot load the base model from {path}: {type(e).__name__}: {e}".splitlines()[0]) from None
+    if quantize:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    return model
+
+
+def lora_config(args, task_name: str):
+    from peft import LoraConfig
+
+    return LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout, bias="none",
+                      target_modules=list(LORA_TARGETS), task_type="CAUSAL_LM")
+
+
+def trainable_state(model) -> dict:
+    return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def load_trainable(model, state: dict) -> None:
+    params = dict(model.named_parameters())
+    missing = [k for k in state if k not in params]
+    if missing:
+        raise HelixError(E_MODEL, f"checkpoint does not match the model: {missing[0]} ...")
+    import torch
+
+    with torch.no_grad():
+        for k, v in state.items():
+            if params[k].shape != v.shape:
+                raise HelixError(E_MODEL, f"checkpoint shape mismatch for {k}: {tuple(v.shape)} vs {tuple(params[k].shape)}")
+            params[k].copy_(v)
+
+
+# --------------------------------------------------------------------------- batching
+
+
+def epoch_batches(lengths: list[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Deterministic micro-batches for one epoch: shuffle, sort within windows of
+    50 batches by length (less padding), shuffle the batch order."""
+    rng = random.Random(seed * 7919 + epoch)
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    win = batch_size * 50
+    batches = []
+    for s in range(0, len(idx), win):
+        chunk = sorted(idx[s: s + win], key=lambda i: lengths[i])
+        batches.extend(chunk[j: j + batch_size] for j in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+class BatchStream:
+    """Micro-batch number k -> indices, across epochs, without state."""
+
+    def __init__(self, lengths, batch_size, seed):
+        self.lengths, self.bs, self.seed = lengths, batch_size, seed
+        self.per_epoch = max(1, math.ceil(len(lengths) / batch_size))
+        self._cache: dict[int, list[list[int]]] = {}
+
+    def get(self, k: int) -> list[int]:
+        e, j = divmod(k, self.per_epoch)
+        if e not in self._cache:
+            self._cache = {e: epoch_batches(self.lengths, self.bs, self.seed, e)}
+        return self._cache[e][j]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def val_loss(model, enc, pad_id, batch_size, autocast_ctx, device) -> float:
+    import torch
+
+    tot, n = 0.0, 0
+    model.eval()
+    with torch.inference_mode():
+        order = sorted(range(len(enc)), key=lambda i: len(enc[i][0]))
+        for s in range(0, len(order), batch_size):
+            b = collate([enc[i] for i in order[s: s + batch_size]], pad_id)
+            b = {k: v.to(device) for k, v in b.items()}
+            with autocast_ctx():
+                logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+            lab = b["labels"][:, 1:]
+            lp = torch.nn.functional.cross_entropy(
+                logits[:, :-1].float().reshape(-1, logits.size(-1)), lab.reshape(-1), ignore_index=-100, reduction="sum")
+            tot += float(lp)
+            n += int((lab != -100).sum())
+    return tot / max(1, n)
+
+
+def exact_match(model, tok, examples: list[Example], constraints_for=None, batch_size: int = 64,
+                autocast_ctx=None, max_new_tokens: int | None = None) -> tuple[float, list[str]]:
+    from contextlib import nullcontext
+
+    from .decode import greedy_decode
+
+    model.eval()
+    preds = []
+    ctx = autocast_ctx or nullcontext
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].prompt))
+    out = [None] * len(examples)
+    for s in range(0, len(order), batch_size):
+        chunk = [examples[i] for i in order[s: s + batch_size]]
+        mnt = max_new_tokens or max(len(tok.encode(e.answer, add_special_tokens=False)) for e in chunk) + 8
+        cons = [constraints_for(e) for e in chunk] if constraints_for else None
+        with ctx():
+            dec = greedy_decode(model, tok, [e.prompt for e in chunk], max_new_tokens=mnt, constraints=cons)
+        for i, d in zip(order[s: s + batch_size], dec):
+            out[i] = d.text
+    preds = [p or "" for p in out]
+    ok = sum(p == e.answer for p, e in zip(preds, examples))
+    return ok / max(1, len(examples)), preds
+
+
+def stratified_sample(examples: list[Example], n: int, seed: int) -> list[Example]:
+    if len(examples) <= n:
+        return list(examples)
+    by: dict[str, list[Example]] = {}
+    for e in examples:
+        by.setdefault(e.task, []).append(e)
+    rng = random.Random(seed)
+    per = max(1, n // len(by))
+    out = []
+    for k in sorted(by):
+        xs = by[k]
+        out.extend(rng.sample(xs, min(per, len(xs))))
+    return out
+
+
+# --------------------------------------------------------------------------- one stage
+
+
+def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Example], cfg: StageConfig,
+              stage_dir: Path, acc, *, max_len: int, resume: bool, log=print) -> dict:
+    """Train ``model``'s trainable parameters; returns the stage summary. On return
+    the model holds the best checkpoint's weights."""
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import get_cosine_schedule_with_warmup
+
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    done = stage_dir / "done.json"
+    best_path = stage_dir / "best.pt"
+    last_path = stage_dir / "last.pt"
+    if resume and done.is_file() and best_path.is_file():
+        load_trainable(model, torch.load(best_path, weights_only=False)["trainable"])
+        log(f"[{name}] already trained; loaded its best checkpoint")
+        return json.loads(done.read_text())
+
+    seed = stage_seed(cfg.seed, name)
+    set_seed(seed)
+    enc, kept, dropped = encode_all(tok, train_ex, max_len)
+    venc, vkept, vdropped = encode_all(tok, val_ex, max_len)
+    if not enc:
+        raise HelixError(E_INPUT, f"stage {name}: no training examples")
+    if dropped or vdropped:
+        log(f"[{name}] dropped {dropped} train / {vdropped} val examples longer than {max_len} tokens")
+    vl_sample = [venc[i] for i in sorted(random.Random(seed).sample(range(len(venc)), min(cfg.val_loss_rows, len(venc))))]
+    em_sample = stratified_sample(vkept, cfg.val_em_rows, seed)
+
+    world, rank = acc.num_processes, acc.process_index
+    stream = BatchStream([len(x[0]) for x in enc], cfg.batch_size * world, seed)
+    steps_per_epoch = max(1, stream.per_epoch // cfg.grad_accum)
+    total = cfg.max_steps or max(1, int(math.ceil(cfg.epochs * steps_per_epoch)))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, betas=(0.9, 0.98), weight_decay=cfg.weight_decay)
+    sched = get_cosine_schedule_with_warmup(opt, int(cfg.warmup_ratio * total), total)
+    model, opt = acc.prepare(model, opt)
+    device = acc.device
+    raw = acc.unwrap_model(model)
+
+    hist: list[dict] = []
+    best = {"score": None, "step": 0}
+    bad = 0
+    step = 0
+    if resume and last_path.is_file():
+        ck = torch.load(last_path, weights_only=False)
+        load_trainable(raw, ck["trainable"])
+        opt.load_state_dict(ck["optimizer"])
+        sched.load_state_dict(ck["scheduler"])
+        torch.set_rng_state(ck["rng"])
+        random.setstate(ck["py_rng"])
+        step, hist, best, bad = ck["step"], ck["history"], ck["best"], ck["bad"]
+        log(f"[{name}] resumed at step {step}/{total}")
+
+    def autocast():
+        return acc.autocast()
+
+    t0 = time.time()
+    elapsed0 = hist[-1]["elapsed_s"] if hist else 0.0
+    bar = tqdm(total=total, initial=step, desc=name, dynamic_ncols=True, disable=not acc.is_main_process,
+               mininterval=2.0)
+    run_loss, run_n = 0.0, 0
+    stopped = "max_steps"
+    while step < total:
+        model.train()
+        for k in range(cfg.grad_accum):
+            idx = stream.get(step * cfg.grad_accum + k)
+            mine = idx[rank::world] or idx[:1]
+            b = collate([enc[i] for i in mine], tok.pad_token_id)
+            b = {kk: v.to(device) for kk, v in b.items()}
+            with autocast():
+                loss = model(**b).loss / cfg.grad_accum
+            acc.backward(loss)
+            run_loss += float(loss.detach()) * cfg.grad_accum
+            run_n += 1
+        if cfg.max_grad_norm:
+            acc.clip_grad_norm_(params, cfg.max_grad_norm)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        bar.update(1)
+        at_end = step == total
+        over_time = cfg.max_minutes and (time.time() - t0) / 60 + elapsed0 / 60 >= cfg.max_minutes
+        if step % cfg.eval_every == 0 or at_end or over_time:
+            vloss = val_loss(raw, vl_sample, tok.pad_token_id, 64, autocast, device)
+            em, _ = exact_match(raw, tok, em_sample, autocast_ctx=autocast)
+            row = {"stage": name, "step": step, "epoch": round(step / steps_per_epoch, 3),
+                   "train_loss": run_loss / max(1, run_n), "val_loss": vloss, "val_em": em,
+                   "lr": sched.get_last_lr()[0], "elapsed_s": round(elapsed0 + time.time() - t0, 1)}
+            run_loss, run_n = 0.0, 0
+            hist.append(row)
+            score = [em, -vloss]
+            improved = best["score"] is None or score > best["score"]
+            if improved:
+                best = {"score": score, "step": step, "val_em": em, "val_loss": vloss}
+                bad = 0
+                if acc.is_main_process:
+                    _atomic_torch_save({"trainable": trainable_state(raw), "step": step}, best_path)
+            else:
+                bad += 1
+            bar.set_postfix(loss=f"{row['train_loss']:.3f}", vloss=f"{vloss:.3f}", em=f"{em:.3f}", best=best["step"])
+            if acc.is_main_process:
+                _atomic_torch_save({"trainable": trainable_state(raw), "optimizer": opt.state_dict(),
+                                    "scheduler": sched.state_dict(), "rng": torch.get_rng_state(),
+                                    "py_rng": random.getstate(), "step": step, "history": hist, "best": best,
+                                    "bad": bad}, last_path)
+                write_metrics(stage_dir, name, hist)
+            log(f"[{name}] step {step}/{total} train_loss {row['train_loss']:.4f} val_loss {vloss:.4f} "
+                f"val_em {em:.3f}{' *' if improved else ''}")
+            if cfg.interrupt_at and step >= cfg.interrupt_at:
+                bar.close()
+                raise TrainingInterrupted(f"{name}: interrupted at step {step}")
+            if bad >= cfg.patience:
+                stopped = "early_stopping"
+                break
+            if over_time:
+                stopped = "time_budget"
+                break
+    bar.close()
+    acc.wait_for_everyone()
+    if best_path.is_file():
+        load_trainable(raw, torch.load(best_path, weights_only=False)["trainable"])
+    summary = {"stage": name, "steps": step, "total_steps": total, "stopped": stopped, "best": best,
+               "train_examples": len(enc), "val_examples": len(venc), "elapsed_s": hist[-1]["elapsed_s"] if hist else 0,
+               "config": asdict(cfg)}
+    if acc.is_main_process:
+        _atomic_write_text(done, json.dumps(summary, indent=1))
+    return summary
+
+
+def write_metrics(stage_dir: Path, name: str, hist: list[dict]) -> None:
+    if not hist:
+        return
+    with open(stage_dir / "metrics.csv.tmp", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(hist[0]))
+        w.writeheader()
+        w.writerows(hist)
+    os.replace(stage_dir / "metrics.csv.tmp", stage_dir / "metrics.csv")
+    _atomic_write_text(stage_dir / "metrics.json", json.dumps(hist, indent=1))
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
+        steps = [h["step"] for h in hist]
+        ax[0].plot(steps, [h["train_loss"] for h in hist], label="train loss")
+        ax[0].plot(steps, [h["val_loss"] for h in hist], label="val loss")
+        ax[0].set_yscale("log")
+        ax[0].set_xlabel("step")
+        ax[0].legend()
+        ax[1].plot(steps, [h["val_em"] for h in hist], label="val exact match", color="green")
+        ax[1].set_ylim(0, 1.02)
+        ax[1].set_xlabel("step")
+        ax[1].legend()
+        fig.suptitle(name)
+        fig.tight_layout()
+        fig.savefig(stage_dir / "metrics.png.tmp.png", dpi=80)
+        plt.close(fig)
+        os.replace(stage_dir / "metrics.png.tmp.png", stage_dir / "metrics.png")
+    except ImportError:
+        pass
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+def task_specs(only: list[str] | None) -> list:
+    from . import builtin_specialists, routers, specialists
+
+    try:
+        specs = specialists()
+        rts = routers()
+    except Exception:  # noqa: BLE001 - plugins unavailable: use the built-ins
+        specs, rts = {}, []
+    if not specs:
+        specs = {s.route: s for s in builtin_specialists()}
+    router = rts[0] if rts else Router()
+    out = [router] + [specs[k] for k in sorted(specs)]
+    if only:
+        out = [s for s in out if s.name in only]
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="helixc train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--corpus", required=True, nargs="+", help="corpus directory or JSONL files (split field / file names)")
+    p.add_argument("--out", required=True, help="models directory to write (e.g. models/default)")
+    p.add_argument("--work", help="checkpoints and logs (default: OUT/../.train-<name>)")
+    p.add_argument("--knowledge", help="knowledge.json for the explain route (default: helixc_corpora's)")
+    p.add_argument("--base-model", help="local Hugging Face causal LM directory to start from (no download)")
+    p.add_argument("--quantize", choices=["nf4"], help="QLoRA: load the base in 4-bit NF4 for the LoRA stages (CUDA)")
+    p.add_argument("--allow-cpu-quantization", action="store_true", help="allow --quantize nf4 without CUDA (slow)")
+    p.add_argument("--phase1", choices=["full", "lora", "none"], help="general phase: full (from scratch default), lora (with --base-model), none")
+    p.add_argument("--adapters", nargs="*", help="train only these adapters (default: coordinator + every specialist)")
+    p.add_argument("--size", choices=sorted(SIZES), default="small", help="base size when training from scratch")
+    for k in ("hidden", "layers", "heads", "kv-heads", "ffn"):
+        p.add_argument(f"--{k}", type=int, help=f"override the size preset's {k}")
+    p.add_argument("--vocab-size", type=int, default=1024)
+    p.add_argument("--max-len", type=int, default=256, help="max tokens per example (longer ones are dropped and counted)")
+    p.add_argument("--max-train-rows", type=int, default=0, help="use at most this many training rows (0: all)")
+    # phase 1 / phase 2 hyper-parameters (defaults: the seed's recipe)
+    for ph, lr, ep in (("p1", 2e-4, 3.0), ("p2", 2e-4, 3.0)):
+        p.add_argument(f"--{ph}-lr", type=float, default=lr)
+        p.add_argument(f"--{ph}-epochs", type=float, default=ep)
+        p.add_argument(f"--{ph}-max-steps", type=int, default=0)
+        p.add_argument(f"--{ph}-batch-size", type=int, default=16)
+        p.add_argument(f"--{ph}-grad-accum", type=int, default=1, help="effective batch = batch size x grad accum x processes")
+        p.add_argument(f"--{ph}-eval-every", type=int, default=200)
+        p.add_argument(f"--{ph}-max-minutes", type=float, default=0.0)
+    p.add_argument("--p1-coordinator-fraction", type=float, default=1.0,
+                   help="share of the coordinator's examples used in phase 1 (the specialists see every row)")
+    p.add_argument("--warmup-ratio", type=float, default=0.1)
+    p.add_argument("--patience", type=int, default=5)
+    p.add_argument("--val-em-rows", type=int, default=128)
+    p.add_argument("--val-loss-rows", type=int, default=512)
+    p.add_argument("--lora-r", type=int, default=16)
+    p.add_argument("--lora-alpha", type=int, default=32)
+    p.add_argument("--lora-dropout", type=float, default=0.05)
+    p.add_argument("--bf16", dest="bf16", action="store_true", default=None,
+                   help="bf16 autocast (default: on with CUDA or a CPU with native bf16, else off: emulated bf16 is ~10x slower)")
+    p.add_argument("--no-bf16", dest="bf16", action="store_false")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave torch's default)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoints in --work")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--interrupt-at", type=int, default=0, help=argparse.SUPPRESS)  # tests: simulate a kill
+    return p
+
+
+def stage_cfg(args, ph: str) -> StageConfig:
+    g = lambda k: getattr(args, f"{ph}_{k}")  # noqa: E731
+    return StageConfig(lr=g("lr"), batch_size=g("batch_size"), grad_accum=g("grad_accum"), epochs=g("epochs"),
+                       max_steps=g("max_steps"), warmup_ratio=args.warmup_ratio, eval_every=g("eval_every"),
+                       patience=args.patience, val_loss_rows=args.val_loss_rows, val_em_rows=args.val_em_rows,
+                       max_minutes=g("max_minutes"), seed=args.seed, interrupt_at=args.interrupt_at)
+
+
+def native_bf16() -> bool:
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def make_accelerator(bf16: bool | None):
+    from accelerate import Accelerator
+
+    if bf16 is None:
+        bf16 = native_bf16()
+    return Accelerator(mixed_precision="bf16" if bf16 else "no")
+
+
+def train(args) -> dict:
+    import torch
+
+    t_start = time.time()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    work = Path(args.work) if args.work else out.parent / f".train-{out.name}"
+    acc = make_accelerator(args.bf16)
+    log = (lambda *a: None) if args.quiet else (lambda *a: acc.print(*a))
+    # with --quantize, phase 1 (from scratch) trains the full base in full precision; the LoRA stages load it in nf4
+    check_quantize(args.quantize, args.allow_cpu_quantization)  # the clear error before any work
+    work.mkdir(parents=True, exist_ok=True)
+
+    rows = load_rows(args.corpus)
+    train_rows = [r for r in rows if r.get("split") == "train"]
+    val_rows = [r for r in rows if r.get("split") == "val"]
+    if not train_rows or not val_rows:
+        raise HelixError(E_INPUT, f"the corpus needs 'train' and 'val' rows (got {len(train_rows)} / {len(val_rows)})")
+    if args.max_train_rows:
+        train_rows = random.Random(args.seed).sample(train_rows, min(args.max_train_rows, len(train_rows)))
+    kb_path = args.knowledge
+    if kb_path is None:
+        for c in [Path(p) / "knowledge.json" for p in args.corpus if Path(p).is_dir()]:
+            if c.is_file():
+                kb_path = c
+                break
+    kb = load_knowledge(kb_path)
+    specs = task_specs(args.adapters)
+    tr = build_examples(specs, train_rows, kb)
+    va = build_examples(specs, val_rows, kb)
+    for s in specs:
+        log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
+    specs = [s for s in specs if tr[s.name] and va[s.name]]
+
+    # ---- tokenizer + base
+    base_dir = work / "base"
+    phase1 = args.phase1 or ("lora" if args.base_model else "full")
+    if args.base_model:
+        from .tokenizer import load_tokenizer
+
+        tok = load_tokenizer(args.base_model)
+        if tok.pad_token_id is None:
+            tok.pad_token = tok.eos_token
+        if tok.bos_token_id is None:
+            tok.bos_token = tok.eos_token
+        base_src = Path(args.base_model)
+    else:
+        from .tokenizer import load_tokenizer, train_tokenizer
+
+        if (base_dir / "tokenizer.json").is_file() and args.resume:
+            tok = load_tokenizer(base_dir)
+        else:
+            texts = [e.prompt + e.answer for s in specs for e in tr[s.name]]
+            tok = train_tokenizer(texts, vocab_size=args.vocab_size)
+            base_dir.mkdir(parents=True, exist_ok=True)
+            tok.save_pretrained(str(base_dir))
+        base_src = base_dir
+    summaries = []
+
+    # phase 1 sees every row through its specialist; the coordinator's copy of each row
+    # (prompt ~30 tokens for a 2-token label) only at --p1-coordinator-fraction.
+    frac_rng = random.Random(args.seed)
+    def p1(exs, name):
+        if name != COORDINATOR or args.p1_coordinator_fraction >= 1:
+            return exs
+        return [e for e in exs if frac_rng.random() < args.p1_coordinator_fraction]
+    all_train = [e for s in specs for e in p1(tr[s.name], s.name)]
+    all_val = [e for s in specs for e in p1(va[s.name], s.name)]
+    general_lora = None
+    if phase1 == "full":
+        if args.base_model:
+            raise HelixError(E_INPUT, "--phase1 full with --base-model is not supported (full fine-tuning of a large model); use lora")
+        from transformers import Qwen3ForCausalLM
+
+        set_seed(stage_seed(args.seed, "init"))
+        cfg = base_config(len(tok), tok, args.size, hidden=args.hidden, layers=args.layers, heads=args.heads,
+                          kv_heads=args.kv_heads, ffn=args.ffn, max_positions=max(512, args.max_len))
+        model = Qwen3ForCausalLM(cfg)
+        log(f"base: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, vocab {len(tok)}")
+        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(args, "p1"),
+                                   work / "phase1-general", acc, max_len=args.max_len, resume=args.resume, log=log))
+        model = acc.unwrap_model(model)
+        with torch.no_grad():  # ship bf16: round now so the adapters are trained on exactly the shipped base
+            for p in model.parameters():
+                p.copy_(p.to(torch.bfloat16).to(torch.float32))
+        if acc.is_main_process:
+            model.save_pretrained(str(base_dir), safe_serialization=True)
+            tok.save_pretrained(str(base_dir))
+        acc.wait_for_everyone()
+        del model
+    elif phase1 == "lora":
+        from peft import get_peft_model
+
+        model = load_base(base_src, quantize=args.quantize, allow_cpu_quantization=args.allow_cpu_quantization)
+        model = get_peft_model(model, lora_config(args, "general"), adapter_name="general")
+        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(args, "p1"),
+                                   work / "phase1-general", acc, max_len=args.max_len, resume=args.resume, log=log))
+        from peft import get_peft_model_state_dict
+
+        general_lora = {k: v.detach().clone() for k, v in get_peft_model_state_dict(acc.unwrap_model(model), adapter_name="general").items()}
+        del model
+
+    # ---- phase 2: one adapter per task
+    from peft import get_peft_model, set_peft_model_state_dict
+
+    adapter_dirs = {}
+    max_new = {}
+    for s in specs:
+        model = load_base(base_src, quantize=args.quantize, allow_cpu_quantization=args.allow_cpu_quantization)
+        model = get_peft_model(model, lora_config(args, s.name), adapter_name=s.name)
+        if general_lora is not None:
+            set_peft_model_state_dict(model, general_lora, adapter_name=s.name)
+        summaries.append(run_stage(f"phase2-{s.name}", model, tok, tr[s.name], va[s.name], stage_cfg(args, "p2"),
+                                   work / f"phase2-{s.name}", acc, max_len=args.max_len, resume=args.resume, log=log))
+        model = acc.unwrap_model(model)
+        d = work / "adapters" / s.name
+        if acc.is_main_process:
+            model.save_pretrained(str(d), selected_adapters=[s.name])
+            sub = d / s.name  # PEFT writes non-default adapters into a sub-folder
+            if sub.is_dir():
+                for f in sub.iterdir():
+                    shutil.move(str(f), d / f.name)
+                sub.rmdir()
+        adapter_dirs[s.name] = d
+        lens = [len(tok.encode(e.answer, add_special_tokens=False)) for e in tr[s.name]]
+        max_new[s.name] = int(max(lens) * 1.25) + 8
+        del model
+
+    # ---- export
+    if acc.is_main_process:
+        export(out, tok, base_src if args.base_model else base_dir, adapter_dirs, specs, kb, max_new,
+               {"command": "helixc train " + " ".join(getattr(args, "argv", [])), "seed": args.seed,
+                "phase1": phase1, "quantize": args.quantize, "stages": summaries,
+                "train_rows": len(train_rows), "val_rows": len(val_rows),
+                "elapsed_s": round(time.time() - t_start, 1)}, work, copy_base=not args.base_model)
+    return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1)}
+
+
+def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_new, training: dict, work: Path,
+           copy_base: bool = True) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    if copy_base:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        (out / "base").mkdir(exist_ok=True)
+        m = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.bfloat16, local_files_only=True)
+        m.save_pretrained(str(out / "base"), safe_serialization=True)
+        tok.save_pretrained(str(out / "base"))
+        base_ref = "base"
+    else:
+        base_ref = str(Path(base_dir).resolve())
+        (out / "tokenizer").mkdir(exist_ok=True)
+        tok.save_pretrained(str(out / "tokenizer"))
+    manifest = {"format": "helixc-moe/1", "base": base_ref, "tokenizer": "base" if copy_base else "tokenizer",
+                "prompt": {"template": "{task}|{request}", "sep": "\\n=>"}, "router": COORDINATOR,
+                "knowledge": "knowledge.json" if kb else None, "adapters": {}, "training": training}
+    for s in specs:
+        dst = out / "adapters" / s.name
+        if dst.exists():
+            shutil.rmtree(dst)
+        shutil.copytree(adapter_dirs[s.name], dst)
+        entry = {"path": f"adapters/{s.name}", "kind": s.kind, "max_new_tokens": max_new[s.name]}
+        if s.kind == KIND_ROUTE:
+            entry["labels"] = list(s.labels)
+        else:
+            entry.update({"route": s.route, "target": s.target, "grammar": s.grammar})
+        if s.kind == KIND_CHOICE:
+            entry["choices"] = [e["id"] for e in kb]
+        manifest["adapters"][s.name] = entry
+    if kb:
+        _atomic_write_text(out / "knowledge.json", json.dumps(kb, indent=1, ensure_ascii=False))
+    mdir = out / "metrics"
+    mdir.mkdir(exist_ok=True)
+    for st in work.iterdir():
+        if st.is_dir() and st.name.startswith("phase"):
+            for f in ("metrics.csv", "metrics.json", "metrics.png", "done.json"):
+                if (st / f).is_file():
+                    shutil.copy(st / f, mdir / f"{st.name}.{f}")
+    _atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    try:
+        res = train(args)
+    except HelixError as e:
+        print(f"helixc: error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({"out": res["out"], "elapsed_s": res["elapsed_s"],
+                      "stages": [{k: s[k] for k in ("stage", "steps", "stopped", "best", "elapsed_s")} for s in res["stages"]]},
+                     indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
