@@ -326,9 +326,11 @@ def number_words(n: int) -> str:
     raise ValueError(n)
 
 
-def describe_int(n: int, rng: random.Random) -> str:
+def describe_int(n: int, rng: random.Random, depth: int = 0) -> str:
+    """Number words for small ints; inside containers only below 100, so an item never contains
+    "and" ("nine hundred and seventy-nine" in a list would read as two items)."""
     r = rng.random()
-    if abs(n) < 1000 and r < 0.45:
+    if abs(n) < (1000 if depth == 0 else 100) and r < 0.45:
         w = number_words(n)
         return rng.choice([w, f"the number {w}", f"the integer {w}"])
     return rng.choice([str(n), f"the number {n}", f"the integer {n}", f"{n}"])
@@ -338,7 +340,7 @@ def _is_simple_word(s: str) -> bool:
     return s.isascii() and s.isalpha() and 0 < len(s) <= 12 and s.lower() not in ("and", "null", "true", "false", "a", "an", "the")
 
 
-def describe_scalar(v, rng: random.Random) -> str | None:
+def describe_scalar(v, rng: random.Random, depth: int = 0) -> str | None:
     if v is None:
         return rng.choice(["null", "a null value", "the null value", "nothing (null)"])
     if v is True:
@@ -346,7 +348,7 @@ def describe_scalar(v, rng: random.Random) -> str | None:
     if v is False:
         return rng.choice(["false", "the boolean false", "a false flag", "boolean false"])
     if type(v) is int:
-        return describe_int(v, rng)
+        return describe_int(v, rng, depth)
     if type(v) is float:
         return rng.choice([f"the float {v!r}", f"the decimal number {v!r}", f"{v!r}"])
     if type(v) is str:
@@ -372,9 +374,13 @@ def _join(items: list[str], rng: random.Random, semi: bool) -> str:
     return ", ".join(items[:-1]) + rng.choice([" and ", ", and "]) + items[-1]
 
 
+def _multi_entry(x) -> bool:
+    return (type(x) is dict and len(x) > 1) or (type(x) is Contract and len(x.fields) > 1)
+
+
 def describe(v, rng: random.Random, depth: int = 0) -> str | None:
     """An unambiguous English description of `v`, or None when it would be too clumsy."""
-    s = describe_scalar(v, rng)
+    s = describe_scalar(v, rng, depth)
     if s is not None:
         return s
     if depth >= 2:
@@ -388,13 +394,13 @@ def describe(v, rng: random.Random, depth: int = 0) -> str | None:
         nested = any(type(x) in (list, dict, Contract) for x in v) or any(" and " in p for p in parts)
         if nested and depth > 0:
             return None
-        if all(type(x) is int for x in v) and rng.random() < 0.5:
+        if len(v) == 1:  # one item: a head that says so, whatever the item is
+            return rng.choice(["a list with just ", "a one-item list holding ", "an array containing only "]) + parts[0]
+        if all(type(x) is int for x in v) and not nested and rng.random() < 0.5:
             return rng.choice(["the numbers ", "a list of the numbers ", "an array of "]) + _join(parts, rng, False)
         head = rng.choice(["a list of ", "an array containing ", "a list with ", "the list of "])
         if nested:
             head = rng.choice(["a list containing: ", "an array of these items: "])
-        if len(v) == 1 and not nested:
-            head = rng.choice(["a list with just ", "a one-item list holding ", "an array containing only "])
         return head + _join(parts, rng, nested)
     if type(v) is dict:
         if not v:
@@ -409,6 +415,8 @@ def describe(v, rng: random.Random, depth: int = 0) -> str | None:
         nested = any(type(x) in (list, dict, Contract) for x in v.values()) or any(" and " in p for p in parts)
         if nested and depth > 0:
             return None
+        if len(v) == 1 and _multi_entry(next(iter(v.values()))):
+            return None  # "a map with a set to a map with b set to 1 and c set to 2": whose c?
         head = rng.choice(["a map with ", "an object with ", "a dictionary with ", "a map where "])
         if head == "a map where ":
             parts = [p.replace(" set to ", " is ").replace(" = ", " is ") if not p.startswith("key ") else p for p in parts]
@@ -429,6 +437,8 @@ def describe(v, rng: random.Random, depth: int = 0) -> str | None:
         nested = any(type(x) in (list, dict, Contract) for x in v.fields.values()) or any(" and " in p for p in parts)
         if nested and depth > 0:
             return None
+        if len(v.fields) == 1 and _multi_entry(next(iter(v.fields.values()))):
+            return None  # the inner fields would read as the outer's
         head = rng.choice([f"a contract {v.id} ", f"contract {v.id} ", f"a contract with id {v.id}, "])
         return head + _join(parts, rng, nested)
     return None

@@ -187,7 +187,7 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
 _START_CHARS = set('[{"#@&-' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
-    r"\)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"\)|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
@@ -410,6 +410,14 @@ def read_request(text: str) -> RequestReading:
             r.payload, r.payload_notation, r.has_payload = value, used, True
             if used and type(value) is int and src0 is None and used != "lc-b":
                 r.payload_notation = "number"
+    if not r.has_payload:
+        d = extract_description(norm)
+        if d is not None:
+            value, a, b = d
+            rest = norm[:a] + " \x00 " + norm[b:]
+            if _english_is_plain(rest, None):  # strict: no structure words left at all
+                r.payload, r.payload_notation, r.has_payload = value, "english", True
+                english, found = rest, (value, "english", a, b)
     target, source, names = _target_and_source(english)
     low = english.lower()
     if found is not None and r.has_payload and len(names) == 1 and _PARSE_INTENT.search(low):
@@ -457,3 +465,240 @@ def read_request(text: str) -> RequestReading:
     if r.target == "explain":
         r.payload, r.payload_notation, r.has_payload = None, None, False
     return r
+
+
+# ---------------------------------------------------------------------------------------------
+# Values described in words ("a handle named documents", "the numbers one, two and three",
+# "a contract 902 whose first field is the text main"): a small controlled grammar. Each
+# function returns (True, value) or (False, None); the whole phrase must be consumed.
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_TENS_W = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth".split())}
+_NO = (False, None)
+
+
+def words_to_int(phrase: str):
+    """'minus three hundred and twenty-two' -> -322; None unless the whole phrase is a number in words."""
+    toks = phrase.lower().replace("-", " ").split()
+    if not toks:
+        return None
+    sign = 1
+    if toks[0] in ("minus", "negative"):
+        sign, toks = -1, toks[1:]
+    total = current = 0
+    seen = False
+    prev = None
+    for t in toks:
+        if t == "and":
+            if prev not in ("hundred", "thousand"):
+                return None
+        elif t in _UNITS:
+            if prev in _UNITS or prev in _TENS_W and _UNITS[t] >= 10 or prev in _TENS_W and _UNITS[t] == 0:
+                return None
+            current += _UNITS[t]
+            seen = True
+        elif t in _TENS_W:
+            if prev in _UNITS or prev in _TENS_W:
+                return None
+            current += _TENS_W[t]
+            seen = True
+        elif t == "hundred":
+            if not 1 <= current <= 9:
+                return None
+            current *= 100
+        elif t == "thousand":
+            if not 1 <= current <= 999:
+                return None
+            total += current * 1000
+            current = 0
+        else:
+            return None
+        prev = t
+    if not seen or prev == "and":
+        return None
+    return sign * (total + current)
+
+
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+
+
+def _hlxl(text: str):
+    from . import parse
+    from .errors import HelixError
+
+    try:
+        return True, parse(text, "hlxl")
+    except HelixError:
+        return _NO
+
+
+def describe_scalar_value(p: str):
+    from .values import Handle
+
+    p = p.strip()
+    low = p.lower()
+    if low in ("null", "a null value", "the null value", "nothing (null)"):
+        return True, None
+    if low in ("true", "the boolean true", "a true flag", "boolean true"):
+        return True, True
+    if low in ("false", "the boolean false", "a false flag", "boolean false"):
+        return True, False
+    if low in ("an empty list", "an empty array", "the empty list", "a list with no items"):
+        return True, []
+    if low in ("an empty map", "an empty object", "an empty dictionary", "a map with no keys"):
+        return True, {}
+    if low in ("empty bytes", "an empty byte string"):
+        return True, b""
+    if low in ("an empty string", "the empty text", '""'):
+        return True, ""
+    m = re.fullmatch(r"(?:the (?:number|integer) |integer |number )?(-?\d+)", p, re.I)
+    if m:
+        return True, int(m.group(1))
+    m = re.fullmatch(r"(?:the (?:number|integer) )?([a-z -]+)", p, re.I)
+    if m:
+        n = words_to_int(m.group(1))
+        if n is not None:
+            return True, n
+    m = re.fullmatch(r"(?:the float |the decimal number )?(-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+(?:\.\d+)?e[-+]?\d+)", p, re.I)
+    if m and ("." in m.group(1) or "e" in m.group(1).lower()):
+        return True, float(m.group(1))
+    m = re.fullmatch(r"(?:(?:the text|the string|the word) )?(" + _QUOTED + ")", p)
+    if m:
+        return _hlxl(m.group(1))
+    m = re.fullmatch(r"(?:the text|the string|the word) ([A-Za-z]{1,12})", p)
+    if m:
+        return True, m.group(1)
+    m = re.fullmatch(r"(?:a handle named|the handle|a reference to|handle &h_)\s*([A-Za-z0-9_]+)", p)
+    if m:
+        return True, Handle(m.group(1))
+    m = re.fullmatch(r"(?:the bytes|a byte string) ([0-9A-Fa-f]{2,})", p)
+    if m and len(m.group(1)) % 2 == 0:
+        return True, bytes.fromhex(m.group(1))
+    m = re.fullmatch(r"raw bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)
+    if m:
+        return True, bytes.fromhex(m.group(1).replace(" ", ""))
+    return _NO
+
+
+def _split_items(body: str) -> list[str] | None:
+    """'a, b and c' / 'a, b, and c' / 'a; b; c' -> items (quotes respected)."""
+    protected = re.sub(_QUOTED, lambda m: "\x01" * len(m.group()), body)
+    if ";" in protected:
+        cuts = [m.start() for m in re.finditer(";", protected)]
+        parts, last = [], 0
+        for c in cuts:
+            parts.append(body[last:c])
+            last = c + 1
+        parts.append(body[last:])
+        return [x.strip() for x in parts]
+    m = None
+    for m in re.finditer(r",? and ", protected):
+        pass
+    if m is None:
+        return None if "," in protected else [body.strip()]
+    head, tail = body[: m.start()], body[m.end():]
+    hp = re.sub(_QUOTED, lambda x: "\x01" * len(x.group()), head)
+    pieces, last = [], 0
+    for c in [x.start() for x in re.finditer(",", hp)]:
+        pieces.append(head[last:c])
+        last = c + 1
+    pieces.append(head[last:])
+    return [x.strip() for x in pieces] + [tail.strip()]
+
+
+def describe_value(phrase: str, depth: int = 0):
+    """Read a value described in words (the controlled English of helixc's corpora)."""
+    from .values import Contract
+
+    p = phrase.strip()
+    ok, v = describe_scalar_value(p)
+    if ok:
+        return ok, v
+    if depth >= 2:
+        return _NO
+    m = re.fullmatch(r"(?:a list with just|a one-item list holding|an array containing only) (.+)", p, re.S)
+    if m:
+        ok, v = describe_value(m.group(1), depth + 1)
+        return (True, [v]) if ok else _NO
+    m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
+                     r"a list of|an array containing|a list with|the list of) (.+)", p, re.S)
+    if m:
+        items = _split_items(m.group(1))
+        if not items or (len(items) == 1 and not m.group(0).startswith(("a list containing:", "an array of these"))):
+            return _NO
+        out = []
+        for it in items:
+            ok, v = describe_value(it, depth + 1)
+            if not ok:
+                return _NO
+            out.append(v)
+        return True, out
+    m = re.fullmatch(r"(?:an empty contract (\d+)|contract (\d+) with no fields|a contract with id (\d+) and no fields)", p)
+    if m:
+        return True, Contract(int(next(g for g in m.groups() if g)), {})
+    m = re.fullmatch(r"(?:a contract (\d+) |contract (\d+) |a contract with id (\d+), )(.+)", p, re.S)
+    if m:
+        cid = int(next(g for g in m.groups()[:3] if g))
+        items = _split_items(m.group(4))
+        if not items:
+            return _NO
+        fields = {}
+        for it in items:
+            fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
+                re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
+            if not fm:
+                return _NO
+            if fm.group(1) in _ORDINALS:
+                idx, d = _ORDINALS[fm.group(1)], fm.group(2)
+            else:
+                idx, d = int(next(g for g in fm.groups()[:3] if g)), fm.group(fm.lastindex)
+            if idx in fields:
+                return _NO
+            ok, v = describe_value(d, depth + 1)
+            if not ok:
+                return _NO
+            fields[idx] = v
+        if list(fields) != sorted(fields):
+            return _NO
+        return True, Contract(cid, fields)
+    m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where) (.+)", p, re.S)
+    if m:
+        items = _split_items(m.group(2))
+        if not items:
+            return _NO
+        out = {}
+        where = m.group(1) == "a map where"
+        for it in items:
+            km = re.fullmatch(r"key (" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) with (.+)", it, re.S) or \
+                re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|=)") + r" (.+)",
+                             it, re.S)
+            if not km:
+                return _NO
+            key = km.group(1)
+            if key.startswith('"'):
+                ok, key = _hlxl(key)
+                if not ok:
+                    return _NO
+            ok, v = describe_value(km.group(2), depth + 1)
+            if not ok or key in out:
+                return _NO
+            out[key] = v
+        return True, out
+    return _NO
+
+
+def extract_description(text: str):
+    """A value described in words inside a request: (value, start, end) or None (earliest, longest span)."""
+    starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d)", text)]
+    for a in starts:
+        ends = {len(text.rstrip())}
+        for m in _END_BOUNDARY.finditer(text, a):
+            ends.add(m.start())
+        for b in sorted((e for e in ends if e > a), reverse=True):
+            ok, v = describe_value(text[a:b])
+            if ok:
+                return v, a, b
+    return None
