@@ -21,7 +21,8 @@ def register_commands(cli):
     @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.001, 86400),
                   help="Per-request timeout in seconds (504 past it).")
     @click.option("--batch-wait-ms", default=10.0, show_default=True, type=click.FloatRange(0, 1000),
-                  help="Under load, how long the worker waits for a batch to fill (0: take what is waiting).")
+                  help="Under load, how long the worker waits at least for a batch to fill (or 10% of the last batch's time, "
+                       "at most 250 ms; 0: never wait).")
     @click.option("--max-body", default=65536, show_default=True, type=click.IntRange(1, 1 << 30),
                   help="Largest request body in bytes (413 past it).")
     @click.option("--no-batching", is_flag=True, help="One request per MoE.answer call (baseline).")

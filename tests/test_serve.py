@@ -592,7 +592,7 @@ def test_model_process_answers_survives_a_crash_and_stops_with_the_server():
     engines = []
 
     def factory():
-        engines.append(ProcessEngine("test_serve_fakes:FakeEngine", 0.02))
+        engines.append(ProcessEngine("test_serve_fakes:FakeEngine", 0.02, niceness=5))
         return engines[0]
 
     app = create_app(ServerConfig(max_batch=8), engine_factory=factory)
@@ -607,6 +607,7 @@ def test_model_process_answers_survives_a_crash_and_stops_with_the_server():
         assert got == [(200, {**got[i][1], "output": helixc.emit(i, NOTATIONS[i % 4]),
                               "echo": f"the number {i} please"}) for i in range(24)]
         child = engines[0].pid
+        assert os.getpriority(os.PRIO_PROCESS, child) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)
         with srv.client() as c:
             r = c.post("/translate", json={"text": "CRASH the number 1"})
             assert r.status_code == 503 and r.json()["error"]["code"] == "E_MODEL", r.text

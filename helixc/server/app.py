@@ -242,7 +242,7 @@ def default_engine_factory(models_dir: str | None, model_process: bool = True) -
         if model_process:
             from .procengine import ProcessEngine
 
-            return ProcessEngine("helixc.server.app:load_moe", models_dir)
+            return ProcessEngine("helixc.server.app:load_moe", models_dir, niceness=5)
         return load_moe(models_dir)
 
     return load

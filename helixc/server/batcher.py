@@ -78,6 +78,7 @@ class Batcher:
         self._thread: threading.Thread | None = None
         self.in_flight = 0
         self._last_done = float("-inf")
+        self._last_seconds = 0.0  # duration of the last engine.answer call
         self.engine = None
         self.state = "not started"  # loading | ready | unavailable: ...
         self.engine_error: HelixError | None = None
@@ -151,9 +152,12 @@ class Batcher:
             # Under load (a batch just finished), the clients it answered come back within a few ms;
             # waiting up to batch_wait for them merges two half batches that would otherwise alternate
             # (16 clients -> 8 + 8 forever). An idle server does not wait: a lone request goes at once.
-            under_load = time.perf_counter() - self._last_done < self.batch_wait
-            if self.batch_wait > 0 and under_load and len(self._queue) < self.max_batch and not self._stopping:
-                deadline = time.perf_counter() + self.batch_wait
+            # The wait grows with the cost of a batch (10% of the last one, at most 250 ms): a few ms
+            # for a fast engine, enough for busy clients to come back when a batch takes seconds.
+            wait = max(self.batch_wait, min(0.25, 0.1 * self._last_seconds)) if self.batch_wait > 0 else 0.0
+            under_load = time.perf_counter() - self._last_done < wait
+            if wait > 0 and under_load and len(self._queue) < self.max_batch and not self._stopping:
+                deadline = time.perf_counter() + wait
                 while len(self._queue) < self.max_batch and not self._stopping:
                     left = deadline - time.perf_counter()
                     if left <= 0:
@@ -200,8 +204,9 @@ class Batcher:
             return
         t0 = time.perf_counter()
         outcomes = self._answer(batch)
+        self._last_seconds = time.perf_counter() - t0
         if self.metrics is not None:
-            self.metrics.record_batch(len(batch), time.perf_counter() - t0)
+            self.metrics.record_batch(len(batch), self._last_seconds)
         for job, (ok, value) in zip(batch, outcomes):
             job._deliver(ok, value)
 

@@ -8,6 +8,8 @@ next call starts a fresh process.
 
 The child is started with ``spawn`` (no fork of a process that has threads), builds the engine by
 calling ``factory`` (``"module:function"``) with ``args``, then answers batches sent over a pipe.
+The server starts it with ``niceness=5``: when both are runnable, the OS gives the CPU to the
+event loop (notation requests, milliseconds) before the model (batches, seconds).
 It ignores SIGINT (a Ctrl-C in a terminal reaches the whole process group): the server decides when
 to stop it, after the queue has drained; and it exits by itself within 0.25 s when the server process
 is gone, however that happened.
@@ -56,8 +58,13 @@ def _watch_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the ch
             os._exit(0)
 
 
-def _child(conn, factory: str, args: tuple, parent_pid: int) -> None:  # pragma: no cover - runs in the child
+def _child(conn, factory: str, args: tuple, parent_pid: int, niceness: int = 0) -> None:  # pragma: no cover
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
         engine = _resolve(factory)(*args)
@@ -91,8 +98,9 @@ def _child(conn, factory: str, args: tuple, parent_pid: int) -> None:  # pragma:
 class ProcessEngine:
     """``answer`` runs in a child process; ``close`` stops it. Calls are serialized (one worker)."""
 
-    def __init__(self, factory: str, *args: Any, start_timeout: float | None = None):
+    def __init__(self, factory: str, *args: Any, start_timeout: float | None = None, niceness: int = 0):
         self.factory = factory
+        self.niceness = niceness
         self.args = args
         self.start_timeout = start_timeout
         self._lock = threading.Lock()
@@ -104,7 +112,7 @@ class ProcessEngine:
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_child, args=(child, self.factory, self.args, os.getpid()), name="helixc-model",
+        proc = self._ctx.Process(target=_child, args=(child, self.factory, self.args, os.getpid(), self.niceness), name="helixc-model",
                                  daemon=True)
         proc.start()
         child.close()
