@@ -283,3 +283,24 @@ def test_compiler_rules_router_counts_unsure_as_wrong(tmp_path):
     p.write_text(json.dumps({"input": "zzz qqq", "output": "1", "route": "hlxl"}) + "\n")
     res = runner.evaluate(D.load_jsonl(p), router=r, router_name="compiler-rules")
     assert res["routing"]["overall"]["accuracy"] == 0.0
+
+
+def test_cli_compiler_only_end_to_end(tmp_path, monkeypatch):
+    from helixc.cli import cli
+
+    _patch(monkeypatch, None)
+    f = tmp_path / "mine.jsonl"
+    f.write_text(_rows_jsonl(), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["eval", "--split", str(f), "--router", "compiler-rules", "--no-moe", "--engines",
+                                 "compiler", "--latency-samples", "2", "--json", str(tmp_path / "e.json")])
+    assert r.exit_code == 0, r.output
+    res = json.loads((tmp_path / "e.json").read_text())
+    assert "specialists" not in res
+    e2e = res["end_to_end"]
+    assert e2e["overall"]["total"] == 6
+    # The reader gets the five notation rows right; the explain row expects this file's fake
+    # knowledge-base text, which is not the real entry's, so the real answer counts as wrong.
+    for route in ("lc-b", "lc-r", "lc-t", "hlxl"):
+        assert e2e["per_route"][route]["accuracy"] == 1.0
+    assert e2e["per_route"]["explain"] == {"correct": 0, "total": 1, "accuracy": 0.0}
+    assert res["latency_ms"]["answered_by"] == "compiler-only"

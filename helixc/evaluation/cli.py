@@ -48,14 +48,16 @@ def run_eval_command(*, split: str, json_out: str | None = None, report: str | N
 
     moe = None
     moe_error = None
-    if not no_moe:
+    if no_moe and engine_list == ["compiler"]:
+        moe = runner.CompilerOnly()  # end to end through the rule-based reader alone, no model
+    elif not no_moe:
         try:
             moe = runner.load_moe(models)
         except HelixError as e:
             if router in runner.MOE_ROUTER_NAMES:
                 raise
             moe_error = str(e)
-    if router in runner.MOE_ROUTER_NAMES and moe is None:
+    if router in runner.MOE_ROUTER_NAMES and (moe is None or isinstance(moe, runner.CompilerOnly)):
         raise HelixError(runner.E_EVAL_ROUTER, "--router moe needs the models; use --router seed-keyword with --no-moe "
                                               "for a routing-only run")
     the_router = moe if router in runner.MOE_ROUTER_NAMES else runner.get_router(router, lambda: moe)

@@ -158,7 +158,7 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
     mem = res.get("memory", {})
     perf = []
     if lat:
-        perf += [["latency p50 (single request)", ms(lat["p50"])], ["latency p95", ms(lat["p95"])],
+        perf += [[f"latency p50 (single request, {lat.get('answered_by', 'moe')})", ms(lat["p50"])], ["latency p95", ms(lat["p95"])],
                  ["latency p99", ms(lat["p99"])], ["latency samples", lat["samples"]]]
     if e2e and e2e.get("rows_per_s"):
         perf.append(["batched throughput", f"{e2e['rows_per_s']:.1f} requests/s"])

@@ -63,6 +63,24 @@ class CompilerRulesRouter:
 BUILTIN_ROUTERS = {"compiler-rules": CompilerRulesRouter}
 
 
+class CompilerOnly:
+    """``translate --to auto --engine compiler`` without any model: what the compiler's
+    rule-based reader answers (a refused request counts as wrong). Has ``answer`` only."""
+
+    name = "compiler-only"
+
+    def answer(self, requests):
+        from ..neural.service import compiler_answer
+
+        out = []
+        for q in requests:
+            try:
+                out.append(compiler_answer(q))
+            except HelixError as e:
+                out.append(_Failed(f"{e.code}: {e.message}"))
+        return out
+
+
 def load_moe(models_dir: str | None = None):
     """The MoE from ``helixc.neural.service.get_moe`` (one import, cached there)."""
     try:
@@ -424,7 +442,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
 
     if moe is not None:
         spec_rows = [r for r in rows if r.target in ROUTES]
-        if spec_rows:
+        if spec_rows and callable(getattr(moe, "generate", None)):
             res["specialists"] = run_specialists(moe, spec_rows, batch_size=batch_size,
                                                  constrained_modes=constrained_modes, progress=progress)
         e2e, explain, e2e_results = run_end_to_end(moe, rows, kb, batch_size=batch_size, progress=progress,
@@ -439,6 +457,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
             if progress:
                 progress(f"latency: {min(latency_samples, len(rows))} single requests")
             res["latency_ms"] = run_latency(moe, rows, latency_samples)
+            res["latency_ms"]["answered_by"] = getattr(moe, "name", None) or "moe"
     elif moe_error:
         notes.append(f"MoE not evaluated: {moe_error}")
     if len(rows) <= PER_ROW_MAX:
