@@ -10,9 +10,13 @@ Two jobs:
   arithmetic. Text inside double quotes is left alone (it is literal text).
 * :func:`read_request` is a precise, rule-based reader: it finds the target
   notation from its synonyms, a payload written in a notation (read with the
-  compiler's own parsers) or a single number. It is the ``--engine compiler``
-  baseline and the verifier for neural output, so it returns ``None`` fields
-  whenever it is not sure rather than guessing.
+  compiler's own parsers), a single number, or a value described in a small
+  controlled English (:func:`describe_value`: "a handle named documents", "the
+  numbers one, two and three", "a contract 902 whose first field is the text
+  main"). It is the ``--engine compiler`` baseline and the verifier for neural
+  output, so it returns ``None`` fields whenever it is not sure rather than
+  guessing. It never labels training data (the corpus labels come from the
+  generator's own values).
 
 The rules for ambiguous requests are the ones written in ``corpora/README.md``:
 a bare digit string is decimal; a request that names no target notation is
