@@ -33,6 +33,8 @@ def register_commands(cli):
     @click.option("batch_size", "--batch-size", type=click.IntRange(min=1), default=16, show_default=True)
     @click.option("no_moe", "--no-moe", is_flag=True,
                   help="Routing only: do not load the MoE (no specialist, end-to-end or latency figures).")
+    @click.option("routing_only", "--routing-only", is_flag=True,
+                  help="Score the routers only (loads the MoE's coordinator if --router moe; no generation).")
     @click.option("no_unconstrained", "--no-unconstrained", is_flag=True,
                   help="Skip the unconstrained specialist pass (halves the specialist time).")
     @click.option("engines", "--engines", default="auto", show_default=True,
@@ -41,7 +43,7 @@ def register_commands(cli):
     @click.option("corpus_dir", "--corpus-dir", type=click.Path(file_okay=False),
                   help="Where the generated corpus lives (for the built-in split names).")
     def eval_cmd(split, json_out, report, chart, models, router, baseline, limit, latency_samples, batch_size,
-                 no_moe, no_unconstrained, engines, corpus_dir):
+                 no_moe, routing_only, no_unconstrained, engines, corpus_dir):
         """Accuracy of the English-request pipeline on held-out data: routing (overall, per class,
         confusion matrix) beside the seed's keyword rule, each specialist with and without the grammar
         constraint, end-to-end `translate --to auto`, explain answers against the knowledge base,
@@ -58,7 +60,7 @@ def register_commands(cli):
         code = run_eval_command(split=split, json_out=json_out, report=report, chart=chart, models=models,
                                 router=router, baseline=baseline, limit=limit, latency_samples=latency_samples,
                                 batch_size=batch_size, no_moe=no_moe, no_unconstrained=no_unconstrained,
-                                corpus_dir=corpus_dir, engines=engines)
+                                corpus_dir=corpus_dir, engines=engines, routing_only=routing_only)
         if code:
             raise SystemExit(code)
 

@@ -304,3 +304,11 @@ def test_cli_compiler_only_end_to_end(tmp_path, monkeypatch):
         assert e2e["per_route"][route]["accuracy"] == 1.0
     assert e2e["per_route"]["explain"] == {"correct": 0, "total": 1, "accuracy": 0.0}
     assert res["latency_ms"]["answered_by"] == "compiler-only"
+
+
+def test_routing_only(evalset):
+    moe = FakeMoE()
+    res = runner.evaluate(evalset, router=moe, moe=moe, kb=KB, routing_only=True)
+    assert res["routing"]["overall"]["total"] == 6
+    assert "end_to_end" not in res and "specialists" not in res and "latency_ms" not in res
+    assert moe.calls == {"generate": 0, "answer": 0}

@@ -30,7 +30,7 @@ def run_eval_command(*, split: str, json_out: str | None = None, report: str | N
                      models: str | None = None, router: str = "moe", baseline: str | None = "seed-keyword",
                      limit: int | None = None, latency_samples: int = 50, batch_size: int = 16,
                      no_moe: bool = False, no_unconstrained: bool = False, corpus_dir: str | None = None,
-                     engines: str = "auto") -> int:
+                     engines: str = "auto", routing_only: bool = False) -> int:
     engine_list = [e.strip() for e in engines.split(",") if e.strip()]
     bad = [e for e in engine_list if e not in ("auto", "neural", "compiler")]
     if bad or not engine_list:
@@ -69,6 +69,7 @@ def run_eval_command(*, split: str, json_out: str | None = None, report: str | N
         evalset, router=the_router, router_name=router, moe=moe, moe_error=moe_error, baseline=base, kb=kb,
         latency_samples=latency_samples, batch_size=batch_size, engines=engine_list,
         constrained_modes=(True,) if no_unconstrained else (True, False), progress=_progress,
+        routing_only=routing_only,
     )
     command = "helixc " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["eval"] else None
     res["command"] = command

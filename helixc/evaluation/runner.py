@@ -405,7 +405,7 @@ def environment() -> dict:
 
 def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=None, moe_error: str | None = None,
              baseline=None, kb: Sequence[dict] = (), latency_samples: int = 50, batch_size: int = 16,
-             engines: Sequence[str] = ("auto",),
+             engines: Sequence[str] = ("auto",), routing_only: bool = False,
              constrained_modes=(True, False), progress: Callable[[str], None] | None = None) -> dict:
     rss_start = current_rss_mb()
     rows = evalset.rows
@@ -440,7 +440,9 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
     if "routing" in res and "baseline_routing" in res:
         res["comparison"] = _comparison(labelled, res["routing"], res["baseline_routing"])
 
-    if moe is not None:
+    if routing_only:
+        notes.append("routing only: specialists, end-to-end and latency were not run")
+    if moe is not None and not routing_only:
         spec_rows = [r for r in rows if r.target in ROUTES]
         if spec_rows and callable(getattr(moe, "generate", None)):
             res["specialists"] = run_specialists(moe, spec_rows, batch_size=batch_size,
@@ -461,7 +463,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
     elif moe_error:
         notes.append(f"MoE not evaluated: {moe_error}")
     if len(rows) <= PER_ROW_MAX:
-        res["per_row"] = _per_row(rows, res, e2e_results if moe is not None else None, baseline)
+        res["per_row"] = _per_row(rows, res, e2e_results if moe is not None and not routing_only else None, baseline)
     res["memory"] = {"rss_start_mb": rss_start, "rss_end_mb": current_rss_mb(), "peak_rss_mb": peak_rss_mb()}
     res["notes"] = notes
     # Per-row predictions are bulky; keep them out of the report (the JSON keeps the failures).
