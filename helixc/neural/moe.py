@@ -129,6 +129,9 @@ class MoE:
             except (OSError, ValueError, KeyError, TypeError) as e:
                 raise _model_error(f"{kpath}: unreadable knowledge base: {e}") from None
         adapters = self._adapter_entries()
+        import warnings
+
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
         model = None
         for name, (path, entry) in adapters.items():
             if not (path / "adapter_config.json").is_file():

@@ -82,6 +82,7 @@ class StageConfig:
     val_em_rows: int = 128
     max_minutes: float = 0.0  # 0: no time budget (a budget makes runs non-reproducible)
     seed: int = 0
+    eval_at_start: bool = False  # evaluate (and keep as a candidate) the weights before any step
     interrupt_at: int = 0  # testing: stop like a killed run right after the checkpoint of this step
 
 
@@ -364,12 +365,40 @@ def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Examp
     def autocast():
         return acc.autocast()
 
+    def evaluate(step, run_loss, run_n):
+        nonlocal best, bad
+        vloss = val_loss(raw, vl_sample, tok.pad_token_id, 64, autocast, device)
+        em, _ = exact_match(raw, tok, em_sample, autocast_ctx=autocast)
+        row = {"stage": name, "step": step, "epoch": round(step / steps_per_epoch, 3),
+               "train_loss": run_loss / run_n if run_n else None, "val_loss": vloss, "val_em": em,
+               "lr": sched.get_last_lr()[0], "elapsed_s": round(elapsed0 + time.time() - t0, 1)}
+        hist.append(row)
+        score = [em, -vloss]
+        improved = best["score"] is None or score > best["score"]
+        if improved:
+            best = {"score": score, "step": step, "val_em": em, "val_loss": vloss}
+            bad = 0
+            if acc.is_main_process:
+                _atomic_torch_save({"trainable": trainable_state(raw), "step": step}, best_path)
+        else:
+            bad += 1
+        bar.set_postfix(loss=f"{row['train_loss'] or 0:.3f}", vloss=f"{vloss:.3f}", em=f"{em:.3f}", best=best["step"])
+        if acc.is_main_process:
+            _atomic_torch_save({"trainable": trainable_state(raw), "optimizer": opt.state_dict(),
+                                "scheduler": sched.state_dict(), "rng": torch.get_rng_state(),
+                                "py_rng": random.getstate(), "step": step, "history": hist, "best": best,
+                                "bad": bad}, last_path)
+            write_metrics(stage_dir, name, hist)
+        return row, vloss, em, improved
+
     t0 = time.time()
     elapsed0 = hist[-1]["elapsed_s"] if hist else 0.0
     bar = tqdm(total=total, initial=step, desc=name, dynamic_ncols=True, disable=not acc.is_main_process,
                mininterval=2.0)
     run_loss, run_n = 0.0, 0
     stopped = "max_steps"
+    if step == 0 and cfg.eval_at_start:  # the starting point is a candidate too (LoRA: the base alone)
+        evaluate(0, 0.0, 0)
     while step < total:
         model.train()
         for k in range(cfg.grad_accum):
@@ -392,30 +421,9 @@ def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Examp
         at_end = step == total
         over_time = cfg.max_minutes and (time.time() - t0) / 60 + elapsed0 / 60 >= cfg.max_minutes
         if step % cfg.eval_every == 0 or at_end or over_time:
-            vloss = val_loss(raw, vl_sample, tok.pad_token_id, 64, autocast, device)
-            em, _ = exact_match(raw, tok, em_sample, autocast_ctx=autocast)
-            row = {"stage": name, "step": step, "epoch": round(step / steps_per_epoch, 3),
-                   "train_loss": run_loss / max(1, run_n), "val_loss": vloss, "val_em": em,
-                   "lr": sched.get_last_lr()[0], "elapsed_s": round(elapsed0 + time.time() - t0, 1)}
+            row, vloss, em, improved = evaluate(step, run_loss, run_n)
             run_loss, run_n = 0.0, 0
-            hist.append(row)
-            score = [em, -vloss]
-            improved = best["score"] is None or score > best["score"]
-            if improved:
-                best = {"score": score, "step": step, "val_em": em, "val_loss": vloss}
-                bad = 0
-                if acc.is_main_process:
-                    _atomic_torch_save({"trainable": trainable_state(raw), "step": step}, best_path)
-            else:
-                bad += 1
-            bar.set_postfix(loss=f"{row['train_loss']:.3f}", vloss=f"{vloss:.3f}", em=f"{em:.3f}", best=best["step"])
-            if acc.is_main_process:
-                _atomic_torch_save({"trainable": trainable_state(raw), "optimizer": opt.state_dict(),
-                                    "scheduler": sched.state_dict(), "rng": torch.get_rng_state(),
-                                    "py_rng": random.getstate(), "step": step, "history": hist, "best": best,
-                                    "bad": bad}, last_path)
-                write_metrics(stage_dir, name, hist)
-            log(f"[{name}] step {step}/{total} train_loss {row['train_loss']:.4f} val_loss {vloss:.4f} "
+            log(f"[{name}] step {step}/{total} train_loss {row['train_loss'] or 0:.4f} val_loss {vloss:.4f} "
                 f"val_em {em:.3f}{' *' if improved else ''}")
             if cfg.interrupt_at and step >= cfg.interrupt_at:
                 bar.close()
@@ -455,7 +463,7 @@ def write_metrics(stage_dir: Path, name: str, hist: list[dict]) -> None:
 
         fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
         steps = [h["step"] for h in hist]
-        ax[0].plot(steps, [h["train_loss"] for h in hist], label="train loss")
+        ax[0].plot(steps, [float("nan") if h["train_loss"] is None else h["train_loss"] for h in hist], label="train loss")
         ax[0].plot(steps, [h["val_loss"] for h in hist], label="val loss")
         ax[0].set_yscale("log")
         ax[0].set_xlabel("step")
@@ -505,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-cpu-quantization", action="store_true", help="allow --quantize nf4 without CUDA (slow)")
     p.add_argument("--phase1", choices=["full", "lora", "none"], help="general phase: full (from scratch default), lora (with --base-model), none")
     p.add_argument("--adapters", nargs="*", help="train only these adapters (default: coordinator + every specialist)")
+    p.add_argument("--init-base", help="phase 1 continues training this base directory (a models dir's base/, "
+                   "with its tokenizer) instead of a fresh initialisation")
     p.add_argument("--size", choices=sorted(SIZES), default="small", help="base size when training from scratch")
     for k in ("hidden", "layers", "heads", "kv-heads", "ffn"):
         p.add_argument(f"--{k}", type=int, help=f"override the size preset's {k}")
@@ -545,7 +555,8 @@ def stage_cfg(args, ph: str) -> StageConfig:
     return StageConfig(lr=g("lr"), batch_size=g("batch_size"), grad_accum=g("grad_accum"), epochs=g("epochs"),
                        max_steps=g("max_steps"), warmup_ratio=args.warmup_ratio, eval_every=g("eval_every"),
                        patience=args.patience, val_loss_rows=args.val_loss_rows, val_em_rows=args.val_em_rows,
-                       max_minutes=g("max_minutes"), seed=args.seed, interrupt_at=args.interrupt_at)
+                       max_minutes=g("max_minutes"), seed=args.seed, interrupt_at=args.interrupt_at,
+                       eval_at_start=ph == "p2" or bool(args.init_base or args.base_model))
 
 
 def native_bf16() -> bool:
@@ -620,7 +631,11 @@ def train(args) -> dict:
     else:
         from .tokenizer import load_tokenizer, train_tokenizer
 
-        if (base_dir / "tokenizer.json").is_file() and args.resume:
+        if args.init_base:
+            tok = load_tokenizer(args.init_base)
+            base_dir.mkdir(parents=True, exist_ok=True)
+            tok.save_pretrained(str(base_dir))
+        elif (base_dir / "tokenizer.json").is_file() and args.resume:
             tok = load_tokenizer(base_dir)
         else:
             texts = [e.prompt + e.answer for s in specs for e in tr[s.name]]
@@ -646,9 +661,12 @@ def train(args) -> dict:
         from transformers import Qwen3ForCausalLM
 
         set_seed(stage_seed(args.seed, "init"))
-        cfg = base_config(len(tok), tok, args.size, hidden=args.hidden, layers=args.layers, heads=args.heads,
-                          kv_heads=args.kv_heads, ffn=args.ffn, max_positions=max(512, args.max_len))
-        model = Qwen3ForCausalLM(cfg)
+        if args.init_base:  # continued pretraining of an earlier base (same tokenizer)
+            model = load_base(args.init_base)
+        else:
+            cfg = base_config(len(tok), tok, args.size, hidden=args.hidden, layers=args.layers, heads=args.heads,
+                              kv_heads=args.kv_heads, ffn=args.ffn, max_positions=max(512, args.max_len))
+            model = Qwen3ForCausalLM(cfg)
         log(f"base: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, vocab {len(tok)}")
         summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(args, "p1"),
                                    work / "phase1-general", acc, max_len=args.max_len, resume=args.resume, log=log))
