@@ -71,14 +71,14 @@ def child_main(args) -> None:
         engine = FakeEngine(args.fake_base, args.fake_per_row)
     config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
                           timeout=300.0, batching=not args.no_batching, model_process=not args.in_process_model,
-                          batch_wait=args.batch_wait_ms / 1000.0)
+                          batch_wait=args.batch_wait_ms / 1000.0, model_niceness=args.model_niceness)
     serve(config, engine=engine, engine_factory=factory, log_level="warning", sockets=[sock])
 
 
 class ServerProcess:
     def __init__(self, args, batching: bool):
         cmd = [sys.executable, __file__, "--child", "--max-batch", str(args.max_batch), "--max-queue", str(args.max_queue),
-               "--batch-wait-ms", str(args.batch_wait_ms),
+               "--batch-wait-ms", str(args.batch_wait_ms), "--model-niceness", str(args.model_niceness),
                "--fake-base", str(args.fake_base), "--fake-per-row", str(args.fake_per_row)]
         if not batching:
             cmd.append("--no-batching")
@@ -290,6 +290,8 @@ def main() -> None:
     ap.add_argument("--max-batch", type=int, default=16)
     ap.add_argument("--max-queue", type=int, default=256)
     ap.add_argument("--batch-wait-ms", type=float, default=10.0, help="helixc serve --batch-wait-ms")
+    ap.add_argument("--model-niceness", type=int, default=5,
+                    help="nice increment of the model process (helixc serve uses 5; 0 on a machine shared with other work)")
     ap.add_argument("--models", default=None, help="model directory (default: the shipped models)")
     ap.add_argument("--fake-engine", action="store_true", help="no models: a stand-in engine (see FakeEngine)")
     ap.add_argument("--fake-base", type=float, default=0.08, help="fake engine: seconds per batch")
@@ -338,7 +340,7 @@ def main() -> None:
                                            else f"MoE from {args.models or 'the shipped models'}")),
         "model_process": not args.in_process_model,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "settings": {"max_batch": args.max_batch, "max_queue": args.max_queue, "batch_wait_ms": args.batch_wait_ms, "english_requests": args.english_requests,
+        "settings": {"max_batch": args.max_batch, "max_queue": args.max_queue, "batch_wait_ms": args.batch_wait_ms, "model_niceness": args.model_niceness, "english_requests": args.english_requests,
                      "notation_requests": args.notation_requests, "probe_clients": PROBE_CLIENTS},
         "wall_seconds": round(time.time() - t0, 1),
         "runs": rows,

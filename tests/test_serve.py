@@ -700,12 +700,11 @@ def _neural_missing() -> str | None:
 
 @pytest.mark.skipif(_neural_missing() is not None, reason=str(_neural_missing()))
 def test_english_on_shipped_models():
-    """The shipped MoE (in its model process) behind the server: same answer as `helixc translate`."""
-    from helixc.neural.service import translate_english
-
-    app = create_app(ServerConfig(max_batch=8, timeout=120))
+    """The shipped MoE (in its model process) behind the server. `to=auto` answers are verified and,
+    where the compiler can read the request, corrected by it: the output must be exactly right."""
+    app = create_app(ServerConfig(max_batch=8, timeout=300, model_niceness=0))
     text = "Encode CRC32 checksum 0xDEADBEEF in LC-B"
-    with LiveServer(app) as srv, srv.client(timeout=180) as c:
+    with LiveServer(app) as srv, srv.client(timeout=300) as c:
         r = c.post("/translate", json={"text": text, "to": "auto"})
         assert r.status_code == 200, r.text
         check_against_openapi("/translate", "POST", r)
@@ -713,8 +712,8 @@ def test_english_on_shipped_models():
         assert srv.service.batcher.state == "ready"
         assert got["route"] == "lc-b" and got["target"] == "lc-b"
         assert got["output"] == helixc.emit(0xDEADBEEF, "lc-b")
-        want = translate_english(TranslateRequest(text=text)).to_json()
-        assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
+        assert got["engine"] in ("neural", "compiler") and isinstance(got["verified"], bool)
+        assert got["engine"] == "neural" or got["corrected"] is True  # the JSON says when the compiler corrected it
         # several at once: one model batch, each its own answer
         numbers = [3, 250, 4096, -17]
         texts = [f"Encode the integer {n} in LC-R" for n in numbers]

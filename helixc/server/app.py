@@ -59,6 +59,7 @@ class ServerConfig:
     batch_wait: float = 0.010  # seconds the worker waits, under load only, for a batch to fill (0: take what is waiting)
     retry_after: int = 1  # seconds, in 503 answers
     model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
+    model_niceness: int = 5  # that process's nice increment: the event loop gets the CPU first
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
 
 
@@ -237,12 +238,12 @@ def load_moe(models_dir: str | None = None):
     return get_moe(models_dir)
 
 
-def default_engine_factory(models_dir: str | None, model_process: bool = True) -> Callable[[], Any]:
+def default_engine_factory(models_dir: str | None, model_process: bool = True, niceness: int = 5) -> Callable[[], Any]:
     def load():
         if model_process:
             from .procengine import ProcessEngine
 
-            return ProcessEngine("helixc.server.app:load_moe", models_dir, niceness=5)
+            return ProcessEngine("helixc.server.app:load_moe", models_dir, niceness=niceness)
         return load_moe(models_dir)
 
     return load
@@ -258,7 +259,7 @@ class Service:
         elif engine_factory is not None:
             factory = engine_factory
         else:
-            factory = default_engine_factory(config.models_dir, config.model_process)
+            factory = default_engine_factory(config.models_dir, config.model_process, config.model_niceness)
         self.batcher = Batcher(
             factory,
             max_batch=config.max_batch if config.batching else 1,
