@@ -59,18 +59,31 @@ def read_manifest(models_dir: Path) -> dict:
     return manifest
 
 
-def _stored_bf16(base_dir: Path) -> bool:
-    f = base_dir / "model.safetensors"
-    if not f.is_file():
-        return False
-    try:
-        from safetensors import safe_open
+def _fast_lora_forward(self, x, *args, **kwargs):
+    import torch.nn.functional as F
 
-        with safe_open(str(f), framework="pt") as fh:
-            keys = list(fh.keys())
-            return bool(keys) and all(str(fh.get_slice(k).get_dtype()).upper() in ("BF16", "BFLOAT16") for k in keys)
-    except Exception:  # noqa: BLE001
-        return False
+    base = self.base_layer
+    out = F.linear(x, base.weight, base.bias)
+    lora = self._helixc_active
+    if lora is not None:
+        a, b, scale = lora
+        out = out + F.linear(F.linear(x, a), b) * scale
+    return out
+
+
+def _install_fast_lora(model) -> None:
+    import types
+
+    import torch
+    from peft.tuners.lora import Linear as LoraLinear
+
+    for m in model.modules():
+        if isinstance(m, LoraLinear):
+            m._helixc_lora = {name: (m.lora_A[name].weight, m.lora_B[name].weight, float(m.scaling[name]))
+                              for name in m.lora_A
+                              if isinstance(m.lora_A[name], torch.nn.Linear)}
+            m._helixc_active = None
+            m.forward = types.MethodType(_fast_lora_forward, m)
 
 
 class MoE:
@@ -150,11 +163,13 @@ class MoE:
             raise _model_error(f"{self.dir}: no adapters")
         self.model = model.eval()
         self.active: str | None = None
-        # PEFT's unmerged LoRA forward costs ~5x a plain forward at this size, so the active
-        # adapter is merged into the base weights and unmerged on a switch. The shipped base is
-        # stored in bf16, so unmerging is exact after rounding back to bf16 (no drift, no copy).
-        self.merge = os.environ.get("HELIXC_MERGE_ADAPTERS", "1") != "0" and _stored_bf16(base_dir)
-        self.merged: str | None = None
+        # PEFT's LoRA forward costs ~5x a plain forward at this size, and merging/unmerging an
+        # adapter costs ~45 ms per switch. So each LoRA layer gets a lean forward,
+        # base(x) + s * B(A(x)), reading the active adapter's tensors: switching is a pointer swap
+        # and the base weights are never modified (HELIXC_FAST_LORA=0 keeps PEFT's own path).
+        self.fast = os.environ.get("HELIXC_FAST_LORA", "1") != "0"
+        if self.fast:
+            _install_fast_lora(self.model)
         self.vocab_size = self.model.config.vocab_size if hasattr(self.model, "config") else len(self.tok)
         self.load_s = time.perf_counter() - t0
         self._constraints: dict = {}
@@ -204,56 +219,19 @@ class MoE:
     def set_adapter(self, name: str) -> None:
         if self.active == name:
             return
-        if self.merged is not None:
-            self._unmerge()
-        self.model.set_adapter(name)
-        if self.merge:
-            self._merge(name)
+        if self.fast:
+            for m in self._lora_layers():
+                m._helixc_active = m._helixc_lora.get(name)
+        else:
+            self.model.set_adapter(name)
         self.active = name
 
     def _lora_layers(self):
         if not hasattr(self, "_layers"):
             from peft.tuners.lora import LoraLayer
 
-            self._layers = [m for m in self.model.modules() if isinstance(m, LoraLayer)]
+            self._layers = [m for m in self.model.modules() if isinstance(m, LoraLayer) and hasattr(m, "_helixc_lora")]
         return self._layers
-
-    def _lora_base_weights(self):
-        return [m.get_base_layer().weight for m in self._lora_layers()]
-
-    def _merge(self, name: str) -> None:
-        """W += delta in place; the few entries where round_bf16(W + delta - delta) != W (weights
-        far smaller than their delta) are remembered, so unmerging restores W bit for bit."""
-        import torch
-
-        self._fixups = []
-        with torch.no_grad():
-            for m in self._lora_layers():
-                if name not in m.lora_A:
-                    continue
-                w = m.get_base_layer().weight
-                delta = m.get_delta_weight(name).to(w.dtype)
-                merged = w + delta
-                back = (merged - delta).to(torch.bfloat16).to(w.dtype)
-                bad = (back != w).nonzero(as_tuple=True)
-                self._fixups.append((m, bad, w[bad].clone() if len(bad[0]) else None))
-                w.copy_(merged)
-                m.merged_adapters.append(name)
-        self.merged = name
-
-    def _unmerge(self) -> None:
-        import torch
-
-        name = self.merged
-        with torch.no_grad():
-            for m, bad, vals in self._fixups:
-                w = m.get_base_layer().weight
-                w.copy_((w - m.get_delta_weight(name).to(w.dtype)).to(torch.bfloat16).to(w.dtype))
-                if vals is not None:
-                    w[bad] = vals
-                m.merged_adapters.remove(name)
-        self._fixups = []
-        self.merged = None
 
     def constraint_for(self, name: str):
         """The decoding constraint of adapter ``name`` (None: unconstrained)."""

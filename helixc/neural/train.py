@@ -750,7 +750,7 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
         dst = out / "adapters" / s.name
         if dst.exists():
             shutil.rmtree(dst)
-        shutil.copytree(adapter_dirs[s.name], dst)
+        shutil.copytree(adapter_dirs[s.name], dst, ignore=shutil.ignore_patterns("README.md"))
         entry = {"path": f"adapters/{s.name}", "kind": s.kind, "max_new_tokens": max_new[s.name]}
         if s.kind == KIND_ROUTE:
             entry["labels"] = list(s.labels)
