@@ -34,33 +34,43 @@ from .scalars import parse_float, parse_int, unquote
 from .values import MAX_DEPTH, Contract, Handle, check_contract_id, check_field_index
 
 
-class Positioned(HelixError):
-    """Internal: a semantic error still waiting for its source position."""
+def _entry_error(code: str, message: str, entry: tuple) -> HelixError:
+    """An error about one field or key; a third item in ``entry`` is its source position."""
+    err = HelixError(code, message)
+    err.entry_pos = entry[2] if len(entry) > 2 else None
+    return err
 
 
-def make_contract(cid: int, fields: list[tuple[int, Any]]) -> Contract:
+def make_contract(cid: int, fields: list[tuple]) -> Contract:
+    """Fields are (index, value) or (index, value, source position of the index)."""
     check_contract_id(cid)
     out: dict[int, Any] = {}
     last = -1
-    for index, value in fields:
-        check_field_index(index)
+    for entry in fields:
+        index, value = entry[0], entry[1]
+        try:
+            check_field_index(index)
+        except HelixError as e:
+            raise _entry_error(e.code, e.message, entry) from None
         if index in out:
-            raise HelixError(E_CONTRACT_STRUCTURE, f"contract {cid} repeats field @{index}")
+            raise _entry_error(E_CONTRACT_STRUCTURE, f"contract {cid} repeats field @{index}", entry)
         if index < last:
-            raise HelixError(E_FIELD_ORDER, f"contract {cid}: field @{index} comes after @{last}; fields must ascend")
+            raise _entry_error(E_FIELD_ORDER, f"contract {cid}: field @{index} comes after @{last}; fields must ascend", entry)
         out[index] = value
         last = index
     return Contract(cid, out)
 
 
-def make_map(pairs: list[tuple[str, Any]], canonical_order: bool) -> dict:
+def make_map(pairs: list[tuple], canonical_order: bool) -> dict:
+    """Pairs are (key, value) or (key, value, source position of the key)."""
     out: dict[str, Any] = {}
     last = None
-    for key, value in pairs:
+    for entry in pairs:
+        key, value = entry[0], entry[1]
         if key in out:
-            raise HelixError(E_DUPLICATE_KEY, f"map key {key!r} appears twice")
+            raise _entry_error(E_DUPLICATE_KEY, f"map key {key!r} appears twice", entry)
         if canonical_order and last is not None and key < last:
-            raise HelixError(E_KEY_ORDER, f"map key {key!r} comes after {last!r}; keys must be in code-point order")
+            raise _entry_error(E_KEY_ORDER, f"map key {key!r} comes after {last!r}; keys must be in code-point order", entry)
         out[key] = value
         last = key
     if not canonical_order:
@@ -119,7 +129,8 @@ class Reader:
         except HelixError as e:
             if e.line is not None:
                 raise
-            raise text_error(e.code, e.message, self.notation, self.text, pos) from None
+            at = getattr(e, "entry_pos", None)
+            raise text_error(e.code, e.message, self.notation, self.text, pos if at is None else at) from None
 
     # -- driver ------------------------------------------------------------
     def parse(self):
@@ -336,7 +347,10 @@ class ValueBuilder:
             except HelixError as e:
                 if e.line is not None:
                     raise
-                raise self.error(e, node.meta.start_pos if not node.meta.empty else 0) from None
+                at = getattr(e, "entry_pos", None)
+                if at is None:
+                    at = node.meta.start_pos if not node.meta.empty else 0
+                raise self.error(e, at) from None
         return results[id(root)]
 
     def token(self, tok):
@@ -378,13 +392,13 @@ class ValueBuilder:
         return drop_placeholders(kids)
 
     def node_field(self, kids, node):
-        return (parse_int(kids[0][self.field_prefix_len :]), kids[1])
+        return (parse_int(kids[0][self.field_prefix_len :]), kids[1], _start(node))
 
     def node_contract(self, kids, node):
         return make_contract(parse_int(kids[0]), drop_placeholders(kids[1:]))
 
     def node_pair(self, kids, node):
-        return (kids[0], kids[1])
+        return (kids[0], kids[1], _start(node))
 
     def node_ident(self, kids, node):
         if kids[0] in self.reserved_keys:
@@ -393,6 +407,10 @@ class ValueBuilder:
 
     def node_map(self, kids, node):
         return make_map(drop_placeholders(kids), self.canonical_key_order)
+
+
+def _start(node):
+    return None if node.meta.empty else node.meta.start_pos
 
 
 def drop_placeholders(kids: list) -> list:

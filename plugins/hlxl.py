@@ -77,9 +77,9 @@ class HLXLReader(Reader):
         return self.semantic(make_map, open_pos, pairs, False)
 
     def field(self, depth):
-        _, tok, _ = self.expect("field", "a field '@N'")
+        _, tok, pos = self.expect("field", "a field '@N'")
         self.expect(":", "':'")
-        return int(tok[1:]), self.value(depth)
+        return int(tok[1:]), self.value(depth), pos
 
     def pair(self, depth):
         if self.i >= self.n:
@@ -95,7 +95,7 @@ class HLXLReader(Reader):
             raise self.unexpected("a map key")
         self.i += 1
         self.expect(":", "':'")
-        return key, self.value(depth)
+        return key, self.value(depth), pos
 
     def array(self, depth):
         self.i += 1

@@ -94,7 +94,7 @@ class LCRReader(Reader):
             if kind != "field":
                 self.i -= 1
                 raise self.unexpected("'🜁' or '🜂'")
-            fields.append((self.semantic(parse_int, fpos, ftok[1:-1]), self.value(depth)))
+            fields.append((self.semantic(parse_int, fpos, ftok[1:-1]), self.value(depth), fpos))
         cid = self.semantic(parse_int, open_pos, tok[1:])
         return self.semantic(make_contract, open_pos, cid, fields)
 
@@ -118,7 +118,7 @@ class LCRReader(Reader):
             raise self.unexpected("a map key")
         self.i += 1
         self.expect("colon", "': '")
-        return key, self.value(depth)
+        return key, self.value(depth), pos
 
     CONTAINERS = {ARRAY_OPEN: array, "copen": contract, MAP_OPEN: map}
 

@@ -80,7 +80,7 @@ class LCTReader(Reader):
                     raise self.unexpected("',' or '}'")
                 _, idx_tok, idx_pos = self.expect("int", "a field index")
                 self.expect("=", "'='")
-                fields.append((self.semantic(parse_int, idx_pos, idx_tok), self.value(depth)))
+                fields.append((self.semantic(parse_int, idx_pos, idx_tok), self.value(depth), idx_pos))
             cid = self.semantic(parse_int, cid_pos, cid_tok)
             return self.semantic(make_contract, open_pos, cid, fields)
         pairs = self.seq("}", ",", self.pair, depth, "',' or '}'")
@@ -100,7 +100,7 @@ class LCTReader(Reader):
             raise self.unexpected("a map key")
         self.i += 1
         self.expect(":", "':'")
-        return key, self.value(depth)
+        return key, self.value(depth), pos
 
     def array(self, depth):
         self.i += 1

@@ -48,7 +48,12 @@ def test_long_line_excerpt_is_windowed():
     ("hlxl", "[1,\n 2,\n x]", 3, 2),
     ("lc-t", "[1,\n2,\nx]", 3, 1),
     ("lc-r", "🜃1, 2, x🜄", 1, 8),
-    ("hlxl", "{b: 1, b: 2}", 1, 1),
+    # semantic errors point at the offending entry, in both parsers
+    ("hlxl", "{b: 1, b: 2}", 1, 8),
+    ("hlxl", "{14: {@2: 1,\n @0: 2}}", 2, 2),
+    ("lc-t", "{C:1,2=1,0=2}", 1, 10),
+    ("lc-r", "◇name: 1, age: 3◆", 1, 11),
+    ("lc-r", "🜊1🜁3 1🜁2 2🜂", 1, 7),
 ])
 def test_text_positions(name, text, line, col):
     for fn in (helixc.get_notation(name).parse, helixc.get_notation(name).parse_reference):
