@@ -14,7 +14,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import BARE_KEY, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse, require_no_surrogates
 from helixc.values import Contract, Handle
 
 RESERVED = frozenset({"null", "true", "false"})

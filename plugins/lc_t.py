@@ -9,7 +9,7 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, parse_quick, reference_parse, require_no_surrogates
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse
 from helixc.values import Contract, Handle
 
 KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
