@@ -409,6 +409,20 @@ class ValueBuilder:
         return make_map(drop_placeholders(kids), self.canonical_key_order)
 
 
+# Shared by the three quick parsers (plugins/hlxl.py, lc_t.py, lc_r.py).
+NUM_START = frozenset("-0123456789")
+IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def quick_run(pattern: re.Pattern, qvalue, text: str):
+    """Drive a quick parser: tokens by ``pattern.findall``, one value, nothing left over."""
+    nxt = iter(pattern.findall(text)).__next__
+    v = qvalue(nxt(), nxt, 0)
+    for _ in iter(nxt, None):  # anything left over
+        raise QuickFail
+    return v
+
+
 def _start(node):
     return None if node.meta.empty else node.meta.start_pos
 

@@ -8,8 +8,8 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse, require_no_surrogates
-from helixc.values import Contract, Handle
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse, require_no_surrogates, quick_run, NUM_START, IDENT_START
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -154,19 +154,12 @@ _QUICK = re.compile(
     r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*|.)""",
     re.S,
 )
-_NUM_START = frozenset("-0123456789")
-_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _CONST = {"null": None, "true": True, "false": False}
-_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
 def quick_parse(text: str):
-    toks = _QUICK.findall(text)
-    nxt = iter(toks).__next__
-    v = _qvalue(nxt(), nxt, 0)
-    for _ in iter(nxt, None):  # anything left over
-        raise QuickFail
-    return v
+    return quick_run(_QUICK, _qvalue, text)
 
 
 def _qvalue(t, nxt, depth):
@@ -175,7 +168,7 @@ def _qvalue(t, nxt, depth):
         if len(t) < 2:
             raise QuickFail
         return t[1:-1] if "\\" not in t else unquote(t)
-    if c in _NUM_START:
+    if c in NUM_START:
         if len(t) > 2 and t[1] in "xXoObB" or t[:3] in ("-0x", "-0X", "-0o", "-0O", "-0b", "-0B"):
             return parse_int(t)
         if "." in t or "e" in t or "E" in t:
@@ -213,7 +206,7 @@ def _qvalue(t, nxt, depth):
         t = nxt()
         if t == "}":
             return {}
-        if t[0] in _NUM_START:  # contract {cid: {@i: v, ...}}
+        if t[0] in NUM_START:  # contract {cid: {@i: v, ...}}
             if not t.isdigit() or t[0] == "0" and t != "0" or nxt() != ":" or nxt() != "{":
                 raise QuickFail
             cid = int(t)
@@ -250,7 +243,7 @@ def _qvalue(t, nxt, depth):
                 if len(t) < 2:
                     raise QuickFail
                 key = t[1:-1] if "\\" not in t else unquote(t)
-            elif c in _IDENT_START and t not in _CONST and t[:2] != "x\"":
+            elif c in IDENT_START and t not in _CONST and t[:2] != "x\"":
                 if not (t.isidentifier() and t.isascii()):
                     raise QuickFail
                 key = t
@@ -274,7 +267,7 @@ def _qvalue(t, nxt, depth):
         if not ordered:
             out = {k: out[k] for k in sorted(out)}
         return out
-    if c in _IDENT_START:
+    if c in IDENT_START:
         if t in _CONST:
             return _CONST[t]
         if c == "x" and t[1:2] == '"':

@@ -14,8 +14,8 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import BARE_KEY, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse, require_no_surrogates
-from helixc.values import Contract, Handle
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse, require_no_surrogates, quick_run, NUM_START, IDENT_START
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -179,18 +179,12 @@ _QUICK = re.compile(
     r"""|[A-Za-z_][A-Za-z0-9_]*|,\ |:\ |.)""",
     re.S,
 )
-_NUM_START = frozenset("-0123456789")
-_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _CONST = {NULL: None, TRUE: True, FALSE: False}
-_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
 def quick_parse(text: str):
-    nxt = iter(_QUICK.findall(text)).__next__
-    v = _qvalue(nxt(), nxt, 0)
-    for _ in iter(nxt, None):
-        raise QuickFail
-    return v
+    return quick_run(_QUICK, _qvalue, text)
 
 
 def _qtext(t):
@@ -208,7 +202,7 @@ def _qvalue(t, nxt, depth):
     c = t[0]
     if c == '"':
         return _qtext(t)
-    if c in _NUM_START:
+    if c in NUM_START:
         if "." in t or "e" in t:
             v = float(t)
             if v - v != 0.0 or repr(v + 0.0) != t:
@@ -252,7 +246,7 @@ def _qvalue(t, nxt, depth):
                 key = _qtext(t)
                 if BARE_KEY.match(key) and key not in RESERVED:
                     raise QuickFail
-            elif c in _IDENT_START and t not in RESERVED:
+            elif c in IDENT_START and t not in RESERVED:
                 key = t
             else:
                 raise QuickFail

@@ -9,8 +9,8 @@ from helixc.hookspecs import hookimpl
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse
-from helixc.values import Contract, Handle
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse, quick_run, NUM_START, IDENT_START
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX
 
 KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
 # Quoted on output: what HLXL quotes, plus LC-T's own keywords and the contract marker.
@@ -160,22 +160,16 @@ _QUICK = re.compile(
     r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|.)""",
     re.S,
 )
-_NUM_START = frozenset("-0123456789")
-_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
-_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
 def quick_parse(text: str):
-    nxt = iter(_QUICK.findall(text)).__next__
-    v = _qvalue(nxt(), nxt, 0)
-    for _ in iter(nxt, None):
-        raise QuickFail
-    return v
+    return quick_run(_QUICK, _qvalue, text)
 
 
 def _qint(t):
-    if t[0] not in _NUM_START or t == "-" or "." in t or "e" in t or "E" in t:
+    if t[0] not in NUM_START or t == "-" or "." in t or "e" in t or "E" in t:
         raise QuickFail
     v = int(t)
     if not _INT_MIN <= v <= _INT_MAX:
@@ -189,7 +183,7 @@ def _qvalue(t, nxt, depth):
         if len(t) < 2:
             raise QuickFail
         return t[1:-1] if "\\" not in t else unquote(t)
-    if c in _NUM_START:
+    if c in NUM_START:
         if "." in t or "e" in t or "E" in t:
             v = float(t)
             if v - v != 0.0:
@@ -248,7 +242,7 @@ def _qvalue(t, nxt, depth):
                 if len(t) < 2:
                     raise QuickFail
                 key = t[1:-1] if "\\" not in t else unquote(t)
-            elif c in _IDENT_START and t not in RESERVED:
+            elif c in IDENT_START and t not in RESERVED:
                 key = t
             else:
                 raise QuickFail
