@@ -115,12 +115,34 @@ def explain_id(row: dict, kb_by_answer: dict[str, str]) -> str | None:
     return kb_by_answer.get(row.get("output", "").strip())
 
 
-def target_for(spec, row: dict, kb_by_answer: dict[str, str]) -> str | None:
-    """What adapter ``spec`` must write for ``row`` (None: not its row / unusable)."""
+def model_request(text: str, slots: bool):
+    """(what the model reads, the request's literal slots): see :mod:`helixc.neural.slots`."""
+    if not slots:
+        return text, []
+    from .slots import delexicalize
+
+    return delexicalize(text)
+
+
+def target_for(spec, row: dict, kb_by_answer: dict[str, str], slots=None) -> str | None:
+    """What adapter ``spec`` must write for ``row`` (None: not its row / unusable).
+
+    With ``slots`` (the request's literal slots), notation and value specialists write
+    the slotted template where their notation supports slots (falling back to the plain
+    answer where the template cannot express it)."""
     if spec.kind == KIND_ROUTE:
         return row.get("route")
     if row.get("route") != spec.route:
         return None
+    if slots is not None and spec.kind in (KIND_NOTATION, KIND_VALUE) and row.get("value") is not None:
+        from .slots import SLOT_NOTATIONS, template
+
+        if spec.grammar in SLOT_NOTATIONS:
+            from .. import parse
+
+            t = template(parse(row["value"], "hlxl"), slots, spec.grammar)
+            if t is not None:
+                return t
     if spec.kind == KIND_NOTATION:
         return row.get("output")
     if spec.kind == KIND_VALUE:
@@ -137,14 +159,15 @@ def target_for(spec, row: dict, kb_by_answer: dict[str, str]) -> str | None:
     return None
 
 
-def build_examples(task_specs, rows: list[dict], kb: list[dict] | None = None) -> dict[str, list[Example]]:
-    """Adapter name -> examples, in row order."""
+def build_examples(task_specs, rows: list[dict], kb: list[dict] | None = None,
+                   slots: bool = False) -> dict[str, list[Example]]:
+    """Adapter name -> examples, in row order (``slots``: literals delexicalised)."""
     kb_by_answer = {e["answer"].strip(): e["id"] for e in (kb or [])}
     out: dict[str, list[Example]] = {s.name: [] for s in task_specs}
     for i, row in enumerate(rows):
-        req = request_text(row)
+        req, row_slots = model_request(request_text(row), slots)
         for s in task_specs:
-            ans = target_for(s, row, kb_by_answer)
+            ans = target_for(s, row, kb_by_answer, row_slots if slots else None)
             if ans is not None:
                 out[s.name].append(Example(s.name, prompt_text(s.name, req), ans, i, row.get("category", "")))
     return out

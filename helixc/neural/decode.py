@@ -102,23 +102,59 @@ class _GrammarFactory:
         return _GrammarStateAdapter(st)
 
 
+class WithoutTokens:
+    """A constraint factory that also forbids ``banned`` token ids (e.g. slot tokens
+    ``⟨k⟩`` for literals the request does not have)."""
+
+    def __init__(self, inner, banned):
+        self.inner, self.banned = inner, frozenset(banned)
+
+    def start(self):
+        return _BannedState(self.inner.start(), self.banned)
+
+
+class _BannedState:
+    __slots__ = ("s", "banned")
+
+    def __init__(self, s, banned):
+        self.s, self.banned = s, banned
+
+    def allows(self, t):
+        return t not in self.banned and self.s.allows(t)
+
+    def allowed_ids(self):
+        return [t for t in self.s.allowed_ids() if t not in self.banned]
+
+    def advance(self, t):
+        self.s.advance(t)
+
+    def is_accepting(self):
+        return self.s.is_accepting()
+
+
 _GRAMMAR_CACHE: dict = {}
 
 
-def grammar_constraint(notation: str, tokenizer, vocab_size: int | None = None):
-    """A constraint factory for ``notation``'s grammar, or None when
+def grammar_constraint(notation: str, tokenizer, vocab_size: int | None = None, slots: bool = False):
+    """A constraint factory for ``notation``'s grammar (with ``slots``: plus literal slot
+    references, :func:`helixc.neural.slots.slot_grammar`), or None when
     ``helixc.constrain`` is not available (then decoding is unconstrained and
     validity is checked by parsing afterwards)."""
-    key = (notation, id(tokenizer), vocab_size)
+    key = (notation, id(tokenizer), vocab_size, slots)
     if key in _GRAMMAR_CACHE:
         return _GRAMMAR_CACHE[key]
     try:
-        from ..constrain import for_notation
+        from ..constrain import GrammarConstraint, for_notation
     except ImportError:
         _GRAMMAR_CACHE[key] = None
         return None
 
-    gc = for_notation(notation, tokenizer, vocab_size=vocab_size)
+    if slots:
+        from .slots import slot_grammar
+
+        gc = GrammarConstraint(slot_grammar(notation), tokenizer, vocab_size=vocab_size)
+    else:
+        gc = for_notation(notation, tokenizer, vocab_size=vocab_size)
     fac = _GrammarFactory(gc)
     _GRAMMAR_CACHE[key] = fac
     return fac

@@ -171,6 +171,15 @@ class MoE:
         if self.fast:
             _install_fast_lora(self.model)
         self.vocab_size = self.model.config.vocab_size if hasattr(self.model, "config") else len(self.tok)
+        # slots (helixc.neural.slots): the compiler delexicalises literals before the models read
+        # a request, and fills the specialists' slot references afterwards
+        self.slots = bool(self.manifest.get("slots"))
+        if self.slots:
+            from .slots import SLOT_TOKENS
+
+            self._slot_ids = self.tok.convert_tokens_to_ids(list(SLOT_TOKENS))
+            if any(i is None or i == self.tok.unk_token_id for i in self._slot_ids):
+                raise _model_error(f"{self.dir}: the manifest says slots, but the tokenizer has no slot tokens")
         self.load_s = time.perf_counter() - t0
         self._constraints: dict = {}
 
@@ -246,35 +255,50 @@ class MoE:
             if s.kind == KIND_CHOICE:
                 c = ChoiceConstraint(self.choices.get(name) or list(self.knowledge), self.tok)
             elif s.grammar:
-                c = grammar_constraint(s.grammar, self.tok, self.vocab_size)
+                c = grammar_constraint(s.grammar, self.tok, self.vocab_size, slots=self._slotted(s))
             else:
                 c = None
         self._constraints[name] = c
         return c
 
+    def _slotted(self, spec: Specialist) -> bool:
+        from .slots import SLOT_NOTATIONS
+
+        return self.slots and spec.kind in (KIND_NOTATION, KIND_VALUE) and spec.grammar in SLOT_NOTATIONS
+
+    def read(self, text: str):
+        """(what the models read, the literal slots) for a number-normalised request."""
+        from .data import model_request
+
+        return model_request(text, self.slots)
+
     # ------------------------------------------------------------------ inference
 
-    def _decode(self, adapter: str, texts: list[str], constrained: bool, batch_size: int = 32):
-        from .decode import greedy_decode
+    def _decode(self, adapter: str, texts: list[str], constrained: bool, batch_size: int = 32,
+                n_slots: list[int] | None = None):
+        """Greedy decoding of ``adapter`` for ``texts``; ``n_slots`` (slotted specialists):
+        each row may only refer to the slots its request has."""
+        from .decode import WithoutTokens, greedy_decode
 
         self.set_adapter(adapter)
         cons = self.constraint_for(adapter) if constrained else None
-        out = []
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         res = [None] * len(texts)
         for s in range(0, len(order), batch_size):
             idx = order[s: s + batch_size]
             prompts = [prompt_text(adapter, texts[i]) for i in idx]
+            row_cons = [cons] * len(idx) if cons is not None else None
+            if row_cons is not None and n_slots is not None:
+                row_cons = [WithoutTokens(cons, self._slot_ids[n_slots[i]:]) for i in idx]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
-                                constraints=[cons] * len(idx) if cons is not None else None)
+                                constraints=row_cons)
             for i, d in zip(idx, dec):
                 res[i] = d
-        out = res
-        return out
+        return res
 
     def route(self, texts: list[str], constrained: bool = True) -> list[str]:
         """Route labels for English requests (``texts`` already number-normalised)."""
-        dec = self._decode(self.router_name, texts, constrained)
+        dec = self._decode(self.router_name, [self.read(t)[0] for t in texts], constrained)
         return [d.text.strip() for d in dec]
 
     def generate(self, texts: list[str], routes: list[str], constrained: bool = True) -> list[GenerationOutput]:
@@ -283,14 +307,18 @@ class MoE:
         for i, r in enumerate(routes):
             groups.setdefault(self.specialist_for(r).name, []).append(i)
         out: list[GenerationOutput | None] = [None] * len(texts)
+        reads = [self.read(t) for t in texts]
         for name, idx in groups.items():
-            dec = self._decode(name, [texts[i] for i in idx], constrained)
             spec = self.specs[name]
+            n_slots = [len(reads[i][1]) for i in idx] if self._slotted(spec) else None
+            dec = self._decode(name, [reads[i][0] for i in idx], constrained, n_slots=n_slots)
             for i, d in zip(idx, dec):
-                out[i] = self.postprocess(spec, d)
+                out[i] = self.postprocess(spec, d, reads[i][1])
         return out  # type: ignore[return-value]
 
-    def postprocess(self, spec: Specialist, d) -> GenerationOutput:
+    def postprocess(self, spec: Specialist, d, slots=()) -> GenerationOutput:
+        """The answer from the model's text: parsed under the specialist's grammar, slot
+        references filled with the request's literals (slotted models), encoded for the target."""
         from .. import emit, parse
 
         g = GenerationOutput(text=d.text, grammar_valid=False, tokens=list(d.tokens), adapter=spec.name)
@@ -299,17 +327,20 @@ class MoE:
             g.output = self.knowledge.get(d.text, "")
             g.value = d.text
             return g
+        text = d.text
         try:
-            g.value = parse(d.text, spec.grammar)
+            if self._slotted(spec):
+                from .slots import fill
+
+                g.value, text = fill(d.text, list(slots), spec.grammar)
+            else:
+                g.value = parse(d.text, spec.grammar)
             g.grammar_valid = d.finished and d.grammar_valid is not False
         except HelixError:
             g.grammar_valid = False
             g.output = d.text
             return g
-        if spec.kind == KIND_VALUE:
-            g.output = emit(g.value, spec.target)
-        else:
-            g.output = d.text
+        g.output = emit(g.value, spec.target) if spec.kind == KIND_VALUE else text
         return g
 
     def answer(self, requests, constrained: bool = True) -> list:

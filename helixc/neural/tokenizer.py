@@ -66,3 +66,11 @@ def load_tokenizer(path):
     tok = PreTrainedTokenizerFast.from_pretrained(str(path))
     tok.padding_side = "left"
     return tok
+
+
+def add_slot_tokens(tok) -> int:
+    """Make every literal slot ``⟨k⟩`` and the LC-B brackets ``⟦ ⟧`` one token each
+    (:mod:`helixc.neural.slots`); returns how many were new."""
+    from .slots import LCB_CLOSE, LCB_OPEN, SLOT_TOKENS
+
+    return tok.add_tokens([*SLOT_TOKENS, LCB_OPEN, LCB_CLOSE])

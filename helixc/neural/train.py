@@ -56,6 +56,7 @@ from . import (
     Specialist,
 )
 from .data import Example, build_examples, collate, encode_all, load_knowledge, load_rows
+from .tokenizer import add_slot_tokens
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -513,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-cpu-quantization", action="store_true", help="allow --quantize nf4 without CUDA (slow)")
     p.add_argument("--phase1", choices=["full", "lora", "none"], help="general phase: full (from scratch default), lora (with --base-model), none")
     p.add_argument("--adapters", nargs="*", help="train only these adapters (default: coordinator + every specialist)")
+    p.add_argument("--slots", action=argparse.BooleanOptionalAction, default=True,
+                   help="delexicalise literals: the compiler copies them, the model places slot tokens "
+                        "(helixc.neural.slots)")
     p.add_argument("--init-base", help="phase 1 continues training this base directory (a models dir's base/, "
                    "with its tokenizer) instead of a fresh initialisation")
     p.add_argument("--size", choices=sorted(SIZES), default="small", help="base size when training from scratch")
@@ -610,8 +614,8 @@ def train(args) -> dict:
                 break
     kb = load_knowledge(kb_path)
     specs = task_specs(args.adapters)
-    tr = build_examples(specs, train_rows, kb)
-    va = build_examples(specs, val_rows, kb)
+    tr = build_examples(specs, train_rows, kb, slots=args.slots)
+    va = build_examples(specs, val_rows, kb, slots=args.slots)
     for s in specs:
         log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
     specs = [s for s in specs if tr[s.name] and va[s.name]]
@@ -633,6 +637,8 @@ def train(args) -> dict:
 
         if args.init_base:
             tok = load_tokenizer(args.init_base)
+            if args.slots:
+                add_slot_tokens(tok)
             base_dir.mkdir(parents=True, exist_ok=True)
             tok.save_pretrained(str(base_dir))
         elif (base_dir / "tokenizer.json").is_file() and args.resume:
@@ -640,6 +646,8 @@ def train(args) -> dict:
         else:
             texts = [e.prompt + e.answer for s in specs for e in tr[s.name]]
             tok = train_tokenizer(texts, vocab_size=args.vocab_size)
+            if args.slots:
+                add_slot_tokens(tok)
             base_dir.mkdir(parents=True, exist_ok=True)
             tok.save_pretrained(str(base_dir))
         base_src = base_dir
@@ -661,8 +669,10 @@ def train(args) -> dict:
         from transformers import Qwen3ForCausalLM
 
         set_seed(stage_seed(args.seed, "init"))
-        if args.init_base:  # continued pretraining of an earlier base (same tokenizer)
+        if args.init_base:  # continued pretraining of an earlier base (its tokenizer, plus slot tokens)
             model = load_base(args.init_base)
+            if model.get_input_embeddings().weight.shape[0] < len(tok):
+                model.resize_token_embeddings(len(tok), mean_resizing=True)
         else:
             cfg = base_config(len(tok), tok, args.size, hidden=args.hidden, layers=args.layers, heads=args.heads,
                               kv_heads=args.kv_heads, ffn=args.ffn, max_positions=max(512, args.max_len))
@@ -720,7 +730,7 @@ def train(args) -> dict:
     # ---- export
     if acc.is_main_process:
         export(out, tok, base_src if args.base_model else base_dir, adapter_dirs, specs, kb, max_new,
-               {"command": "helixc train " + " ".join(getattr(args, "argv", [])), "seed": args.seed,
+               {"command": "helixc train " + " ".join(getattr(args, "argv", [])), "seed": args.seed, "slots": args.slots,
                 "phase1": phase1, "quantize": args.quantize, "stages": summaries,
                 "train_rows": len(train_rows), "val_rows": len(val_rows),
                 "elapsed_s": round(time.time() - t_start, 1)}, work, copy_base=not args.base_model)
@@ -745,7 +755,8 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
         tok.save_pretrained(str(out / "tokenizer"))
     manifest = {"format": "helixc-moe/1", "base": base_ref, "tokenizer": "base" if copy_base else "tokenizer",
                 "prompt": {"template": "{task}|{request}", "sep": "\\n=>"}, "router": COORDINATOR,
-                "knowledge": "knowledge.json" if kb else None, "adapters": {}, "training": training}
+                "knowledge": "knowledge.json" if kb else None, "adapters": {}, "training": training,
+                "slots": bool(training.get("slots"))}
     for s in specs:
         dst = out / "adapters" / s.name
         if dst.exists():

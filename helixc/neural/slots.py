@@ -1,0 +1,315 @@
+"""Literal slots: the compiler copies literals, the model places them.
+
+A 3M-parameter model copies a 10-digit number or a 20-character string wrongly
+often enough to sink exact match, and copying is not what we want a model for.
+So before a request reaches the model, the compiler's lexer (no English
+understanding: only literal syntax) replaces each literal by a slot token:
+
+* quoted strings ``"..."`` (HLXL/LC-T/LC-R escapes), handles (``&h_x``, ``⟁x``,
+  LC-T ``@x``), bytes literals (``x"..."``, ``#..``, ``⊠..``),
+* decimal numbers (after :func:`helixc.requests.normalize_numbers`, so hex,
+  binary and octal are already decimal), except field indices (``@0``,
+  ``🜁0``, LC-T ``0=``), which stay text,
+* hex words with a digit and a letter (``7AF9``) and runs of hex byte pairs
+  (``07 84 07 00``). A run that decodes as LC-B is also spelt out: the compiler
+  decodes the bytes and inserts the value in HLXL, itself delexicalised, as
+  ``⟦...⟧`` after the slot; the model chooses from the wording whether the run
+  is raw bytes or an LC-B payload.
+
+``Encode the bytes 7AF9 and "hi" in LC-R`` -> ``Encode the bytes ⟨0⟩ and ⟨1⟩ in LC-R``.
+
+The specialist then writes its notation with slot references where literals
+go: ``⟨k⟩`` for the literal's value, ``⊠⟨k⟩`` / ``#⟨k⟩`` / ``x"⟨k⟩"`` for its hex
+digits read as bytes (``the bytes 1234``), ``"⟨k⟩"`` for its text as a string
+or map key. Decoding runs under the notation's grammar with those forms added
+(:func:`slot_grammar`). :func:`fill` substitutes the literals, parses the text
+with the notation's parser and re-emits it canonically (map keys in code-point
+order: a model that sees ``⟨3⟩`` cannot sort it).
+
+Training targets come from :func:`template`: the expected value with every leaf
+that equals a slot replaced by that slot, checked by ``fill(template) == answer``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
+
+MAX_SLOTS = 48
+SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
+_SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩
+LCB_OPEN, LCB_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded value
+
+# Bytes read from a slot's hex digits, per notation that a specialist writes.
+_BYTES_FORM = {"hlxl": ('x"', '"'), "lc-t": ("#", ""), "lc-r": ("\u22a0", "")}
+# Terminals of each grammar that also accept a slot reference (see slot_grammar).
+_SLOT_TERMINALS = {
+    "hlxl": {"INT": _SLOT, "BYTES": 'x"' + _SLOT + '"'},
+    "lc-t": {"INT": _SLOT, "BYTES": "#" + _SLOT, "STRING": '"' + _SLOT + '"'},
+    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "BYTES": "\u22a0" + _SLOT},
+}
+SLOT_NOTATIONS = tuple(_SLOT_TERMINALS)
+
+_LEX = re.compile(
+    r"""
+     (?P<string>"(?:[^"\\\n]|\\.)*")
+    |(?P<bytes>x"(?:[0-9A-Fa-f]{2})*"|\u22a0(?:[0-9a-f]{2})*|(?<![\w#])\#(?:[0-9A-Fa-f]{2})+(?![\w]))
+    |(?P<handle>&h_[A-Za-z0-9_]+|\u27c1[A-Za-z0-9_]+|(?<![\w@])@(?=[A-Za-z0-9_]*[A-Za-z_])[A-Za-z0-9_]+)
+    |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
+    |(?P<number>(?<![\w.@\U0001f701-])-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w]|\.[0-9]|\s*=))
+    |(?P<hexword>(?<![\w.])(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
+    """,
+    re.X,
+)
+
+
+@dataclass
+class Slot:
+    kind: str  # string | bytes | handle | hexrun | hexword | number
+    raw: str
+    value: object
+    hex: str | None = None  # hex digits when the literal can be read as bytes
+
+    @property
+    def token(self) -> str:
+        return SLOT_TOKENS[self.index]
+
+    index: int = 0
+
+
+def _literal(kind: str, raw: str):
+    """(value, hex digits or None) of a lexed literal; None when it is not one after all."""
+    from .. import parse
+
+    try:
+        if kind == "string":
+            return parse(raw, "hlxl"), None
+        if kind == "bytes":
+            digits = raw[2:-1] if raw.startswith("x") else raw[1:]
+            return (bytes.fromhex(digits), digits.lower()) if digits else None
+        if kind in ("hexrun", "hexword"):
+            digits = raw.replace(" ", "").lower()
+            return bytes.fromhex(digits), digits
+        if kind == "number":
+            if raw.isdigit() and len(raw) <= 2:
+                return None  # small numbers stay text: field indices ("field 2") and counts are structure
+            v = parse(raw, "hlxl")
+            plain = raw.isdigit() and len(raw) % 2 == 0
+            return v, raw if plain else None
+    except (HelixError, ValueError):
+        return None
+    return None  # handles stay text: a name is structure, and its sigil says what it is
+
+
+def _spelling(kind: str, raw: str, token: str) -> str:
+    """How the slot appears in the model's input: strings and bytes keep their quotes and
+    sigils, so the model still sees what kind of literal stands there."""
+    if kind == "string":
+        return f'"{token}"'
+    if kind == "bytes":
+        return f'x"{token}"' if raw.startswith("x") else raw[0] + token
+    return token
+
+
+def _lcb_value(digits: str):
+    from .. import get_notation
+
+    try:
+        return get_notation("lc-b").decode(bytes.fromhex(digits))
+    except (HelixError, ValueError):
+        return None
+
+
+def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[Slot]]:
+    """``text`` with its literals replaced by slot tokens, and the slots in order."""
+    from .. import emit
+
+    slots = [] if slots is None else slots
+    out: list[str] = []
+    pos = 0
+    for m in _LEX.finditer(text):
+        if len(slots) >= MAX_SLOTS:
+            break
+        kind = m.lastgroup
+        lit = _literal(kind, m.group())
+        if lit is None:
+            continue
+        out.append(text[pos:m.start()])
+        pos = m.end()
+        slot = Slot(kind, m.group(), lit[0], lit[1], len(slots))
+        slots.append(slot)
+        out.append(_spelling(kind, m.group(), slot.token))
+        if kind == "hexrun":
+            value = _lcb_value(lit[1])
+            if value is not None:
+                inner, _ = delexicalize(emit(value, "hlxl"), slots)
+                out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
+    out.append(text[pos:])
+    return "".join(out), slots
+
+
+# ---------------------------------------------------------------------------- model text -> answer
+
+_REF = re.compile(r'x"(' + _SLOT + r')"|#(' + _SLOT + r')|\u22a0(' + _SLOT + r')|"(' + _SLOT + r')"|(' + _SLOT + r")")
+
+
+def _index(tok: str) -> int:
+    return int(tok[1:-1])
+
+
+def substitute(text: str, slots: list[Slot], notation: str) -> str:
+    """The model's text with every slot reference replaced by its literal in ``notation``."""
+    from .. import emit
+
+    def lookup(tok: str) -> Slot:
+        k = _index(tok)
+        if k >= len(slots):
+            raise HelixError(E_INPUT, f"the answer refers to slot {tok}, but the request has {len(slots)} literals")
+        return slots[k]
+
+    def repl(m: re.Match) -> str:
+        as_bytes = m.group(1) or m.group(2) or m.group(3)
+        if as_bytes:
+            s = lookup(as_bytes)
+            if s.hex is None:
+                raise HelixError(E_INPUT, f"slot {as_bytes} ({s.raw}) cannot be read as bytes")
+            return emit(bytes.fromhex(s.hex), notation)
+        if m.group(4):
+            s = lookup(m.group(4))
+            return emit(s.value if isinstance(s.value, str) else s.raw, notation)
+        return emit(lookup(m.group(5)).value, notation)
+
+    return _REF.sub(repl, text)
+
+
+def fill(text: str, slots: list[Slot], notation: str):
+    """(value, canonical text in ``notation``) of a model's slotted answer."""
+    from .. import emit, parse
+
+    plain = substitute(text, slots, notation)
+    try:
+        value = parse(plain, notation)
+    except HelixError as e:
+        if e.code not in (E_KEY_ORDER, E_NONCANONICAL):
+            raise
+        value = _parse_any_key_order(plain, notation)
+    return value, emit(value, notation)
+
+
+def _parse_any_key_order(text: str, notation: str):
+    """Parse with map keys in any order and quoted where a bare key would do (a model that
+    sees ``⟨3⟩`` cannot sort that key, nor tell whether it needs quotes); the caller
+    re-emits the value canonically."""
+    import importlib
+
+    from .. import get_notation
+    from ..textparse import reference_parse
+
+    n = get_notation(notation)
+    mod = importlib.import_module(type(n).__module__)
+    lenient = type("AnyKeyOrder", (mod.Builder,), {"canonical_key_order": False})
+    return reference_parse(n.grammar, lenient, notation, text)
+
+
+def slot_grammar(notation: str) -> str:
+    """``notation``'s Lark grammar with slot references added to its literal terminals."""
+    from .. import get_notation
+
+    text = get_notation(notation).grammar
+    for term, extra in _SLOT_TERMINALS[notation].items():
+        pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
+        if not pat.search(text):
+            raise HelixError(E_INPUT, f"{notation} grammar has no terminal {term} to extend with slots")
+        # the slot form first: Python's re (Lark's lexer) takes the first alternative that
+        # matches, and "⊠" alone is a complete BYTES literal
+        text = pat.sub(lambda m: f"{m.group(1)}: /(?:{extra})|(?:{m.group(2)})/", text, count=1)
+    return text
+
+
+# ---------------------------------------------------------------------------- answer -> training target
+
+_VAL_MARK = ("\ue000", "\ue001")  # a leaf taken from slot k
+_BYTES_MARK = ("\ue002", "\ue003")  # a bytes leaf spelt by slot k's hex digits
+_STR_MARK = ("\ue004", "\ue005")  # a string or map key taken from slot k
+_CID_BASE = 4_294_967_200  # contract ids are u32 ints: slot k -> _CID_BASE + k (k < 48 < 96)
+
+
+def template(value, slots: list[Slot], notation: str) -> str | None:
+    """The text a slot-aware specialist should write for ``value`` (None: slots cannot express it)."""
+    from .. import emit, same
+    from ..values import Contract
+
+    by_value: list[tuple[Slot, object]] = [(s, s.value) for s in slots]
+
+    def find(leaf) -> Slot | None:
+        for s, v in by_value:
+            if type(v) is type(leaf) and same(v, leaf):
+                return s
+        return None
+
+    def find_hex(b: bytes) -> Slot | None:
+        for s in slots:
+            if s.hex is not None and s.hex == b.hex():
+                return s
+        return None
+
+    cids: set[int] = set()
+
+    def mark(pair, k):
+        return f"{pair[0]}{k:03d}{pair[1]}"
+
+    def walk(v):
+        if isinstance(v, Contract):
+            s = find(v.id)
+            if s is not None:
+                cids.add(s.index)
+            cid = _CID_BASE + s.index if s is not None else v.id
+            return Contract(cid, {i: walk(f) for i, f in v.fields.items()})
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            out = {}
+            for k, x in v.items():
+                s = find(k)
+                out[mark(_STR_MARK, s.index) if s is not None else k] = walk(x)
+            return out
+        if isinstance(v, bool) or v is None:
+            return v
+        if isinstance(v, bytes):
+            s = find_hex(v) if v else None
+            return mark(_BYTES_MARK, s.index) if s is not None else v
+        if isinstance(v, (int, float, str)):
+            s = find(v)
+            if s is None:
+                return v
+            return mark(_STR_MARK if isinstance(v, str) else _VAL_MARK, s.index)
+        return v
+
+    try:
+        text = emit(walk(value), notation)
+    except HelixError:
+        return None
+    esc = "\\\\u" if notation == "lc-t" else None
+    lo, hi = _BYTES_FORM[notation]
+
+    def unmark(pair, wrap):
+        a, b = pair
+        if esc:
+            pat = '"' + esc + f"{ord(a):04x}" + r"(\d{3})" + esc + f"{ord(b):04x}" + '"'
+        else:
+            pat = '"' + a + r"(\d{3})" + b + '"'
+        return re.compile(pat), wrap
+
+    for pat, wrap in (unmark(_BYTES_MARK, lambda k: f"{lo}{SLOT_TOKENS[k]}{hi}"),
+                      unmark(_STR_MARK, lambda k: f'"{SLOT_TOKENS[k]}"'),
+                      unmark(_VAL_MARK, lambda k: SLOT_TOKENS[k])):
+        text = pat.sub(lambda m, w=wrap: w(int(m.group(1))), text)
+    for k in cids:  # a real id equal to a sentinel is caught by the fill check below
+        text = re.sub(rf"(?<![0-9]){_CID_BASE + k}(?![0-9])", SLOT_TOKENS[k], text)
+    try:
+        _, again = fill(text, slots, notation)
+    except HelixError:
+        return None
+    return text if again == emit(value, notation) else None

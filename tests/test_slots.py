@@ -1,0 +1,130 @@
+"""Literal slots (helixc/neural/slots.py): the compiler copies literals, the model places them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import helixc
+from helixc.errors import E_INPUT, HelixError
+from helixc.neural.slots import LCB_CLOSE, LCB_OPEN, SLOT_NOTATIONS, delexicalize, fill, slot_grammar, template
+from helixc.textparse import lark_parser
+
+from strategies import values
+
+
+def test_literals_become_slots_and_keep_their_sigils():
+    text, slots = delexicalize('Encode "hi there", the bytes 7AF9, x"00ff", #a1b2 and -32.508 with id 1001 in LC-R')
+    assert text == 'Encode "⟨0⟩", the bytes ⟨1⟩, x"⟨2⟩", #⟨3⟩ and ⟨4⟩ with id ⟨5⟩ in LC-R'
+    assert [s.value for s in slots] == ["hi there", b"\x7a\xf9", b"\x00\xff", b"\xa1\xb2", -32.508, 1001]
+    assert [s.hex for s in slots] == [None, "7af9", "00ff", "a1b2", None, "1001"]
+
+
+def test_structure_stays_text():
+    # field indices, small numbers, handles, keys and keywords are structure the model writes
+    src = "{C:900,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊4096🜁0 ⟁node🜂"
+    text, slots = delexicalize(src)
+    assert text == "{C:⟨0⟩,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊⟨1⟩🜁0 ⟁node🜂"
+    assert [s.value for s in slots] == [900, 4096]
+
+
+def test_even_digit_numbers_can_be_read_as_bytes():
+    _, slots = delexicalize("the bytes 1234 and 12345")
+    assert [s.hex for s in slots] == ["1234", None]
+
+
+def test_a_hex_run_that_decodes_as_lcb_is_spelt_out():
+    text, slots = delexicalize("write 03 06 6F 66 66 73 65 74 as runic, not C5 C3 59")
+    assert text == f'write ⟨0⟩ {LCB_OPEN}"⟨1⟩"{LCB_CLOSE} as runic, not ⟨2⟩'
+    assert slots[0].value == bytes.fromhex("03066f6666736574")
+    assert slots[1].value == "offset"
+    assert slots[2].value == bytes.fromhex("c5c359")
+
+
+def test_floats_with_exponents_are_one_literal():
+    text, slots = delexicalize("Write {1:{@0:53,@1:1e+16}} please")
+    assert text == "Write {1:{@0:53,@1:⟨0⟩}} please"
+    assert slots[0].value == 1e16
+
+
+@pytest.mark.parametrize("notation,model_text,expected", [
+    ("lc-r", '🜊⟨0⟩🜁0 "⟨1⟩"🜁1 ⊠⟨2⟩🜂', '🜊1234🜁0 "hi"🜁1 ⊠7af9🜂'),
+    ("lc-t", '{C:⟨0⟩,0="⟨1⟩",1=#⟨2⟩}', '{C:1234,0="hi",1=#7af9}'),
+    ("hlxl", '{⟨0⟩: {@0: "⟨1⟩", @1: x"⟨2⟩"}}', '{1234: {@0: "hi", @1: x"7af9"}}'),
+    ("lc-r", '⊠⟨0⟩', '⊠1234'),  # a number's digits read as bytes
+])
+def test_fill(notation, model_text, expected):
+    _, slots = delexicalize('a 1234 "hi" bytes 7AF9')
+    value, text = fill(model_text, slots, notation)
+    assert text == expected
+    assert helixc.same(value, helixc.parse(expected, notation))
+
+
+def test_fill_sorts_keys_the_model_could_not_see():
+    _, slots = delexicalize('a map with "zeta" = 1 and "alpha" = 2')
+    assert [s.value for s in slots] == ["zeta", "alpha"]
+    _, text = fill('◇"⟨0⟩": 1, "⟨1⟩": 2◆', slots, "lc-r")
+    assert text == "◇alpha: 2, zeta: 1◆"
+
+
+def test_fill_errors_are_clear():
+    _, slots = delexicalize('"a" and 12345')
+    with pytest.raises(HelixError) as e:
+        fill("⟨7⟩", slots, "lc-r")
+    assert e.value.code == E_INPUT and "slot ⟨7⟩" in str(e.value)
+    with pytest.raises(HelixError) as e:
+        fill("⊠⟨1⟩", slots, "lc-r")  # 12345: odd number of digits
+    assert "cannot be read as bytes" in str(e.value)
+    with pytest.raises(HelixError):
+        fill("◇⟨1⟩: 1◆", slots, "lc-r")  # a key must be written "⟨k⟩": the grammar says so too
+
+
+@pytest.mark.parametrize("notation", SLOT_NOTATIONS)
+def test_slot_grammar_accepts_slots_and_still_rejects_garbage(notation):
+    parser = lark_parser(slot_grammar(notation))
+    _, slots = delexicalize('contract 4096 with "s" and bytes 7AF9 and 3.25')
+    value = helixc.parse('{4096: {@0: "s", @1: x"7af9", @2: [3.25, 3.25]}}', "hlxl")
+    t = template(value, slots, notation)
+    assert "⟨" in t
+    parser.parse(t)
+    with pytest.raises(Exception):
+        parser.parse(t + "⟨")
+
+
+@pytest.mark.parametrize("notation", SLOT_NOTATIONS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=values)
+def test_template_of_a_payload_fills_back_to_the_answer(notation, value):
+    """Any value written as HLXL inside a request: the template exists, uses slots for its
+    literals, and fills back to exactly the compiler's answer."""
+    request = f"Convert {helixc.emit(value, 'hlxl')} to {notation}"
+    text, slots = delexicalize(request)
+    t = template(value, slots, notation)
+    if t is None:
+        # only when the request has more literals than slot tokens, or a literal the
+        # lexer reads differently from the grammar (reported, not silently dropped)
+        assert len(slots) == 48 or any(s.kind == "hexrun" for s in slots)
+        return
+    assert fill(t, slots, notation)[1] == helixc.emit(value, notation)
+
+
+def test_training_targets_use_slots():
+    from helixc.neural import builtin_specialists
+    from helixc.neural.data import build_examples
+
+    row = {"model_input": 'Encode "cell pipeline" and 12345 as a list in LC-R', "route": "lc-r",
+           "output": '🜃"cell pipeline", 12345🜄', "value": '["cell pipeline", 12345]', "split": "train"}
+    specs = [s for s in builtin_specialists() if s.name == "lc-r"]
+    ex = build_examples(specs, [row], slots=True)["lc-r"][0]
+    assert ex.prompt == 'lc-r|Encode "⟨0⟩" and ⟨1⟩ as a list in LC-R\n=>'
+    assert ex.answer == '🜃"⟨0⟩", ⟨1⟩🜄'
+    plain = build_examples(specs, [row], slots=False)["lc-r"][0]
+    assert plain.answer == row["output"]
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_delexicalize_never_crashes(text):
+    out, slots = delexicalize(text)
+    assert len(slots) <= 48
