@@ -10,6 +10,7 @@ import helixc
 from helixc.errors import E_INPUT, HelixError
 from helixc.neural.slots import LCB_CLOSE, LCB_OPEN, SLOT_NOTATIONS, delexicalize, fill, slot_grammar, template
 from helixc.textparse import lark_parser
+from helixc.values import Handle
 
 from strategies import values
 
@@ -22,11 +23,15 @@ def test_literals_become_slots_and_keep_their_sigils():
 
 
 def test_structure_stays_text():
-    # field indices, small numbers, handles, keys and keywords are structure the model writes
-    src = "{C:900,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊4096🜁0 ⟁node🜂"
+    # field indices, small numbers and keywords are structure the model writes; handle names and
+    # payload keys become slots behind their sigil / quotes
+    src = "{C:900,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊4096🜁0 ⟁node🜂 and {warn: 1, b: [x]}"
     text, slots = delexicalize(src)
-    assert text == "{C:⟨0⟩,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊⟨1⟩🜁0 ⟁node🜂"
-    assert [s.value for s in slots] == [900, 4096]
+    assert text == ('{C:⟨0⟩,0=@⟨1⟩,1=TRUE} and {12: {@0: &h_⟨2⟩, @1: 53}} and 🜊⟨3⟩🜁0 ⟁⟨4⟩🜂 '
+                    'and {"⟨5⟩": 1, "⟨6⟩": [x]}')
+    assert [s.value for s in slots] == [900, Handle("bar_9"), Handle("x"), 4096, Handle("node"), "warn", "b"]
+    # a colon in English is not a key
+    assert delexicalize("Translate to plain ASCII: ◇a: 1◆")[0] == 'Translate to plain ASCII: ◇"⟨0⟩": 1◆'
 
 
 def test_even_digit_numbers_can_be_read_as_bytes():
@@ -53,9 +58,11 @@ def test_floats_with_exponents_are_one_literal():
     ("lc-t", '{C:⟨0⟩,0="⟨1⟩",1=#⟨2⟩}', '{C:1234,0="hi",1=#7af9}'),
     ("hlxl", '{⟨0⟩: {@0: "⟨1⟩", @1: x"⟨2⟩"}}', '{1234: {@0: "hi", @1: x"7af9"}}'),
     ("lc-r", '⊠⟨0⟩', '⊠1234'),  # a number's digits read as bytes
+    ("lc-t", '[@⟨3⟩,"⟨1⟩"]', '[@node,"hi"]'),
+    ("hlxl", '&h_⟨3⟩', '&h_node'),
 ])
 def test_fill(notation, model_text, expected):
-    _, slots = delexicalize('a 1234 "hi" bytes 7AF9')
+    _, slots = delexicalize('a 1234 "hi" bytes 7AF9 ⟁node')
     value, text = fill(model_text, slots, notation)
     assert text == expected
     assert helixc.same(value, helixc.parse(expected, notation))
@@ -78,15 +85,18 @@ def test_fill_errors_are_clear():
     assert "cannot be read as bytes" in str(e.value)
     with pytest.raises(HelixError):
         fill("◇⟨1⟩: 1◆", slots, "lc-r")  # a key must be written "⟨k⟩": the grammar says so too
+    with pytest.raises(HelixError) as e:
+        fill("⟁⟨1⟩", slots, "lc-r")
+    assert "cannot be a handle name" in str(e.value)
 
 
 @pytest.mark.parametrize("notation", SLOT_NOTATIONS)
 def test_slot_grammar_accepts_slots_and_still_rejects_garbage(notation):
     parser = lark_parser(slot_grammar(notation))
-    _, slots = delexicalize('contract 4096 with "s" and bytes 7AF9 and 3.25')
-    value = helixc.parse('{4096: {@0: "s", @1: x"7af9", @2: [3.25, 3.25]}}', "hlxl")
+    _, slots = delexicalize('contract 4096 with "s" and bytes 7AF9 and 3.25 and 3.25 and &h_q')
+    value = helixc.parse('{4096: {@0: "s", @1: x"7af9", @2: [3.25, 3.25], @3: &h_q}}', "hlxl")
     t = template(value, slots, notation)
-    assert "⟨" in t
+    assert [f"⟨{k}⟩" in t for k in range(6)] == [True] * 6  # each literal placed once, from its own slot
     parser.parse(t)
     with pytest.raises(Exception):
         parser.parse(t + "⟨")

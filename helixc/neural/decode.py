@@ -104,20 +104,21 @@ class _GrammarFactory:
 
 class WithoutTokens:
     """A constraint factory that also forbids ``banned`` token ids (e.g. slot tokens
-    ``⟨k⟩`` for literals the request does not have)."""
+    ``⟨k⟩`` for literals the request does not have) and lets each of ``once`` be
+    chosen at most once per row (a request's literal is placed once)."""
 
-    def __init__(self, inner, banned):
-        self.inner, self.banned = inner, frozenset(banned)
+    def __init__(self, inner, banned, once=()):
+        self.inner, self.banned, self.once = inner, frozenset(banned), frozenset(once)
 
     def start(self):
-        return _BannedState(self.inner.start(), self.banned)
+        return _BannedState(self.inner.start(), set(self.banned), self.once)
 
 
 class _BannedState:
-    __slots__ = ("s", "banned")
+    __slots__ = ("s", "banned", "once")
 
-    def __init__(self, s, banned):
-        self.s, self.banned = s, banned
+    def __init__(self, s, banned, once):
+        self.s, self.banned, self.once = s, banned, once
 
     def allows(self, t):
         return t not in self.banned and self.s.allows(t)
@@ -127,6 +128,8 @@ class _BannedState:
 
     def advance(self, t):
         self.s.advance(t)
+        if t in self.once:
+            self.banned.add(t)
 
     def is_accepting(self):
         return self.s.is_accepting()

@@ -289,7 +289,8 @@ class MoE:
             prompts = [prompt_text(adapter, texts[i]) for i in idx]
             row_cons = [cons] * len(idx) if cons is not None else None
             if row_cons is not None and n_slots is not None:
-                row_cons = [WithoutTokens(cons, self._slot_ids[n_slots[i]:]) for i in idx]
+                row_cons = [WithoutTokens(cons, self._slot_ids[n_slots[i]:], self._slot_ids[:n_slots[i]])
+                            for i in idx]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
                                 constraints=row_cons)
             for i, d in zip(idx, dec):

@@ -44,11 +44,12 @@ LCB_OPEN, LCB_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded
 
 # Bytes read from a slot's hex digits, per notation that a specialist writes.
 _BYTES_FORM = {"hlxl": ('x"', '"'), "lc-t": ("#", ""), "lc-r": ("\u22a0", "")}
+_HANDLE_FORM = {"hlxl": "&h_", "lc-t": "@", "lc-r": "\u27c1"}
 # Terminals of each grammar that also accept a slot reference (see slot_grammar).
 _SLOT_TERMINALS = {
-    "hlxl": {"INT": _SLOT, "BYTES": 'x"' + _SLOT + '"'},
-    "lc-t": {"INT": _SLOT, "BYTES": "#" + _SLOT, "STRING": '"' + _SLOT + '"'},
-    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "BYTES": "\u22a0" + _SLOT},
+    "hlxl": {"INT": _SLOT, "BYTES": 'x"' + _SLOT + '"', "HANDLE": "&h_" + _SLOT},
+    "lc-t": {"INT": _SLOT, "BYTES": "#" + _SLOT, "STRING": '"' + _SLOT + '"', "HANDLE": "@" + _SLOT},
+    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "BYTES": "\u22a0" + _SLOT, "HANDLE": "\u27c1" + _SLOT},
 }
 SLOT_NOTATIONS = tuple(_SLOT_TERMINALS)
 
@@ -57,6 +58,7 @@ _LEX = re.compile(
      (?P<string>"(?:[^"\\\n]|\\.)*")
     |(?P<bytes>x"(?:[0-9A-Fa-f]{2})*"|\u22a0(?:[0-9a-f]{2})*|(?<![\w#])\#(?:[0-9A-Fa-f]{2})+(?![\w]))
     |(?P<handle>&h_[A-Za-z0-9_]+|\u27c1[A-Za-z0-9_]+|(?<![\w@])@(?=[A-Za-z0-9_]*[A-Za-z_])[A-Za-z0-9_]+)
+    |(?P<key>(?:(?<=[{\u25c7,])|(?<=,\ ))(?!C:)[A-Za-z_][A-Za-z0-9_]*(?=:))
     |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     |(?P<number>(?<![\w.@\U0001f701-])-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w]|\.[0-9]|\s*=))
     |(?P<hexword>(?<![\w.])(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
@@ -82,6 +84,7 @@ class Slot:
 def _literal(kind: str, raw: str):
     """(value, hex digits or None) of a lexed literal; None when it is not one after all."""
     from .. import parse
+    from ..values import Handle
 
     try:
         if kind == "string":
@@ -89,6 +92,10 @@ def _literal(kind: str, raw: str):
         if kind == "bytes":
             digits = raw[2:-1] if raw.startswith("x") else raw[1:]
             return (bytes.fromhex(digits), digits.lower()) if digits else None
+        if kind == "handle":
+            return Handle(raw[3:] if raw.startswith("&h_") else raw[1:]), None
+        if kind == "key":
+            return raw, None
         if kind in ("hexrun", "hexword"):
             digits = raw.replace(" ", "").lower()
             return bytes.fromhex(digits), digits
@@ -100,14 +107,16 @@ def _literal(kind: str, raw: str):
             return v, raw if plain else None
     except (HelixError, ValueError):
         return None
-    return None  # handles stay text: a name is structure, and its sigil says what it is
+    return None
 
 
 def _spelling(kind: str, raw: str, token: str) -> str:
     """How the slot appears in the model's input: strings and bytes keep their quotes and
     sigils, so the model still sees what kind of literal stands there."""
-    if kind == "string":
+    if kind in ("string", "key"):
         return f'"{token}"'
+    if kind == "handle":
+        return raw[:3] + token if raw.startswith("&h_") else raw[0] + token
     if kind == "bytes":
         return f'x"{token}"' if raw.startswith("x") else raw[0] + token
     return token
@@ -152,7 +161,8 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
 
 # ---------------------------------------------------------------------------- model text -> answer
 
-_REF = re.compile(r'x"(' + _SLOT + r')"|#(' + _SLOT + r')|\u22a0(' + _SLOT + r')|"(' + _SLOT + r')"|(' + _SLOT + r")")
+_REF = re.compile(r'x"(' + _SLOT + r')"|#(' + _SLOT + r')|\u22a0(' + _SLOT + r')|"(' + _SLOT + r')"'
+                  r'|(?:&h_|@|\u27c1)(' + _SLOT + r')|(' + _SLOT + r")")
 
 
 def _index(tok: str) -> int:
@@ -162,6 +172,7 @@ def _index(tok: str) -> int:
 def substitute(text: str, slots: list[Slot], notation: str) -> str:
     """The model's text with every slot reference replaced by its literal in ``notation``."""
     from .. import emit
+    from ..values import Handle
 
     def lookup(tok: str) -> Slot:
         k = _index(tok)
@@ -179,7 +190,13 @@ def substitute(text: str, slots: list[Slot], notation: str) -> str:
         if m.group(4):
             s = lookup(m.group(4))
             return emit(s.value if isinstance(s.value, str) else s.raw, notation)
-        return emit(lookup(m.group(5)).value, notation)
+        if m.group(5):
+            s = lookup(m.group(5))
+            name = s.value.name if isinstance(s.value, Handle) else s.value
+            if not isinstance(name, str):
+                raise HelixError(E_INPUT, f"slot {m.group(5)} ({s.raw}) cannot be a handle name")
+            return emit(Handle(name), notation)
+        return emit(lookup(m.group(6)).value, notation)
 
     return _REF.sub(repl, text)
 
@@ -233,27 +250,32 @@ def slot_grammar(notation: str) -> str:
 _VAL_MARK = ("\ue000", "\ue001")  # a leaf taken from slot k
 _BYTES_MARK = ("\ue002", "\ue003")  # a bytes leaf spelt by slot k's hex digits
 _STR_MARK = ("\ue004", "\ue005")  # a string or map key taken from slot k
+_HANDLE_MARK = ("\ue006", "\ue007")  # a handle named by slot k
 _CID_BASE = 4_294_967_200  # contract ids are u32 ints: slot k -> _CID_BASE + k (k < 48 < 96)
 
 
 def template(value, slots: list[Slot], notation: str) -> str | None:
     """The text a slot-aware specialist should write for ``value`` (None: slots cannot express it)."""
     from .. import emit, same
-    from ..values import Contract
+    from ..values import Contract, Handle
 
     by_value: list[tuple[Slot, object]] = [(s, s.value) for s in slots]
 
+    used: set[int] = set()
+
+    def first(matches) -> Slot | None:
+        # an unused slot first: a literal written twice in the request is two slots, used once each
+        matches = list(matches)
+        pick = next((m for m in matches if m.index not in used), matches[0] if matches else None)
+        if pick is not None:
+            used.add(pick.index)
+        return pick
+
     def find(leaf) -> Slot | None:
-        for s, v in by_value:
-            if type(v) is type(leaf) and same(v, leaf):
-                return s
-        return None
+        return first(s for s, v in by_value if type(v) is type(leaf) and same(v, leaf))
 
     def find_hex(b: bytes) -> Slot | None:
-        for s in slots:
-            if s.hex is not None and s.hex == b.hex():
-                return s
-        return None
+        return first(s for s in slots if s.hex is not None and s.hex == b.hex())
 
     cids: set[int] = set()
 
@@ -280,6 +302,9 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
         if isinstance(v, bytes):
             s = find_hex(v) if v else None
             return mark(_BYTES_MARK, s.index) if s is not None else v
+        if isinstance(v, Handle):
+            s = find(v)
+            return mark(_HANDLE_MARK, s.index) if s is not None else v
         if isinstance(v, (int, float, str)):
             s = find(v)
             if s is None:
@@ -304,6 +329,7 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
 
     for pat, wrap in (unmark(_BYTES_MARK, lambda k: f"{lo}{SLOT_TOKENS[k]}{hi}"),
                       unmark(_STR_MARK, lambda k: f'"{SLOT_TOKENS[k]}"'),
+                      unmark(_HANDLE_MARK, lambda k: f"{_HANDLE_FORM[notation]}{SLOT_TOKENS[k]}"),
                       unmark(_VAL_MARK, lambda k: SLOT_TOKENS[k])):
         text = pat.sub(lambda m, w=wrap: w(int(m.group(1))), text)
     for k in cids:  # a real id equal to a sentinel is caught by the fill check below
