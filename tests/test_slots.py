@@ -47,6 +47,12 @@ def test_a_hex_run_that_decodes_as_lcb_is_spelt_out():
     assert slots[2].value == bytes.fromhex("c5c359")
 
 
+def test_contiguous_lcb_hex_is_spelt_out_too():
+    text, slots = delexicalize("Show 02C058547AE147AE14 as ASCII, and the bytes 7AF9")
+    assert text == f"Show ⟨0⟩ {LCB_OPEN}⟨1⟩{LCB_CLOSE} as ASCII, and the bytes ⟨2⟩"
+    assert slots[1].value == -97.32
+
+
 def test_floats_with_exponents_are_one_literal():
     text, slots = delexicalize("Write {1:{@0:53,@1:1e+16}} please")
     assert text == "Write {1:{@0:53,@1:⟨0⟩}} please"
@@ -138,3 +144,30 @@ def test_training_targets_use_slots():
 def test_delexicalize_never_crashes(text):
     out, slots = delexicalize(text)
     assert len(slots) <= 48
+
+
+def test_decoding_places_each_slot_once_and_only_slots_the_request_has():
+    from helixc.neural.decode import WithoutTokens
+
+    class Anything:  # an inner constraint that allows every token
+        def start(self):
+            return self
+
+        def allows(self, t):
+            return True
+
+        def allowed_ids(self):
+            return list(range(6))
+
+        def advance(self, t):
+            pass
+
+        def is_accepting(self):
+            return True
+
+    fac = WithoutTokens(Anything(), banned=[5], once=[3, 4])
+    a, b = fac.start(), fac.start()
+    assert not a.allows(5) and a.allows(3)
+    a.advance(3)
+    assert not a.allows(3) and a.allows(4) and a.allowed_ids() == [0, 1, 2, 4]
+    assert b.allows(3)  # rows do not share what they used

@@ -6,7 +6,13 @@ and ``benchmarks/results/moe.json``):
 * **Models do structure and intent; the compiler does arithmetic and bytes.**
   An English request is first passed through ``helixc.requests.normalize_numbers``
   (``0xDEADBEEF`` -> ``3735928559``; the corpus field ``model_input`` already has
-  this), so a model only ever copies decimal digits.
+  this). Then (models trained with ``--slots``, the default; ``"slots": true`` in
+  the manifest) the compiler's lexer replaces every literal (strings, numbers,
+  bytes, handle names, payload map keys; an LC-B hex run also gets its decoded
+  value spelt out) by a slot token ``⟨k⟩``, the specialists write their notation
+  with slot references, and the compiler fills in the literals and re-emits the
+  answer canonically (:mod:`helixc.neural.slots`). The model never copies a
+  literal character by character; it places literals.
 * **Specialists** for ``lc-r``, ``lc-t`` and ``hlxl`` write their notation directly,
   decoded under that notation's grammar. The ``lc-b`` specialist writes the *value*
   in HLXL under the HLXL grammar and the compiler encodes the LC-B bytes (a CFG

@@ -11,7 +11,7 @@ understanding: only literal syntax) replaces each literal by a slot token:
   binary and octal are already decimal), except field indices (``@0``,
   ``🜁0``, LC-T ``0=``), which stay text,
 * hex words with a digit and a letter (``7AF9``) and runs of hex byte pairs
-  (``07 84 07 00``). A run that decodes as LC-B is also spelt out: the compiler
+  (``07 84 07 00``). Two or more bytes that decode as LC-B are also spelt out: the compiler
   decodes the bytes and inserts the value in HLXL, itself delexicalised, as
   ``⟦...⟧`` after the slot; the model chooses from the wording whether the run
   is raw bytes or an LC-B payload.
@@ -150,7 +150,7 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         slot = Slot(kind, m.group(), lit[0], lit[1], len(slots))
         slots.append(slot)
         out.append(_spelling(kind, m.group(), slot.token))
-        if kind == "hexrun":
+        if kind in ("hexrun", "hexword") and len(lit[1]) >= 4:
             value = _lcb_value(lit[1])
             if value is not None:
                 inner, _ = delexicalize(emit(value, "hlxl"), slots)
