@@ -174,12 +174,13 @@ class MoE:
         # slots (helixc.neural.slots): the compiler delexicalises literals before the models read
         # a request, and fills the specialists' slot references afterwards
         self.slots = bool(self.manifest.get("slots"))
+        self._slot_ids = None  # slot token ids, when each slot is one token (our own tokenizer)
         if self.slots:
             from .slots import SLOT_TOKENS
 
-            self._slot_ids = self.tok.convert_tokens_to_ids(list(SLOT_TOKENS))
-            if any(i is None or i == self.tok.unk_token_id for i in self._slot_ids):
-                raise _model_error(f"{self.dir}: the manifest says slots, but the tokenizer has no slot tokens")
+            ids = [self.tok.encode(t, add_special_tokens=False) for t in SLOT_TOKENS]
+            if all(len(i) == 1 for i in ids):
+                self._slot_ids = [i[0] for i in ids]
         self.load_s = time.perf_counter() - t0
         self._constraints: dict = {}
 
@@ -288,7 +289,7 @@ class MoE:
             idx = order[s: s + batch_size]
             prompts = [prompt_text(adapter, texts[i]) for i in idx]
             row_cons = [cons] * len(idx) if cons is not None else None
-            if row_cons is not None and n_slots is not None:
+            if row_cons is not None and n_slots is not None and self._slot_ids is not None:
                 row_cons = [WithoutTokens(cons, self._slot_ids[n_slots[i]:], self._slot_ids[:n_slots[i]])
                             for i in idx]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
