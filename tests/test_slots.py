@@ -53,6 +53,19 @@ def test_contiguous_lcb_hex_is_spelt_out_too():
     assert slots[1].value == -97.32
 
 
+def test_shouted_words_after_a_run_are_not_bytes():
+    text, slots = delexicalize("HOW WOULD 05 01 11 01 14 01 05 06 BE WRITTEN")
+    assert text == f"HOW WOULD ⟨0⟩ {LCB_OPEN}[17, 20, 5]{LCB_CLOSE} BE WRITTEN"
+    assert slots[0].raw == "05 01 11 01 14 01 05 06"
+
+
+def test_hex_after_the_word_bytes_is_a_bytes_literal():
+    for text in ("a byte string 48", "the bytes 032164", "BYTES CA"):
+        out, slots = delexicalize(text)
+        assert out.endswith("⟨0⟩") and slots[0].kind == "bword", text
+    assert delexicalize("a byte string 48")[1][0].value == b"\x48"
+
+
 def test_floats_with_exponents_are_one_literal():
     text, slots = delexicalize("Write {1:{@0:53,@1:1e+16}} please")
     assert text == "Write {1:{@0:53,@1:⟨0⟩}} please"
@@ -106,6 +119,11 @@ def test_slot_grammar_accepts_slots_and_still_rejects_garbage(notation):
     parser.parse(t)
     with pytest.raises(Exception):
         parser.parse(t + "⟨")
+    # bytes come from slots only: invented hex digits are not in the language
+    bytes_lit = {"hlxl": 'x"ad"', "lc-t": "#ad", "lc-r": "⊠ad"}[notation]
+    with pytest.raises(Exception):
+        parser.parse(bytes_lit)
+    parser.parse({"hlxl": 'x""', "lc-t": "#", "lc-r": "⊠"}[notation])
 
 
 @pytest.mark.parametrize("notation", SLOT_NOTATIONS)

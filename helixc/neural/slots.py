@@ -47,9 +47,17 @@ _BYTES_FORM = {"hlxl": ('x"', '"'), "lc-t": ("#", ""), "lc-r": ("\u22a0", "")}
 _HANDLE_FORM = {"hlxl": "&h_", "lc-t": "@", "lc-r": "\u27c1"}
 # Terminals of each grammar that also accept a slot reference (see slot_grammar).
 _SLOT_TERMINALS = {
-    "hlxl": {"INT": _SLOT, "BYTES": 'x"' + _SLOT + '"', "HANDLE": "&h_" + _SLOT},
-    "lc-t": {"INT": _SLOT, "BYTES": "#" + _SLOT, "STRING": '"' + _SLOT + '"', "HANDLE": "@" + _SLOT},
-    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "BYTES": "\u22a0" + _SLOT, "HANDLE": "\u27c1" + _SLOT},
+    "hlxl": {"INT": _SLOT, "HANDLE": "&h_" + _SLOT},
+    "lc-t": {"INT": _SLOT, "STRING": '"' + _SLOT + '"', "HANDLE": "@" + _SLOT},
+    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "HANDLE": "\u27c1" + _SLOT},
+}
+# Terminals replaced outright: a slotted specialist writes bytes only from a slot (or empty);
+# every byte string in a request is a slot, so hex digits written by the model can only be
+# invented ones ("empty bytes" -> ⊠ad was the commonest error before this rule).
+_SLOT_ONLY = {
+    "hlxl": {"BYTES": 'x"' + _SLOT + '"|x""'},
+    "lc-t": {"BYTES": "#" + _SLOT + "|#"},
+    "lc-r": {"BYTES": "\u22a0" + _SLOT + "|\u22a0"},
 }
 SLOT_NOTATIONS = tuple(_SLOT_TERMINALS)
 
@@ -60,6 +68,8 @@ _LEX = re.compile(
     |(?P<handle>&h_[A-Za-z0-9_]+|\u27c1[A-Za-z0-9_]+|(?<![\w@])@(?=[A-Za-z0-9_]*[A-Za-z_])[A-Za-z0-9_]+)
     |(?P<key>(?:(?<=[{\u25c7,])|(?<=,\ ))(?!C:)[A-Za-z_][A-Za-z0-9_]*(?=:))
     |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
+    |(?P<bword>(?:(?<=[Bb][Yy][Tt][Ee][Ss]\ )|(?<=[Bb][Yy][Tt][Ee]\ )|(?<=[Bb][Yy][Tt][Ee]\ [Ss][Tt][Rr][Ii][Nn][Gg]\ ))
+        (?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     |(?P<number>(?<![\w.@\U0001f701-])-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w]|\.[0-9]|\s*=))
     |(?P<hexword>(?<![\w.])(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     """,
@@ -69,7 +79,7 @@ _LEX = re.compile(
 
 @dataclass
 class Slot:
-    kind: str  # string | bytes | handle | hexrun | hexword | number
+    kind: str  # string | bytes | handle | key | hexrun | hexword | bword | number
     raw: str
     value: object
     hex: str | None = None  # hex digits when the literal can be read as bytes
@@ -96,7 +106,7 @@ def _literal(kind: str, raw: str):
             return Handle(raw[3:] if raw.startswith("&h_") else raw[1:]), None
         if kind == "key":
             return raw, None
-        if kind in ("hexrun", "hexword"):
+        if kind in ("hexrun", "hexword", "bword"):
             digits = raw.replace(" ", "").lower()
             return bytes.fromhex(digits), digits
         if kind == "number":
@@ -131,6 +141,18 @@ def _lcb_value(digits: str):
         return None
 
 
+def _lcb_prefix(run: str):
+    """(run, None), or (shorter run, LC-B value) when the run only decodes without its trailing
+    letter-only pairs: those are words ("HOW WOULD 05 01 0B 06 BE WRITTEN")."""
+    pairs = run.split(" ")
+    while len(pairs) > 2 and pairs[-1].isalpha():
+        pairs.pop()
+        value = _lcb_value("".join(pairs))
+        if value is not None:
+            return " ".join(pairs), value
+    return run, None
+
+
 def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[Slot]]:
     """``text`` with its literals replaced by slot tokens, and the slots in order."""
     from .. import emit
@@ -145,16 +167,21 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         lit = _literal(kind, m.group())
         if lit is None:
             continue
-        out.append(text[pos:m.start()])
-        pos = m.end()
-        slot = Slot(kind, m.group(), lit[0], lit[1], len(slots))
-        slots.append(slot)
-        out.append(_spelling(kind, m.group(), slot.token))
+        raw, value = m.group(), None
         if kind in ("hexrun", "hexword") and len(lit[1]) >= 4:
             value = _lcb_value(lit[1])
-            if value is not None:
-                inner, _ = delexicalize(emit(value, "hlxl"), slots)
-                out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
+            if value is None and kind == "hexrun":
+                raw, value = _lcb_prefix(raw)
+                if value is not None:
+                    lit = _literal(kind, raw)
+        out.append(text[pos:m.start()])
+        pos = m.start() + len(raw)
+        slot = Slot(kind, raw, lit[0], lit[1], len(slots))
+        slots.append(slot)
+        out.append(_spelling(kind, raw, slot.token))
+        if value is not None:
+            inner, _ = delexicalize(emit(value, "hlxl"), slots)
+            out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
     out.append(text[pos:])
     return "".join(out), slots
 
@@ -231,17 +258,19 @@ def _parse_any_key_order(text: str, notation: str):
 
 
 def slot_grammar(notation: str) -> str:
-    """``notation``'s Lark grammar with slot references added to its literal terminals."""
+    """``notation``'s Lark grammar with slot references added to its literal terminals
+    (and bytes written only from slots)."""
     from .. import get_notation
 
     text = get_notation(notation).grammar
-    for term, extra in _SLOT_TERMINALS[notation].items():
+    edits = [(t, lambda orig, x=extra: f"(?:{x})|(?:{orig})") for t, extra in _SLOT_TERMINALS[notation].items()]
+    edits += [(t, lambda orig, x=only: x) for t, only in _SLOT_ONLY[notation].items()]
+    for term, regex in edits:
         pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
         if not pat.search(text):
             raise HelixError(E_INPUT, f"{notation} grammar has no terminal {term} to extend with slots")
-        # the slot form first: Python's re (Lark's lexer) takes the first alternative that
-        # matches, and "⊠" alone is a complete BYTES literal
-        text = pat.sub(lambda m: f"{m.group(1)}: /(?:{extra})|(?:{m.group(2)})/", text, count=1)
+        # the slot form first: Python's re (Lark's lexer) takes the first alternative that matches
+        text = pat.sub(lambda m, r=regex: f"{m.group(1)}: /{r(m.group(2))}/", text, count=1)
     return text
 
 
