@@ -124,6 +124,8 @@ def test_slot_grammar_accepts_slots_and_still_rejects_garbage(notation):
     with pytest.raises(Exception):
         parser.parse(bytes_lit)
     parser.parse({"hlxl": 'x""', "lc-t": "#", "lc-r": "⊠"}[notation])
+    with pytest.raises(Exception):  # a slot inside other text would be spliced into a string
+        parser.parse('"⟨0⟩, "')
 
 
 @pytest.mark.parametrize("notation", SLOT_NOTATIONS)

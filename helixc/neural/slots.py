@@ -47,9 +47,9 @@ _BYTES_FORM = {"hlxl": ('x"', '"'), "lc-t": ("#", ""), "lc-r": ("\u22a0", "")}
 _HANDLE_FORM = {"hlxl": "&h_", "lc-t": "@", "lc-r": "\u27c1"}
 # Terminals of each grammar that also accept a slot reference (see slot_grammar).
 _SLOT_TERMINALS = {
-    "hlxl": {"INT": _SLOT, "HANDLE": "&h_" + _SLOT},
+    "hlxl": {"INT": _SLOT, "HANDLE": "&h_" + _SLOT, "STRING": '"' + _SLOT + '"'},
     "lc-t": {"INT": _SLOT, "STRING": '"' + _SLOT + '"', "HANDLE": "@" + _SLOT},
-    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "HANDLE": "\u27c1" + _SLOT},
+    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "HANDLE": "\u27c1" + _SLOT, "STRING": '"' + _SLOT + '"'},
 }
 # Terminals replaced outright: a slotted specialist writes bytes only from a slot (or empty);
 # every byte string in a request is a slot, so hex digits written by the model can only be
@@ -263,7 +263,11 @@ def slot_grammar(notation: str) -> str:
     from .. import get_notation
 
     text = get_notation(notation).grammar
-    edits = [(t, lambda orig, x=extra: f"(?:{x})|(?:{orig})") for t, extra in _SLOT_TERMINALS[notation].items()]
+    # a string is a slot or a string without slot brackets: "⟨0⟩, " would be a valid string
+    # to the plain grammar, and fill would then splice a literal into it
+    no_slot = (lambda orig: orig.replace('[^"', '[^"\u27e8\u27e9', 1))
+    edits = [(t, lambda orig, x=extra: f"(?:{x})|(?:{no_slot(orig) if t == 'STRING' else orig})")
+             for t, extra in _SLOT_TERMINALS[notation].items()]
     edits += [(t, lambda orig, x=only: x) for t, only in _SLOT_ONLY[notation].items()]
     for term, regex in edits:
         pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
