@@ -53,6 +53,12 @@ def test_contiguous_lcb_hex_is_spelt_out_too():
     assert slots[1].value == -97.32
 
 
+def test_digits_with_a_leading_zero_are_hex_not_a_number():
+    text, slots = delexicalize("Convert to HLXL syntax: 040140, then 1001 and 0.5")
+    assert text == f'Convert to HLXL syntax: ⟨0⟩ {LCB_OPEN}x"⟨1⟩"{LCB_CLOSE}, then ⟨2⟩ and ⟨3⟩'
+    assert slots[0].kind == "hexword" and slots[1].value == b"\x40" and slots[2].value == 1001 and slots[3].value == 0.5
+
+
 def test_shouted_words_after_a_run_are_not_bytes():
     text, slots = delexicalize("HOW WOULD 05 01 11 01 14 01 05 06 BE WRITTEN")
     assert text == f"HOW WOULD ⟨0⟩ {LCB_OPEN}[17, 20, 5]{LCB_CLOSE} BE WRITTEN"

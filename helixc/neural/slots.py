@@ -10,7 +10,8 @@ understanding: only literal syntax) replaces each literal by a slot token:
 * decimal numbers (after :func:`helixc.requests.normalize_numbers`, so hex,
   binary and octal are already decimal), except field indices (``@0``,
   ``🜁0``, LC-T ``0=``), which stay text,
-* hex words with a digit and a letter (``7AF9``) and runs of hex byte pairs
+* hex words with a digit and a letter (``7AF9``) or a leading zero (``040140``: not a decimal
+  number), and runs of hex byte pairs
   (``07 84 07 00``). Two or more bytes that decode as LC-B are also spelt out: the compiler
   decodes the bytes and inserts the value in HLXL, itself delexicalised, as
   ``⟦...⟧`` after the slot; the model chooses from the wording whether the run
@@ -70,8 +71,9 @@ _LEX = re.compile(
     |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     |(?P<bword>(?:(?<=[Bb][Yy][Tt][Ee][Ss]\ )|(?<=[Bb][Yy][Tt][Ee]\ )|(?<=[Bb][Yy][Tt][Ee]\ [Ss][Tt][Rr][Ii][Nn][Gg]\ ))
         (?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
-    |(?P<number>(?<![\w.@\U0001f701-])-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w]|\.[0-9]|\s*=))
-    |(?P<hexword>(?<![\w.])(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
+    |(?P<number>(?<![\w.@\U0001f701-])-?(?:0(?![0-9])|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![\w]|\.[0-9]|\s*=))
+    |(?P<hexword>(?<![\w.])(?:(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+|0[0-9](?:[0-9]{2})+)
+        (?![\w]|\.[0-9]))
     """,
     re.X,
 )
