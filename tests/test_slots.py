@@ -72,6 +72,13 @@ def test_hex_after_the_word_bytes_is_a_bytes_literal():
     assert delexicalize("a byte string 48")[1][0].value == b"\x48"
 
 
+def test_slot_characters_in_a_request_cannot_pose_as_slots():
+    text, slots = delexicalize('Put ⟨0⟩ and ⟦x⟧ and "⟨1⟩" in LC-R')
+    assert text == 'Put <0> and [[x]] and "⟨0⟩" in LC-R'
+    assert slots[0].value == "⟨1⟩"  # inside a string it is just text, and fills back as such
+    assert fill('"⟨0⟩"', slots, "lc-r")[1] == '"⟨1⟩"'
+
+
 def test_floats_with_exponents_are_one_literal():
     text, slots = delexicalize("Write {1:{@0:53,@1:1e+16}} please")
     assert text == "Write {1:{@0:53,@1:⟨0⟩}} please"

@@ -173,20 +173,6 @@ def build_examples(task_specs, rows: list[dict], kb: list[dict] | None = None,
     return out
 
 
-def knowledge_examples(spec, kb: list[dict], slots: bool = False) -> list[Example]:
-    """Extra training examples for a choice specialist: each knowledge entry's own answer and
-    quote, as requests that should pick that entry. The entries ship with the models, so this
-    teaches the words of each answer ("never a wrap") without touching any held-out question
-    (``question_forms`` are what the corpus splits are made of, so they are not used here)."""
-    out = []
-    for e in kb:
-        for text in (e.get("answer"), e.get("quote")):
-            if text:
-                req, _ = model_request(text, slots)
-                out.append(Example(spec.name, prompt_text(spec.name, req), e["id"], -1, "knowledge"))
-    return out
-
-
 def encode_example(tok, ex: Example, max_len: int) -> tuple[list[int], list[int]] | None:
     p = [tok.bos_token_id] + tok.encode(ex.prompt, add_special_tokens=False)
     a = tok.encode(ex.answer, add_special_tokens=False) + [tok.eos_token_id]

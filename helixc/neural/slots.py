@@ -5,11 +5,14 @@ often enough to sink exact match, and copying is not what we want a model for.
 So before a request reaches the model, the compiler's lexer (no English
 understanding: only literal syntax) replaces each literal by a slot token:
 
-* quoted strings ``"..."`` (HLXL/LC-T/LC-R escapes), handles (``&h_x``, ``⟁x``,
-  LC-T ``@x``), bytes literals (``x"..."``, ``#..``, ``⊠..``),
+* quoted strings ``"..."`` (HLXL/LC-T/LC-R escapes) and the keys of maps written
+  in a notation (``{warn: 1}``), both shown to the model as ``"⟨k⟩"``; handle names
+  (``&h_x``, ``⟁x``, LC-T ``@x``) and bytes literals (``x"..."``, ``#..``, ``⊠..``),
+  behind their sigil (``&h_⟨k⟩``, ``x"⟨k⟩"``); hex after the word "bytes",
 * decimal numbers (after :func:`helixc.requests.normalize_numbers`, so hex,
-  binary and octal are already decimal), except field indices (``@0``,
-  ``🜁0``, LC-T ``0=``), which stay text,
+  binary and octal are already decimal), except one- and two-digit integers
+  (field indices, counts: structure the model writes), and never ``@0``,
+  ``🜁0``, LC-T ``0=``,
 * hex words with a digit and a letter (``7AF9``) or a leading zero (``040140``: not a decimal
   number), and runs of hex byte pairs
   (``07 84 07 00``). Two or more bytes that decode as LC-B are also spelt out: the compiler
@@ -17,7 +20,10 @@ understanding: only literal syntax) replaces each literal by a slot token:
   ``⟦...⟧`` after the slot; the model chooses from the wording whether the run
   is raw bytes or an LC-B payload.
 
-``Encode the bytes 7AF9 and "hi" in LC-R`` -> ``Encode the bytes ⟨0⟩ and ⟨1⟩ in LC-R``.
+``Encode the bytes 7AF9 and "hi" in LC-R`` -> ``Encode the bytes ⟨0⟩ and "⟨1⟩" in LC-R``.
+
+The slot characters ``⟨ ⟩ ⟦ ⟧`` are reserved: where a request has them outside a
+literal they are shown to the model as ``< > [[ ]]``, so they cannot pose as slots.
 
 The specialist then writes its notation with slot references where literals
 go: ``⟨k⟩`` for the literal's value, ``⊠⟨k⟩`` / ``#⟨k⟩`` / ``x"⟨k⟩"`` for its hex
@@ -36,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
+from ..errors import E_GRAMMAR, E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
 
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
@@ -82,15 +88,14 @@ _LEX = re.compile(
 @dataclass
 class Slot:
     kind: str  # string | bytes | handle | key | hexrun | hexword | bword | number
-    raw: str
+    raw: str  # the literal as the request spells it
     value: object
     hex: str | None = None  # hex digits when the literal can be read as bytes
+    index: int = 0  # k of ⟨k⟩
 
     @property
     def token(self) -> str:
         return SLOT_TOKENS[self.index]
-
-    index: int = 0
 
 
 def _literal(kind: str, raw: str):
@@ -155,6 +160,9 @@ def _lcb_prefix(run: str):
     return run, None
 
 
+_RESERVED = str.maketrans({"\u27e8": "<", "\u27e9": ">", LCB_OPEN: "[[", LCB_CLOSE: "]]"})
+
+
 def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[Slot]]:
     """``text`` with its literals replaced by slot tokens, and the slots in order."""
     from .. import emit
@@ -176,7 +184,7 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
                 raw, value = _lcb_prefix(raw)
                 if value is not None:
                     lit = _literal(kind, raw)
-        out.append(text[pos:m.start()])
+        out.append(text[pos:m.start()].translate(_RESERVED))
         pos = m.start() + len(raw)
         slot = Slot(kind, raw, lit[0], lit[1], len(slots))
         slots.append(slot)
@@ -184,7 +192,7 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         if value is not None:
             inner, _ = delexicalize(emit(value, "hlxl"), slots)
             out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
-    out.append(text[pos:])
+    out.append(text[pos:].translate(_RESERVED))
     return "".join(out), slots
 
 
@@ -274,7 +282,7 @@ def slot_grammar(notation: str) -> str:
     for term, regex in edits:
         pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
         if not pat.search(text):
-            raise HelixError(E_INPUT, f"{notation} grammar has no terminal {term} to extend with slots")
+            raise HelixError(E_GRAMMAR, f"{notation} grammar has no terminal {term} to extend with slots")
         # the slot form first: Python's re (Lark's lexer) takes the first alternative that matches
         text = pat.sub(lambda m, r=regex: f"{m.group(1)}: /{r(m.group(2))}/", text, count=1)
     return text

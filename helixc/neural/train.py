@@ -55,7 +55,7 @@ from . import (
     Router,
     Specialist,
 )
-from .data import Example, build_examples, collate, encode_all, knowledge_examples, load_knowledge, load_rows
+from .data import Example, build_examples, collate, encode_all, load_knowledge, load_rows
 from .tokenizer import add_slot_tokens
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -517,9 +517,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slots", action=argparse.BooleanOptionalAction, default=True,
                    help="delexicalise literals: the compiler copies them, the model places slot tokens "
                         "(helixc.neural.slots)")
-    p.add_argument("--knowledge-examples", type=int, default=0, metavar="N",
-                   help="choice specialists (explain) also train on each knowledge entry's answer and quote, "
-                        "N times over (0: off)")
     p.add_argument("--init-base", help="phase 1 continues training this base directory (a models dir's base/, "
                    "with its tokenizer) instead of a fresh initialisation")
     p.add_argument("--size", choices=sorted(SIZES), default="small", help="base size when training from scratch")
@@ -620,8 +617,6 @@ def train(args) -> dict:
     tr = build_examples(specs, train_rows, kb, slots=args.slots)
     va = build_examples(specs, val_rows, kb, slots=args.slots)
     for s in specs:
-        if s.kind == KIND_CHOICE and args.knowledge_examples:
-            tr[s.name].extend(knowledge_examples(s, kb, args.slots) * args.knowledge_examples)
         log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
     specs = [s for s in specs if tr[s.name] and va[s.name]]
 
