@@ -56,18 +56,20 @@ def specialist_eval(moe, rows, constrained):
     t0 = time.perf_counter()
     gens = moe.generate(texts, [r["route"] for r in rows], constrained=constrained)
     dt = time.perf_counter() - t0
-    res = defaultdict(lambda: {"n": 0, "exact": 0, "valid": 0})
+    res = defaultdict(lambda: {"n": 0, "exact": 0, "valid": 0, "closed": 0})
     fails = defaultdict(list)
     for r, g, text in zip(rows, gens, texts):
         d = res[r["route"]]
         d["n"] += 1
         d["valid"] += bool(g.grammar_valid)
+        d["closed"] += bool(g.closed)
         ok = g.output == r["output"]
         d["exact"] += ok
         if not ok and len(fails[r["route"]]) < 5:
             fails[r["route"]].append({"request": text, "expected": r["output"],
                                       "got": g.output, "model_text": g.text})
-    out = {k: {"n": v["n"], "exact_match": v["exact"] / v["n"], "grammar_valid": v["valid"] / v["n"]} for k, v in res.items()}
+    out = {k: {"n": v["n"], "exact_match": v["exact"] / v["n"], "grammar_valid": v["valid"] / v["n"],
+              "closed_at_budget": v["closed"]} for k, v in res.items()}
     return out, dict(fails), dt
 
 

@@ -9,7 +9,9 @@ and no (template, value) pair is shared between splits. ``test_novel`` rows use 
 templates flagged ``novel`` (never used in the other splits). A few tiny values
 (null, true, false, [], {}, 0..9) are pinned to train. Explain rows carry no value; their
 question forms are split the same way by (knowledge id, form index), forms 0 and 1 of every
-entry pinned to train so every entry is learnable.
+entry pinned to train so every entry is learnable. An entry's ``train_forms`` (extra wordings,
+written without sight of the held-out forms) are train-only; their form index continues after
+``question_forms`` (see ``entry_forms``).
 """
 
 from __future__ import annotations
@@ -69,9 +71,17 @@ def value_split(hlxl: str, seed: int) -> str:
     return "test_novel"
 
 
-def explain_split(kid: str, form: int, seed: int) -> str:
-    """Split of an explain question form; test_novel reuses the test forms (with novel templates)."""
-    if form < 2:
+def entry_forms(entry: dict) -> list[str]:
+    """Every question form of a knowledge entry: ``question_forms`` then the train-only ``train_forms``."""
+    return list(entry["question_forms"]) + list(entry.get("train_forms", ()))
+
+
+def explain_split(kid: str, form: int, seed: int, entry: dict | None = None) -> str:
+    """Split of an explain question form; test_novel reuses the test forms (with novel templates).
+
+    With ``entry``, a form index past its ``question_forms`` is one of its train-only ``train_forms``.
+    """
+    if form < 2 or (entry is not None and form >= len(entry["question_forms"])):
         return "train"
     u = _hash01("explain", seed, kid, form)
     return "train" if u < 0.45 else ("val" if u < 0.6 else "test")
@@ -333,12 +343,13 @@ def _row(instruction, output, route, source, target, hlxl, category, template_id
 def _explain_row(split: str, rng: random.Random, seed: int, knowledge: list[dict]) -> dict:
     entry = rng.choice(knowledge)
     form_split = "test" if split == "test_novel" else split
-    forms = [i for i in range(len(entry["question_forms"])) if explain_split(entry["id"], i, seed) == form_split]
+    texts = entry_forms(entry)
+    forms = [i for i in range(len(texts)) if explain_split(entry["id"], i, seed, entry) == form_split]
     if not forms:
         raise _Reject
     i = rng.choice(forms)
     tpl = _pick_template("explain", split, rng)
-    q = entry["question_forms"][i]
+    q = texts[i]
     if tpl.text.index("{q}") > 0 and q[:1].isupper() and not q.startswith(("LC", "HLX", "I ", "T")) and rng.random() < 0.5:
         q = q[:1].lower() + q[1:]
     instruction = _fill(tpl.text, rng, q=q)
@@ -351,6 +362,17 @@ def _explain_row(split: str, rng: random.Random, seed: int, knowledge: list[dict
 
 def load_knowledge() -> list[dict]:
     return json.loads((Path(__file__).parent / "knowledge.json").read_text(encoding="utf-8"))
+
+
+def known_questions(seed: int = 0, knowledge: list[dict] | None = None) -> list[tuple[str, int, str]]:
+    """(id, form index, text) of every question form in the train split: what a product may look up.
+
+    The compiler's rule reader matches questions against these only, so its explain answers on the
+    held-out splits are measured on wordings it never saw, like the models'.
+    """
+    kb = load_knowledge() if knowledge is None else knowledge
+    return [(e["id"], i, q) for e in kb for i, q in enumerate(entry_forms(e))
+            if explain_split(e["id"], i, seed, e) == "train"]
 
 
 def quotas(sizes: dict | None = None) -> dict[tuple[str, str], int]:

@@ -336,16 +336,16 @@ _KB = None
 
 
 def _knowledge():
+    """The known question forms (train split only), as word sets: held-out wordings stay unseen."""
     global _KB
     if _KB is None:
         try:
-            import json
-            from importlib.resources import files
+            from helixc_corpora.generator import known_questions
 
-            data = json.loads(files("helixc_corpora").joinpath("knowledge.json").read_text(encoding="utf-8"))
-        except (ImportError, FileNotFoundError, ValueError, ModuleNotFoundError):
-            data = []
-        _KB = [(e["id"], i, _words(q)) for e in data for i, q in enumerate(e["question_forms"])]
+            known = known_questions()
+        except (ImportError, FileNotFoundError, ValueError, KeyError):
+            known = []
+        _KB = [(kid, i, _words(q)) for kid, i, q in known]
     return _KB
 
 

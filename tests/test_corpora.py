@@ -84,7 +84,7 @@ def test_explain_answers_come_from_the_knowledge_base(rows):
         if r["route"] == "explain":
             kid, form = r["knowledge_id"], r["knowledge_form"]
             assert r["output"] == kb[kid]["answer"]
-            assert kb[kid]["question_forms"][form][1:] in r["input"]  # first letter may be lower-cased  # first letter may be lower-cased
+            assert G.entry_forms(kb[kid])[form][1:] in r["input"]  # first letter may be lower-cased
 
 
 def test_no_value_or_template_value_pair_shared_across_splits(rows):
@@ -269,6 +269,41 @@ def test_knowledge_base_quotes_the_spec():
     spec = SPEC.read_text(encoding="utf-8")
     for e in kb:
         assert e["quote"] in spec, e["id"]
+
+
+def _question_words(t: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9@&_\-]+", t.lower())) - {"the", "a", "an", "is", "in", "of", "to", "does", "do",
+                                                             "what", "how"}
+
+
+def test_train_only_forms_are_far_from_every_form_that_can_be_held_out():
+    """train_forms were written without sight of the held-out forms; none may be a near copy of one
+    (forms 2.. of any entry can be held out, depending on the seed)."""
+    kb = helixc_corpora.load_knowledge()
+    holdable = [_question_words(q) for e in kb for q in e["question_forms"][2:]]
+    for e in kb:
+        assert len(e["train_forms"]) >= 8, e["id"]
+        for q in e["train_forms"]:
+            w = _question_words(q)
+            assert all(len(w & h) / len(w | h) < 0.5 for h in holdable), q
+
+
+def test_train_only_forms_stay_in_train(rows):
+    kb = {e["id"]: e for e in helixc_corpora.load_knowledge()}
+    extra = {s: 0 for s in G.SPLITS}
+    for r in rows:
+        if r["route"] == "explain" and r["knowledge_form"] >= len(kb[r["knowledge_id"]]["question_forms"]):
+            extra[r["split"]] += 1
+    assert extra["train"] > 0 and extra["val"] == extra["test"] == extra["test_novel"] == 0
+
+
+def test_the_rule_reader_knows_only_training_question_forms():
+    from helixc import requests as R
+
+    known = {(kid, i) for kid, i, _ in R._knowledge()}
+    for e in helixc_corpora.load_knowledge():
+        for i in range(len(G.entry_forms(e))):
+            assert ((e["id"], i) in known) == (G.explain_split(e["id"], i, 0, e) == "train")
 
 
 def test_knowledge_answers_agree_with_the_compiler():

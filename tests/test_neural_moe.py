@@ -123,6 +123,26 @@ def test_route_and_choices_are_constrained(moe):
     assert out.text in moe.knowledge and out.output == moe.knowledge[out.text] and out.grammar_valid
 
 
+def test_answers_cut_at_the_budget_are_closed_under_the_grammar(moe, monkeypatch):
+    texts = ["Convert [1, 2, [3, 4]] to LC-R", "Write {a: [1, 2]} in runes", "Convert {14: {@0: 1}} to LC-R"]
+    monkeypatch.setitem(moe.max_new, "lc-r", 3)  # a random model never ends within 3 tokens
+    outs = moe.generate(texts, ["lc-r"] * 3)
+    assert any(g.closed for g in outs)
+    for g in outs:
+        assert g.grammar_valid, g.text
+        assert helixc.emit(helixc.parse(g.output, "lc-r"), "lc-r") == g.output
+    # the same rows without the closing steps end invalid: the closing is what makes them valid
+    from helixc.neural.decode import greedy_decode
+    from helixc.neural.moe import prompt_text
+
+    moe.set_adapter("lc-r")
+    cons = moe.constraint_for("lc-r")
+    prompts = [prompt_text("lc-r", moe.read(t)[0]) for t in texts]
+    cut = greedy_decode(moe.model, moe.tok, prompts, max_new_tokens=3, constraints=[cons] * 3, close_budget=0)
+    assert not any(d.closed for d in cut)
+    assert not all(d.grammar_valid for d in cut)
+
+
 def test_answer_engines(moe):
     reqs = [
         TranslateRequest("Convert [1, 2] to LC-R", to="auto", engine="auto"),

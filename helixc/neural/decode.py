@@ -12,6 +12,14 @@ strings: route labels, knowledge-base ids) lives here; grammar constraints for
 the notations come from ``helixc.constrain`` through :func:`grammar_constraint`.
 For greedy decoding the argmax token is checked first and the full mask is only
 built when it is rejected.
+
+Budget: a constrained row that has not ended after ``max_new_tokens`` (almost always a
+repetition loop: a list element written again and again) is *closed*: for at most
+``close_budget`` more steps it takes, among the tokens its grammar allows, EOS if it may end,
+else a token that only closes (``]``, ``}``, a quote, the LC-R closing glyphs), else one that
+opens nothing, each time the model's likeliest of that kind. Every prefix the constraint
+allowed can be completed, so the answer stays grammar-valid; it is marked ``closed`` and is
+usually wrong (the loop's content is kept), which the benchmarks count.
 """
 
 from __future__ import annotations
@@ -25,6 +33,49 @@ class Decoded:
     tokens: list[int]
     finished: bool  # ended with EOS
     grammar_valid: bool | None  # None: decoded without a constraint
+    closed: bool = False  # ran past max_new_tokens and was closed off under the grammar (see module doc)
+
+
+# Characters that end / begin a structure in any notation (HLXL, LC-T, LC-R; slot brackets).
+_CLOSERS = frozenset(']})"\'⟩⟧\U0001F704\u25C6\U0001F702')  # ] } ) " ' ⟩ ⟧ 🜄 ◆ 🜂
+_OPENERS = frozenset('[{(,:⟨⟦\U0001F703\u25C7\U0001F70A\U0001F701')  # [ { ( , : ⟨ ⟦ 🜃 ◇ 🜊 🜁
+_TOKEN_KINDS: dict = {}
+
+
+def _token_kinds(tokenizer) -> tuple[frozenset, frozenset]:
+    """(ids that only close, ids that open nothing) for ``tokenizer``; cached per tokenizer."""
+    key = id(tokenizer)
+    got = _TOKEN_KINDS.get(key)
+    if got is None or got[0] is not tokenizer:
+        closing, neutral = set(), set()
+        for t in range(len(tokenizer)):
+            s = tokenizer.decode([t])
+            if not s or _OPENERS.intersection(s):
+                continue
+            neutral.add(t)
+            if _CLOSERS.intersection(s):
+                closing.add(t)
+        got = _TOKEN_KINDS[key] = (tokenizer, frozenset(closing), frozenset(neutral))
+    return got[1], got[2]
+
+
+def _closing_choice(state, logits, eos: int, kinds) -> int | None:
+    """The token a row being closed takes (see module doc); None at a dead end."""
+    if state.is_accepting():
+        return eos
+    allowed = [t for t in state.allowed_ids() if t != eos]
+    if not allowed:
+        return None
+    closing, neutral = kinds
+    pick = [t for t in allowed if t in closing] or [t for t in allowed if t in neutral] or allowed
+    row = logits.index_select(0, _tensor(pick))
+    return pick[int(row.argmax())]
+
+
+def _tensor(ids):
+    import torch
+
+    return torch.tensor(ids, dtype=torch.long)
 
 
 class _TrieState:
@@ -169,10 +220,12 @@ def _cache_positions(attn):
 
 
 def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int = 128,
-                  constraints=None, prompt_ids: list[list[int]] | None = None) -> list[Decoded]:
+                  constraints=None, prompt_ids: list[list[int]] | None = None,
+                  close_budget: int = 64) -> list[Decoded]:
     """Greedy decoding for ``prompts`` (texts; BOS is prepended) in one batch.
 
     ``constraints``: None, or a list (one per row) of constraint factories or None.
+    ``close_budget``: extra steps to close a constrained row cut at ``max_new_tokens`` (module doc).
     """
     import torch
 
@@ -192,13 +245,27 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     if constraints is not None:
         states = [c.start() if c is not None else None for c in constraints]
     out_tokens: list[list[int]] = [[] for _ in range(b)]
-    finished = [False] * b
+    finished = [False] * b  # ended with EOS
+    done = [False] * b  # no more tokens: EOS, a dead end, or out of budget
+    closed = [False] * b
     valid: list[bool | None] = [None if s is None else True for s in states]
+    kinds = None
     past = None
     pos = _cache_positions(attn)
     step_ids = ids
     with torch.inference_mode():
-        for _step in range(max_new_tokens):
+        for step in range(max_new_tokens + max(0, close_budget)):
+            closing = step >= max_new_tokens
+            if closing:
+                for i in range(b):
+                    if not done[i] and states[i] is None:
+                        done[i] = True  # unconstrained rows just stop at the budget
+                    elif not done[i]:
+                        closed[i] = True
+                if all(done):
+                    break
+                if kinds is None:
+                    kinds = _token_kinds(tokenizer)
             out = model(input_ids=step_ids, attention_mask=attn, position_ids=pos if past is None else pos[:, -1:],
                         cache=past, use_cache=True, logits_to_keep=1)
             past = out.past_key_values
@@ -206,23 +273,24 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
             top = logits.argmax(-1).tolist()
             nxt = []
             for i in range(b):
-                if finished[i]:
+                if done[i]:
                     nxt.append(pad)
                     continue
-                t = top[i]
                 st = states[i]
-                if st is not None and not st.allows(t):
-                    allowed = st.allowed_ids()
-                    if not allowed:  # dead end: cannot continue validly
-                        valid[i] = False
-                        finished[i] = True
-                        nxt.append(pad)
-                        continue
-                    row = logits[i]
-                    idx = torch.tensor(allowed, dtype=torch.long)
-                    t = allowed[int(row.index_select(0, idx).argmax())]
+                if closing:
+                    t = _closing_choice(st, logits[i], eos, kinds)
+                else:
+                    t = top[i]
+                    if st is not None and not st.allows(t):
+                        allowed = st.allowed_ids()
+                        t = allowed[int(logits[i].index_select(0, _tensor(allowed)).argmax())] if allowed else None
+                if t is None:  # dead end: cannot continue validly
+                    valid[i] = False
+                    done[i] = True
+                    nxt.append(pad)
+                    continue
                 if t == eos:
-                    finished[i] = True
+                    finished[i] = done[i] = True
                     if st is not None and not st.is_accepting():
                         valid[i] = False
                 else:
@@ -230,7 +298,7 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
                     if st is not None:
                         st.advance(t)
                 nxt.append(t)
-            if all(finished):
+            if all(done):
                 break
             step_ids = torch.tensor(nxt, dtype=torch.long).unsqueeze(1)
             attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
@@ -240,5 +308,6 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
         v = valid[i]
         if v is not None and not finished[i]:
             v = False
-        res.append(Decoded(tokenizer.decode(out_tokens[i], skip_special_tokens=True), out_tokens[i], finished[i], v))
+        res.append(Decoded(tokenizer.decode(out_tokens[i], skip_special_tokens=True), out_tokens[i], finished[i], v,
+                           closed[i]))
     return res

@@ -32,6 +32,7 @@ class GenerationOutput:
     value: object = None  # the parsed value (notation / value specialists)
     output: str = ""  # the answer: notation text, LC-B hex, or the knowledge entry's text
     adapter: str = ""
+    closed: bool = False  # the decoder hit the token budget and closed the answer off (decode module doc)
 
 
 def _model_error(msg: str) -> HelixError:
@@ -323,7 +324,8 @@ class MoE:
         references filled with the request's literals (slotted models), encoded for the target."""
         from .. import emit, parse
 
-        g = GenerationOutput(text=d.text, grammar_valid=False, tokens=list(d.tokens), adapter=spec.name)
+        g = GenerationOutput(text=d.text, grammar_valid=False, tokens=list(d.tokens), adapter=spec.name,
+                             closed=bool(getattr(d, "closed", False)))
         if spec.kind == KIND_CHOICE:
             g.grammar_valid = d.text in self.knowledge
             g.output = self.knowledge.get(d.text, "")

@@ -166,6 +166,8 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                               extra={"routed_by": "coordinator" if i in routed_by_model else "request"})
         if g is not None and g.text != g.output:
             res.extra["model_text"] = g.text
+        if g is not None and g.closed:
+            res.extra["closed_at_budget"] = True
         # verification against the compiler's own reading
         try:
             ref = compiler_reading(r.text, None if i in routed_by_model else route)
