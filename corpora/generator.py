@@ -10,8 +10,9 @@ templates flagged ``novel`` (never used in the other splits). A few tiny values
 (null, true, false, [], {}, 0..9) are pinned to train. Explain rows carry no value; their
 question forms are split the same way by (knowledge id, form index), forms 0 and 1 of every
 entry pinned to train so every entry is learnable. An entry's ``train_forms`` (extra wordings,
-written without sight of the held-out forms) are train-only; their form index continues after
-``question_forms`` (see ``entry_forms``).
+written without sight of the held-out forms) never reach test or test_novel: a keyed hash puts
+about one in eight in val (a validation signal with many wordings), the rest in train; their form
+index continues after ``question_forms`` (see ``entry_forms``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
 NOTATION_ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl")
 DEFAULT_SIZES = {"train": 12000, "val": 1000, "test": 2500, "test_novel": 2500}
 EXPLAIN_FRACTION = 0.3  # explain rows per split, relative to one notation route
+EXPLAIN_FRACTION_TRAIN = 0.6  # more in train: each of ~1,400 training wordings is seen a few times
 GENERATOR_VERSION = 1
 
 # Share of values per split (the hash of the canonical value decides).
@@ -72,16 +74,18 @@ def value_split(hlxl: str, seed: int) -> str:
 
 
 def entry_forms(entry: dict) -> list[str]:
-    """Every question form of a knowledge entry: ``question_forms`` then the train-only ``train_forms``."""
+    """Every question form of a knowledge entry: ``question_forms`` then ``train_forms`` (train/val only)."""
     return list(entry["question_forms"]) + list(entry.get("train_forms", ()))
 
 
 def explain_split(kid: str, form: int, seed: int, entry: dict | None = None) -> str:
     """Split of an explain question form; test_novel reuses the test forms (with novel templates).
 
-    With ``entry``, a form index past its ``question_forms`` is one of its train-only ``train_forms``.
+    With ``entry``, a form index past its ``question_forms`` is one of its ``train_forms``: train or val.
     """
-    if form < 2 or (entry is not None and form >= len(entry["question_forms"])):
+    if entry is not None and form >= len(entry["question_forms"]):
+        return "val" if _hash01("explain-extra", seed, kid, form) < 0.125 else "train"
+    if form < 2:
         return "train"
     u = _hash01("explain", seed, kid, form)
     return "train" if u < 0.45 else ("val" if u < 0.6 else "test")
@@ -382,7 +386,8 @@ def quotas(sizes: dict | None = None) -> dict[tuple[str, str], int]:
         for route in ROUTES:
             n = sizes[split]
             if route == "explain":
-                n = max(1, round(n * EXPLAIN_FRACTION)) if n else 0
+                frac = EXPLAIN_FRACTION_TRAIN if split == "train" else EXPLAIN_FRACTION
+                n = max(1, round(n * frac)) if n else 0
             q[(route, split)] = n
     return q
 

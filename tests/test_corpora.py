@@ -276,8 +276,8 @@ def _question_words(t: str) -> set[str]:
                                                              "what", "how"}
 
 
-def test_train_only_forms_are_far_from_every_form_that_can_be_held_out():
-    """train_forms were written without sight of the held-out forms; none may be a near copy of one
+def test_extra_forms_are_far_from_every_form_that_can_be_held_out():
+    """train_forms were written without sight of the test forms; none may be a near copy of one
     (forms 2.. of any entry can be held out, depending on the seed)."""
     kb = helixc_corpora.load_knowledge()
     holdable = [_question_words(q) for e in kb for q in e["question_forms"][2:]]
@@ -288,13 +288,13 @@ def test_train_only_forms_are_far_from_every_form_that_can_be_held_out():
             assert all(len(w & h) / len(w | h) < 0.5 for h in holdable), q
 
 
-def test_train_only_forms_stay_in_train(rows):
+def test_extra_forms_never_reach_the_test_splits(rows):
     kb = {e["id"]: e for e in helixc_corpora.load_knowledge()}
     extra = {s: 0 for s in G.SPLITS}
     for r in rows:
         if r["route"] == "explain" and r["knowledge_form"] >= len(kb[r["knowledge_id"]]["question_forms"]):
             extra[r["split"]] += 1
-    assert extra["train"] > 0 and extra["val"] == extra["test"] == extra["test_novel"] == 0
+    assert extra["train"] > 0 and extra["val"] > 0 and extra["test"] == extra["test_novel"] == 0
 
 
 def test_the_rule_reader_knows_only_training_question_forms():

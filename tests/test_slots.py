@@ -23,15 +23,27 @@ def test_literals_become_slots_and_keep_their_sigils():
 
 
 def test_structure_stays_text():
-    # field indices, small numbers and keywords are structure the model writes; handle names and
-    # payload keys become slots behind their sigil / quotes
+    # field indices ("@0", "0=", "🜁0", "field 2") and keywords are structure the model writes; every
+    # number value (small ones too) is a slot; handle names and payload keys become slots behind
+    # their sigil / quotes
     src = "{C:900,0=@bar_9,1=TRUE} and {12: {@0: &h_x, @1: 53}} and 🜊4096🜁0 ⟁node🜂 and {warn: 1, b: [x]}"
     text, slots = delexicalize(src)
-    assert text == ('{C:⟨0⟩,0=@⟨1⟩,1=TRUE} and {12: {@0: &h_⟨2⟩, @1: 53}} and 🜊⟨3⟩🜁0 ⟁⟨4⟩🜂 '
-                    'and {"⟨5⟩": 1, "⟨6⟩": [x]}')
-    assert [s.value for s in slots] == [900, Handle("bar_9"), Handle("x"), 4096, Handle("node"), "warn", "b"]
+    assert text == ('{C:⟨0⟩,0=@⟨1⟩,1=TRUE} and {⟨2⟩: {@0: &h_⟨3⟩, @1: ⟨4⟩}} and 🜊⟨5⟩🜁0 ⟁⟨6⟩🜂 '
+                    'and {"⟨7⟩": ⟨8⟩, "⟨9⟩": [x]}')
+    assert [s.value for s in slots] == [900, Handle("bar_9"), 12, Handle("x"), 53, 4096, Handle("node"), "warn",
+                                        1, "b"]
+    assert delexicalize("contract 14 with field 2 set to 7")[0] == "contract ⟨0⟩ with field 2 set to ⟨1⟩"
     # a colon in English is not a key
-    assert delexicalize("Translate to plain ASCII: ◇a: 1◆")[0] == 'Translate to plain ASCII: ◇"⟨0⟩": 1◆'
+    assert delexicalize("Translate to plain ASCII: ◇a: 1◆")[0] == 'Translate to plain ASCII: ◇"⟨0⟩": ⟨1⟩◆'
+
+
+def test_numbers_in_words_are_read_by_the_compiler():
+    text, slots = delexicalize("Express minus six hundred and sixty-four, then Ninety and seven in LC-R")
+    assert text == "Express ⟨0⟩, then ⟨1⟩ and ⟨2⟩ in LC-R"
+    assert [s.value for s in slots] == [-664, 90, 7]
+    # not numbers: words inside other words, "one-item", and phrases words_to_int rejects
+    assert delexicalize("a one-item list of someone, fiftyfive")[1] == []
+    assert [s.value for s in delexicalize("twenty twenty")[1]] == []
 
 
 def test_even_digit_numbers_can_be_read_as_bytes():
@@ -61,7 +73,7 @@ def test_digits_with_a_leading_zero_are_hex_not_a_number():
 
 def test_shouted_words_after_a_run_are_not_bytes():
     text, slots = delexicalize("HOW WOULD 05 01 11 01 14 01 05 06 BE WRITTEN")
-    assert text == f"HOW WOULD ⟨0⟩ {LCB_OPEN}[17, 20, 5]{LCB_CLOSE} BE WRITTEN"
+    assert text == f"HOW WOULD ⟨0⟩ {LCB_OPEN}[⟨1⟩, ⟨2⟩, ⟨3⟩]{LCB_CLOSE} BE WRITTEN"
     assert slots[0].raw == "05 01 11 01 14 01 05 06"
 
 
@@ -81,8 +93,8 @@ def test_slot_characters_in_a_request_cannot_pose_as_slots():
 
 def test_floats_with_exponents_are_one_literal():
     text, slots = delexicalize("Write {1:{@0:53,@1:1e+16}} please")
-    assert text == "Write {1:{@0:53,@1:⟨0⟩}} please"
-    assert slots[0].value == 1e16
+    assert text == "Write {⟨0⟩:{@0:⟨1⟩,@1:⟨2⟩}} please"
+    assert [s.value for s in slots] == [1, 53, 1e16]
 
 
 @pytest.mark.parametrize("notation,model_text,expected", [
@@ -102,8 +114,8 @@ def test_fill(notation, model_text, expected):
 
 def test_fill_sorts_keys_the_model_could_not_see():
     _, slots = delexicalize('a map with "zeta" = 1 and "alpha" = 2')
-    assert [s.value for s in slots] == ["zeta", "alpha"]
-    _, text = fill('◇"⟨0⟩": 1, "⟨1⟩": 2◆', slots, "lc-r")
+    assert [s.value for s in slots] == ["zeta", 1, "alpha", 2]
+    _, text = fill('◇"⟨0⟩": ⟨1⟩, "⟨2⟩": ⟨3⟩◆', slots, "lc-r")
     assert text == "◇alpha: 2, zeta: 1◆"
 
 
@@ -204,3 +216,43 @@ def test_decoding_places_each_slot_once_and_only_slots_the_request_has():
     a.advance(3)
     assert not a.allows(3) and a.allows(4) and a.allowed_ids() == [0, 1, 2, 4]
     assert b.allows(3)  # rows do not share what they used
+
+
+def test_decoding_must_place_every_literal_before_it_ends():
+    from helixc.neural.decode import WithoutTokens, grammar_constraint, whitespace_ids
+    from helixc.neural import default_models_dir
+    from helixc.neural.slots import required
+    from helixc.neural.tokenizer import load_tokenizer
+
+    tok = load_tokenizer(default_models_dir() / "base")
+    cons = grammar_constraint("lc-r", tok, slots=True)
+    if cons is None:
+        pytest.skip("helixc.constrain unavailable")
+    _, slots = delexicalize("a list of 5, 300 and the bytes 7AF9 or 01 FF")
+    assert [s.kind for s in slots] == ["number", "number", "bword", "hexrun"]
+    assert [s.kind for s in required(slots)] == ["number", "number"]
+    ids = [tok.convert_tokens_to_ids(s.token) for s in slots]
+    eos = tok.eos_token_id
+    fac = WithoutTokens(cons, [], ids, [ids[s.index] for s in required(slots)], eos, whitespace_ids(tok))
+
+    def tid(text):
+        (t,) = tok.encode(text, add_special_tokens=False)
+        return t
+
+    st = fac.start()
+    for t in [tid("🜃"), ids[0]]:
+        assert st.allows(t)
+        st.advance(t)
+    close = tid("🜄")
+    assert not st.allows(close) and close not in st.allowed_ids()  # ⟨1⟩ is still missing
+    assert st.allows(tid(","))
+    for t in tok.encode(", ", add_special_tokens=False) + [ids[1]]:
+        st.advance(t)
+    assert st.allows(close)  # every literal placed: the list may end (⟨2⟩, ⟨3⟩ are optional)
+    st.advance(close)
+    assert st.allows(eos)
+    # without the rule the same prefix could end early
+    free = WithoutTokens(cons, [], ids).start()
+    for t in [tid("🜃"), ids[0]]:
+        free.advance(t)
+    assert free.allows(close)

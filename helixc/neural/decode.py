@@ -17,7 +17,7 @@ Budget: a constrained row that has not ended after ``max_new_tokens`` (almost al
 repetition loop: a list element written again and again) is *closed*: for at most
 ``close_budget`` more steps it takes, among the tokens its grammar allows, EOS if it may end,
 else a token that only closes (``]``, ``}``, a quote, the LC-R closing glyphs), else one that
-opens nothing, each time the model's likeliest of that kind. Every prefix the constraint
+opens nothing and is not whitespace, each time the model's likeliest of that kind. Every prefix the constraint
 allowed can be completed, so the answer stays grammar-valid; it is marked ``closed`` and is
 usually wrong (the loop's content is kept), which the benchmarks count.
 """
@@ -50,8 +50,8 @@ def _token_kinds(tokenizer) -> tuple[frozenset, frozenset]:
         closing, neutral = set(), set()
         for t in range(len(tokenizer)):
             s = tokenizer.decode([t])
-            if not s or _OPENERS.intersection(s):
-                continue
+            if not s.strip() or _OPENERS.intersection(s):
+                continue  # whitespace is never progress: a row closed on it can loop until the budget ends
             neutral.add(t)
             if _CLOSERS.intersection(s):
                 closing.add(t)
@@ -59,8 +59,20 @@ def _token_kinds(tokenizer) -> tuple[frozenset, frozenset]:
     return got[1], got[2]
 
 
+def whitespace_ids(tokenizer) -> frozenset:
+    """Ids of the tokens that decode to whitespace only (cached per tokenizer)."""
+    key = ("ws", id(tokenizer))
+    got = _TOKEN_KINDS.get(key)
+    if got is None or got[0] is not tokenizer:
+        ids = frozenset(t for t in range(len(tokenizer)) if (s := tokenizer.decode([t])) and not s.strip())
+        got = _TOKEN_KINDS[key] = (tokenizer, ids)
+    return got[1]
+
+
 def _closing_choice(state, logits, eos: int, kinds) -> int | None:
     """The token a row being closed takes (see module doc); None at a dead end."""
+    if hasattr(state, "give_up_required"):
+        state.give_up_required()
     if state.is_accepting():
         return eos
     allowed = [t for t in state.allowed_ids() if t != eos]
@@ -143,6 +155,13 @@ class _GrammarStateAdapter:
     def is_accepting(self):
         return bool(self.s.is_accepting())
 
+    @property
+    def can_copy(self) -> bool:
+        return hasattr(self.s, "copy")
+
+    def copy(self):
+        return _GrammarStateAdapter(self.s.copy())
+
 
 class _GrammarFactory:
     def __init__(self, gc):
@@ -156,34 +175,74 @@ class _GrammarFactory:
 class WithoutTokens:
     """A constraint factory that also forbids ``banned`` token ids (e.g. slot tokens
     ``⟨k⟩`` for literals the request does not have) and lets each of ``once`` be
-    chosen at most once per row (a request's literal is placed once)."""
+    chosen at most once per row (a request's literal is placed once).
 
-    def __init__(self, inner, banned, once=()):
+    ``required`` (a subset of ``once``): tokens the answer must contain (the request's
+    literals). While one is missing, the row may not end: EOS and any token that would
+    complete the value (the grammar then accepts and allows nothing but whitespace) are
+    refused, so the model has to place the missing literal. The rule never makes a dead
+    end: where every allowed token is refused, they are all allowed again. Needs an inner
+    state with ``copy()``; without it, ``required`` is ignored. ``whitespace``: token ids that
+    are only whitespace (they do not count as continuing a value)."""
+
+    def __init__(self, inner, banned, once=(), required=(), eos=None, whitespace=()):
         self.inner, self.banned, self.once = inner, frozenset(banned), frozenset(once)
+        self.required, self.eos, self.whitespace = frozenset(required), eos, frozenset(whitespace)
 
     def start(self):
-        return _BannedState(self.inner.start(), set(self.banned), self.once)
+        return _BannedState(self.inner.start(), set(self.banned), self.once, set(self.required), self)
 
 
 class _BannedState:
-    __slots__ = ("s", "banned", "once")
+    __slots__ = ("s", "banned", "once", "missing", "f")
 
-    def __init__(self, s, banned, once):
-        self.s, self.banned, self.once = s, banned, once
+    def __init__(self, s, banned, once, missing, f):
+        self.s, self.banned, self.once, self.missing, self.f = s, banned, once, missing, f
+        if missing and not getattr(s, "can_copy", hasattr(s, "copy")):
+            self.missing = set()
+
+    def _ends(self, t) -> bool:
+        """Would ``t`` end the row, or complete the value so that only whitespace and EOS can follow?"""
+        if t == self.f.eos:
+            return True
+        nxt = self.s.copy()
+        nxt.advance(t)
+        if not nxt.is_accepting():
+            return False
+        return all(u == self.f.eos or u in self.f.whitespace for u in nxt.allowed_ids())
 
     def allows(self, t):
-        return t not in self.banned and self.s.allows(t)
+        if t in self.banned or not self.s.allows(t):
+            return False
+        if self.missing and self._ends(t):
+            return not any(not self._ends(u) for u in self._open_ids())
+        return True
+
+    def _open_ids(self):
+        return [t for t in self.s.allowed_ids() if t not in self.banned]
 
     def allowed_ids(self):
-        return [t for t in self.s.allowed_ids() if t not in self.banned]
+        ids = self._open_ids()
+        if self.missing:
+            going = [t for t in ids if not self._ends(t)]
+            return going or ids
+        return ids
 
     def advance(self, t):
         self.s.advance(t)
         if t in self.once:
             self.banned.add(t)
+        self.missing.discard(t)
 
     def is_accepting(self):
         return self.s.is_accepting()
+
+    def give_up_required(self):
+        """Closing at the token budget (greedy_decode): ending matters more than the missing literals."""
+        self.missing.clear()
+
+    def copy(self):
+        return _BannedState(self.s.copy(), set(self.banned), self.once, set(self.missing), self.f)
 
 
 _GRAMMAR_CACHE: dict = {}

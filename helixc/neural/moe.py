@@ -277,10 +277,12 @@ class MoE:
     # ------------------------------------------------------------------ inference
 
     def _decode(self, adapter: str, texts: list[str], constrained: bool, batch_size: int = 32,
-                n_slots: list[int] | None = None):
-        """Greedy decoding of ``adapter`` for ``texts``; ``n_slots`` (slotted specialists):
-        each row may only refer to the slots its request has."""
-        from .decode import WithoutTokens, greedy_decode
+                slots: list[list] | None = None):
+        """Greedy decoding of ``adapter`` for ``texts``; ``slots`` (slotted specialists: each
+        row's literal slots): a row may only refer to the slots its request has, each once, and
+        must place every literal (:func:`helixc.neural.slots.required`) before it ends."""
+        from .decode import WithoutTokens, greedy_decode, whitespace_ids
+        from .slots import required
 
         self.set_adapter(adapter)
         cons = self.constraint_for(adapter) if constrained else None
@@ -290,8 +292,10 @@ class MoE:
             idx = order[s: s + batch_size]
             prompts = [prompt_text(adapter, texts[i]) for i in idx]
             row_cons = [cons] * len(idx) if cons is not None else None
-            if row_cons is not None and n_slots is not None and self._slot_ids is not None:
-                row_cons = [WithoutTokens(cons, self._slot_ids[n_slots[i]:], self._slot_ids[:n_slots[i]])
+            if row_cons is not None and slots is not None and self._slot_ids is not None:
+                ids, ws = self._slot_ids, whitespace_ids(self.tok)
+                row_cons = [WithoutTokens(cons, ids[len(slots[i]):], ids[:len(slots[i])],
+                                          [ids[s.index] for s in required(slots[i])], self.tok.eos_token_id, ws)
                             for i in idx]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
                                 constraints=row_cons)
@@ -313,8 +317,8 @@ class MoE:
         reads = [self.read(t) for t in texts]
         for name, idx in groups.items():
             spec = self.specs[name]
-            n_slots = [len(reads[i][1]) for i in idx] if self._slotted(spec) else None
-            dec = self._decode(name, [reads[i][0] for i in idx], constrained, n_slots=n_slots)
+            row_slots = [reads[i][1] for i in idx] if self._slotted(spec) else None
+            dec = self._decode(name, [reads[i][0] for i in idx], constrained, slots=row_slots)
             for i, d in zip(idx, dec):
                 out[i] = self.postprocess(spec, d, reads[i][1])
         return out  # type: ignore[return-value]
