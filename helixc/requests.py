@@ -139,7 +139,7 @@ class RequestReading:
     numbers: list[int] = field(default_factory=list)  # ints found in the request (decimal after normalization)
     route: str | None = None  # coordinator class the reader would pick, None when unsure
     has_payload: bool = False  # True when `payload` is meaningful (a payload may be null)
-    knowledge_id: str | None = None  # explain: the knowledge.json entry the question matches
+    knowledge_id: str | None = None  # explain: the knowledge.json entry whose known question is asked whole
 
     def answer(self) -> str | None:
         """The compiler's answer: the payload emitted in the target notation, when both are known."""
@@ -362,6 +362,12 @@ _VALUE_CUES = re.compile(
     r"|\b(?:null value|true flag|false flag|boolean true|boolean false)\b", re.I)
 
 
+def known_question(text: str) -> str | None:
+    """The entry of a known (training) question asked as is: the same words, case and punctuation aside."""
+    words = _words(text)
+    return next((kid for kid, _, qw in _knowledge() if qw == words), None)
+
+
 def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> str | None:
     """The knowledge-base entry whose question form covers most of the request's words, if any."""
     words = _words(text)
@@ -442,10 +448,13 @@ def read_request(text: str) -> RequestReading:
             target = "lc-b"
     if found is None:
         # every word of a long question form is there: explain; a weaker match only without value words
-        kid = match_knowledge(norm, threshold=1.0, min_words=4)
-        if kid is None and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
-            kid = match_knowledge(norm)
-        if kid is not None:
+        # a question the knowledge base knows (all its words there) or, without value words, most of
+        # one: a fair sign of an explain request. Which entry is only certain for a known question
+        # asked as is; word overlap picks the wrong entry for most new wordings (measured: 6 of 10
+        # right even for full-overlap matches on the held-out splits), so it names none.
+        kid = known_question(norm)
+        if match_knowledge(norm, threshold=1.0, min_words=4) is not None or (
+                not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm) and match_knowledge(norm)):
             target = "explain"
             r.knowledge_id = kid
     if target is None and found is None and not re.search(r"\d", norm) and not _VALUE_CUES.search(norm) \

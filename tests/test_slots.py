@@ -251,6 +251,11 @@ def test_decoding_must_place_every_literal_before_it_ends():
     assert st.allows(close)  # every literal placed: the list may end (⟨2⟩, ⟨3⟩ are optional)
     st.advance(close)
     assert st.allows(eos)
+    # the token that places the last missing literal may complete the value
+    one = WithoutTokens(cons, [], ids[:1], ids[:1], eos, whitespace_ids(tok)).start()
+    assert one.allows(ids[0]) and ids[0] in one.allowed_ids()
+    one.advance(ids[0])
+    assert one.allows(eos)
     # without the rule the same prefix could end early
     free = WithoutTokens(cons, [], ids).start()
     for t in [tid("🜃"), ids[0]]:

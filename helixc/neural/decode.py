@@ -211,11 +211,15 @@ class _BannedState:
             return False
         return all(u == self.f.eos or u in self.f.whitespace for u in nxt.allowed_ids())
 
+    def _early(self, t) -> bool:
+        """``t`` would end the row while a literal other than ``t`` itself is still missing."""
+        return bool(self.missing) and not (len(self.missing) == 1 and t in self.missing) and self._ends(t)
+
     def allows(self, t):
         if t in self.banned or not self.s.allows(t):
             return False
-        if self.missing and self._ends(t):
-            return not any(not self._ends(u) for u in self._open_ids())
+        if self._early(t):
+            return not any(not self._early(u) for u in self._open_ids())
         return True
 
     def _open_ids(self):
@@ -224,7 +228,7 @@ class _BannedState:
     def allowed_ids(self):
         ids = self._open_ids()
         if self.missing:
-            going = [t for t in ids if not self._ends(t)]
+            going = [t for t in ids if not self._early(t)]
             return going or ids
         return ids
 
