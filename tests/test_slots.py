@@ -37,6 +37,18 @@ def test_structure_stays_text():
     assert delexicalize("Translate to plain ASCII: ◇a: 1◆")[0] == 'Translate to plain ASCII: ◇"⟨0⟩": ⟨1⟩◆'
 
 
+def test_names_behind_cue_words_are_slots():
+    text, slots = delexicalize("a map with prod set to the handle name, and key x with the word Alice; "
+                               "where page is a reference to foo_0, then the text true")
+    assert text == ("a map with ⟨0⟩ set to the handle ⟨1⟩, and key ⟨2⟩ with the word ⟨3⟩; "
+                    "where ⟨4⟩ is a reference to ⟨5⟩, then the text true")
+    assert [s.value for s in slots] == ["prod", Handle("name"), "x", "Alice", "page", Handle("foo_0")]
+    # not cues: "field" and "key" themselves, "is written", a quoted name (already a string slot)
+    assert delexicalize("with field 1 set to 5")[0] == "with field 1 set to ⟨0⟩"
+    assert delexicalize("Show how a map is written")[1] == []
+    assert delexicalize('the text "main"')[0] == 'the text "⟨0⟩"'
+
+
 def test_numbers_in_words_are_read_by_the_compiler():
     text, slots = delexicalize("Express minus six hundred and sixty-four, then Ninety and seven in LC-R")
     assert text == "Express ⟨0⟩, then ⟨1⟩ and ⟨2⟩ in LC-R"

@@ -2,8 +2,9 @@
 
 A 3M-parameter model copies a 10-digit number or a 20-character string wrongly
 often enough to sink exact match, and copying is not what we want a model for.
-So before a request reaches the model, the compiler's lexer (no English
-understanding: only literal syntax) replaces each literal by a slot token:
+So before a request reaches the model, the compiler's lexer (literal syntax, plus
+a few fixed cue words; no other English understanding) replaces each literal by a
+slot token:
 
 * quoted strings ``"..."`` (HLXL/LC-T/LC-R escapes) and the keys of maps written
   in a notation (``{warn: 1}``), both shown to the model as ``"⟨k⟩"``; handle names
@@ -14,6 +15,11 @@ understanding: only literal syntax) replaces each literal by a slot token:
   (``@0``, ``🜁0``, LC-T ``0=``, "field 2": structure the model writes); numbers in
   words ("minus two hundred and four", read by :func:`helixc.requests.words_to_int`),
   so the model neither copies digits nor does arithmetic,
+* one-word names behind the cue words the corpus English uses for them (the compiler's rule
+  reader reads the same cues): ``the text|string|word X`` (a string), ``a handle named X``,
+  ``the handle X``, ``a reference to X`` (a handle), and a map key in ``with X set to``,
+  ``, X = ``, ``where X is``, ``key X with``: free English names outside these cues are still
+  copied by the model,
 * hex words with a digit and a letter (``7AF9``) or a leading zero (``040140``: not a decimal
   number), and runs of hex byte pairs
   (``07 84 07 00``). Two or more bytes that decode as LC-B are also spelt out: the compiler
@@ -89,6 +95,13 @@ _LEX = re.compile(
         (?![\w\u27e9]|\.[0-9]|\s*=))
     |(?P<hexword>(?<![\w.])(?:(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+|0[0-9](?:[0-9]{2})+)
         (?![\w]|\.[0-9]))
+    |(?P<textword>(?i:(?<=\bthe\ text\ )|(?<=\bthe\ string\ )|(?<=\bthe\ word\ ))(?!(?i:true|false|null)\b)
+        [A-Za-z_][A-Za-z0-9_]*(?![\w"&.-]))
+    |(?P<handleword>(?i:(?<=\bhandle\ named\ )|(?<=\bthe\ handle\ )|(?<=\breference\ to\ ))
+        [A-Za-z_][A-Za-z0-9_]*(?![\w"&.-]))
+    |(?P<keyword>(?:(?i:(?<=\bwith\ )|(?<=\bwhere\ )|(?<=,\ )|(?<=\band\ )|(?<=;\ ))(?!(?i:key|field)\b)
+        [A-Za-z_][A-Za-z0-9_]*(?=\ set\ to\ |\ =\ |\ is\ (?!written\b))
+        |(?i:(?<=\bkey\ ))[A-Za-z_][A-Za-z0-9_]*(?=\ with\ )))
     |(?P<words>(?i:(?<![\w-])(?:(?:minus|negative)\ +)?NUMWORD(?:(?:\ +|-)NUMWORD|(?:(?<=hundred)|(?<=thousand))\ +and\ +NUMWORD)*(?![\w-])))
     """.replace("NUMWORD", "(?:" + "|".join(_NUMBER_WORDS) + ")"),
     re.X,
@@ -97,7 +110,7 @@ _LEX = re.compile(
 
 @dataclass
 class Slot:
-    kind: str  # string | bytes | handle | key | hexrun | hexword | bword | number
+    kind: str  # string | bytes | handle | key | hexrun | hexword | bword | number | words | textword | handleword | keyword
     raw: str  # the literal as the request spells it
     value: object
     hex: str | None = None  # hex digits when the literal can be read as bytes
@@ -121,8 +134,10 @@ def _literal(kind: str, raw: str):
             return (bytes.fromhex(digits), digits.lower()) if digits else None
         if kind == "handle":
             return Handle(raw[3:] if raw.startswith("&h_") else raw[1:]), None
-        if kind == "key":
+        if kind in ("key", "textword", "keyword"):
             return raw, None
+        if kind == "handleword":
+            return Handle(raw), None
         if kind in ("hexrun", "hexword", "bword"):
             digits = raw.replace(" ", "").lower()
             return bytes.fromhex(digits), digits
