@@ -170,7 +170,7 @@ def test_compiler_engine_cannot_read_is_a_clear_error():
 
 
 @pytest.mark.parametrize("breakage", ["missing_dir", "no_manifest", "bad_json", "no_adapter", "wrong_shape",
-                                      "no_base", "router_missing"])
+                                      "no_base", "router_missing", "old_slot_lexer"])
 def test_bad_model_dirs_are_e_model(tok, models, tmp_path, breakage):
     from helixc.neural.moe import MoE
 
@@ -188,6 +188,10 @@ def test_bad_model_dirs_are_e_model(tok, models, tmp_path, breakage):
     elif breakage == "router_missing":
         man = json.loads((d / "manifest.json").read_text())
         del man["adapters"][COORDINATOR]
+        (d / "manifest.json").write_text(json.dumps(man))
+    elif breakage == "old_slot_lexer":  # slotted models trained under another lexer read requests differently
+        man = json.loads((d / "manifest.json").read_text())
+        man.update({"slots": True, "slot_lexer": 1})
         (d / "manifest.json").write_text(json.dumps(man))
     elif breakage == "wrong_shape":
         other = make_models(tok, tmp_path / "other" / "models", hidden=32)

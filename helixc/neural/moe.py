@@ -175,6 +175,14 @@ class MoE:
         # slots (helixc.neural.slots): the compiler delexicalises literals before the models read
         # a request, and fills the specialists' slot references afterwards
         self.slots = bool(self.manifest.get("slots"))
+        if self.slots:
+            from .slots import SLOT_LEXER_VERSION
+
+            trained = self.manifest.get("slot_lexer", 1)
+            if trained != SLOT_LEXER_VERSION:
+                raise HelixError(E_MODEL, f"{self.dir}: these models were trained with slot lexer {trained}, this "
+                                          f"helixc has {SLOT_LEXER_VERSION}; retrain them (helixc train) or use the "
+                                          f"helixc they came with")
         self._slot_ids = None  # slot token ids, when each slot is one token (our own tokenizer)
         if self.slots:
             from .slots import SLOT_TOKENS

@@ -51,6 +51,10 @@ from dataclasses import dataclass
 
 from ..errors import E_GRAMMAR, E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
 
+# What the lexer turns into slots is part of what a slotted model learned: models record the
+# version they were trained with (manifest "slot_lexer") and refuse to load under another one.
+# 1: literals; 2: + every number value and numbers in words; 3: + names behind cue words.
+SLOT_LEXER_VERSION = 3
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
 _SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩

@@ -757,6 +757,10 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
                 "prompt": {"template": "{task}|{request}", "sep": "\\n=>"}, "router": COORDINATOR,
                 "knowledge": "knowledge.json" if kb else None, "adapters": {}, "training": training,
                 "slots": bool(training.get("slots"))}
+    if manifest["slots"]:
+        from .slots import SLOT_LEXER_VERSION
+
+        manifest["slot_lexer"] = SLOT_LEXER_VERSION
     for s in specs:
         dst = out / "adapters" / s.name
         if dst.exists():
