@@ -447,9 +447,8 @@ def read_request(text: str) -> RequestReading:
         elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
             target = "lc-b"
     if found is None:
-        # every word of a long question form is there: explain; a weaker match only without value words
-        # a question the knowledge base knows (all its words there) or, without value words, most of
-        # one: a fair sign of an explain request. Which entry is only certain for a known question
+        # every word of a long known question form is there or, without value words, most of one:
+        # a fair sign of an explain request. Which entry is only certain for a known question
         # asked as is; word overlap picks the wrong entry for most new wordings (measured: 6 of 10
         # right even for full-overlap matches on the held-out splits), so it names none.
         kid = known_question(norm)

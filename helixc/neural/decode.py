@@ -42,31 +42,31 @@ _OPENERS = frozenset('[{(,:⟨⟦\U0001F703\u25C7\U0001F70A\U0001F701')  # [ { (
 _TOKEN_KINDS: dict = {}
 
 
-def _token_kinds(tokenizer) -> tuple[frozenset, frozenset]:
-    """(ids that only close, ids that open nothing) for ``tokenizer``; cached per tokenizer."""
+def _token_classes(tokenizer) -> tuple[frozenset, frozenset, frozenset]:
+    """(ids that only close, ids that open nothing and are not whitespace, whitespace-only ids)
+    for ``tokenizer``: one pass over the vocabulary, cached per tokenizer."""
     key = id(tokenizer)
     got = _TOKEN_KINDS.get(key)
     if got is None or got[0] is not tokenizer:
-        closing, neutral = set(), set()
+        closing, neutral, space = set(), set(), set()
         for t in range(len(tokenizer)):
             s = tokenizer.decode([t])
-            if not s.strip() or _OPENERS.intersection(s):
-                continue  # whitespace is never progress: a row closed on it can loop until the budget ends
+            if not s.strip():
+                if s:
+                    space.add(t)  # whitespace is never progress: a row closed on it could loop to the end
+                continue
+            if _OPENERS.intersection(s):
+                continue
             neutral.add(t)
             if _CLOSERS.intersection(s):
                 closing.add(t)
-        got = _TOKEN_KINDS[key] = (tokenizer, frozenset(closing), frozenset(neutral))
-    return got[1], got[2]
+        got = _TOKEN_KINDS[key] = (tokenizer, frozenset(closing), frozenset(neutral), frozenset(space))
+    return got[1], got[2], got[3]
 
 
 def whitespace_ids(tokenizer) -> frozenset:
     """Ids of the tokens that decode to whitespace only (cached per tokenizer)."""
-    key = ("ws", id(tokenizer))
-    got = _TOKEN_KINDS.get(key)
-    if got is None or got[0] is not tokenizer:
-        ids = frozenset(t for t in range(len(tokenizer)) if (s := tokenizer.decode([t])) and not s.strip())
-        got = _TOKEN_KINDS[key] = (tokenizer, ids)
-    return got[1]
+    return _token_classes(tokenizer)[2]
 
 
 def _closing_choice(state, logits, eos: int, kinds) -> int | None:
@@ -78,7 +78,7 @@ def _closing_choice(state, logits, eos: int, kinds) -> int | None:
     allowed = [t for t in state.allowed_ids() if t != eos]
     if not allowed:
         return None
-    closing, neutral = kinds
+    closing, neutral, _ = kinds
     pick = [t for t in allowed if t in closing] or [t for t in allowed if t in neutral] or allowed
     row = logits.index_select(0, _tensor(pick))
     return pick[int(row.argmax())]
@@ -328,7 +328,7 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
                 if all(done):
                     break
                 if kinds is None:
-                    kinds = _token_kinds(tokenizer)
+                    kinds = _token_classes(tokenizer)
             out = model(input_ids=step_ids, attention_mask=attn, position_ids=pos if past is None else pos[:, -1:],
                         cache=past, use_cache=True, logits_to_keep=1)
             past = out.past_key_values

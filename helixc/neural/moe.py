@@ -111,6 +111,15 @@ class MoE:
         torch.set_num_threads(n_threads)
         self.dir = Path(models_dir)
         self.manifest = read_manifest(self.dir)
+        self.slots = bool(self.manifest.get("slots"))
+        if self.slots:  # checked before any weights load: a mismatch is a one-line error, not a slow one
+            from .slots import SLOT_LEXER_VERSION
+
+            trained = self.manifest.get("slot_lexer", 1)
+            if trained != SLOT_LEXER_VERSION:
+                raise HelixError(E_MODEL, f"{self.dir}: these models were trained with slot lexer {trained}, this "
+                                          f"helixc has {SLOT_LEXER_VERSION}; retrain them (helixc train) or use the "
+                                          f"helixc they came with")
         base = self.manifest["base"]
         base_dir = Path(base) if Path(base).is_absolute() else self.dir / base
         tok_dir = self.dir / self.manifest.get("tokenizer", base)
@@ -174,15 +183,6 @@ class MoE:
         self.vocab_size = self.model.config.vocab_size if hasattr(self.model, "config") else len(self.tok)
         # slots (helixc.neural.slots): the compiler delexicalises literals before the models read
         # a request, and fills the specialists' slot references afterwards
-        self.slots = bool(self.manifest.get("slots"))
-        if self.slots:
-            from .slots import SLOT_LEXER_VERSION
-
-            trained = self.manifest.get("slot_lexer", 1)
-            if trained != SLOT_LEXER_VERSION:
-                raise HelixError(E_MODEL, f"{self.dir}: these models were trained with slot lexer {trained}, this "
-                                          f"helixc has {SLOT_LEXER_VERSION}; retrain them (helixc train) or use the "
-                                          f"helixc they came with")
         self._slot_ids = None  # slot token ids, when each slot is one token (our own tokenizer)
         if self.slots:
             from .slots import SLOT_TOKENS
