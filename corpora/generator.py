@@ -199,7 +199,8 @@ class _Reject(Exception):
 
 def _pick_template(family: str, split: str, rng: random.Random, need=None) -> T.Template:
     novel = split == "test_novel"
-    pool = [t for t in _BY_FAMILY[family] if t.novel == novel and (need is None or need(t.text))]
+    pool = [t for t in _BY_FAMILY[family] if t.novel == novel and (split == "train" or not t.train_only)
+            and (need is None or need(t.text))]
     if not pool:
         raise _Reject
     return rng.choice(pool)

@@ -2,13 +2,17 @@
 
 Slots: ``{payload}`` (a value written in ``{source}`` notation), ``{source}`` / ``{target}`` (a
 notation synonym), ``{num}`` (a number phrase), ``{desc}`` (a value described in words),
-``{q}`` (a question about the notations). A template whose id is listed in ``NOVEL`` is used
-only in the ``test_novel`` split, never in train/val/test.
+``{q}`` (a question about the notations). A template flagged ``novel`` is used only in the
+``test_novel`` split, never in train/val/test. Templates from ``extra_templates.json`` are
+``train_only``: more training wordings, written without sight of the novel ones (see
+``corpora/README.md``), used in the train split only so that val/test/test_novel stay as they were.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 CONV = [
     "Convert {payload} to {target}",
@@ -329,6 +333,7 @@ class Template:
     family: str
     text: str
     novel: bool
+    train_only: bool = False
 
 
 def _novel(family: str, i: int, n: int) -> bool:
@@ -356,7 +361,16 @@ def all_templates() -> list[Template]:
     for fam, texts in FAMILIES.items():
         for i, t in enumerate(texts):
             out.append(Template(f"{fam}.{i:03d}", fam, t, _novel(fam, i, len(texts)) and wording(t) not in kept))
+    for fam, texts in EXTRA_TRAIN.items():
+        for i, t in enumerate(texts):
+            out.append(Template(f"{fam}.x{i:03d}", fam, t, False, train_only=True))
     return out
+
+
+# Extra training wordings per family (train split only); tests/test_corpora.py checks that none is
+# near a novel template's wording.
+EXTRA_TRAIN: dict[str, list[str]] = json.loads(
+    (Path(__file__).parent / "extra_templates.json").read_text(encoding="utf-8"))
 
 
 TEMPLATES = all_templates()

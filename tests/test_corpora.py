@@ -121,6 +121,37 @@ def test_test_novel_templates_never_occur_in_training(rows):
     assert not {T.wording(T.BY_ID[i].text) for i in novel_ids} & train_wordings
 
 
+def _template_words(text: str) -> set[str]:
+    return set(re.findall(r"\{[a-z]+\}|[a-z0-9']+", T.wording(text))) - {"the", "a", "an", "this", "it", "of"}
+
+
+def test_train_only_templates_are_far_from_the_novel_ones():
+    """extra_templates.json was written without sight of the novel templates; none may read like one,
+    and each uses exactly its family's slots."""
+    novel = [_template_words(t.text) for t in T.TEMPLATES if t.novel]
+    extra = [t for t in T.TEMPLATES if t.train_only]
+    assert len(extra) >= 80 and {t.family for t in extra} == set(T.FAMILIES) - {"explain"}
+    base = {T.wording(t.text) for t in T.TEMPLATES if not t.train_only}
+    for t in extra:
+        w = _template_words(t.text)
+        assert all(len(w & n) / len(w | n) < 0.5 for n in novel), t.text
+        assert T.wording(t.text) not in base, t.text
+        slots = re.findall(r"\{([a-z]+)\}", t.text)
+        assert len(slots) == len(set(slots)), t.text
+        if t.family in ("conv", "number", "words"):
+            assert "target" in slots and len(set(slots) & {"payload", "num", "desc"}) == 1, t.text
+        else:
+            assert "target" not in slots, t.text
+            assert ("source" in slots) == (t.family == "parse"), t.text
+
+
+def test_train_only_templates_stay_in_train(rows):
+    used = {s: {r["template_id"] for r in rows if r["split"] == s} for s in G.SPLITS}
+    extra = {t.id for t in T.TEMPLATES if t.train_only}
+    assert used["train"] & extra
+    assert not (used["val"] | used["test"] | used["test_novel"]) & extra
+
+
 def test_explain_forms_are_split_like_values(rows):
     forms = {s: {(r["knowledge_id"], r["knowledge_form"]) for r in rows if r["route"] == "explain" and r["split"] == s}
              for s in G.SPLITS}

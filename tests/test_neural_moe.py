@@ -143,6 +143,28 @@ def test_answers_cut_at_the_budget_are_closed_under_the_grammar(moe, monkeypatch
     assert not all(d.grammar_valid for d in cut)
 
 
+def test_explain_reads_raw_requests_when_the_manifest_says_so(moe, monkeypatch):
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_decode(name, texts, constrained, batch_size=32, slots=None):
+        seen[name] = texts
+        raise Stop
+
+    monkeypatch.setattr(moe, "slots", True)
+    monkeypatch.setattr(moe, "_decode", fake_decode)
+    for raw, expected in ((True, "What are the four HLX notations?"), (False, "What are the ⟨0⟩ HLX notations?")):
+        monkeypatch.setattr(moe, "choice_raw", raw)
+        with pytest.raises(Stop):
+            moe.generate(["What are the four HLX notations?"], ["explain"])
+        assert seen["explain"] == [expected]
+    with pytest.raises(Stop):  # notation specialists always read slots
+        moe.generate(["Write four in LC-R"], ["lc-r"])
+    assert seen["lc-r"] == ["Write ⟨0⟩ in LC-R"]
+
+
 def test_answer_engines(moe):
     reqs = [
         TranslateRequest("Convert [1, 2] to LC-R", to="auto", engine="auto"),

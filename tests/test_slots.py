@@ -196,6 +196,23 @@ def test_training_targets_use_slots():
     assert plain.answer == row["output"]
 
 
+def test_explain_reads_the_request_as_written():
+    """Explain copies no literal; slots would only hide words it needs ("four" as a number)."""
+    from helixc.neural import Router, builtin_specialists
+    from helixc.neural.data import build_examples
+
+    kb = [{"id": "notations-list", "answer": "Four notations."}]
+    row = {"model_input": "What are the four HLX notations?", "route": "explain", "output": "Four notations.",
+           "split": "train"}
+    specs = [Router()] + [s for s in builtin_specialists() if s.name == "explain"]
+    ex = build_examples(specs, [row], kb, slots=True, raw_choice=True)
+    assert ex["explain"][0].prompt == "explain|What are the four HLX notations?\n=>"
+    assert ex["explain"][0].answer == "notations-list"
+    assert ex["coordinator"][0].prompt == "coordinator|What are the ⟨0⟩ HLX notations?\n=>"
+    old = build_examples(specs, [row], kb, slots=True)  # how runs 3-8 were trained
+    assert old["explain"][0].prompt == "explain|What are the ⟨0⟩ HLX notations?\n=>"
+
+
 @given(st.text(max_size=80))
 @settings(max_examples=200, deadline=None)
 def test_delexicalize_never_crashes(text):

@@ -160,17 +160,27 @@ def target_for(spec, row: dict, kb_by_answer: dict[str, str], slots=None) -> str
 
 
 def build_examples(task_specs, rows: list[dict], kb: list[dict] | None = None,
-                   slots: bool = False) -> dict[str, list[Example]]:
-    """Adapter name -> examples, in row order (``slots``: literals delexicalised)."""
+                   slots: bool = False, raw_choice: bool = False) -> dict[str, list[Example]]:
+    """Adapter name -> examples, in row order (``slots``: literals delexicalised; ``raw_choice``:
+    choice adapters such as explain read the request as written, see :func:`reads_raw`)."""
     kb_by_answer = {e["answer"].strip(): e["id"] for e in (kb or [])}
     out: dict[str, list[Example]] = {s.name: [] for s in task_specs}
     for i, row in enumerate(rows):
-        req, row_slots = model_request(request_text(row), slots)
+        text = request_text(row)
+        req, row_slots = model_request(text, slots)
         for s in task_specs:
             ans = target_for(s, row, kb_by_answer, row_slots if slots else None)
             if ans is not None:
-                out[s.name].append(Example(s.name, prompt_text(s.name, req), ans, i, row.get("category", "")))
+                seen = text if raw_choice and reads_raw(s.kind) else req
+                out[s.name].append(Example(s.name, prompt_text(s.name, seen), ans, i, row.get("category", "")))
     return out
+
+
+def reads_raw(kind: str) -> bool:
+    """Whether an adapter of this kind reads the request without slots. A choice adapter (explain)
+    copies no literal, and slots only hide words it needs: "What are the four HLX notations?"
+    read as "What are the ⟨0⟩ HLX notations?" looked like a question about numbers."""
+    return kind == KIND_CHOICE
 
 
 def encode_example(tok, ex: Example, max_len: int) -> tuple[list[int], list[int]] | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import E_INPUT, E_MODEL, HelixError
 from . import COORDINATOR, KIND_CHOICE, KIND_NOTATION, KIND_ROUTE, KIND_VALUE, Specialist
-from .data import prompt_text
+from .data import prompt_text, reads_raw
 
 
 @dataclass
@@ -112,6 +112,8 @@ class MoE:
         self.dir = Path(models_dir)
         self.manifest = read_manifest(self.dir)
         self.slots = bool(self.manifest.get("slots"))
+        # models trained since run 9 show choice adapters (explain) the request without slots
+        self.choice_raw = self.manifest.get("choice_reads") == "raw"
         if self.slots:  # checked before any weights load: a mismatch is a one-line error, not a slow one
             from .slots import SLOT_LEXER_VERSION
 
@@ -326,7 +328,8 @@ class MoE:
         for name, idx in groups.items():
             spec = self.specs[name]
             row_slots = [reads[i][1] for i in idx] if self._slotted(spec) else None
-            dec = self._decode(name, [reads[i][0] for i in idx], constrained, slots=row_slots)
+            raw = self.choice_raw and reads_raw(spec.kind)
+            dec = self._decode(name, [texts[i] if raw else reads[i][0] for i in idx], constrained, slots=row_slots)
             for i, d in zip(idx, dec):
                 out[i] = self.postprocess(spec, d, reads[i][1])
         return out  # type: ignore[return-value]

@@ -614,8 +614,8 @@ def train(args) -> dict:
                 break
     kb = load_knowledge(kb_path)
     specs = task_specs(args.adapters)
-    tr = build_examples(specs, train_rows, kb, slots=args.slots)
-    va = build_examples(specs, val_rows, kb, slots=args.slots)
+    tr = build_examples(specs, train_rows, kb, slots=args.slots, raw_choice=True)
+    va = build_examples(specs, val_rows, kb, slots=args.slots, raw_choice=True)
     for s in specs:
         log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
     specs = [s for s in specs if tr[s.name] and va[s.name]]
@@ -761,6 +761,7 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
         from .slots import SLOT_LEXER_VERSION
 
         manifest["slot_lexer"] = SLOT_LEXER_VERSION
+        manifest["choice_reads"] = "raw"  # explain reads the request without slots (data.reads_raw)
     for s in specs:
         dst = out / "adapters" / s.name
         if dst.exists():
