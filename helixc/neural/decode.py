@@ -17,7 +17,9 @@ Budget: a constrained row that has not ended after ``max_new_tokens`` (almost al
 repetition loop: a list element written again and again) is *closed*: for at most
 ``close_budget`` more steps it takes, among the tokens its grammar allows, EOS if it may end,
 else a token that only closes (``]``, ``}``, a quote, the LC-R closing glyphs), else one that
-opens nothing and is not whitespace, each time the model's likeliest of that kind. Every prefix the constraint
+only separates a key from its value (``:``, ``=``: a key being written could otherwise grow until
+the budget ends), else one that opens nothing and is not whitespace, each time the model's
+likeliest of that kind. Every prefix the constraint
 allowed can be completed, so the answer stays grammar-valid; it is marked ``closed`` and is
 usually wrong (the loop's content is kept), which the benchmarks count.
 """
@@ -39,16 +41,18 @@ class Decoded:
 # Characters that end / begin a structure in any notation (HLXL, LC-T, LC-R; slot brackets).
 _CLOSERS = frozenset(']})"\'⟩⟧\U0001F704\u25C6\U0001F702')  # ] } ) " ' ⟩ ⟧ 🜄 ◆ 🜂
 _OPENERS = frozenset('[{(,:⟨⟦\U0001F703\u25C7\U0001F70A\U0001F701')  # [ { ( , : ⟨ ⟦ 🜃 ◇ 🜊 🜁
+_SEPARATORS = frozenset(":=")  # key -> value: in a key, taking one is progress (a key can grow forever)
 _TOKEN_KINDS: dict = {}
 
 
-def _token_classes(tokenizer) -> tuple[frozenset, frozenset, frozenset]:
-    """(ids that only close, ids that open nothing and are not whitespace, whitespace-only ids)
-    for ``tokenizer``: one pass over the vocabulary, cached per tokenizer."""
+def _token_classes(tokenizer) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """(ids that only close, ids that open nothing and are not whitespace, whitespace-only ids,
+    ids that only separate a key from its value: ``:`` or ``=``) for ``tokenizer``: one pass
+    over the vocabulary, cached per tokenizer."""
     key = id(tokenizer)
     got = _TOKEN_KINDS.get(key)
     if got is None or got[0] is not tokenizer:
-        closing, neutral, space = set(), set(), set()
+        closing, neutral, space, separating = set(), set(), set(), set()
         for t in range(len(tokenizer)):
             s = tokenizer.decode([t])
             if not s.strip():
@@ -56,12 +60,15 @@ def _token_classes(tokenizer) -> tuple[frozenset, frozenset, frozenset]:
                     space.add(t)  # whitespace is never progress: a row closed on it could loop to the end
                 continue
             if _OPENERS.intersection(s):
+                if set(s.strip()) <= _SEPARATORS:
+                    separating.add(t)
                 continue
             neutral.add(t)
             if _CLOSERS.intersection(s):
                 closing.add(t)
-        got = _TOKEN_KINDS[key] = (tokenizer, frozenset(closing), frozenset(neutral), frozenset(space))
-    return got[1], got[2], got[3]
+        got = _TOKEN_KINDS[key] = (tokenizer, frozenset(closing), frozenset(neutral), frozenset(space),
+                                   frozenset(separating))
+    return got[1], got[2], got[3], got[4]
 
 
 def whitespace_ids(tokenizer) -> frozenset:
@@ -78,8 +85,9 @@ def _closing_choice(state, logits, eos: int, kinds) -> int | None:
     allowed = [t for t in state.allowed_ids() if t != eos]
     if not allowed:
         return None
-    closing, neutral, _ = kinds
-    pick = [t for t in allowed if t in closing] or [t for t in allowed if t in neutral] or allowed
+    closing, neutral, _, separating = kinds
+    pick = ([t for t in allowed if t in closing] or [t for t in allowed if t in separating]
+            or [t for t in allowed if t in neutral] or allowed)
     row = logits.index_select(0, _tensor(pick))
     return pick[int(row.argmax())]
 

@@ -180,6 +180,8 @@ class MoE:
         # base(x) + s * B(A(x)), reading the active adapter's tensors: switching is a pointer swap
         # and the base weights are never modified (HELIXC_FAST_LORA=0 keeps PEFT's own path).
         self.fast = os.environ.get("HELIXC_FAST_LORA", "1") != "0"
+        # canonical field order / unique keys while decoding (helixc.neural.order); HELIXC_ORDER_GUARD=0 turns it off
+        self.order_guard = os.environ.get("HELIXC_ORDER_GUARD", "1") != "0"
         if self.fast:
             _install_fast_lora(self.model)
         self.vocab_size = self.model.config.vocab_size if hasattr(self.model, "config") else len(self.tok)
@@ -292,6 +294,7 @@ class MoE:
         row's literal slots): a row may only refer to the slots its request has, each once, and
         must place every literal (:func:`helixc.neural.slots.required`) before it ends."""
         from .decode import WithoutTokens, greedy_decode, whitespace_ids
+        from .order import ORDER_NOTATIONS, OrderGuard
         from .slots import required
 
         self.set_adapter(adapter)
@@ -307,6 +310,10 @@ class MoE:
                 row_cons = [WithoutTokens(cons, ids[len(slots[i]):], ids[:len(slots[i])],
                                           [ids[s.index] for s in required(slots[i])], self.tok.eos_token_id, ws)
                             for i in idx]
+            spec = self.specs.get(adapter)
+            if row_cons is not None and self.order_guard and spec is not None and spec.grammar in ORDER_NOTATIONS:
+                row_cons = [OrderGuard(c, spec.grammar, self.tok, slots[i] if slots is not None else None)
+                            for c, i in zip(row_cons, idx)]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
                                 constraints=row_cons)
             for i, d in zip(idx, dec):
