@@ -140,3 +140,18 @@ def test_slots_must_fit_where_they_stand():
 def test_whitespace_finishes_a_field_index():
     assert order_violation("{C:5,0=[],10=[],2 ", "lc-t") and not order_violation("{C:5,0=[],10=[],2", "lc-t")
     assert order_violation("{5: {@3: 1, @2 ", "hlxl")
+
+
+def test_the_guard_checks_each_new_slot_reference_where_it_stands():
+    from helixc.neural.slots import delexicalize
+
+    _, slots = delexicalize('the text "filter" and the bytes 0A0B')
+    txt, hexed = (s.token for s in slots)
+    tok = _Tok(["<eos>", "🜃", "⊠", txt, hexed, ", "])
+    s = OrderGuard(_Anything(6), "lc-r", tok, slots).start()
+    s.advance(1)
+    s.advance(2)
+    assert not s.allows(3) and s.allows(4)  # bytes from a text literal cannot be filled in
+    s.advance(4)
+    s.advance(5)
+    assert s.done == len("🜃⊠" + hexed + ", ") and s.allows(3)  # a text is fine as a plain item

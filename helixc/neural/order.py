@@ -48,6 +48,7 @@ def _key(raw: str) -> str:
 
 
 _SLOT_CHAR = "\u27e8"  # ⟨
+_LONGEST_REF = len('x"⟨47⟩"')  # the longest slot reference, with the characters around it that give it its kind
 
 
 def _slots_fit(text: str, notation: str, slots) -> bool:
@@ -83,7 +84,7 @@ class _Box:
         return bad
 
 
-def order_violation(text: str, notation: str, slots=None) -> bool:
+def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> bool:
     """Does ``text`` (a prefix of an answer in ``notation``: hlxl, lc-t or lc-r) contain a
     completed contract field index that is not above the previous one (or out of range), or a
     completed map key used before in the same map? Unfinished field digits are judged by whether
@@ -91,9 +92,13 @@ def order_violation(text: str, notation: str, slots=None) -> bool:
 
     With ``slots`` (the request's :class:`helixc.neural.slots.Slot` list), a slot reference must
     also fit where it stands: a contract id needs an integer literal, an HLXL brace key an integer
-    or a text, bytes a hex literal, a handle a name (what :func:`~helixc.neural.slots.fill` needs)."""
-    if slots is not None and _SLOT_CHAR in text and not _slots_fit(text, notation, slots):
-        return True
+    or a text, bytes a hex literal, a handle a name (what :func:`~helixc.neural.slots.fill` needs).
+    ``new_from``: ``text[:new_from]`` was checked before, so only slot references that end after it
+    are filled on trial (filling every reference each step was most of the guard's cost)."""
+    if slots is not None:
+        window = text[max(0, new_from - _LONGEST_REF):]
+        if _SLOT_CHAR in window and not _slots_fit(window, notation, slots):
+            return True
     stack: list[_Box] = []
     i, n = 0, len(text)
     while i < n:
@@ -210,15 +215,18 @@ class OrderGuard:
 
 
 class _OrderState:
-    __slots__ = ("s", "ids", "f")
+    __slots__ = ("s", "ids", "f", "done", "seen")
 
-    def __init__(self, s, ids, f):
-        self.s, self.ids, self.f = s, ids, f
+    def __init__(self, s, ids, f, done=0):
+        self.s, self.ids, self.f, self.done = s, ids, f, done  # done: length of the text already decoded
+        self.seen = (None, 0)  # (last token judged, length of the text with it)
 
     def _bad(self, t) -> bool:
         if t == self.f.tok.eos_token_id:
             return False
-        return order_violation(self.f.tok.decode(self.ids + [t]), self.f.notation, self.f.slots)
+        text = self.f.tok.decode(self.ids + [t])
+        self.seen = (t, len(text))
+        return order_violation(text, self.f.notation, self.f.slots, self.done)
 
     def allows(self, t):
         if not self.s.allows(t):
@@ -235,6 +243,7 @@ class _OrderState:
     def advance(self, t):
         self.s.advance(t)
         self.ids.append(t)
+        self.done = self.seen[1] if self.seen[0] == t else len(self.f.tok.decode(self.ids))
 
     def is_accepting(self):
         return self.s.is_accepting()
@@ -248,4 +257,4 @@ class _OrderState:
         return getattr(self.s, "can_copy", hasattr(self.s, "copy"))
 
     def copy(self):
-        return _OrderState(self.s.copy(), list(self.ids), self.f)
+        return _OrderState(self.s.copy(), list(self.ids), self.f, self.done)
