@@ -362,23 +362,47 @@ _VALUE_CUES = re.compile(
     r"|\b(?:null value|true flag|false flag|boolean true|boolean false)\b", re.I)
 
 
+_KB_INDEX = None
+
+
+def _knowledge_index() -> tuple[dict, dict]:
+    """(word set -> first entry id asked with exactly those words, word -> indices into
+    :func:`_knowledge` of the forms that contain it): the lookups below touch only the forms that
+    share a word with the request instead of scanning all ~2,000 (a scan cost ~2 ms a request)."""
+    global _KB_INDEX
+    if _KB_INDEX is None:
+        exact: dict = {}
+        by_word: dict = {}
+        for n, (kid, _, qw) in enumerate(_knowledge()):
+            exact.setdefault(frozenset(qw), kid)
+            for w in qw:
+                by_word.setdefault(w, []).append(n)
+        _KB_INDEX = (exact, by_word)
+    return _KB_INDEX
+
+
 def known_question(text: str) -> str | None:
     """The entry of a known (training) question asked as is: the same words, case and punctuation aside."""
-    words = _words(text)
-    return next((kid for kid, _, qw in _knowledge() if qw == words), None)
+    return _knowledge_index()[0].get(frozenset(_words(text)))
 
 
 def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> str | None:
-    """The knowledge-base entry whose question form covers most of the request's words, if any."""
-    words = _words(text)
-    best, best_id = 0.0, None
-    for kid, _, qw in _knowledge():
+    """The knowledge-base entry whose question form covers most of the request's words, if any
+    (ties: the form listed first)."""
+    kb = _knowledge()
+    shared: dict[int, int] = {}
+    for w in _words(text):
+        for n in _knowledge_index()[1].get(w, ()):
+            shared[n] = shared.get(n, 0) + 1
+    best, best_n = 0.0, None
+    for n in sorted(shared):
+        qw = kb[n][2]
         if len(qw) < max(1, min_words):
             continue
-        score = len(words & qw) / len(qw)
+        score = shared[n] / len(qw)
         if score > best:
-            best, best_id = score, kid
-    return best_id if best >= threshold else None
+            best, best_n = score, n
+    return kb[best_n][0] if best_n is not None and best >= threshold else None
 
 
 def read_request(text: str) -> RequestReading:

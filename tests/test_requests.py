@@ -163,3 +163,36 @@ def test_eval_reader_cli(tmp_path):
 
     out = json.loads(res.output)
     assert out["rows"] == 4 * 10 + 3 and out["split"] == "test"
+
+
+def test_knowledge_lookups_agree_with_a_plain_scan():
+    """The word index behind match_knowledge/known_question answers exactly what scanning every
+    training form in order would (first form wins a tie)."""
+    import random
+
+    from helixc import requests as R
+
+    kb = R._knowledge()
+    if not kb:
+        pytest.skip("helixc_corpora not installed")
+
+    def scan(text, threshold=0.75, min_words=0):
+        words = R._words(text)
+        best, best_id = 0.0, None
+        for kid, _, qw in kb:
+            if len(qw) >= max(1, min_words) and len(words & qw) / len(qw) > best:
+                best, best_id = len(words & qw) / len(qw), kid
+        return best_id if best >= threshold else None
+
+    rng = random.Random(0)
+    vocab = sorted({w for _, _, qw in kb for w in qw})
+    texts = ["", "hello there", "What is LC-R?"]
+    for _ in range(300):
+        words = list(rng.choice(kb)[2])
+        rng.shuffle(words)
+        texts.append(" ".join(words[: rng.randint(1, len(words))] + rng.sample(vocab, rng.randint(0, 3))))
+    for t in texts:
+        for threshold, min_words in ((0.75, 0), (0.5, 3), (1.0, 0)):
+            assert R.match_knowledge(t, threshold, min_words) == scan(t, threshold, min_words), t
+        exact = next((kid for kid, _, qw in kb if qw == R._words(t)), None)
+        assert R.known_question(t) == exact, t
