@@ -13,7 +13,8 @@ route, seed 0; ``--per-route 0`` = every row):
 * latency per English request at batch 1 (p50/p95, ``translate_english`` path, engine auto) and
   batched throughput (``MoE.answer`` on 256 requests);
 * peak RSS of a process holding the whole MoE vs one holding the base model alone;
-* training time (from the models' manifest).
+* the last training invocation's wall time (from the models' manifest; a resumed run counts only
+  itself: the total is in models/default/TRAINING.md).
 Prints a table and writes JSON.
 """
 
@@ -224,7 +225,7 @@ def print_table(r):
               f"MoE {rs.get('moe', {}).get('maxrss_mb', float('nan')):.0f} MB, ratio {rs.get('ratio', float('nan')):.3f}")
     t = r.get("training", {})
     if t.get("elapsed_s"):
-        print(f"training: {t['elapsed_s'] / 60:.1f} min  ({t['command']})")
+        print(f"last training invocation: {t['elapsed_s'] / 60:.1f} min  ({t['command']})")
 
 
 if __name__ == "__main__":

@@ -389,10 +389,10 @@ def known_question(text: str) -> str | None:
 def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> str | None:
     """The knowledge-base entry whose question form covers most of the request's words, if any
     (ties: the form listed first)."""
-    kb = _knowledge()
+    kb, by_word = _knowledge(), _knowledge_index()[1]
     shared: dict[int, int] = {}
     for w in _words(text):
-        for n in _knowledge_index()[1].get(w, ()):
+        for n in by_word.get(w, ()):
             shared[n] = shared.get(n, 0) + 1
     best, best_n = 0.0, None
     for n in sorted(shared):
