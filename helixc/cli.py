@@ -44,28 +44,40 @@ def cli():
     and from English requests with the shipped models."""
 
 
-def _read_input(file, text: str | None) -> tuple[str | None, bytes | None]:
-    """(text, raw bytes): raw bytes are kept when the input is not UTF-8 (LC-B binary)."""
+# Input larger than this is refused before it is parsed (``--max-input``); see README, "Limits on input".
+DEFAULT_MAX_INPUT = 64 * 1024 * 1024
+EXIT_NOT_SURE = 3
+
+
+def _read_input(file, text: str | None, max_input: int) -> tuple[str, bytes | None]:
+    """(text, raw bytes): ``raw`` is kept for FILE/stdin input (LC-B may be raw bytes); ``text`` is
+    its UTF-8 reading, or "" when it is not UTF-8."""
     if text is not None:
         if file is not None:
             raise click.UsageError("give either FILE or --text, not both")
+        if len(text) > max_input:
+            raise HelixError(E_INPUT, f"input is {len(text):,} characters; the limit is {max_input:,} (--max-input)")
         return text, None
     if file is None:
         if sys.stdin.isatty():
             raise click.UsageError("no input: give FILE, '-' for stdin, or --text TEXT")
         file = "-"
-    if file == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(max_input + 1)
+        else:
             with open(file, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            raise HelixError(E_INPUT, f"cannot read {file}: {e.strerror}") from None
+                data = fh.read(max_input + 1)
+    except OSError as e:
+        raise HelixError(E_INPUT, f"cannot read {'stdin' if file == '-' else file}: {e.strerror or e}") from e
+    except MemoryError as e:
+        raise HelixError(E_INPUT, f"not enough memory to read {file}; lower --max-input") from e
+    if len(data) > max_input:
+        raise HelixError(E_INPUT, f"input is larger than the limit of {max_input:,} bytes (--max-input)")
     try:
         return data.decode("utf-8"), data
     except UnicodeDecodeError:
-        return None, data
+        return "", data
 
 
 @cli.command(name="translate")
@@ -73,14 +85,23 @@ def _read_input(file, text: str | None) -> tuple[str | None, bytes | None]:
 @click.option("to", "--to", "-t", required=True, help="Target notation (hlxl, lc-t, lc-r, lc-b and aliases), or 'auto' for English requests.")
 @click.option("source", "--from", "-f", help="Source notation; detected when omitted.")
 @click.option("text", "--text", help="Input given inline instead of FILE.")
-@click.option("output", "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the result here.")
+@click.option("output", "--output", "-o", type=click.Path(dir_okay=False), help="Write the result here (atomically: the old file stays whole on any error).")
 @click.option("binary", "--binary", is_flag=True, help="Write LC-B as raw bytes instead of hex text.")
 @click.option("engine", "--engine", type=click.Choice(["auto", "neural", "compiler"]), default="auto", show_default=True,
               help="For English requests: the neural MoE, the compiler's rule-based reader, or neural verified by the compiler.")
-@click.option("as_json", "--json", is_flag=True, help="Print a JSON object: route, target, output, engine, grammar_valid, verified, latency_ms.")
+@click.option("as_json", "--json", is_flag=True, help="Print a JSON object: route, target, output, engine, grammar_valid, verified, confident, reason, latency_ms.")
+@click.option("best_effort", "--best-effort", is_flag=True,
+              help="For English requests: print the best reading and exit 0 even when helixc is not sure of it.")
+@click.option("max_input", "--max-input", type=click.IntRange(min=1), default=DEFAULT_MAX_INPUT, show_default=True,
+              help="Refuse input larger than this many bytes.")
 @click.option("models", "--models", type=click.Path(file_okay=False), envvar="HELIXC_MODELS", help="Model directory (default: the shipped models).")
-def translate_cmd(file, to, source, text, output, binary, engine, as_json, models):
+def translate_cmd(file, to, source, text, output, binary, engine, as_json, best_effort, max_input, models):
     """Translate FILE (or --text, or stdin) into notation --to.
+
+    \b
+    Exit status: 0 an answer; 2 bad input (one line with the error code and position);
+    3 an English request helixc is not sure it understood (`helixc: not sure: REASON` on stderr,
+    the best reading on stdout; --best-effort exits 0 instead).
 
     \b
     Examples:
@@ -89,70 +110,17 @@ def translate_cmd(file, to, source, text, output, binary, engine, as_json, model
       helixc translate --to hlxl data.lcb            # raw LC-B bytes in
       helixc translate --to auto --text 'Encode CRC32 checksum 0xDEADBEEF in LC-B'
     """
-    from .engine import TranslateRequest, translate_notation
-    from .plugins import get_notation
+    from .engine import TranslateRequest, translate
 
-    src_text, raw = _read_input(file, text)
-    req = TranslateRequest(text=src_text if src_text is not None else "", to=to, source=source, engine=engine)
-    result = None
-    if raw is not None and (src_text is None or _raw_for_binary_source(source, raw, src_text)):
-        # Not UTF-8 (or --from a binary notation and not hex text): only a binary notation can read it.
-        notation = get_notation(source or "lc-b")
-        if not notation.binary:
-            raise HelixError(E_INPUT, f"input is not UTF-8 text, and {notation.name} is not a binary notation")
-        value = notation.decode(raw)
-        result = _compiled(value, to, notation.name)
-    elif to.strip().lower() != "auto" or source is not None:
-        if source is None and raw is not None and _is_raw_lcb(raw):
-            result = _compiled(get_notation("lc-b").decode(raw), to, "lc-b")
-        else:
-            result = translate_notation(req) if to.strip().lower() != "auto" else None
-    if result is None:
-        result = _english(req, models)
+    src_text, raw = _read_input(file, text, max_input)
+    req = TranslateRequest(text=src_text, to=to, source=source, engine=engine)
+    result = translate(req, raw=raw, models_dir=models)
     _write_result(result, output, binary, as_json)
-
-
-def _raw_for_binary_source(source, raw: bytes, text: str) -> bool:
-    """``--from lc-b`` with raw bytes that are UTF-8 by chance: ``0A`` (true) reads as a newline.
-
-    Raw LC-B starts with a tag byte (00..0D) and is never hex text: it has a non-hex
-    character, or is whitespace bytes only (``0A``).
-    """
-    from .plugins import get_notation
-
-    if source is None or not raw or raw[0] > 0x0D or not get_notation(source).binary:
-        return False
-    return not text.strip() or any(c not in _HEX_OR_SPACE for c in text)
-
-
-_HEX_OR_SPACE = frozenset("0123456789abcdefABCDEF \t\r\n")
-
-
-def _is_raw_lcb(raw: bytes) -> bool:
-    """Raw LC-B bytes that happen to be valid UTF-8 (e.g. 0A) but are not printable text."""
-    return any(b < 0x20 and b not in (0x09, 0x0A, 0x0D) for b in raw)
-
-
-def _compiled(value, to, source_name):
-    from .engine import TranslateResult
-    from .plugins import get_notation
-
-    target = get_notation(to)
-    return TranslateResult(route="notation", target=target.name, output=target.emit(value), engine="compiler",
-                           grammar_valid=True, verified=True, extra={"source": source_name})
-
-
-def _english(req, models):
-    """English request: route with the coordinator, write with a specialist (helixc.neural)."""
-    try:
-        from .neural.service import translate_english
-    except ImportError as e:  # the [ml] extra is not installed
-        raise HelixError(
-            "E_MODEL",
-            f"this input is not in any notation, so it is treated as an English request, which needs the ML extra "
-            f"(pip install -e '.[ml]'): {e}",
-        ) from None
-    return translate_english(req, models_dir=models)
+    if not result.confident:
+        click.echo(f"helixc: not sure: {result.reason}" + ("" if as_json else f"; best reading above ({result.target})"),
+                   err=True)
+        if not best_effort:
+            sys.exit(EXIT_NOT_SURE)
 
 
 def _write_result(result, output, binary, as_json):
@@ -162,14 +130,13 @@ def _write_result(result, output, binary, as_json):
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         if output is None:
             return
-    target_is_binary = result.target != "explain" and get_notation(result.target).binary
+    target_is_binary = result.target != "explain" and result.route != "" and _is_binary(result.target, get_notation)
     if output is not None:
         if target_is_binary and (binary or not output.endswith((".txt", ".hex"))):
             data = bytes.fromhex(result.output)
         else:
             data = (result.output + "\n").encode("utf-8")
-        with open(output, "wb") as fh:
-            fh.write(data)
+        write_atomic(output, data)
         return
     if as_json:
         return
@@ -178,6 +145,60 @@ def _write_result(result, output, binary, as_json):
         sys.stdout.buffer.flush()
         return
     click.echo(result.output)
+
+
+def _is_binary(name, get_notation) -> bool:
+    try:
+        return get_notation(name).binary
+    except HelixError:
+        return False
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a
+    full disk, a read-only directory or a file-size limit leaves the old file whole; any failure is
+    one HelixError(E_OUTPUT) line."""
+    import os
+    import signal
+    import tempfile
+
+    from .errors import E_OUTPUT
+
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    # Past `ulimit -f` the kernel sends SIGXFSZ, which kills the process before write() can fail.
+    old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN) if hasattr(signal, "SIGXFSZ") else None
+    try:
+        if os.path.isdir(path):
+            raise OSError(21, "is a directory")
+        if path in ("/dev/stdout", "/dev/full", "/dev/null") or (os.path.exists(path) and not os.path.isfile(path)):
+            with open(path, "wb") as fh:  # a device: no rename possible, write straight through
+                fh.write(data)
+                fh.flush()
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".helixc-", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise HelixError(E_OUTPUT, f"cannot write {path}: {e.strerror or e}") from e
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if old is not None:
+            signal.signal(signal.SIGXFSZ, old)
 
 
 @cli.command(name="plugins")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import E_AMBIGUOUS, E_LC_PARSE, HelixError
+from .errors import E_AMBIGUOUS, E_INPUT, E_LC_PARSE, HelixError
 from .plugins import notations
 from .values import same
 
@@ -35,8 +35,11 @@ def detect(text: str) -> Detection:
         except HelixError as e:
             errors.append(e)
     if not readings:
-        # Report the error of the notation that got furthest into the text.
-        best = max(errors, key=_progress, default=None)
+        # Report the error of the notation that got furthest into the text; for hex text, the
+        # binary notation's (``01 7B FF FF`` is broken LC-B, whatever else fails on it).
+        binary_errors = [e for e in errors if e.notation in _binary_names(all_notations)]
+        pool = binary_errors if binary_errors and looks_like_hex(text) else errors
+        best = max(pool, key=_progress, default=None)
         if best is None:
             raise HelixError(E_LC_PARSE, "no notation is registered")
         raise HelixError(
@@ -64,12 +67,64 @@ def looks_like_english(text: str) -> bool:
     """True for input that no notation read and that reads as words, not as broken notation.
 
     Input that starts like notation text (a bracket, a quote, a glyph) gets the
-    parse error instead of being sent to the models as an English request.
+    parse error instead of being sent to the models as an English request, and so
+    does hex text (``05 FF AB 06``: letter pairs are hex digits, not words).
     """
     t = text.strip()
-    if not t or t.startswith(_NOTATION_START):
+    if not t or t.startswith(_NOTATION_START) or looks_like_hex(t):
         return False
     return len(_WORD.findall(t)) >= 2
+
+
+_HEX_TEXT = re.compile(r"\s*(?:[0-9A-Fa-f]{2}\s*)+")
+
+
+def looks_like_hex(text: str) -> bool:
+    """Hex byte text: only pairs of hex digits and whitespace, with a digit or no lower-case letter
+    among them (``FF FF``, ``01 7b``, ``017BFFFF``; not the words ``dead beef``)."""
+    if _HEX_TEXT.fullmatch(text) is None:
+        return False
+    return any(c.isdigit() for c in text) or not any(c.islower() for c in text)
+
+
+def _binary_names(all_notations) -> set[str]:
+    return {name for name, n in all_notations.items() if getattr(n, "binary", False)}
+
+
+def raw_binary_notation(raw: bytes, text: str, source: str | None):
+    """The binary notation that must read ``raw`` as bytes, or None when ``text`` is the input.
+
+    * ``raw`` is not UTF-8 (``text`` is ""): only a binary notation can read it;
+    * it is UTF-8 but holds control characters other than tab/newline/CR: raw binary bytes
+      (a tag byte such as 0x00 or 0x07), not text;
+    * ``source`` names a binary notation and the bytes are not hex text: ``0A`` (true) is a newline.
+
+    Raises HelixError when no (or not exactly one) binary notation can take them.
+    """
+    from .plugins import get_notation
+
+    decodes_as_text = bool(text) or not raw
+    control = any(b < 0x20 and b not in (0x09, 0x0A, 0x0D) for b in raw)
+    if source is not None:
+        n = get_notation(source)
+        if not n.binary:
+            if decodes_as_text and not control:
+                return None
+            raise HelixError(E_INPUT, f"input is not UTF-8 text, and {n.name} is not a binary notation")
+        if decodes_as_text and not control and text.strip() and all(c in _HEX_OR_SPACE for c in text):
+            return None  # hex text: parsed as text
+        return n
+    if decodes_as_text and not control:
+        return None
+    names = sorted(_binary_names(notations()))
+    if len(names) != 1:
+        raise HelixError(E_INPUT, "input is not UTF-8 text, and " + (
+            "no binary notation is registered" if not names else
+            f"several binary notations could read it ({', '.join(names)}); name the source notation"))
+    return notations()[names[0]]
+
+
+_HEX_OR_SPACE = frozenset("0123456789abcdefABCDEF \t\r\n")
 
 
 def _emits(notation, value) -> str | None:

@@ -34,6 +34,10 @@ class TranslateResult:
     verified: bool | None  # True/False when the compiler could check; None when it could not
     latency_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    # Whether `output` is an answer (True) or only the best reading of a request helixc is not sure
+    # it understood (False; `reason` says why). The CLI exits 3 and the server answers 422 for those.
+    confident: bool = True
+    reason: str | None = None
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -42,26 +46,91 @@ class TranslateResult:
         return d
 
 
-def translate_notation(req: TranslateRequest) -> TranslateResult | None:
-    """Compiler path. Returns None when the input is not in any notation (then it is English)."""
+# English longer than this is refused before any model runs: the models read 512 positions, and the
+# compiler's rule-based reader tries spans of the request (quadratic in its length).
+MAX_ENGLISH_CHARS = 2000
+_BOM = "\ufeff"
+
+
+def translate(req: TranslateRequest, *, raw: bytes | None = None, models_dir=None) -> TranslateResult:
+    """The one translate path (Python API, CLI and server): notation input is compiled, English goes
+    to the neural backend. ``raw``: the input's bytes when it came from a file or stdin (LC-B may be
+    raw bytes; ``req.text`` is then its UTF-8 reading, or ``""`` when it is not UTF-8).
+
+    Bad input raises HelixError. An English answer helixc is not sure of comes back with
+    ``confident=False`` and a ``reason``; the caller decides (CLI exit 3, server 422).
+    """
+    result = translate_notation(req, raw=raw)
+    if result is not None:
+        return result
+    from .errors import E_INPUT, E_MODEL, HelixError
+
+    text = req.text.lstrip(_BOM)
+    if len(text) > MAX_ENGLISH_CHARS:
+        raise HelixError(E_INPUT, f"this English request is {len(text):,} characters long; the limit is "
+                                  f"{MAX_ENGLISH_CHARS:,} (the models read 512 tokens)")
+    try:
+        from .neural.service import translate_english
+    except ImportError as e:  # the [ml] extra is not installed
+        raise HelixError(
+            E_MODEL,
+            "this input is not in any notation, so it is treated as an English request, which needs the ML extra "
+            f"(pip install 'helixc[ml]'): {e}",
+        ) from e
+    t0 = time.perf_counter()
+    res = translate_english(TranslateRequest(text=text, to=req.to, source=None, engine=req.engine), models_dir=models_dir)
+    res.latency_ms = res.latency_ms or (time.perf_counter() - t0) * 1000
+    return res
+
+
+def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> TranslateResult | None:
+    """Compiler path. Returns None when the input is not in any notation (then it is English).
+
+    Raises HelixError for empty input, for input that starts like notation text and fails to
+    parse, and for hex text that only a binary notation could mean and that does not decode.
+    """
     from . import detection as _detect
-    from .errors import HelixError
+    from .errors import E_INPUT, HelixError
     from .plugins import get_notation
 
     t0 = time.perf_counter()
-    if req.source is not None:
-        value = get_notation(req.source).parse(req.text)
-    else:
-        try:
-            value = _detect.detect(req.text).value
-        except HelixError:
-            if _detect.looks_like_english(req.text):
-                return None
-            raise
+    to_auto = req.to.strip().lower() == "auto"
+    text = req.text
+    if raw is not None and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte-order mark is an encoding marker, not content
+    if text.startswith(_BOM):
+        text = text[1:]
+    source_name = None
+    value = None
+    found = False
+    if raw is not None:
+        binary = _detect.raw_binary_notation(raw, text, req.source)
+        if binary is not None:
+            value, source_name, found = binary.decode(raw), binary.name, True
+    if not found:
+        if req.source is None and not text.strip():
+            raise HelixError(E_INPUT, "empty input: nothing to translate")
+        if req.source is not None:
+            n = get_notation(req.source)
+            value, source_name = n.parse(text), n.name
+        else:
+            try:
+                d = _detect.detect(text)
+            except HelixError:
+                # Hex text no binary notation decodes is that notation's error, never English.
+                # With to=auto the input is a request (it may well start with a bracket);
+                # with a named target, text that starts like notation gets the parse error.
+                if not _detect.looks_like_hex(text) and (to_auto or _detect.looks_like_english(text)):
+                    return None
+                raise
+            value, source_name = d.value, d.notation
+    if to_auto:
+        raise HelixError(E_INPUT, f"the input is {source_name} text; name the target notation (to=auto is for "
+                                  "English requests)")
     target = get_notation(req.to)
     out = target.emit(value)
     return TranslateResult(
         route="notation", target=target.name, output=out, engine="compiler",
         grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000,
+        extra={"source": source_name},
     )
-

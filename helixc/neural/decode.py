@@ -36,6 +36,18 @@ class Decoded:
     finished: bool  # ended with EOS
     grammar_valid: bool | None  # None: decoded without a constraint
     closed: bool = False  # ran past max_new_tokens and was closed off under the grammar (see module doc)
+    # The model's own confidence in what it wrote: per emitted token (EOS included), its log-probability
+    # under the full softmax (before any mask), and how many tokens the constraint had to overrule (the
+    # model's first choice was not allowed). A constrained answer is valid by construction, so these, not
+    # validity, say whether the model knew what to write.
+    logprobs: list[float] = None  # type: ignore[assignment]
+    forced: int = 0
+
+    @property
+    def min_prob(self) -> float:
+        import math
+
+        return math.exp(min(self.logprobs)) if self.logprobs else 1.0
 
 
 # Characters that end / begin a structure in any notation (HLXL, LC-T, LC-R; slot brackets).
@@ -320,6 +332,8 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     done = [False] * b  # no more tokens: EOS, a dead end, or out of budget
     closed = [False] * b
     valid: list[bool | None] = [None if s is None else True for s in states]
+    logps: list[list[float]] = [[] for _ in range(b)]
+    forced = [0] * b
     kinds = None
     past = None
     pos = _cache_positions(attn)
@@ -342,6 +356,7 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
             past = out.past_key_values
             logits = out.logits[:, -1, :].float()
             top = logits.argmax(-1).tolist()
+            lse = torch.logsumexp(logits, -1).tolist()
             nxt = []
             for i in range(b):
                 if done[i]:
@@ -355,6 +370,9 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
                     if st is not None and not st.allows(t):
                         allowed = st.allowed_ids()
                         t = allowed[int(logits[i].index_select(0, _tensor(allowed)).argmax())] if allowed else None
+                        forced[i] += 1
+                if t is not None:
+                    logps[i].append(float(logits[i, t]) - lse[i])
                 if t is None:  # dead end: cannot continue validly
                     valid[i] = False
                     done[i] = True
@@ -380,5 +398,5 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
         if v is not None and not finished[i]:
             v = False
         res.append(Decoded(tokenizer.decode(out_tokens[i], skip_special_tokens=True), out_tokens[i], finished[i], v,
-                           closed[i]))
+                           closed[i], logps[i], forced[i]))
     return res

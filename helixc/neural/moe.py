@@ -33,6 +33,8 @@ class GenerationOutput:
     output: str = ""  # the answer: notation text, LC-B hex, or the knowledge entry's text
     adapter: str = ""
     closed: bool = False  # the decoder hit the token budget and closed the answer off (decode module doc)
+    min_prob: float = 1.0  # the least likely token the model wrote (full softmax, before the mask)
+    forced: int = 0  # tokens where the grammar or the order guard overruled the model's first choice
 
 
 def _model_error(msg: str) -> HelixError:
@@ -322,8 +324,12 @@ class MoE:
 
     def route(self, texts: list[str], constrained: bool = True) -> list[str]:
         """Route labels for English requests (``texts`` already number-normalised)."""
+        return [label for label, _ in self.route_scored(texts, constrained)]
+
+    def route_scored(self, texts: list[str], constrained: bool = True) -> list[tuple[str, float]]:
+        """(route label, the coordinator's probability of it: the least likely of its tokens)."""
         dec = self._decode(self.router_name, [self.read(t)[0] for t in texts], constrained)
-        return [d.text.strip() for d in dec]
+        return [(d.text.strip(), d.min_prob) for d in dec]
 
     def generate(self, texts: list[str], routes: list[str], constrained: bool = True) -> list[GenerationOutput]:
         """Specialist outputs; rows are grouped per adapter (one batch per adapter)."""
@@ -347,7 +353,8 @@ class MoE:
         from .. import emit, parse
 
         g = GenerationOutput(text=d.text, grammar_valid=False, tokens=list(d.tokens), adapter=spec.name,
-                             closed=bool(getattr(d, "closed", False)))
+                             closed=bool(getattr(d, "closed", False)), min_prob=getattr(d, "min_prob", 1.0),
+                             forced=getattr(d, "forced", 0))
         if spec.kind == KIND_CHOICE:
             g.grammar_valid = d.text in self.knowledge
             g.output = self.knowledge.get(d.text, "")

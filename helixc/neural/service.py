@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..engine import TranslateRequest, TranslateResult
 from ..errors import E_INPUT, HelixError
+from .confidence import judge
 
 _MOES: dict[str, object] = {}
 _LOCK = threading.Lock()
@@ -145,15 +146,22 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
         routes[i] = _target_of(r.to)
         neural_idx.append(i)
     to_route = [i for i in neural_idx if routes[i] is None]
+    route_prob: dict[int, float] = {}
     if to_route:
-        for i, lab in zip(to_route, moe.route([texts[i] for i in to_route], constrained=constrained)):
+        scored = moe.route_scored([texts[i] for i in to_route], constrained=constrained) \
+            if hasattr(moe, "route_scored") else [(lab, 1.0) for lab in moe.route([texts[i] for i in to_route],
+                                                                                  constrained=constrained)]
+        for i, (lab, p) in zip(to_route, scored):
             routes[i] = lab
+            route_prob[i] = p
     routed_by_model = set(to_route)
-    bad_route = [i for i in neural_idx if routes[i] not in moe.routes()]
+    have = set(moe.routes())
+    bad_route = [i for i in neural_idx if routes[i] not in have]
     gen_idx = [i for i in neural_idx if i not in bad_route]
     gens = moe.generate([texts[i] for i in gen_idx], [routes[i] for i in gen_idx], constrained=constrained) if gen_idx else []
     by_i = dict(zip(gen_idx, gens))
     elapsed = (time.perf_counter() - t0) * 1000
+    th = _thresholds(moe)
     for i in neural_idx:
         r = requests[i]
         route = routes[i]
@@ -168,6 +176,10 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             res.extra["model_text"] = g.text
         if g is not None and g.closed:
             res.extra["closed_at_budget"] = True
+        features = {"route": route, "routed_by_model": i in routed_by_model, "route_prob": route_prob.get(i, 1.0),
+                    "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
+                    "closed": bool(g and g.closed), "grammar_valid": res.grammar_valid, "output": out,
+                    "has_specialist": g is not None, "verified": None}
         # verification against the compiler's own reading
         try:
             ref = compiler_reading(r.text, None if i in routed_by_model else route)
@@ -179,14 +191,53 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 agree = route == "explain" and g is not None and g.value == ref_val
             else:
                 agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
-            res.verified = bool(agree)
+            res.verified = features["verified"] = bool(agree)
+            if not agree:
+                model_sure, _ = judge(dict(features, verified=None), th)
+                # The compiler overrules the model only where its reading is the safer one: same
+                # route, the payload copied verbatim from a text notation in the request (models
+                # miscopy values; the compiler does not), and a model that is not sure either.
+                # A route disagreement, or a sure model, is a conflict nobody can settle.
+                features["correction_sure"] = (r.engine == "auto" and ref_route == route and not model_sure
+                                               and _verbatim_text_payload(r.text, ref_route))
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
                 res.grammar_valid = True
+        res.confident, res.reason = judge(features, th)
+        res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
+                               "forced": features["forced"]}
         res.latency_ms = elapsed
         results[i] = res
     return results  # type: ignore[return-value]
+
+
+def _verbatim_text_payload(text: str, route: str) -> bool:
+    """The compiler read the payload as a span of notation text (not a number, a description in
+    words, or hex bytes, which may be meant as a bytes value rather than LC-B)."""
+    from ..plugins import notations
+    from ..requests import read_request
+
+    try:
+        r = read_request(text)
+    except HelixError:
+        return False
+    n = notations().get(r.payload_notation or "")
+    return route != "explain" and r.has_payload and n is not None and not n.binary
+
+
+def _thresholds(moe):
+    from .confidence import Thresholds
+
+    th = getattr(moe, "confidence", None)
+    if th is None:
+        d = getattr(moe, "dir", None)
+        th = Thresholds.load(d) if d is not None else Thresholds()
+        try:
+            moe.confidence = th
+        except AttributeError:
+            pass
+    return th
 
 
 def _same(a, b, same) -> bool:
