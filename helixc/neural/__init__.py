@@ -53,6 +53,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .quiet import install as _quiet_deps
+
+_quiet_deps()  # bitsandbytes' "No module named 'kernels'" import noise (helixc.neural.quiet)
+
 ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
 COORDINATOR = "coordinator"
 PAD, BOS, EOS = "<|pad|>", "<|bos|>", "<|eos|>"

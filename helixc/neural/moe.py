@@ -131,14 +131,24 @@ class MoE:
             raise _model_error(f"base model missing: {base_dir}/config.json")
         if not (tok_dir / "tokenizer.json").is_file():
             raise _model_error(f"tokenizer missing: {tok_dir}/tokenizer.json")
+        from .loading import adapter_load_error, base_load_error, missing_weights_error, one_line
+
         try:
             self.tok = load_tokenizer(tok_dir)
-            base_model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=getattr(torch, dtype),
-                                                              local_files_only=True)
         except HelixError:
             raise
         except Exception as e:  # noqa: BLE001
-            raise _model_error(f"cannot load the base model from {base_dir}: {type(e).__name__}: {e}") from None
+            raise HelixError(E_MODEL, f"cannot load the tokenizer from {tok_dir}: {one_line(e)}") from None
+        try:
+            base_model, info = AutoModelForCausalLM.from_pretrained(
+                str(base_dir), dtype=getattr(torch, dtype), local_files_only=True, output_loading_info=True)
+        except HelixError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the tensor and both shapes (helixc.neural.loading)
+            raise base_load_error(base_dir, e) from None
+        err = missing_weights_error(base_dir, info.get("missing_keys") or ())
+        if err is not None:
+            raise err
         if base_model.get_input_embeddings().weight.shape[0] < len(self.tok):
             raise _model_error(f"tokenizer ({len(self.tok)} tokens) does not fit the base model's embeddings "
                                f"({base_model.get_input_embeddings().weight.shape[0]})")
@@ -168,8 +178,8 @@ class MoE:
                     model = PeftModel.from_pretrained(base_model, str(path), adapter_name=name, is_trainable=False)
                 else:
                     model.load_adapter(str(path), adapter_name=name, is_trainable=False)
-            except Exception as e:  # noqa: BLE001 - shapes, missing tensors, bad config
-                raise _model_error(f"cannot load adapter {name!r} from {path}: {type(e).__name__}: {e}") from None
+            except Exception as e:  # noqa: BLE001 - shapes (tensor and both named), missing tensors, bad config
+                raise adapter_load_error(name, path, e) from None
             self.max_new[name] = int(entry.get("max_new_tokens", 128))
             if entry["kind"] == KIND_CHOICE:
                 self.choices[name] = list(entry.get("choices") or self.knowledge)
