@@ -178,8 +178,10 @@ def load_base(path, *, quantize: str | None = None, allow_cpu_quantization: bool
         model = AutoModelForCausalLM.from_pretrained(str(path), **kw)
     except HelixError:
         raise
-    except Exception as e:  # noqa: BLE001 - any loading failure is one line
-        raise HelixError(E_MODEL, f"cannot load the base model from {path}: {type(e).__name__}: {e}".splitlines()[0]) from None
+    except Exception as e:  # noqa: BLE001 - any loading failure is one line, naming a changed tensor's shapes
+        from .loading import base_load_error
+
+        raise base_load_error(path, e) from None
     if quantize:
         from peft import prepare_model_for_kbit_training
 
@@ -737,6 +739,16 @@ def train(args) -> dict:
     return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1)}
 
 
+def neutral_adapter_config(path: Path, base_ref: str) -> None:
+    """PEFT records the base it trained on (``base_model_name_or_path``: a temporary work directory
+    here); the shipped config says where the base is in the models directory instead (the manifest's
+    ``base``; MoE passes the loaded base to PEFT, which never reads this field to load)."""
+    cfg = json.loads(path.read_text(encoding="utf-8"))
+    if cfg.get("base_model_name_or_path") != base_ref:
+        cfg["base_model_name_or_path"] = base_ref
+        _atomic_write_text(path, json.dumps(cfg, indent=2, sort_keys=True))
+
+
 def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_new, training: dict, work: Path,
            copy_base: bool = True) -> None:
     out.mkdir(parents=True, exist_ok=True)
@@ -767,6 +779,7 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
         if dst.exists():
             shutil.rmtree(dst)
         shutil.copytree(adapter_dirs[s.name], dst, ignore=shutil.ignore_patterns("README.md"))
+        neutral_adapter_config(dst / "adapter_config.json", "base" if copy_base else base_ref)
         entry = {"path": f"adapters/{s.name}", "kind": s.kind, "max_new_tokens": max_new[s.name]}
         if s.kind == KIND_ROUTE:
             entry["labels"] = list(s.labels)
