@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import helixc
-from helixc.engine import TranslateRequest, translate_notation
+from helixc.engine import MAX_ENGLISH_CHARS, TranslateRequest, translate_notation
 from helixc.errors import HelixError
 from helixc.plugins import plugin_info
-from helixc.server import ServerConfig, create_app
+from helixc.server import ServerConfig, create_app, uvicorn_config
 from helixc.server.openapi import build_openapi
 from helixc.values import Contract, Handle
 
@@ -53,8 +53,8 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=None)
+        # the protocol and settings of `helixc serve` (header deadline, JSON answers to bad HTTP)
+        config = uvicorn_config(app, app.service.config, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -85,6 +85,7 @@ class LiveServer:
 
 
 def live(engine=None, **config) -> LiveServer:
+    config.setdefault("prestart_workers", False)  # worker processes start on first use: most tests need none
     return LiveServer(create_app(ServerConfig(**config), engine=engine))
 
 
@@ -230,6 +231,46 @@ def test_same_json_and_errors_as_cli(client):
     assert (e["code"], e["line"], e["column"]) == (m.group(1), int(m.group(2)), int(m.group(3)))
 
 
+# `helixc translate` arguments -> the same request to the server. The CLI runs in process (click's
+# runner: the command's own code, without a subprocess start per case).
+CLI_CASES = [
+    (["--to", "lc-t"], '\ufeff{age: 30, name: "Alice", tags: [1, 2, 3]}', {}),  # a BOM is not content
+    (["--to", "lc-r"], "", {}),  # empty input: E_INPUT
+    (["--to", "auto"], "   ", {}),
+    (["--to", "hlxl"], "01 7B FF FF", {}),  # hex that fails LC-B is the LC-B error, not English
+    (["--to", "hlxl"], "05 FF AB 06", {}),
+    (["--to", "auto"], "[1, 2]", {}),  # notation text with to=auto: name the target
+    (["--to", "lc-r"], "word " * 500, {}),  # English past MAX_ENGLISH_CHARS
+    (["--to", "hlxl", "--from", "lc-t"], "[1,", {"source": "lc-t"}),
+    (["--to", "hlxl"], "{1: {@" + "1" * 4301 + ": 1}}", {}),  # a 4,301-digit field index
+    (["--to", "auto", "--engine", "compiler"], "Encode CRC32 checksum 0xDEADBEEF in LC-B", {"engine": "compiler"}),
+    (["--to", "lc-r", "--engine", "compiler"], "asdf qwer zxcv", {"engine": "compiler"}),
+]
+
+
+@pytest.mark.parametrize("args,text,fields", CLI_CASES, ids=range(len(CLI_CASES)))
+def test_same_answers_and_errors_as_cli_in_process(client, args, text, fields):
+    from click.testing import CliRunner
+
+    from helixc.cli import cli
+
+    res = CliRunner().invoke(cli, ["translate", "--json", *args, "--text", text])
+    r = client.post("/translate", json={"text": text, "to": args[1], **fields})
+    check_against_openapi("/translate", "POST", r)
+    if res.exit_code == 0:
+        assert r.status_code == 200, r.text
+        cli_json = json.loads(res.stdout)
+        assert _http_outcome(r) == {k: v for k, v in cli_json.items() if k != "latency_ms"}
+        assert r.json()["confident"] is True
+    else:
+        assert res.exit_code == 2, (res.exit_code, res.stderr, res.exception)
+        assert r.status_code in (400, 413, 422), r.text
+        e = r.json()["error"]
+        same = HelixError(e["code"], e["message"], notation=e["notation"], line=e["line"], column=e["column"],
+                          offset=e["offset"])
+        assert res.stderr.splitlines()[0] == f"helixc: error: {same}"
+
+
 # --------------------------------------------------------------------------- malformed requests
 
 MALFORMED = [
@@ -248,7 +289,7 @@ MALFORMED = [
     (b'{"text": "[1]", "to": "lc-r", "from": "hlxl"}', 400, "E_INPUT", None),
     (b'{"text": "[1]", "to": "klingon"}', 400, "E_NOTATION_UNKNOWN", None),
     (b'{"text": "[1]", "to": "lc-r", "source": "morse"}', 400, "E_NOTATION_UNKNOWN", None),
-    (b'{"text": "' + b"[" * 100000 + b'"}', 413, "E_TOO_LARGE", None),
+    (b'{"text": "' + b"[" * (1 << 20) + b'"}', 413, "E_TOO_LARGE", None),  # over --max-body (1 MiB)
     (b"[" * 50000, 400, "E_INPUT", None),  # nesting past the JSON reader's recursion limit
     (b'{"text": "[1, 2", "to": "lc-r", "source": "hlxl"}', 422, "E_LC_PARSE", (1, 6, None)),
     (b'{"text": "05 01 01", "to": "hlxl", "source": "lc-b"}', 422, "E_LC_BINARY_DECODE", "offset"),
@@ -284,19 +325,21 @@ def test_malformed_requests(client, body, status, code, pos):
 
 def test_oversize_body_streamed_without_content_length(server):
     def chunks():
-        for _ in range(80):
+        for _ in range(1100):
             yield b"x" * 1024
 
     with server.client() as c:
-        r = c.post("/translate", content=chunks())
+        r = c.post("/translate", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "E_TOO_LARGE"
+    assert r.headers["connection"] == "close"  # the rest of the body is not read as a next request
 
 
 def test_slow_body_gives_408():
-    with live(FakeEngine(), timeout=0.3) as srv:
+    with live(FakeEngine(), read_timeout=0.3) as srv:
         with socket.create_connection(("127.0.0.1", srv.port)) as s:
-            s.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            s.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{")
             s.settimeout(5)
             head = b""
             while b'"E_TIMEOUT"' not in head:
@@ -440,10 +483,11 @@ def test_fuzz_translate_never_5xx(client, body):
 @FUZZ
 @given(raw=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
 def test_fuzz_raw_bodies_never_5xx(client, raw):
-    r = client.post("/translate", content=raw)
+    json_type = {"content-type": "application/json"}
+    r = client.post("/translate", content=raw, headers=json_type)
     assert r.status_code < 500, r.text
     check_against_openapi("/translate", "POST", r)
-    r = client.post("/translate/batch", content=raw)
+    r = client.post("/translate/batch", content=raw, headers=json_type)
     assert r.status_code < 500, r.text
     check_against_openapi("/translate/batch", "POST", r)
 
@@ -735,6 +779,14 @@ def _outcome(fn, req):
     return None if r is None else {k: v for k, v in r.to_json().items() if k != "latency_ms"}
 
 
+def _http_outcome(resp: httpx.Response):
+    body = resp.json()
+    if resp.status_code == 200:
+        return {k: v for k, v in body.items() if k != "latency_ms"}
+    e = body["error"]
+    return ("error", e["code"], e["message"], e["line"], e["column"], e["offset"], e["notation"])
+
+
 @st.composite
 def compiler_requests(draw):
     from strategies import canonical_texts, mutated_texts
@@ -743,17 +795,24 @@ def compiler_requests(draw):
         src, _v, text = draw(canonical_texts())
     else:
         src, text = draw(mutated_texts())
-    text = draw(st.sampled_from([text, text, "please encode the number 5", "[1,"]))
-    return TranslateRequest(text=text, to=draw(st.sampled_from(["hlxl", "LC-T", "runic", "lc-b"])),
+    text = draw(st.sampled_from([text, text, "\ufeff" + text, "please encode the number 5", "[1,", "", "  ",
+                                 "01 7B FF FF", text * 40]))
+    return TranslateRequest(text=text, to=draw(st.sampled_from(["hlxl", "LC-T", "runic", "lc-b", "auto"])),
                             source=draw(st.sampled_from([None, src])))
 
 
 @FUZZ
 @given(req=compiler_requests())
-def test_server_compiler_matches_translate_notation(req):
-    from helixc.server.app import Compiler
-
-    assert _outcome(Compiler().translate, req) == _outcome(translate_notation, req)
+def test_server_answers_as_translate_notation(client, req):
+    """Inline or on the notation lane (long texts), the server's answer and error are those of
+    helixc.engine.translate_notation (the CLI's compiler path); English goes on to the model."""
+    want = _outcome(translate_notation, req)
+    r = client.post("/translate", json={"text": req.text, "to": req.to, "source": req.source})
+    if want is None:  # English: the fake model answers it, or the length limit refuses it
+        assert r.status_code in (200, 413), r.text
+        assert (r.status_code == 413) == (len(req.text.lstrip("\ufeff")) > MAX_ENGLISH_CHARS)
+        return
+    assert _http_outcome(r) == want
 
 
 def test_english_with_engine_compiler_is_not_queued():

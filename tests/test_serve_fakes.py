@@ -22,8 +22,8 @@ class FakeEngine:
 
     "... number N ..." -> N written in ``to`` (lc-r for auto) by the compiler; anything else ->
     an explain answer that echoes the text. "POISON" raises (the whole batch call fails),
-    "REJECT" raises a HelixError. Every result carries the request text in ``extra["echo"]``
-    so a test can see that each client got its own answer.
+    "REJECT" raises a HelixError, "UNSURE" answers with ``confident=False``. Every result carries
+    the request text in ``extra["echo"]`` so a test can see that each client got its own answer.
     """
 
     def __init__(self, delay: float = 0.0, gate: threading.Event | None = None, fail_load: bool = False):
@@ -51,6 +51,11 @@ class FakeEngine:
         for r in requests:
             if "REJECT" in r.text:
                 raise HelixError("E_LC_PARSE", "rejected by the fake engine", notation="lc-r", line=1, column=3)
+            if "UNSURE" in r.text:
+                out.append(TranslateResult(route="lc-t", target="lc-t", output="0", engine="neural", grammar_valid=True,
+                                           verified=None, confident=False, reason="the fake engine is unsure",
+                                           extra={"echo": r.text}))
+                continue
             m = re.search(r"number (-?\d+)", r.text)
             if m:
                 target = "lc-r" if r.to == "auto" else get_notation(r.to).name
@@ -62,3 +67,32 @@ class FakeEngine:
                                            engine="neural", grammar_valid=True, verified=None,
                                            extra={"echo": r.text}))
         return out
+
+
+# --------------------------------------------------------------------------- worker-lane stand-ins
+# Functions a test puts in place of helixc.server.work's (Service.notation_func / english_func);
+# they run in the server's worker processes.
+
+
+def slow_english_compiler(req):
+    """The English compiler lane's function, one second slower."""
+    from helixc.server.work import english_compiler
+
+    time.sleep(1.0)
+    return english_compiler(req)
+
+
+def stuck(req):
+    """Work that never ends (the process must be killed at the deadline)."""
+    time.sleep(3600)
+
+
+def hog(req):
+    """Work that needs far more memory than a worker may use."""
+    blocks = [bytearray(64 << 20) for _ in range(64)]  # 4 GiB
+    return len(blocks)
+
+
+def boom(req):
+    """A bug in the worker: an exception that is not a HelixError."""
+    raise ValueError("worker bug with secret detail")

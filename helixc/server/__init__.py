@@ -7,17 +7,29 @@ Routes (OpenAPI 3.1 at ``/openapi.json``):
 * ``POST /translate/batch``  a list of such objects -> a list of answers or ``{"error": ...}`` items, in order.
 * ``GET /health``, ``GET /plugins`` (``helixc plugins``), ``GET /metrics`` (Prometheus text).
 
-Notation-to-notation requests are answered by the compiler at once; English
-requests go through a bounded queue to one worker thread that batches them
-into ``MoE.answer`` calls (see :mod:`helixc.server.batcher`). Error statuses
-and codes: :data:`helixc.server.openapi.ERROR_STATUS_DOC`.
+Requests take the path of :func:`helixc.engine.translate` on separate lanes (see
+:mod:`helixc.server.app`): small notation texts on the event loop, large ones and English with
+``engine=compiler`` in bounded worker-process lanes, other English through a bounded queue to the
+MoE's process. Error statuses and codes: :data:`helixc.server.openapi.ERROR_STATUS_DOC`.
 """
 
 from __future__ import annotations
 
 from .app import ServerConfig, create_app
 
-__all__ = ["ServerConfig", "create_app", "serve"]
+__all__ = ["ServerConfig", "create_app", "serve", "uvicorn_config"]
+
+
+def uvicorn_config(app, config: ServerConfig, **kwargs):
+    """The uvicorn configuration ``helixc serve`` runs ``app`` with: its own h11 protocol
+    (header deadline, JSON answers for malformed HTTP; :mod:`helixc.server.protocol`)."""
+    import uvicorn
+
+    from .protocol import protocol_class
+
+    kwargs.setdefault("lifespan", "on")
+    kwargs.setdefault("timeout_graceful_shutdown", None)
+    return uvicorn.Config(app, http=protocol_class(config.read_timeout), **kwargs)
 
 
 def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, engine=None, engine_factory=None,
@@ -36,6 +48,5 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8080, *, en
         # (notation requests) take the GIL back within ~1 ms instead of 5 ms.
         sys.setswitchinterval(config.gil_switch_interval)
     app = create_app(config, engine=engine, engine_factory=engine_factory)
-    uv_config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level=log_level,
-                               access_log=access_log, timeout_graceful_shutdown=None)
+    uv_config = uvicorn_config(app, config, host=host, port=port, log_level=log_level, access_log=access_log)
     uvicorn.Server(uv_config).run(sockets=sockets)

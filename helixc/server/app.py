@@ -1,14 +1,19 @@
 """The ASGI application behind ``helixc serve`` (Starlette).
 
-Two paths:
+Every request takes the path of :func:`helixc.engine.translate` (same answers and errors as
+``helixc translate``), on one of four lanes so that no kind of work waits behind another:
 
-* **compiler**: a request whose text is in a notation and whose ``to`` is a
-  notation is answered right away by the compiler (``translate_notation``) (on the event loop
-  for small bodies, on a thread for large ones). It never waits behind model work.
-* **model**: English requests (and ``to=auto``, as in ``helixc translate``) go to
-  the bounded :class:`~helixc.server.batcher.Batcher` queue; one worker thread
-  batches them into ``MoE.answer`` calls. Queue full -> 503 + Retry-After;
-  not answered within ``timeout`` -> 504.
+* **inline**: ``translate_notation`` for texts up to ``inline_limit`` characters, on the event loop.
+* **notation lane**: longer texts, in worker processes (:mod:`helixc.server.workers`: bounded,
+  shortest text first, a job past its deadline has its process killed).
+* **English, engine=compiler**: the rule-based reader, in a worker lane of its own.
+* **model**: other English requests, through the bounded :class:`~helixc.server.batcher.Batcher`
+  queue to the MoE (in its own process).
+
+English longer than :data:`helixc.engine.MAX_ENGLISH_CHARS` is refused (413) before any queue.
+An English answer the engine is not sure of (``confident=False``) is a 422 ``E_NOT_SURE`` whose
+body carries the reason and the best reading. Queue full -> 503 + Retry-After; not answered within
+``timeout`` -> 504.
 """
 
 from __future__ import annotations
@@ -19,19 +24,21 @@ import logging
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..engine import ENGINES, TranslateRequest, TranslateResult
+from ..engine import ENGINES, MAX_ENGLISH_CHARS, TranslateRequest, TranslateResult, translate_notation
 from ..errors import E_INPUT, E_MODEL, E_NOTATION_UNKNOWN, HelixError
 from .batcher import Batcher, QueueFull
 from .metrics import Metrics
 from .openapi import build_openapi
+from .workers import JobTimeout, Lane, WorkerMemoryError
 
 log = logging.getLogger("helixc.server")
 
@@ -41,10 +48,13 @@ E_OVERLOADED = "E_OVERLOADED"
 E_TIMEOUT = "E_TIMEOUT"
 E_NOT_FOUND = "E_NOT_FOUND"
 E_METHOD_NOT_ALLOWED = "E_METHOD_NOT_ALLOWED"
+E_UNSUPPORTED_MEDIA_TYPE = "E_UNSUPPORTED_MEDIA_TYPE"
+E_HTTP = "E_HTTP"  # malformed HTTP (helixc.server.protocol)
+E_NOT_SURE = "E_NOT_SURE"  # an English answer the engine is not sure of (the CLI's exit 3)
 E_INTERNAL = "E_INTERNAL"
 
 ROUTES = ("/translate", "/translate/batch", "/health", "/plugins", "/metrics", "/openapi.json")
-INLINE_TEXT_LIMIT = 4096  # compiler requests with longer text run on a thread, not on the event loop
+_BOM = "\ufeff"
 
 
 @dataclass
@@ -52,20 +62,28 @@ class ServerConfig:
     models_dir: str | None = None
     max_batch: int = 16
     max_queue: int = 256
-    timeout: float = 30.0  # seconds, per request (queue wait + model)
+    timeout: float = 30.0  # seconds, per request (queue wait + work)
     batching: bool = True  # False: one request per MoE.answer call
-    max_body: int = 64 * 1024
+    max_body: int = 1024 * 1024  # bytes (413 past it)
     max_batch_items: int = 256
     batch_wait: float = 0.010  # seconds the worker waits, under load only, for a batch to fill (0: take what is waiting)
     retry_after: int = 1  # seconds, in 503 answers
     model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
     model_niceness: int = 5  # that process's nice increment: the event loop gets the CPU first
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
+    read_timeout: float = 10.0  # seconds for a request's headers, and again for its body (408 past either)
+    inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker
+    notation_workers: int = 2  # processes of the notation lane (texts over inline_limit)
+    english_workers: int = 1  # processes of the English engine=compiler lane
+    worker_queue: int = 64  # jobs waiting per worker lane (503 past it)
+    worker_niceness: int = 5
+    worker_memory: int = 1 << 30  # bytes of address space per worker process (RLIMIT_AS; 413 past it)
+    prestart_workers: bool = True  # start the worker processes with the server (else: on first use)
 
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, *, line=None, column=None, offset=None,
-                 notation=None, headers: dict | None = None):
+                 notation=None, headers: dict | None = None, extra: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -75,10 +93,11 @@ class ApiError(Exception):
         self.offset = offset
         self.notation = notation
         self.headers = headers or {}
+        self.extra = extra or {}
 
     def body(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "line": self.line, "column": self.column,
-                          "offset": self.offset, "notation": self.notation}}
+                          "offset": self.offset, "notation": self.notation, **self.extra}}
 
 
 def from_helix(e: HelixError) -> ApiError:
@@ -89,6 +108,12 @@ def from_helix(e: HelixError) -> ApiError:
     else:
         status = 422
     return ApiError(status, e.code, e.message, line=e.line, column=e.column, offset=e.offset, notation=e.notation)
+
+
+def not_sure(result: TranslateResult) -> ApiError:
+    """422 for an answer the engine is not sure of: the reason and the best reading (full result)."""
+    return ApiError(422, E_NOT_SURE, f"not sure: {result.reason}",
+                    extra={"reason": result.reason, "result": result.to_json()})
 
 
 class JSONResponse(Response):
@@ -106,16 +131,39 @@ def error_response(err: ApiError) -> JSONResponse:
 
 
 # -- request reading -----------------------------------------------------------------------
+# Answers given before the whole body was read close the connection: the rest of the body (or a
+# client that never sends it) must not hold it or be read as the next request.
+_CLOSE = {"Connection": "close"}
+
+
+def check_content_type(request: Request) -> None:
+    """Only ``application/json`` (UTF-8): a browser sends ``text/plain`` (or no type) cross-origin
+    without a CORS preflight, so accepting those would let any web page post to the server."""
+    ctype = request.headers.get("content-type")
+    media, _, params = (ctype or "").partition(";")
+    charset = None
+    for p in params.split(";"):
+        k, _, v = p.partition("=")
+        if k.strip().lower() == "charset":
+            charset = v.strip().strip('"').lower()
+    if media.strip().lower() != "application/json" or charset not in (None, "utf-8", "utf8"):
+        got = "no Content-Type" if ctype is None else f"Content-Type {ctype!r}"
+        raise ApiError(415, E_UNSUPPORTED_MEDIA_TYPE, f"the body must be JSON sent as Content-Type: application/json "
+                                                      f"(UTF-8); got {got}", headers=_CLOSE)
+
+
 async def read_json(request: Request, limit: int) -> Any:
     cl = request.headers.get("content-length")
     if cl is not None and cl.strip().isdigit() and int(cl) > limit:
-        raise ApiError(413, E_TOO_LARGE, f"request body is {int(cl)} bytes; the limit is {limit}")
+        raise ApiError(413, E_TOO_LARGE, f"request body is {int(cl)} bytes; the limit is {limit} (--max-body)",
+                       headers=_CLOSE)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, E_TOO_LARGE, f"request body is larger than the limit of {limit} bytes")
+            raise ApiError(413, E_TOO_LARGE, f"request body is larger than the limit of {limit} bytes (--max-body)",
+                           headers=_CLOSE)
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
@@ -137,53 +185,9 @@ async def read_json(request: Request, limit: int) -> Any:
 _FIELDS = {"text", "to", "source", "engine"}
 
 
-class Compiler:
-    """``engine.translate_notation`` with the notation registry looked up once.
-
-    ``helixc.plugins.get_notation`` rebuilds the registry through the pluggy hooks on every call
-    (about a third of a notation request's CPU time); a server's plugins do not change while it runs,
-    so it takes a snapshot at startup. Same answers and errors as ``translate_notation`` (tested).
-    """
-
-    def __init__(self):
-        from ..plugins import alias_table, notations
-
-        self.notations = notations()
-        self.aliases = alias_table()
-
-    def get(self, name: str):
-        n = self.aliases.get(name.strip().lower())
-        if n is None:
-            from ..plugins import get_notation
-
-            return get_notation(name)  # raises E_NOTATION_UNKNOWN with the usual message
-        return self.notations[n]
-
-    def translate(self, req: TranslateRequest) -> TranslateResult | None:
-        from .. import detection
-
-        t0 = time.perf_counter()
-        if req.source is not None:
-            value = self.get(req.source).parse(req.text)
-        else:
-            try:
-                value = detection.detect(req.text).value
-            except HelixError:
-                if detection.looks_like_english(req.text):
-                    return None
-                raise
-        target = self.get(req.to)
-        out = target.emit(value)
-        return TranslateResult(route="notation", target=target.name, output=out, engine="compiler",
-                               grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000)
-
-
-def parse_translate_request(obj: Any, compiler: Compiler | None = None) -> TranslateRequest:
+def parse_translate_request(obj: Any) -> TranslateRequest:
     """JSON value -> TranslateRequest, or ApiError 400 (E_INPUT / E_NOTATION_UNKNOWN)."""
-    if compiler is not None:
-        get_notation = compiler.get
-    else:
-        from ..plugins import get_notation
+    from ..plugins import get_notation
 
     if not isinstance(obj, dict):
         raise ApiError(400, E_INPUT, f"expected a JSON object with a 'text' field, got {_json_type(obj)}")
@@ -212,6 +216,16 @@ def parse_translate_request(obj: Any, compiler: Compiler | None = None) -> Trans
     except HelixError as e:
         raise from_helix(e) from None
     return TranslateRequest(text=text, to=to, source=source, engine=engine)
+
+
+def english_request(req: TranslateRequest) -> TranslateRequest:
+    """The English request :func:`helixc.engine.translate` hands to the neural side (BOM dropped),
+    or 413 past MAX_ENGLISH_CHARS (the engine's E_INPUT, same message), before any queue."""
+    text = req.text.lstrip(_BOM)
+    if len(text) > MAX_ENGLISH_CHARS:
+        raise ApiError(413, E_INPUT, f"this English request is {len(text):,} characters long; the limit is "
+                                     f"{MAX_ENGLISH_CHARS:,} (the models read 512 tokens)")
+    return TranslateRequest(text=text, to=req.to, source=None, engine=req.engine)
 
 
 def _json_type(v: Any) -> str:
@@ -253,7 +267,6 @@ class Service:
     def __init__(self, config: ServerConfig, engine: Any = None, engine_factory: Callable[[], Any] | None = None):
         self.config = config
         self.metrics = Metrics()
-        self.compiler = Compiler()
         if engine is not None:
             factory = lambda: engine  # noqa: E731
         elif engine_factory is not None:
@@ -268,41 +281,68 @@ class Service:
             metrics=self.metrics,
             owns_engine=engine is None,
         )
+        common = dict(max_queue=config.worker_queue, niceness=config.worker_niceness,
+                      memory_limit=config.worker_memory or None, metrics=self.metrics)
+        self.notation_lane = Lane("notation", workers=config.notation_workers, warm="helixc.server.work:warm", **common)
+        self.english_lane = Lane("english_compiler", workers=config.english_workers,
+                                 warm="helixc.server.work:warm_english", **common)
+        # What the lanes run ("module:function" of one TranslateRequest; tests put stand-ins here).
+        self.notation_func = "helixc.server.work:notation"
+        self.english_func = "helixc.server.work:english_compiler"
 
-    async def translate(self, req: TranslateRequest) -> TranslateResult:
-        """One request, either path; raises ApiError."""
+    @property
+    def lanes(self) -> tuple[Lane, Lane]:
+        return self.notation_lane, self.english_lane
+
+    def start(self) -> None:
+        self.batcher.start()
+        for lane in self.lanes:
+            lane.start(prestart=self.config.prestart_workers)
+
+    def stop(self) -> None:
+        for lane in self.lanes:
+            lane.stop()
+        self.batcher.stop()
+
+    async def translate(self, req: TranslateRequest, inline: bool | None = None) -> TranslateResult:
+        """:func:`helixc.engine.translate` for one request, on the lanes; raises ApiError.
+
+        ``inline``: compile on the event loop (default: when the text is at most ``inline_limit``)."""
         deadline = time.monotonic() + self.config.timeout
-        if req.to.strip().lower() != "auto":
-            try:
-                if len(req.text) <= INLINE_TEXT_LIMIT:
-                    result = self.compiler.translate(req)
-                else:
-                    result = await asyncio.wait_for(asyncio.to_thread(self.compiler.translate, req), self.config.timeout)
-            except HelixError as e:
-                raise from_helix(e) from None
-            except asyncio.TimeoutError:
-                raise ApiError(504, E_TIMEOUT, f"not answered within {self.config.timeout:g} s") from None
-            if result is not None:
-                self.metrics.record_translation("compiler")
-                return result
-        if req.engine == "compiler":
-            return await self._compiler_english(req)
-        return await self._model(req, deadline)
-
-    async def _compiler_english(self, req: TranslateRequest) -> TranslateResult:
-        """English with engine=compiler: the rule-based reader, no model, so never queued behind it."""
+        if inline is None:
+            inline = len(req.text) <= self.config.inline_limit
         try:
-            from ..neural.service import translate_english
-        except ImportError as e:
-            raise ApiError(503, E_MODEL, f"English requests need helixc.neural: {e}") from None
-        try:
-            result = await asyncio.wait_for(asyncio.to_thread(translate_english, req), self.config.timeout)
+            if inline:
+                result = translate_notation(req)
+            else:
+                result = await self._on_lane(self.notation_lane, self.notation_func, req, deadline)
         except HelixError as e:
             raise from_helix(e) from None
-        except asyncio.TimeoutError:
+        if result is not None:
+            self.metrics.record_translation("compiler")
+            return result
+        english = english_request(req)
+        if req.engine == "compiler":
+            try:
+                result = await self._on_lane(self.english_lane, self.english_func, english, deadline)
+            except HelixError as e:
+                raise from_helix(e) from None
+            self.metrics.record_translation("english_compiler")
+            return result
+        return await self._model(english, deadline)
+
+    async def _on_lane(self, lane: Lane, func: str, req: TranslateRequest, deadline: float):
+        try:
+            return await lane.run(func, req, size=len(req.text), deadline=deadline)
+        except QueueFull as e:
+            self.metrics.record_rejected(f"{lane.name}_queue_full")
+            raise ApiError(503, E_OVERLOADED, str(e), headers={"Retry-After": str(self.config.retry_after)}) from None
+        except JobTimeout:
             raise ApiError(504, E_TIMEOUT, f"not answered within {self.config.timeout:g} s") from None
-        self.metrics.record_translation("compiler")
-        return result
+        except WorkerMemoryError:
+            limit = self.config.worker_memory
+            raise ApiError(413, E_TOO_LARGE, f"this request needs more than the {limit / (1 << 20):,.0f} MiB a worker may "
+                                             "use; send a smaller text") from None
 
     async def _model(self, req: TranslateRequest, deadline: float) -> TranslateResult:
         loop = asyncio.get_running_loop()
@@ -328,18 +368,47 @@ class Service:
         self.metrics.record_translation("model")
         return result
 
-    async def translate_json(self, obj: Any) -> tuple[int, dict, dict]:
-        """(status, body, headers) for one JSON request object: never raises ApiError."""
+    async def translate_json(self, obj: Any, inline: bool | None = None) -> tuple[int, dict, dict]:
+        """(status, body, headers) for one JSON request object: never raises (but CancelledError)."""
         try:
-            req = parse_translate_request(obj, self.compiler)
-            result = await self.translate(req)
+            req = obj if isinstance(obj, TranslateRequest) else parse_translate_request(obj)
+            result = await self.translate(req, inline)
+            if not result.confident:
+                raise not_sure(result)
             return 200, result.to_json(), {}
         except ApiError as e:
             return e.status, e.body(), e.headers
-        except Exception:  # noqa: BLE001 - an engine bug is this request's 500, never the server's crash
-            log.exception("internal error while translating")
+        except HelixError as e:  # from anywhere: a 4xx (or E_MODEL 503), never a 500
+            err = from_helix(e)
+            return err.status, err.body(), {}
+        except Exception as e:  # noqa: BLE001 - an engine bug is this request's 500, never the server's crash
+            if getattr(e, "logged", False):
+                log.error("internal error while translating: %s", e)
+            else:
+                log.exception("internal error while translating")
             err = ApiError(500, E_INTERNAL, "internal error (see the server log)")
             return 500, err.body(), {}
+
+
+def _guarded(handler):
+    """No exception leaves a handler: an unexpected one is logged once (with its traceback) and
+    answered 500 E_INTERNAL, without details."""
+
+    @wraps(handler)
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as e:
+            return error_response(e)
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody to answer (the body never came whole)
+        except HelixError as e:
+            return error_response(from_helix(e))
+        except Exception:  # noqa: BLE001
+            log.exception("internal error in %s %s", request.method, request.url.path)
+            return error_response(ApiError(500, E_INTERNAL, "internal error (see the server log)"))
+
+    return run
 
 
 def create_app(config: ServerConfig | None = None, *, engine: Any = None,
@@ -361,29 +430,41 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
     openapi_doc = build_openapi(helixc_version)
 
     async def read_body(request: Request) -> Any:
+        check_content_type(request)
         try:
-            return await asyncio.wait_for(read_json(request, config.max_body), config.timeout)
+            return await asyncio.wait_for(read_json(request, config.max_body), config.read_timeout)
         except asyncio.TimeoutError:
-            raise ApiError(408, E_TIMEOUT, f"request body not received within {config.timeout:g} s") from None
+            raise ApiError(408, E_TIMEOUT, f"request body not received within {config.read_timeout:g} s",
+                           headers=_CLOSE) from None
 
+    @_guarded
     async def translate(request: Request) -> Response:
-        try:
-            obj = await read_body(request)
-        except ApiError as e:
-            return error_response(e)
+        obj = await read_body(request)
         status, body, headers = await service.translate_json(obj)
         return JSONResponse(body, status_code=status, headers=headers)
 
+    @_guarded
     async def translate_batch(request: Request) -> Response:
-        try:
-            obj = await read_body(request)
-            if not isinstance(obj, list):
-                raise ApiError(400, E_INPUT, f"expected a JSON list of request objects, got {_json_type(obj)}")
-            if len(obj) > config.max_batch_items:
-                raise ApiError(413, E_TOO_LARGE, f"{len(obj)} requests in one batch; the limit is {config.max_batch_items}")
-        except ApiError as e:
-            return error_response(e)
-        answers = await asyncio.gather(*(service.translate_json(item) for item in obj))
+        obj = await read_body(request)
+        if not isinstance(obj, list):
+            raise ApiError(400, E_INPUT, f"expected a JSON list of request objects, got {_json_type(obj)}")
+        if len(obj) > config.max_batch_items:
+            raise ApiError(413, E_TOO_LARGE, f"{len(obj)} requests in one batch; the limit is {config.max_batch_items}")
+        # Items are compiled on the event loop only while their texts add up to inline_limit: a batch
+        # of many small texts must not hold the loop longer than one request may.
+        calls = []
+        budget = config.inline_limit
+        for item in obj:
+            try:
+                req = parse_translate_request(item)
+            except ApiError as e:
+                calls.append(_done(e.status, e.body()))
+                continue
+            inline = len(req.text) <= budget
+            if inline:
+                budget -= len(req.text)
+            calls.append(service.translate_json(req, inline))
+        answers = await asyncio.gather(*calls)
         items = []
         for status, body, _headers in answers:
             if status != 200:
@@ -396,6 +477,8 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
         return JSONResponse({
             "status": "ok", "model": b.state, "queue_depth": b.depth, "max_queue": b.max_queue,
             "max_batch": b.max_batch, "batching": config.batching, "version": helixc_version,
+            "workers": {lane.name: {"workers": lane.workers, "queue_depth": lane.depth, "max_queue": lane.max_queue,
+                                    "in_flight": lane.in_flight} for lane in service.lanes},
         })
 
     async def plugins(request: Request) -> Response:
@@ -404,7 +487,9 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
     async def metrics(request: Request) -> Response:
         b = service.batcher
         text = service.metrics.render(queue_depth=b.depth, queue_capacity=b.max_queue, in_flight=b.in_flight,
-                                      model_state=b.state.split(":")[0])
+                                      model_state=b.state.split(":")[0],
+                                      lanes={lane.name: (lane.depth, lane.max_queue, lane.in_flight, lane.starts)
+                                             for lane in service.lanes})
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def openapi(request: Request) -> Response:
@@ -425,27 +510,31 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
 
     @asynccontextmanager
     async def lifespan(app):
-        service.batcher.start()
+        service.start()
         try:
             yield
         finally:
             # uvicorn has finished the in-flight requests; drain whatever is still queued, then stop.
-            await asyncio.to_thread(service.batcher.stop)
+            await asyncio.to_thread(service.stop)
 
     app = Starlette(
         routes=[
             Route("/translate", translate, methods=["POST"]),
             Route("/translate/batch", translate_batch, methods=["POST"]),
-            Route("/health", health, methods=["GET"]),
-            Route("/plugins", plugins, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-            Route("/openapi.json", openapi, methods=["GET"]),
+            Route("/health", _guarded(health), methods=["GET"]),
+            Route("/plugins", _guarded(plugins), methods=["GET"]),
+            Route("/metrics", _guarded(metrics), methods=["GET"]),
+            Route("/openapi.json", _guarded(openapi), methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,
     )
     app.state.service = service
     return MetricsMiddleware(app, service.metrics)
+
+
+async def _done(status: int, body: dict) -> tuple[int, dict, dict]:
+    return status, body, {}
 
 
 class MetricsMiddleware:

@@ -57,7 +57,7 @@ class Metrics:
         self.model_requests = 0
         self.model_seconds = 0.0
         self.rejected: dict[str, int] = defaultdict(int)  # reason -> count (queue_full, timeout, shutdown)
-        self.translations: dict[str, int] = defaultdict(int)  # path (compiler/model) -> count
+        self.translations: dict[str, int] = defaultdict(int)  # path (compiler/english_compiler/model) -> count
 
     def record_request(self, route: str, method: str, status: int, seconds: float) -> None:
         with self._lock:
@@ -82,7 +82,9 @@ class Metrics:
         with self._lock:
             self.translations[path] += 1
 
-    def render(self, *, queue_depth: int, queue_capacity: int, in_flight: int, model_state: str) -> str:
+    def render(self, *, queue_depth: int, queue_capacity: int, in_flight: int, model_state: str,
+               lanes: dict[str, tuple[int, int, int, int]] | None = None) -> str:
+        """``lanes``: worker lane name -> (queue depth, queue bound, jobs running, processes started)."""
         with self._lock:
             L: list[str] = []
             L.append("# HELP helixc_http_requests_total HTTP requests answered, by route, method and status.")
@@ -93,7 +95,7 @@ class Metrics:
             L.append("# TYPE helixc_http_request_duration_seconds histogram")
             for route, h in sorted(self.latency.items()):
                 L.extend(h.lines("helixc_http_request_duration_seconds", f'route="{_esc(route)}"'))
-            L.append("# HELP helixc_translations_total Translations answered, by path (compiler or model).")
+            L.append("# HELP helixc_translations_total Translations answered, by path (compiler, english_compiler, model).")
             L.append("# TYPE helixc_translations_total counter")
             for path, n in sorted(self.translations.items()):
                 L.append(f'helixc_translations_total{{path="{path}"}} {n}')
@@ -112,10 +114,20 @@ class Metrics:
             L.append("# HELP helixc_model_batch_seconds_total Time spent in MoE.answer.")
             L.append("# TYPE helixc_model_batch_seconds_total counter")
             L.append(f"helixc_model_batch_seconds_total {_num(self.model_seconds)}")
-            L.append("# HELP helixc_rejected_total Model requests refused or abandoned, by reason.")
+            L.append("# HELP helixc_rejected_total Requests refused or abandoned, by reason (queue_full, timeout, <lane>_queue_full, <lane>_timeout).")
             L.append("# TYPE helixc_rejected_total counter")
             for reason, n in sorted(self.rejected.items()):
                 L.append(f'helixc_rejected_total{{reason="{reason}"}} {n}')
+            if lanes:
+                for metric, i, help_ in (("helixc_worker_queue_depth", 0, "Jobs waiting in a worker lane."),
+                                         ("helixc_worker_queue_capacity", 1, "Bound of a worker lane's queue (past it: 503)."),
+                                         ("helixc_worker_in_flight", 2, "Jobs running in a worker lane's processes."),
+                                         ("helixc_worker_starts_total", 3, "Worker processes started (a killed or "
+                                                                           "crashed one is replaced on next use).")):
+                    L.append(f"# HELP {metric} {help_}")
+                    L.append(f"# TYPE {metric} {'counter' if metric.endswith('_total') else 'gauge'}")
+                    for name, vals in sorted(lanes.items()):
+                        L.append(f'{metric}{{lane="{_esc(name)}"}} {vals[i]}')
             L.append("# HELP helixc_model_ready 1 when the model is loaded, by state.")
             L.append("# TYPE helixc_model_ready gauge")
             L.append(f'helixc_model_ready{{state="{_esc(model_state)}"}} {1 if model_state == "ready" else 0}')

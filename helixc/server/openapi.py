@@ -11,13 +11,19 @@ same stable code and position `helixc translate` reports (HelixError fields; `nu
 |---|---|---|
 | 400 | body is not JSON (position of the JSON error in line/column/offset), not UTF-8, a field is missing, has the wrong type, or is unknown | `E_INPUT` |
 | 400 | `to` or `source` names no notation | `E_NOTATION_UNKNOWN` |
+| 400 / 431 / 501 | malformed HTTP (request line, headers, chunked framing); the connection is closed | `E_HTTP` |
 | 404 / 405 | no such route / method | `E_NOT_FOUND` / `E_METHOD_NOT_ALLOWED` |
-| 413 | body larger than the limit (64 KiB by default), or a batch with too many items | `E_TOO_LARGE` |
-| 422 | well-formed request whose `text` the compiler rejects (invalid notation text, ambiguous input, ...) | the compiler's code: `E_LC_PARSE`, `E_LC_BINARY_DECODE`, `E_FIELD_ORDER`, `E_AMBIGUOUS`, ... |
-| 503 | model queue full or server shutting down (with `Retry-After`) | `E_OVERLOADED` |
+| 408 | the request headers, or its body, did not arrive within the read timeout (10 s by default) | `E_TIMEOUT` |
+| 413 | body larger than `--max-body` (1 MiB by default), or a batch with too many items | `E_TOO_LARGE` |
+| 413 | an English request longer than 2,000 characters (refused before any queue; the CLI's error) | `E_INPUT` |
+| 413 | a text that needs more memory than a worker process may use | `E_TOO_LARGE` |
+| 415 | the body is not sent as `Content-Type: application/json` (UTF-8) | `E_UNSUPPORTED_MEDIA_TYPE` |
+| 422 | well-formed request whose `text` the compiler rejects (invalid notation text, ambiguous input, empty text, notation text with `to=auto`, ...) | the compiler's code: `E_LC_PARSE`, `E_LC_BINARY_DECODE`, `E_FIELD_ORDER`, `E_AMBIGUOUS`, `E_INPUT`, ... |
+| 422 | an English answer helixc is not sure of (`helixc translate` exits 3): `reason`, and the best reading in `result` | `E_NOT_SURE` |
+| 503 | a queue is full or the server is shutting down (with `Retry-After`) | `E_OVERLOADED` |
 | 503 | the model is not available (missing files, ML extra not installed) | `E_MODEL` |
 | 504 | the request was not answered within the per-request timeout | `E_TIMEOUT` |
-| 408 | the request body did not arrive within the timeout | `E_TIMEOUT` |
+| 500 | a bug: logged once with its traceback; the answer carries no detail | `E_INTERNAL` |
 """
 
 
@@ -50,9 +56,12 @@ def build_openapi(version: str) -> dict:
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TranslateResult"}}},
                         },
                         "400": _error_response("Malformed request."),
-                        "408": _error_response("Body not received in time."),
-                        "413": _error_response("Body too large."),
-                        "422": _error_response("The compiler rejects the text."),
+                        "408": _error_response("Headers or body not received in time."),
+                        "413": _error_response("Body too large, English request too long, or too large to process."),
+                        "415": _error_response("Not sent as application/json."),
+                        "422": _error_response("The compiler rejects the text, or helixc is not sure of an English "
+                                               "answer (E_NOT_SURE: reason and best reading)."),
+                        "500": _error_response("A bug (no details)."),
                         "503": _error_response("Queue full, shutting down, or no model."),
                         "504": _error_response("Timed out."),
                     },
@@ -80,8 +89,10 @@ def build_openapi(version: str) -> dict:
                             },
                         },
                         "400": _error_response("The body is not a JSON list."),
-                        "408": _error_response("Body not received in time."),
+                        "408": _error_response("Headers or body not received in time."),
                         "413": _error_response("Body too large or too many items."),
+                        "415": _error_response("Not sent as application/json."),
+                        "500": _error_response("A bug (no details)."),
                     },
                 }
             },
@@ -149,7 +160,7 @@ def build_openapi(version: str) -> dict:
                 },
                 "TranslateResult": {
                     "type": "object",
-                    "required": ["route", "target", "output", "engine", "grammar_valid", "verified", "latency_ms"],
+                    "required": ["route", "target", "output", "engine", "grammar_valid", "verified", "latency_ms", "confident"],
                     "additionalProperties": True,
                     "properties": {
                         "route": {"type": "string", "description": "`notation`, or the router's class (lc-b, lc-r, lc-t, hlxl, explain)."},
@@ -159,6 +170,8 @@ def build_openapi(version: str) -> dict:
                         "grammar_valid": {"type": "boolean"},
                         "verified": {"type": ["boolean", "null"]},
                         "latency_ms": {"type": "number"},
+                        "confident": {"type": "boolean", "description": "true in every 200 answer; false only in the `result` of an E_NOT_SURE error."},
+                        "reason": {"type": ["string", "null"]},
                     },
                 },
                 "Error": {
@@ -173,6 +186,9 @@ def build_openapi(version: str) -> dict:
                         "offset": nullable_int,
                         "notation": {"type": ["string", "null"]},
                         "status": {"type": "integer", "description": "HTTP status this error would have alone (batch items only)."},
+                        "reason": {"type": ["string", "null"], "description": "E_NOT_SURE: why helixc is not sure."},
+                        "result": {"$ref": "#/components/schemas/TranslateResult",
+                                   "description": "E_NOT_SURE: the best reading (`confident: false`)."},
                     },
                 },
                 "ErrorResponse": {
@@ -195,6 +211,7 @@ def build_openapi(version: str) -> dict:
                         "max_batch": {"type": "integer"},
                         "batching": {"type": "boolean"},
                         "version": {"type": "string"},
+                        "workers": {"type": "object", "description": "Worker lanes: workers, queue_depth, max_queue, in_flight."},
                     },
                 },
                 "Plugin": {

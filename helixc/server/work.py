@@ -1,0 +1,43 @@
+"""The functions the server's worker processes run (:mod:`helixc.server.workers`).
+
+Light on purpose: a worker imports this module, the compiler and the notation plugins, never torch.
+"""
+
+from __future__ import annotations
+
+from ..engine import TranslateRequest, TranslateResult, translate_notation
+
+
+def notation(req: TranslateRequest) -> TranslateResult | None:
+    """The compiler path of :func:`helixc.engine.translate`: the answer, or None for English."""
+    return translate_notation(req)
+
+
+def english_compiler(req: TranslateRequest) -> TranslateResult:
+    """English with ``engine=compiler``: the compiler's rule-based reader, no model."""
+    from ..neural.service import translate_english
+
+    return translate_english(req)
+
+
+def warm() -> None:
+    """Build the notation parsers once at start (the first parse of each notation costs ~100 ms)."""
+    from .. import emit
+    from ..plugins import notations
+
+    value = {"a": [1, 2.5, "x", None, True, b"\x01"]}
+    for name in notations():
+        try:
+            translate_notation(TranslateRequest(text=emit(value, name), to="hlxl", source=name))
+            translate_notation(TranslateRequest(text="[1,", to=name, source="hlxl"))
+        except Exception:  # noqa: BLE001 - the parse error is the point
+            pass
+
+
+def warm_english() -> None:
+    """Import the rule-based reader and read one request (loads its tables)."""
+    warm()
+    try:
+        english_compiler(TranslateRequest(text="encode the number 5 in LC-R", to="auto", engine="compiler"))
+    except Exception:  # noqa: BLE001
+        pass
