@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from helixc import same
-from helixc.errors import HelixError
+from helixc.errors import E_INPUT, E_OUTPUT, E_PLUGIN, HelixError
 from helixc.requests import read_request
 
 from .generator import prompt, value_split
@@ -305,8 +305,103 @@ def classify_row(inp: str, out: str) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def import_seed(files: list[str], out_path: str | None = "corpora/data/seed-repaired.jsonl",
-                report_path: str | None = "docs/seed-import.md") -> dict:
+SEED_DIR = Path(__file__).resolve().parent / "seed"  # the seed corpora as published (corpora/seed/)
+BUILTIN_NOTATIONS = ("hlxl", "lc-b", "lc-r", "lc-t")
+_BUILTIN_ENTRY_POINTS = "hlxl,lc_t,lc_r,lc_b"  # pyproject's [project.entry-points.helixc] names
+
+
+def default_seed_files() -> list[str]:
+    """The seed corpora shipped with helixc (``corpora/seed/*.jsonl``, package ``helixc_corpora``)."""
+    return sorted(str(p) for p in SEED_DIR.glob("*.jsonl"))
+
+
+def import_seed(files: list[str] | None = None, out_path: str | None = None, report_path: str | None = None, *,
+                force: bool = False, _isolate: bool | None = None) -> dict:
+    """Classify the seed rows of ``files`` (default: :func:`default_seed_files`) and report.
+
+    Writes the kept rows to ``out_path`` and the Markdown report to ``report_path`` when given
+    (nothing by default); an existing file is only replaced with ``force=True``, so committed
+    files are never overwritten by accident. The result depends on the files only: rows are read
+    with the four built-in notations, whatever other notation plugins are loaded (when others are,
+    the classification runs in a child process that loads the built-ins alone).
+    """
+    files = [str(f) for f in files] if files else default_seed_files()
+    if not files:
+        raise HelixError(E_INPUT, f"no seed corpora given and none found in {SEED_DIR}")
+    for target in (out_path, report_path):
+        if target and Path(target).exists() and not force:
+            raise HelixError(E_OUTPUT, f"{target} exists; name another output file, or pass force=True "
+                                       f"(--force) to replace it")
+    isolate = _isolate if _isolate is not None else not _only_builtins_registered()
+    per_file, reasons_all, kept_rows, conflicts = (_classify_in_child if isolate else _classify_files)(files)
+    md = render_report(per_file, reasons_all, len(kept_rows), conflicts, out_path)
+    if out_path:
+        _write_text(out_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept_rows))
+    if report_path:
+        _write_text(report_path, md)
+    return {"files": {n: dict(s) for n, s, _ in per_file}, "kept": len(kept_rows), "conflicts": conflicts,
+            "markdown": md, "rows": kept_rows}
+
+
+def _only_builtins_registered() -> bool:
+    import helixc
+
+    return tuple(sorted(helixc.notations())) == BUILTIN_NOTATIONS
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write through a temporary file in the same directory (the old file stays whole on error);
+    plain open(), so the file mode follows the umask."""
+    import os
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise HelixError(E_OUTPUT, f"cannot write {p}: {e.strerror or e}") from None
+
+
+_CHILD = ("import json, sys; req = json.loads(sys.stdin.buffer.read().decode('utf-8')); sys.path[:] = req['path']; "
+          "from helixc_corpora.seed_import import _child_main; _child_main(req)")
+
+
+def _classify_in_child(files: list[str]):
+    """:func:`_classify_files` in a fresh interpreter that loads only the built-in notation plugins."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HELIXC_LOAD_PLUGINS=_BUILTIN_ENTRY_POINTS)
+    req = json.dumps({"path": sys.path, "files": [str(Path(f).resolve()) for f in files]})
+    proc = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=req.encode("utf-8"), capture_output=True,
+                          env=env, check=False)
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise HelixError(E_PLUGIN, f"classifying the seed rows with the built-in notations only failed: {tail[0]}")
+    out = json.loads(proc.stdout.decode("utf-8"))
+    per_file = [(name, Counter(stats), Counter(reasons)) for name, stats, reasons in out["per_file"]]
+    return per_file, Counter(out["reasons"]), out["rows"], out["conflicts"]
+
+
+def _child_main(req: dict) -> None:
+    import sys
+
+    if not _only_builtins_registered():
+        import helixc
+
+        raise SystemExit(f"expected the built-in notations only, have {sorted(helixc.notations())}")
+    per_file, reasons_all, rows, conflicts = _classify_files(req["files"])
+    out = {"per_file": [[n, dict(s), dict(r)] for n, s, r in per_file], "reasons": dict(reasons_all),
+           "rows": rows, "conflicts": conflicts}
+    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode("utf-8"))
+
+
+def _classify_files(files: list[str]):
     per_file = []
     kept_rows: list[dict] = []
     kept_inputs: dict[str, str] = {}
@@ -374,15 +469,7 @@ def import_seed(files: list[str], out_path: str | None = "corpora/data/seed-repa
                         stats["cross_file_duplicates"] += 1
         per_file.append((name, stats, reasons))
         reasons_all.update(reasons)
-    md = render_report(per_file, reasons_all, len(kept_rows), conflicts, out_path)
-    if out_path:
-        Path(out_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(out_path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept_rows), encoding="utf-8")
-    if report_path:
-        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(report_path).write_text(md, encoding="utf-8")
-    return {"files": {n: dict(s) for n, s, _ in per_file}, "kept": len(kept_rows), "conflicts": conflicts,
-            "markdown": md, "rows": kept_rows}
+    return per_file, reasons_all, kept_rows, conflicts
 
 
 def _normalize(instr: str) -> str:
@@ -409,12 +496,13 @@ def render_report(per_file, reasons_all: Counter, kept: int, conflicts: int, out
     lines = [
         "# Seed corpora import",
         "",
-        "Generated by `helixc corpus import-seed ../shared/seed-corpora/*.jsonl` (plugins/corpus.py,",
-        "corpora/seed_import.py). Every row's glyphs are repaired first (the seed's U+1F40A/01/02/03/04",
-        "are the LC-R glyphs U+1F70A/01/02/03/04 shifted by 0x300, NOTATIONS.md section 2), then each",
-        "unique row is classified:",
+        "Generated by `helixc corpus import-seed` (plugins/corpus.py, corpora/seed_import.py) from the",
+        "seed corpora as published, kept in `corpora/seed/`, with the four built-in notations only.",
+        "Every row's glyphs are repaired first (the seed's U+1F40A/01/02/03/04 are the LC-R glyphs",
+        "U+1F70A/01/02/03/04 shifted by 0x300, docs/NOTATIONS.md section 2), then each unique row is",
+        "classified:",
         "",
-        "- **parse in our profile**: every notation answer parses with helixc (NOTATIONS.md), the",
+        "- **parse in our profile**: every notation answer parses with helixc (docs/NOTATIONS.md), the",
         "  answers agree, and they equal the request's payload whenever the compiler can read one;",
         "- **other dialect only**: nothing wrong, but some answer parses only in another HLX dialect",
         "  (the seed's bracket LC-B `[c:900:...]`, LC-B hex with ULEB ints, BRAIN/PY LC-R, HLXL braces",

@@ -12,7 +12,7 @@ from helixc.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(cli):
-    @cli.group(name="corpus")
+    @cli.group(name="corpus", cls=type(cli))  # HelixError -> one line, exit 2 (helixc.cli.HelixGroup)
     def corpus():
         """Generate training corpora and import the seed's corpora."""
 
@@ -40,18 +40,23 @@ def register_commands(cli):
         click.echo(json.dumps({"manifest": info["manifest"], "counts": info["counts"]}, indent=2))
 
     @corpus.command(name="import-seed")
-    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-    @click.option("--out", "out_path", default="corpora/data/seed-repaired.jsonl", show_default=True,
-                  type=click.Path(dir_okay=False), help="Where the repaired, validated rows go.")
-    @click.option("--report", "report_path", default="docs/seed-import.md", show_default=True,
-                  type=click.Path(dir_okay=False), help="Markdown report (use '-' for stdout only).")
-    def import_seed_cmd(files, out_path, report_path):
-        """Read the seed's JSONL corpora, repair the 0x300 glyph shift, validate every row, report."""
+    @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+    @click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False),
+                  help="Write the repaired, validated rows here (default: not written).")
+    @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
+                  help="Write the Markdown report here too (it always goes to stdout).")
+    @click.option("--force", is_flag=True, help="Replace --out / --report files that already exist.")
+    def import_seed_cmd(files, out_path, report_path, force):
+        """Read the seed's JSONL corpora, repair the 0x300 glyph shift, validate every row, report.
+
+        FILES default to the seed corpora shipped in corpora/seed/. Rows are read with the four
+        built-in notations only, whatever other plugins are installed. To regenerate the committed
+        files: --out corpora/data/seed-repaired.jsonl --report docs/seed-import.md --force
+        """
         from helixc_corpora.seed_import import import_seed
 
-        result = import_seed(list(files), out_path=out_path,
-                             report_path=None if report_path == "-" else report_path)
-        click.echo(result["markdown"])
+        result = import_seed(list(files) or None, out_path=out_path, report_path=report_path, force=force)
+        click.echo(result["markdown"], nl=False)
 
     @corpus.command(name="eval-reader")
     @click.option("--corpus", "corpus_dir", default="corpora/data/generated", show_default=True,
