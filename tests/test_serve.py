@@ -9,6 +9,7 @@ the real MoE round trip is ``test_english_on_shipped_models``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
@@ -698,7 +699,8 @@ def test_graceful_shutdown_finishes_in_flight_requests():
 
 
 def test_helixc_serve_command_and_sigterm():
-    proc = subprocess.Popen([HELIXC, "serve", "--port", "0", "--max-queue", "8", "--log-level", "info"],
+    proc = subprocess.Popen([HELIXC, "serve", "--port", "0", "--max-queue", "8", "--max-body", "2048",
+                             "--log-level", "info"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "HELIXC_MODELS": "/nonexistent-helixc-models"})
     try:
@@ -716,6 +718,9 @@ def test_helixc_serve_command_and_sigterm():
             assert c.get("/health").json()["max_queue"] == 8
             r = c.post("/translate", json={"text": "{14: {@0: 1}}", "to": "lc-b"})
             assert r.json()["output"] == helixc.emit(Contract(14, {0: 1}), "lc-b")
+            r = c.post("/translate", json={"text": "[" + "1, " * 700 + "1]", "to": "lc-b"})  # 2.1 KB of body
+            assert r.status_code == 413 and r.json()["error"]["code"] == "E_TOO_LARGE"
+            assert "2048" in r.json()["error"]["message"] and "--max-body" in r.json()["error"]["message"]
         proc.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal (exit status -15 / 143 in a shell)
         assert proc.wait(15) in (0, -signal.SIGTERM)
@@ -746,8 +751,12 @@ def _neural_missing() -> str | None:
 def test_english_on_shipped_models():
     """The shipped MoE (in its model process) behind the server. `to=auto` answers are verified and,
     where the compiler can read the request, corrected by it: the output must be exactly right."""
-    app = create_app(ServerConfig(max_batch=8, timeout=300, model_niceness=0))
+    app = create_app(ServerConfig(max_batch=8, timeout=300, model_niceness=0, prestart_workers=False))
     text = "Encode CRC32 checksum 0xDEADBEEF in LC-B"
+    # The CLI on an answer it is not sure of (exit 3), run while the server loads its model.
+    unsure = "asdf qwer zxcv"
+    cli = subprocess.Popen([HELIXC, "translate", "--to", "lc-r", "--json", "--text", unsure],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with LiveServer(app) as srv, srv.client(timeout=300) as c:
         r = c.post("/translate", json={"text": text, "to": "auto"})
         assert r.status_code == 200, r.text
@@ -766,6 +775,20 @@ def test_english_on_shipped_models():
             assert item.get("output") == helixc.emit(n, "lc-r"), item
         text = c.get("/metrics").text
         assert re.search(r"^helixc_model_batch_size_count [1-9]", text, re.M)
+        # same "not sure" as the CLI: its reason, and its best reading as the result
+        out, err = cli.communicate(timeout=300)
+        r = c.post("/translate", json={"text": unsure, "to": "lc-r"})
+        if cli.returncode == 0:  # the models became sure of it: then the server answers it too
+            assert r.status_code == 200 and _http_outcome(r) == _http_outcome_of_cli(out)
+        else:
+            assert cli.returncode == 3, err
+            assert r.status_code == 422, r.text
+            check_against_openapi("/translate", "POST", r)
+            e = r.json()["error"]
+            assert e["code"] == "E_NOT_SURE"
+            assert err.splitlines()[-1] == f"helixc: not sure: {e['reason']}"
+            want = _http_outcome_of_cli(out)
+            assert {k: v for k, v in e["result"].items() if k != "latency_ms"} == want
 
 
 # --------------------------------------------------------------------------- the server's compiler path
@@ -785,6 +808,10 @@ def _http_outcome(resp: httpx.Response):
         return {k: v for k, v in body.items() if k != "latency_ms"}
     e = body["error"]
     return ("error", e["code"], e["message"], e["line"], e["column"], e["offset"], e["notation"])
+
+
+def _http_outcome_of_cli(stdout: str) -> dict:
+    return {k: v for k, v in json.loads(stdout).items() if k != "latency_ms"}
 
 
 @st.composite
@@ -830,3 +857,322 @@ def test_english_with_engine_compiler_is_not_queued():
     got = r.json()
     assert {k: v for k, v in got.items() if k != "latency_ms"} == {k: v for k, v in want.items() if k != "latency_ms"}
     assert got["engine"] == "compiler" and engine.batches == []
+
+
+# --------------------------------------------------------------------------- not sure (issue 14)
+
+
+def test_not_sure_is_422_with_the_reason_and_the_best_reading(client):
+    r = client.post("/translate", json={"text": "UNSURE of the number 4", "to": "lc-t"})
+    assert r.status_code == 422, r.text
+    check_against_openapi("/translate", "POST", r)
+    e = r.json()["error"]
+    assert e["code"] == "E_NOT_SURE" and e["reason"] == "the fake engine is unsure"
+    assert e["message"] == "not sure: the fake engine is unsure"  # the CLI's "helixc: not sure: REASON"
+    assert e["result"]["confident"] is False and e["result"]["output"] == "0"
+    assert e["result"]["echo"] == "UNSURE of the number 4"  # the whole result JSON, extras included
+    ok = client.post("/translate", json={"text": "the number 4", "to": "lc-t"}).json()
+    assert ok["confident"] is True and ok["reason"] is None
+    items = client.post("/translate/batch", json=[{"text": "UNSURE of 1"}, {"text": "the number 2"}]).json()
+    assert items[0]["error"]["code"] == "E_NOT_SURE" and items[0]["error"]["status"] == 422
+    assert items[0]["error"]["result"]["confident"] is False
+    assert items[1]["confident"] is True and items[1]["output"] == helixc.emit(2, "lc-r")
+
+
+# --------------------------------------------------------------------------- hostile input (issue 16)
+
+
+def _post_raw(port: int, data: bytes, timeout: float = 5) -> bytes:
+    """Send raw bytes, read until the server closes (or `timeout`)."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(data)
+        s.settimeout(timeout)
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            out += b"<still open>"
+    return out
+
+
+def _json_of(raw: bytes) -> dict:
+    return json.loads(raw.split(b"\r\n\r\n", 1)[1])
+
+
+def test_english_length_limit_is_checked_before_any_queue():
+    gate = threading.Event()
+    engine = FakeEngine(gate=gate)
+    with live(engine, max_batch=1, max_queue=1, timeout=10) as srv, srv.client() as c:
+        with ThreadPoolExecutor(2) as pool:
+            stuck = [pool.submit(c.post, "/translate", json={"text": f"number {i} waits"}) for i in range(2)]
+            deadline = time.monotonic() + 5
+            while not (engine.started.is_set() and srv.service.batcher.depth == 1):  # model busy, queue full
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            assert c.post("/translate", json={"text": "number 9 one too many"}).status_code == 503
+            t0 = time.perf_counter()
+            for text, engine_name in [("too long " * 250, "auto"), ("words " * 10000, "auto"),
+                                      ("words " * 10000, "compiler"), ("\ufeff" + "xy " * 700, "neural")]:
+                r = c.post("/translate", json={"text": text, "to": "lc-r", "engine": engine_name})
+                assert r.status_code == 413, r.text
+                check_against_openapi("/translate", "POST", r)
+                e = r.json()["error"]
+                assert e["code"] == "E_INPUT" and f"the limit is {MAX_ENGLISH_CHARS:,}" in e["message"]
+            assert time.perf_counter() - t0 < 3
+            gate.set()
+            assert [f.result().status_code for f in stuck] == [200, 200]
+    assert sum(engine.batches) == 2  # the long ones never reached the model
+    assert srv.service.english_lane.starts == 0  # nor the rule-based reader
+
+
+def test_max_body_is_a_clear_413():
+    with live(FakeEngine(), max_body=1000) as srv, srv.client() as c:
+        body = json.dumps({"text": "[" + "1," * 600 + "1]", "to": "lc-r"})
+        r = c.post("/translate", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 413
+        check_against_openapi("/translate", "POST", r)
+        e = r.json()["error"]
+        assert e["code"] == "E_TOO_LARGE" and "1000" in e["message"] and "--max-body" in e["message"]
+        assert c.post("/translate", json={"text": "[1]", "to": "lc-r"}).status_code == 200
+
+
+@pytest.mark.parametrize("ctype,status", [
+    (None, 415), ("text/plain", 415), ("text/plain;charset=UTF-8", 415), ("application/x-www-form-urlencoded", 415),
+    ("multipart/form-data; boundary=x", 415), ("application/json; charset=latin-1", 415),
+    ("application/json", 200), ("Application/JSON; charset=utf-8", 200), ("application/json;charset=\"UTF-8\"", 200),
+])
+def test_content_type_must_be_json(client, ctype, status):
+    """Browsers post text/plain (and form types) cross-origin without a CORS preflight."""
+    headers = {} if ctype is None else {"content-type": ctype}
+    for path in ("/translate", "/translate/batch"):
+        body = b'{"text": "[1]", "to": "lc-r"}' if path == "/translate" else b'[{"text": "[1]", "to": "lc-r"}]'
+        r = client.post(path, content=body, headers=headers)
+        assert r.status_code == status, r.text
+        check_against_openapi(path, "POST", r)
+        if status == 415:
+            assert r.json()["error"]["code"] == "E_UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_half_sent_requests_are_answered_408_and_closed():
+    with live(FakeEngine(), read_timeout=0.5) as srv:
+        port = srv.port
+        halves = [b"POST /transl", b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Ty",
+                  b"GET /health HTTP/1.1\r\n"]
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(24) as pool:
+            futs = [pool.submit(_post_raw, port, halves[i % 3]) for i in range(21)]
+            futs.append(pool.submit(_post_raw, port, b""))  # connects, sends nothing
+            with srv.client() as c:  # the server goes on meanwhile
+                assert c.post("/translate", json={"text": "[1]", "to": "lc-r"}).status_code == 200
+            answers = [f.result() for f in futs]
+        assert time.perf_counter() - t0 < 4  # each closed after ~0.5 s, not held
+        for raw in answers[:-1]:
+            assert raw.startswith(b"HTTP/1.1 408 "), raw
+            assert _json_of(raw)["error"]["code"] == "E_TIMEOUT"
+        assert answers[-1] == b""  # closed without a word
+        # keep-alive: a complete request, then half of the next one
+        full = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+        raw = _post_raw(port, full + b"GET /hea")
+        assert raw.startswith(b"HTTP/1.1 200 ") and b"HTTP/1.1 408 " in raw
+
+
+def test_slow_body_does_not_hold_the_connection():
+    with live(FakeEngine(), read_timeout=0.3) as srv:
+        raw = _post_raw(srv.port, b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                  b"Content-Length: 100\r\n\r\n{")
+    assert raw.startswith(b"HTTP/1.1 408 ") and b"<still open>" not in raw, raw
+    assert _json_of(raw)["error"]["code"] == "E_TIMEOUT"
+
+
+MALFORMED_HTTP = [
+    # (bytes, status): h11 refuses them; the answer is JSON E_HTTP, then the connection closes
+    (b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"zz\r\n{}\r\n0\r\n\r\n", 400),  # bad chunk size
+    (b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"2\r\n{}XX0\r\n\r\n", 400),  # chunk without its CRLF
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"POST /translate HTTP/1.1\r\nHost: x\r\nbad header line\r\n\r\n", 400),
+    (b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n12345", 400),
+    (b"POST /translate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    (b"GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 40000, 431),  # headers past h11's 16 KiB
+]
+
+
+@pytest.mark.parametrize("data,status", MALFORMED_HTTP, ids=range(len(MALFORMED_HTTP)))
+def test_malformed_http_gets_a_json_error(server, data, status):
+    raw = _post_raw(server.port, data)
+    assert raw.startswith(b"HTTP/1.1 %d " % status), raw[:200]
+    assert b"<still open>" not in raw
+    head = raw.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"content-type: application/json" in head and b"connection: close" in head
+    assert _json_of(raw)["error"]["code"] == "E_HTTP"
+
+
+def test_a_huge_field_index_is_a_4xx(client):
+    """4,301 digits: Python's int() limit; a HelixError (the CLI's exit 2), never a 500."""
+    r = client.post("/translate", json={"text": "{1: {@" + "1" * 4301 + ": 1}}", "to": "lc-r"})
+    assert 400 <= r.status_code < 500, r.text
+    check_against_openapi("/translate", "POST", r)
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_unexpected_exceptions_are_a_500_logged_once(server):
+    """Inline, in the model and in a worker process: 500 E_INTERNAL without details, one log record
+    with the traceback (uvicorn's own "Exception in ASGI application" would be a second)."""
+    svc = server.service
+    caplog = _Records()
+    loggers = [logging.getLogger("helixc.server"), logging.getLogger("uvicorn"), logging.getLogger("uvicorn.error")]
+    for lg in loggers:
+        lg.addHandler(caplog)
+    try:
+        _unexpected_exceptions(server, svc, caplog)
+    finally:
+        for lg in loggers:
+            lg.removeHandler(caplog)
+
+
+def _unexpected_exceptions(server, svc, caplog):
+    with server.client() as c:
+        for label, send in [
+            ("model", lambda: c.post("/translate", json={"text": "POISON the number 1"})),
+            ("worker", lambda: c.post("/translate", json={"text": "[" + "1, " * 600 + "1]", "to": "hlxl"})),
+            ("handler", lambda: c.post("/translate", json={"text": "[1]", "to": "hlxl"})),
+        ]:
+            caplog.records.clear()
+            old = svc.notation_func, svc.translate_json
+            if label == "worker":
+                svc.notation_func = "test_serve_fakes:boom"
+            if label == "handler":
+                async def broken(*a, **k):
+                    raise KeyError("handler bug with secret detail")
+                svc.translate_json = broken
+            try:
+                r = send()
+            finally:
+                svc.notation_func, svc.translate_json = old
+            assert r.status_code == 500, (label, r.text)
+            check_against_openapi("/translate", "POST", r)
+            assert r.json()["error"] == {"code": "E_INTERNAL", "message": "internal error (see the server log)",
+                                         "line": None, "column": None, "offset": None, "notation": None}
+            recs = list({id(rec): rec for rec in caplog.records}.values())  # a record seen by two loggers once
+            assert len(recs) == 1, (label, [rec.getMessage() for rec in recs])
+            assert recs[0].exc_info is not None or "Traceback" in recs[0].getMessage(), label
+            assert "secret" not in r.text
+
+
+# --------------------------------------------------------------------------- worker lanes (issue 16)
+
+
+def test_english_compiler_has_its_own_bounded_lane():
+    """engine=compiler English runs in its lane's process; notation texts, long or short, do not
+    wait behind it, and the lane refuses (503) rather than piling up."""
+    with live(FakeEngine(), english_workers=1, worker_queue=2, timeout=20) as srv, srv.client() as c:
+        srv.service.english_func = "test_serve_fakes:slow_english_compiler"  # 1 s per request
+        text = "Encode CRC32 checksum 0xDEADBEEF in LC-B"
+        long_notation = helixc.emit({"k": list(range(1500))}, "hlxl")  # ~8 KB: the notation lane
+        assert c.post("/translate", json={"text": long_notation, "to": "lc-r"}).status_code == 200  # workers up
+        lane = srv.service.english_lane
+        with ThreadPoolExecutor(3) as pool:
+            english = [pool.submit(c.post, "/translate", json={"text": text, "engine": "compiler"}) for _ in range(3)]
+            deadline = time.monotonic() + 10
+            while not (lane.in_flight == 1 and lane.depth == 2):
+                assert time.monotonic() < deadline, (lane.in_flight, lane.depth)
+                time.sleep(0.01)
+            r = c.post("/translate", json={"text": text, "engine": "compiler"})
+            assert r.status_code == 503 and r.json()["error"]["code"] == "E_OVERLOADED"
+            assert r.headers["retry-after"] == "1"
+            t0 = time.perf_counter()
+            for _ in range(5):
+                assert c.post("/translate", json={"text": "[1, 2]", "to": "lc-b"}).status_code == 200
+                assert c.post("/translate", json={"text": long_notation, "to": "lc-t"}).status_code == 200
+            notation_s = time.perf_counter() - t0
+            assert not all(f.done() for f in english)
+            got = [f.result() for f in english]
+    assert notation_s < 2.0, notation_s  # while the English lane had 3 s of work
+    assert [r.status_code for r in got] == [200] * 3
+    assert {r.json()["output"] for r in got} == {helixc.emit(0xDEADBEEF, "lc-b")}
+
+
+def test_timed_out_work_is_stopped_and_does_not_block_notation():
+    with live(FakeEngine(), notation_workers=1, timeout=1.0) as srv, srv.client() as c:
+        lane = srv.service.notation_lane
+        long_notation = helixc.emit({"k": list(range(1500))}, "hlxl")
+        assert c.post("/translate", json={"text": long_notation, "to": "lc-r"}).status_code == 200
+        pid = lane.pids[0]
+        srv.service.notation_func = "test_serve_fakes:stuck"
+        t0 = time.perf_counter()
+        r = c.post("/translate", json={"text": long_notation, "to": "lc-r"})
+        assert r.status_code == 504 and r.json()["error"]["code"] == "E_TIMEOUT"
+        assert time.perf_counter() - t0 < 3
+        deadline = time.monotonic() + 5
+        while lane.in_flight:  # the stuck process is killed at the deadline, not left running
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(OSError):
+            os.kill(pid, 0)
+        srv.service.notation_func = "helixc.server.work:notation"
+        r = c.post("/translate", json={"text": long_notation, "to": "lc-t"})
+        assert r.status_code == 200 and r.json()["output"] == helixc.emit({"k": list(range(1500))}, "lc-t")
+        # the issue's case: 8 x 60 KB English with engine=compiler, then 8 KB notation texts
+        with ThreadPoolExecutor(8) as pool:
+            big = list(pool.map(lambda _: c.post("/translate", json={"text": "words " * 10000, "engine": "compiler"}),
+                                range(8)))
+        assert [b.status_code for b in big] == [413] * 8
+        assert c.post("/translate", json={"text": long_notation, "to": "lc-b"}).status_code == 200
+
+
+def test_a_worker_out_of_memory_is_a_413_and_is_replaced():
+    with live(FakeEngine(), notation_workers=1, worker_memory=768 << 20) as srv, srv.client() as c:
+        long_notation = helixc.emit(list(range(600)), "lc-r")
+        srv.service.notation_func = "test_serve_fakes:hog"
+        r = c.post("/translate", json={"text": long_notation, "to": "hlxl"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "E_TOO_LARGE", r.text
+        srv.service.notation_func = "helixc.server.work:notation"
+        r = c.post("/translate", json={"text": long_notation, "to": "hlxl"})
+        assert r.status_code == 200 and r.json()["output"] == helixc.emit(list(range(600)), "hlxl")
+        assert srv.service.notation_lane.starts == 2
+
+
+def test_lane_takes_the_shortest_text_first_and_is_bounded():
+    import asyncio
+
+    from helixc.server.batcher import QueueFull
+    from helixc.server.workers import Lane
+
+    lane = Lane("test", workers=1, max_queue=3, niceness=0)
+    lane.start()
+
+    async def main():
+        deadline = time.monotonic() + 30
+        first = asyncio.ensure_future(lane.run("time:sleep", 0.5, size=0, deadline=deadline))
+        while lane.in_flight == 0:
+            await asyncio.sleep(0.005)
+        order = []
+
+        async def one(size):
+            await lane.run("time:sleep", 0, size=size, deadline=deadline)
+            order.append(size)
+
+        tasks = [asyncio.ensure_future(one(size)) for size in (50, 10, 30)]
+        await asyncio.sleep(0.05)
+        with pytest.raises(QueueFull):
+            lane.submit("time:sleep", 0, size=1, deadline=deadline, loop=asyncio.get_running_loop())
+        await asyncio.gather(first, *tasks)
+        return order
+
+    try:
+        assert asyncio.run(main()) == [10, 30, 50]
+    finally:
+        lane.stop()

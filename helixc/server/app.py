@@ -382,9 +382,7 @@ class Service:
             err = from_helix(e)
             return err.status, err.body(), {}
         except Exception as e:  # noqa: BLE001 - an engine bug is this request's 500, never the server's crash
-            if getattr(e, "logged", False):
-                log.error("internal error while translating: %s", e)
-            else:
+            if not getattr(e, "logged", False):  # a worker's error was logged there, with its own traceback
                 log.exception("internal error while translating")
             err = ApiError(500, E_INTERNAL, "internal error (see the server log)")
             return 500, err.body(), {}

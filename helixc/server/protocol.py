@@ -80,7 +80,11 @@ class GuardedH11Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         # Back to idle on a keep-alive connection: uvicorn's keep-alive timer covers silence; the
-        # header deadline starts again with the next request's first byte (data_received).
+        # header deadline starts again with the next request's first byte (data_received), or now
+        # if part of a pipelined request is already buffered.
+        if (self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]
+                and not self.transport.is_closing()):
+            self._arm_header_timer()
 
     def connection_lost(self, exc) -> None:
         self._disarm_header_timer()
