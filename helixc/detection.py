@@ -55,7 +55,7 @@ def detect(text: str) -> Detection:
         chosen = canonical[0] if canonical else names[0]
         return Detection(chosen, first_value, names)
     described = "; ".join(f"{nm} reads {_short(all_notations[nm], v)}" for nm, v in readings)
-    raise HelixError(E_AMBIGUOUS, f"ambiguous input: {described}. Say which with --from")
+    raise HelixError(E_AMBIGUOUS, f"ambiguous input: {described}; name the source notation (--from / source=)")
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")

@@ -158,9 +158,11 @@ def test_the_filter_sits_on_the_logger_bitsandbytes_uses():
         assert _PREFIX in text
 
 
-def test_english_translate_writes_nothing_to_stderr(helixc_env, tmp_path):
+def test_english_translate_writes_nothing_to_stderr(tmp_path):
     _ml()
-    env = {k: v for k, v in helixc_env.items() if k not in ("HELIXC_MODELS", "HELIXC_QUIET_DEPS")}
+    # the environment as it is (a fresh PYTHONPYCACHEPREFIX would recompile torch: 20 s more)
+    env = {k: v for k, v in os.environ.items() if k not in ("HELIXC_MODELS", "HELIXC_QUIET_DEPS")}
+    env["PYTHONIOENCODING"] = "utf-8"
     exe = Path(sys.executable).with_name("helixc")
     proc = subprocess.run([str(exe), "translate", "--to", "auto", "--text", "Convert [1, 2, 3] to runic"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
@@ -211,3 +213,237 @@ def test_export_writes_a_neutral_base_reference_and_the_result_loads(tmp_path):
     assert cfg["base_model_name_or_path"] == "base"
     shutil.rmtree(work)  # nothing may still point into the training directory
     assert MoE(out).adapters() == ["coordinator"]
+
+
+# --------------------------------------------------------------------------------------------
+# 7. a fresh clone points nowhere outside itself
+
+
+DOCS = [ROOT / "README.md", ROOT / "corpora" / "README.md", MODELS / "TRAINING.md"] + sorted(
+    p for p in (ROOT / "docs").glob("*.md") if p.name != "TEAM-NOTES.md")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(p.relative_to(ROOT)) for p in DOCS])
+def test_docs_point_at_nothing_outside_the_repository(doc):
+    text = doc.read_text(encoding="utf-8")
+    assert "../shared/" not in text and "/work/shared" not in text
+
+
+def test_tests_need_nothing_outside_the_repository():
+    for p in sorted((ROOT / "tests").glob("*.py")):
+        if p.name == Path(__file__).name:
+            continue
+        text = p.read_text(encoding="utf-8")
+        assert '"shared"' not in text and "../shared" not in text and "/work/shared" not in text, p.name
+
+
+def test_the_profile_the_answers_cite_is_in_the_repository():
+    import re
+
+    import helixc_corpora
+
+    spec = (ROOT / "docs" / "NOTATIONS.md").read_text(encoding="utf-8")
+    assert "project's own copy of the normative notation profile" in spec
+    assert "(PROFILE.md)" in spec  # linked with helixc's own decisions
+    sections = set(re.findall(r"^## (\d+)\. ", spec, re.M))
+    assert sections >= {"1", "2", "3", "4", "5"}
+    for path in (ROOT / "corpora" / "knowledge.json", MODELS / "knowledge.json"):
+        for e in json.loads(path.read_text(encoding="utf-8")):
+            cited = re.findall(r"§(\d+)", re.search(r"\(NOTATIONS\.md[^)]*\)", e["answer"]).group(0))
+            assert set(cited) <= sections, e["id"]
+    for e in helixc_corpora.load_knowledge():
+        assert e["quote"] in spec, e["id"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/NOTATIONS.md" in readme
+    assert "NOTATIONS.md" in (ROOT / "docs" / "PROFILE.md").read_text(encoding="utf-8").split("\n", 5)[2]
+
+
+SEED_FILES = ["corpus_ascii_specialist.jsonl", "corpus_coordinator_augmented.jsonl", "corpus_hlx_training.jsonl",
+              "corpus_phase1_general.jsonl", "corpus_phase2_ascii_specialist.jsonl",
+              "corpus_phase2_runic_specialist.jsonl", "corpus_runic_specialist.jsonl"]
+
+
+def test_the_seed_corpora_are_in_the_repository_as_published():
+    from helixc_corpora.seed_import import default_seed_files
+
+    files = default_seed_files()
+    assert [Path(f).name for f in files] == SEED_FILES
+    total = 0
+    for f in files:
+        lines = Path(f).read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line.strip()]
+        assert rows and all(set(r) >= {"input", "output"} for r in rows), f
+        total += len(rows)
+    assert total == 838  # the row count docs/seed-import.md reports
+
+
+def test_import_seed_from_the_shipped_copies_reproduces_the_committed_files(tmp_path):
+    from helixc_corpora.seed_import import import_seed
+
+    out = tmp_path / "seed-repaired.jsonl"
+    res = import_seed(out_path=str(out))
+    committed = ROOT / "corpora" / "data" / "seed-repaired.jsonl"
+    assert out.read_bytes() == committed.read_bytes()
+    report = res["markdown"].replace(str(out), "corpora/data/seed-repaired.jsonl")
+    assert report == (ROOT / "docs" / "seed-import.md").read_text(encoding="utf-8")
+
+
+def test_import_seed_cli_needs_no_arguments_and_writes_nothing_by_default(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from helixc.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["corpus", "import-seed"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("# Seed corpora import")
+    assert "| **total** | **838** |" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_seed_replaces_an_existing_file_only_with_force(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from helixc.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rows.jsonl").write_text("keep me\n")
+    (tmp_path / "report.md").write_text("keep me too\n")
+    res = CliRunner().invoke(cli, ["corpus", "import-seed", "--out", "rows.jsonl", "--report", "new.md"])
+    assert res.exit_code == 2
+    assert "E_OUTPUT" in res.output and "rows.jsonl exists" in res.output and "--force" in res.output
+    assert (tmp_path / "rows.jsonl").read_text() == "keep me\n"
+    assert not (tmp_path / "new.md").exists()  # refused before anything was written
+    res = CliRunner().invoke(cli, ["corpus", "import-seed", "--out", "rows.jsonl", "--report", "report.md", "--force"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "rows.jsonl").read_bytes() == (ROOT / "corpora" / "data" / "seed-repaired.jsonl").read_bytes()
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Seed corpora import")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "rows.jsonl"]  # no temp files left
+
+
+def _extra_notations_plugin():
+    import types
+
+    from helixc.errors import E_LC_PARSE
+    from helixc.hookspecs import hookimpl
+    from helixc.notation import Notation
+
+    class JSONish(Notation):
+        """JSON text: reads many seed answers too (as the same values, with another name)."""
+
+        name, aliases, title, grammar = "jsonish", (), "JSON (test plugin)", "start: /.+/s\n"
+
+        def parse(self, text):
+            try:
+                return helixc.check(json.loads(text))
+            except (ValueError, HelixError):
+                raise HelixError(E_LC_PARSE, "not JSON", notation=self.name) from None
+
+        def emit(self, value):
+            return json.dumps(helixc.check(value), sort_keys=True)
+
+    class Word(Notation):
+        """A bare identifier is a text: makes many payloads ambiguous."""
+
+        name, aliases, title, grammar = "word", (), "bare words (test plugin)", "start: /\\w+/\n"
+
+        def parse(self, text):
+            if text.isidentifier():
+                return text
+            raise HelixError(E_LC_PARSE, "not a word", notation=self.name)
+
+        def emit(self, value):
+            return str(value)
+
+    mod = types.ModuleType("helixc_test_first_run_plugin")
+
+    @hookimpl
+    def register_notations(register):
+        register(JSONish())
+        register(Word())
+
+    mod.register_notations = register_notations
+    return mod
+
+
+def test_import_seed_output_does_not_depend_on_the_installed_plugins(tmp_path):
+    from helixc.plugins import pm
+    from helixc_corpora.seed_import import import_seed
+
+    files = [f for f in sorted((ROOT / "corpora" / "seed").glob("*.jsonl")) if "phase1" in f.name]
+    alone = import_seed(files)
+    assert import_seed(files, _isolate=True) == alone  # the child process reads exactly what this one does
+    helixc.notations()
+    mod = _extra_notations_plugin()
+    pm.register(mod, name="first-run-extra")
+    try:
+        assert {"jsonish", "word"} <= set(helixc.notations())
+        with_more = import_seed(files)
+    finally:
+        pm.unregister(mod)
+    assert with_more["rows"] == alone["rows"]
+    assert with_more["markdown"] == alone["markdown"]
+
+
+def test_eval_reports_follow_the_umask(tmp_path):
+    from helixc.evaluation.report import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        p = atomic_write_text(tmp_path / "report.md", "# r\n")
+        assert p.stat().st_mode & 0o777 == 0o644
+        os.umask(0o027)
+        p = atomic_write_text(tmp_path / "other.json", "{}\n")
+        assert p.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["other.json", "report.md"]
+
+
+def test_seed_import_files_follow_the_umask(tmp_path):
+    from helixc_corpora.seed_import import import_seed
+
+    files = [f for f in sorted((ROOT / "corpora" / "seed").glob("*.jsonl")) if "coordinator" in f.name]
+    old = os.umask(0o022)
+    try:
+        import_seed(files, out_path=str(tmp_path / "o.jsonl"), report_path=str(tmp_path / "r.md"))
+    finally:
+        os.umask(old)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {"o.jsonl": 0o644, "r.md": 0o644}
+
+
+def test_library_errors_do_not_tell_api_users_to_pass_cli_flags():
+    import types
+
+    from helixc.hookspecs import hookimpl
+    from helixc.notation import Notation
+    from helixc.plugins import pm
+
+    class Zero(Notation):  # reads every text as 0: "[1]" is then ambiguous
+        name, aliases, title, grammar = "zero", (), "zero (test plugin)", "start: /.+/s\n"
+
+        def parse(self, text):
+            return 0
+
+        def emit(self, value):
+            return "0"
+
+    mod = types.ModuleType("helixc_test_zero_plugin")
+    mod.register_notations = hookimpl(lambda register: register(Zero()))
+    helixc.notations()
+    pm.register(mod, name="first-run-zero")
+    try:
+        with pytest.raises(HelixError) as ei:
+            helixc.translate("[1]", "hlxl")
+    finally:
+        pm.unregister(mod)
+    assert ei.value.code == "E_AMBIGUOUS"
+    msg = ei.value.message
+    assert "source=" in msg and "Say which with --from" not in msg
+
+    from helixc.engine import TranslateRequest
+    from helixc.neural.service import compiler_answer
+
+    with pytest.raises(HelixError) as ei:
+        compiler_answer(TranslateRequest("do the thing with the stuff", engine="compiler"))
+    assert "engine=" in ei.value.message and "use --engine neural" not in ei.value.message

@@ -109,7 +109,7 @@ def compiler_answer(req: TranslateRequest) -> TranslateResult:
     got = compiler_reading(req.text, _target_of(req.to))
     if got is None:
         raise HelixError(E_INPUT, "the compiler's rule-based reader cannot read this request (no target or no payload "
-                                  "it is sure of); use --engine neural or auto")
+                                  "it is sure of); use the neural or auto engine (--engine / engine=)")
     route, output, _ = got
     return TranslateResult(route=route, target=route, output=output, engine="compiler", grammar_valid=True,
                            verified=True, extra={"compiler_only": True})
