@@ -25,6 +25,7 @@ E_TYPE = "E_TYPE"  # a Python object outside the value model
 E_NOTATION_UNKNOWN = "E_NOTATION_UNKNOWN"
 E_AMBIGUOUS = "E_AMBIGUOUS"  # several notations read the input as different values
 E_INPUT = "E_INPUT"  # unreadable input (empty, bad hex text, not UTF-8, too large)
+E_INPUT_TOO_LARGE = "E_INPUT_TOO_LARGE"  # over helixc.limits.MAX_INPUT_BYTES, or more than memory allows
 E_OUTPUT = "E_OUTPUT"  # the result cannot be written (missing directory, full disk, read-only, size limit)
 E_PLUGIN = "E_PLUGIN"  # a plugin registered something invalid
 E_MODEL = "E_MODEL"  # model files missing or inconsistent
