@@ -447,3 +447,94 @@ def test_library_errors_do_not_tell_api_users_to_pass_cli_flags():
     with pytest.raises(HelixError) as ei:
         compiler_answer(TranslateRequest("do the thing with the stuff", engine="compiler"))
     assert "engine=" in ei.value.message and "use --engine neural" not in ei.value.message
+
+
+# --------------------------------------------------------------------------------------------
+# 7. an installed helixc (a wheel, `pip install .`) carries its models, grammars and corpora
+
+_NOT_SOURCE = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache",
+               "generated", "runs", "out", "benchmarks", "tests", "scripts", "docs"}
+
+
+def _ignore(directory, names):
+    return [n for n in names if n in _NOT_SOURCE or n.endswith((".egg-info", ".pyc", ".tmp"))]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    pytest.importorskip("setuptools")
+    src = tmp_path_factory.mktemp("src") / "helixc"
+    shutil.copytree(ROOT, src, ignore=_ignore, symlinks=True)
+    out = tmp_path_factory.mktemp("wheel")
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")  # no network
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                           "-w", str(out), str(src)], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (whl,) = out.glob("helixc-*.whl")
+    return whl
+
+
+@pytest.mark.timeout(180)
+def test_the_wheel_holds_every_package_the_models_grammars_and_corpora(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in sorted((ROOT / "helixc").rglob("__init__.py")):  # every subpackage, not only the top one
+        assert "helixc/" + str(init.relative_to(ROOT / "helixc")) in names, init
+    for f in sorted(MODELS.rglob("*")):  # the shipped models, byte for byte where they matter
+        if f.is_file():
+            assert "helixc_models/default/" + str(f.relative_to(MODELS)) in names, f
+    for g in ("hlxl", "lc_t", "lc_r", "lc_b"):
+        assert f"helixc_grammars/{g}.lark" in names
+        assert f"helixc_plugins/{g}.py" in names
+    for f in ["knowledge.json", "extra_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl"] + [
+            f"seed/{n}" for n in SEED_FILES]:
+        assert f"helixc_corpora/{f}" in names, f
+    z = zipfile.ZipFile(wheel)
+    assert z.read("helixc_models/default/base/model.safetensors") == (MODELS / "base" / "model.safetensors").read_bytes()
+
+
+_INSTALLED_CHECK = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+import helixc
+from helixc.neural import default_models_dir
+from helixc.textparse import grammar_text
+from helixc_corpora.seed_import import default_seed_files
+from helixc.evaluation.seed_cases import CASES_PATH
+out = {"helixc": helixc.__file__, "models": str(default_models_dir()), "seed": default_seed_files(),
+       "cases": str(CASES_PATH), "lc_r_grammar": len(grammar_text("lc_r.lark")),
+       "notation": helixc.translate("{14: {@0: [1, 2]}}", "lc-r")}
+if sys.argv[2] == "english":
+    from helixc.engine import TranslateRequest, translate
+    out["english"] = translate(TranslateRequest("Encode CRC32 checksum 0xDEADBEEF in LC-B", to="auto")).output
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.timeout(180)
+def test_an_installed_helixc_finds_its_models_grammars_and_seed_corpora(wheel, tmp_path):
+    site = tmp_path / "site-packages"
+    zipfile.ZipFile(wheel).extractall(site)  # what `pip install helixc-*.whl` puts in site-packages
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    try:
+        import torch  # noqa: F401
+        import peft  # noqa: F401
+        mode = "english"
+    except ImportError:
+        mode = "notation"
+    env = {k: v for k, v in os.environ.items() if k not in ("HELIXC_MODELS", "PYTHONPATH")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    proc = subprocess.run([sys.executable, "-c", _INSTALLED_CHECK, str(site), mode], capture_output=True, text=True,
+                          env=env, cwd=work, timeout=150)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout)
+    assert got["helixc"].startswith(str(site))  # this interpreter's editable helixc was not used
+    assert got["models"] == str(site / "helixc_models" / "default")
+    assert [Path(f).parent for f in got["seed"]] == [site / "helixc_corpora" / "seed"] * len(SEED_FILES)
+    assert Path(got["cases"]).is_file() and got["cases"].startswith(str(site))
+    assert got["lc_r_grammar"] > 100
+    assert got["notation"] == "\U0001f70a14\U0001f7010 \U0001f7031, 2\U0001f704\U0001f702"
+    if mode == "english":
+        assert got["english"] == "01 EF FD B6 F5 0D"
+    assert proc.stderr == ""

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import helixc_corpora
+
 from .data import with_template
 
-CASES_PATH = Path(__file__).resolve().parents[2] / "corpora" / "eval" / "seed_report_cases.jsonl"
+# package data of helixc_corpora (corpora/eval/ in a checkout): found in an installed helixc too
+CASES_PATH = Path(helixc_corpora.__file__).resolve().parent / "eval" / "seed_report_cases.jsonl"
 
 
 def _kb_answer(entry_id: str) -> str:

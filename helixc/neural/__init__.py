@@ -140,10 +140,21 @@ def routers() -> list[Router]:
 
 
 def default_models_dir() -> Path:
-    """``models/default`` of the repository (works from an editable install of a clone)."""
+    """``$HELIXC_MODELS``; else the shipped ``models/default``: installed with the package (import
+    name ``helixc_models``: a wheel, ``pip install .``, an editable install), or in the source tree
+    of a checkout. A missing directory is returned as is (MoE names it in its E_MODEL error)."""
+    import importlib.util
     import os
 
     env = os.environ.get("HELIXC_MODELS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "models" / "default"
+    tree = Path(__file__).resolve().parent.parent.parent / "models" / "default"
+    try:
+        spec = importlib.util.find_spec("helixc_models")
+    except (ImportError, ValueError):
+        spec = None
+    for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+        if (Path(loc) / "default" / "manifest.json").is_file():
+            return Path(loc) / "default"
+    return tree
