@@ -32,8 +32,12 @@ E_MODEL = "E_MODEL"  # model files missing or inconsistent
 E_GRAMMAR = "E_GRAMMAR"  # grammar not usable (not LALR, tokenizer cannot spell it)
 
 
-class HelixError(Exception):
-    """Base of every error helixc raises on bad input."""
+class HelixError(ValueError):
+    """Base of every error helixc raises on bad input.
+
+    A ``ValueError``, so callers that already treat bad values as ``ValueError`` catch it too;
+    when it stands for another exception (a plugin's, an OS error) that one is its ``__cause__``.
+    """
 
     def __init__(
         self,
@@ -54,6 +58,11 @@ class HelixError(Exception):
         self.column = column
         self.offset = offset
         self.source = source
+
+    def __reduce__(self):
+        # pickle (multiprocessing): rebuild without calling __init__, so subclasses with other
+        # signatures survive too; the cause and traceback are not carried, as for any exception.
+        return _restore, (type(self), self.args, dict(self.__dict__))
 
     def where(self) -> str:
         if self.line is not None:
@@ -93,6 +102,13 @@ class HelixError(Exception):
             pad = col - 1 - lo
             return f"  {shown}\n  {' ' * pad}^"
         return ""
+
+
+def _restore(cls, args, state):
+    e = cls.__new__(cls)
+    e.args = args
+    e.__dict__.update(state)
+    return e
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:

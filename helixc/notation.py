@@ -42,7 +42,7 @@ class Notation:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise HelixError(E_INPUT, f"input is not UTF-8 (byte offset {e.start})", notation=self.name, offset=e.start) from None
+            raise HelixError(E_INPUT, f"input is not UTF-8 (byte offset {e.start})", notation=self.name, offset=e.start) from e
         return self.parse(text)
 
     def __repr__(self) -> str:

@@ -64,8 +64,8 @@ def unquote(token: str) -> str:
         # join surrogate pairs; anything left over is a lone surrogate
         try:
             out = out.encode("utf-16", "surrogatepass").decode("utf-16")
-        except UnicodeDecodeError:
-            raise HelixError(E_TEXT_INVALID, "text contains a lone surrogate escape") from None
+        except UnicodeDecodeError as e:
+            raise HelixError(E_TEXT_INVALID, "text contains a lone surrogate escape") from e
     return out
 
 

@@ -51,7 +51,7 @@ def make_contract(cid: int, fields: list[tuple]) -> Contract:
         try:
             check_field_index(index)
         except HelixError as e:
-            raise _entry_error(e.code, e.message, entry) from None
+            raise _entry_error(e.code, e.message, entry) from e
         if index in out:
             raise _entry_error(E_CONTRACT_STRUCTURE, f"contract {cid} repeats field @{index}", entry)
         if index < last:
@@ -130,7 +130,7 @@ class Reader:
             if e.line is not None:
                 raise
             at = getattr(e, "entry_pos", None)
-            raise text_error(e.code, e.message, self.notation, self.text, pos if at is None else at) from None
+            raise text_error(e.code, e.message, self.notation, self.text, pos if at is None else at) from e
 
     # -- driver ------------------------------------------------------------
     def parse(self):
@@ -203,7 +203,7 @@ def require_no_surrogates(text: str, notation: str) -> None:
         except UnicodeEncodeError as e:
             from .errors import E_TEXT_INVALID
 
-            raise text_error(E_TEXT_INVALID, f"lone surrogate U+{ord(text[e.start]):04X} in the input", notation, text, e.start) from None
+            raise text_error(E_TEXT_INVALID, f"lone surrogate U+{ord(text[e.start]):04X} in the input", notation, text, e.start) from e
 
 
 def parse_quick(quick: Callable[[str], Any], reader_cls, reference: Callable[[str], Any], text: str):
@@ -281,16 +281,16 @@ def reference_parse_raw(grammar: str, notation: str, text: str):
     parser = lark_parser(grammar)
     try:
         tree = parser.parse(text)
-    except UnexpectedEOF:
-        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, len(text)) from None
+    except UnexpectedEOF as e:
+        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, len(text)) from e
     except UnexpectedCharacters as e:
-        raise text_error(E_LC_PARSE, f"unexpected character {text[e.pos_in_stream]!r}", notation, text, e.pos_in_stream) from None
+        raise text_error(E_LC_PARSE, f"unexpected character {text[e.pos_in_stream]!r}", notation, text, e.pos_in_stream) from e
     except UnexpectedToken as e:
         pos = e.token.start_pos if e.token.start_pos is not None else len(text)
         what = "end of input" if e.token.type == "$END" else repr(str(e.token))
-        raise text_error(E_LC_PARSE, f"unexpected {what}", notation, text, pos) from None
+        raise text_error(E_LC_PARSE, f"unexpected {what}", notation, text, pos) from e
     except UnexpectedInput as e:  # pragma: no cover - other lark subclasses
-        raise text_error(E_LC_PARSE, str(e).splitlines()[0], notation, text, getattr(e, "pos_in_stream", 0) or 0) from None
+        raise text_error(E_LC_PARSE, str(e).splitlines()[0], notation, text, getattr(e, "pos_in_stream", 0) or 0) from e
     return tree
 
 
@@ -350,7 +350,7 @@ class ValueBuilder:
                 at = getattr(e, "entry_pos", None)
                 if at is None:
                     at = node.meta.start_pos if not node.meta.empty else 0
-                raise self.error(e, at) from None
+                raise self.error(e, at) from e
         return results[id(root)]
 
     def token(self, tok):

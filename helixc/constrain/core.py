@@ -70,9 +70,9 @@ def _lark_tables(grammar_text: str) -> dict:
         an = LALR_Analyzer(lk.parser.parser_conf, strict=True)
         an.compute_lalr()
     except GrammarError as e:
-        raise HelixError(E_GRAMMAR, f"grammar is not LALR(1): {str(e).strip().splitlines()[0]}") from None
+        raise HelixError(E_GRAMMAR, f"grammar is not LALR(1): {str(e).strip().splitlines()[0]}") from e
     except LarkError as e:
-        raise HelixError(E_GRAMMAR, f"grammar rejected by Lark: {str(e).strip().splitlines()[0]}") from None
+        raise HelixError(E_GRAMMAR, f"grammar rejected by Lark: {str(e).strip().splitlines()[0]}") from e
     if len(lk.options.start) != 1:
         raise HelixError(E_GRAMMAR, "grammar must have exactly one start symbol")
     start = lk.options.start[0]
@@ -246,8 +246,8 @@ def _save_all():  # pragma: no cover - process exit
     for c in list(_LIVE):
         try:
             c.save_cache()
-        except Exception:
-            pass
+        except Exception as e:  # noqa: BLE001 - at exit nothing can be done but say so
+            log.warning("cannot save constraint cache %s: %s: %s", c._nodes_path, type(e).__name__, e)
 
 
 _MEM: dict = {}
@@ -293,7 +293,9 @@ class GrammarConstraint:
                 else:
                     data["nodes"] = None  # loaded on first use
                     self.built_from = "disk"
-            except Exception:  # corrupt cache: rebuild
+            except Exception as e:  # noqa: BLE001 - corrupt or foreign cache file: rebuild it
+                log.warning("ignoring unreadable constraint cache %s (%s: %s); rebuilding it",
+                            self._core_path, type(e).__name__, e)
                 data = None
         self._dirty = False
         if data is None:
@@ -314,7 +316,7 @@ class GrammarConstraint:
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
         self._finished_mask = None
-        if self._core_path is not None and not self._core_path.exists():
+        if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
             self._write(self._core_path, {k: v for k, v in data.items() if k != "nodes"})
         _LIVE.add(self)
 
@@ -422,7 +424,9 @@ class GrammarConstraint:
                 try:
                     with open(self._nodes_path, "rb") as f:
                         nodes = pickle.load(f)
-                except Exception:
+                except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute lazily
+                    log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path,
+                                type(e).__name__, e)
                     nodes = {}
             self._data["nodes"] = nodes
         return nodes

@@ -26,8 +26,8 @@ class LLGuidanceConstraint:
                  pad_token_id=None, cache: bool = True, slices=None):
         try:
             import llguidance
-        except ImportError:  # pragma: no cover
-            raise HelixError(E_GRAMMAR, "backend='llguidance' needs `pip install llguidance`") from None
+        except ImportError as e:  # pragma: no cover
+            raise HelixError(E_GRAMMAR, "backend='llguidance' needs `pip install llguidance`") from e
         bt = backend_of(tokenizer)
         s = bt.to_str()
         n = bt.get_vocab_size(with_added_tokens=True)

@@ -285,7 +285,7 @@ def add_terminal(nfa: NFA, regexp: str, flags: int = 0):
     try:
         parsed = sre_parse.parse(regexp, flags)
     except re.error as e:
-        raise HelixError(E_GRAMMAR, f"bad terminal regex {regexp!r}: {e}") from None
+        raise HelixError(E_GRAMMAR, f"bad terminal regex {regexp!r}: {e}") from e
     gflags = parsed.state.flags if hasattr(parsed, "state") else flags
     return _build(nfa, list(parsed), gflags, regexp)
 

@@ -92,8 +92,8 @@ def _canonical_route(value: Any) -> str:
 
     try:
         name = get_notation(key).name
-    except HelixError:
-        raise ValueError(f"unknown route {value!r} (known: {', '.join(ROUTES)})") from None
+    except HelixError as e:
+        raise ValueError(f"unknown route {value!r} (known: {', '.join(ROUTES)})") from e
     if name not in ROUTES:
         raise ValueError(f"route {value!r} names notation {name!r}, which no specialist serves")
     return name
@@ -139,7 +139,7 @@ def load_jsonl(path: str | Path, name: str | None = None) -> EvalSet:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise HelixError(E_EVAL_INPUT, f"cannot read eval file {p}: {e.strerror}") from None
+        raise HelixError(E_EVAL_INPUT, f"cannot read eval file {p}: {e.strerror}") from e
     rows: list[EvalRow] = []
     bad: list[Malformed] = []
     for i, raw in enumerate(data.split(b"\n"), start=1):
@@ -181,7 +181,7 @@ def _corpus_split_paths(split: str, corpus_dir: str | Path | None) -> list[Path]
         try:
             import helixc_corpora
         except ImportError as e:  # pragma: no cover - the package ships with helixc
-            raise HelixError(E_EVAL_INPUT, f"the corpora package is not installed: {e}") from None
+            raise HelixError(E_EVAL_INPUT, f"the corpora package is not installed: {e}") from e
         import sys
 
         print(f"helixc: corpus split {split!r} not found under {base}; building it (seed 0)", file=sys.stderr)
@@ -222,7 +222,7 @@ def load_knowledge(path: str | Path | None = None) -> list[dict]:
     try:
         kb = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
-        raise HelixError(E_EVAL_INPUT, f"cannot read knowledge base {p}: {e}") from None
+        raise HelixError(E_EVAL_INPUT, f"cannot read knowledge base {p}: {e}") from e
     if isinstance(kb, dict):  # tolerate {"entries": [...]}
         kb = kb.get("entries", [])
     return [e for e in kb if isinstance(e, dict) and "answer" in e]

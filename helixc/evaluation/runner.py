@@ -86,7 +86,7 @@ def load_moe(models_dir: str | None = None):
     try:
         from ..neural import service
     except ImportError as e:
-        raise HelixError("E_MODEL", f"the neural backend is not available: {e}") from None
+        raise HelixError("E_MODEL", f"the neural backend is not available: {e}") from e
     return service.get_moe(models_dir)
 
 
