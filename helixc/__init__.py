@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._lookup import NOTATIONS as _NOTATIONS
 from .errors import HelixError
 from .values import Contract, Handle, check, same
 
@@ -35,9 +36,13 @@ __all__ = [
 
 
 def get_notation(name: str):
-    from .plugins import get_notation as _get
+    """The registered notation called ``name`` (or an alias), case-insensitively."""
+    try:
+        return _NOTATIONS[name]  # names already looked up: one dict lookup (helixc._lookup)
+    except (KeyError, TypeError):
+        from .plugins import get_notation as _get
 
-    return _get(name)
+        return _get(name)
 
 
 def notations() -> dict:
@@ -48,21 +53,57 @@ def notations() -> dict:
 
 def parse(text: str, notation: str) -> Any:
     """Read ``text`` (for LC-B: hex text) in ``notation`` into a value."""
-    return get_notation(notation).parse(text)
+    try:
+        n = _NOTATIONS[notation]
+    except (KeyError, TypeError):
+        n = get_notation(notation)
+    try:  # the registry wrapper's guard, inlined: one call less on the success path
+        return n.wrapped.parse(text)
+    except HelixError:
+        raise
+    except Exception as e:
+        raise n.failed("parse", e) from e
 
 
 def emit(value: Any, notation: str) -> str:
     """Write ``value`` in ``notation``'s canonical text form (LC-B: spaced uppercase hex)."""
-    return get_notation(notation).emit(value)
+    try:
+        n = _NOTATIONS[notation]
+    except (KeyError, TypeError):
+        n = get_notation(notation)
+    try:  # the registry wrapper's guard, inlined: one call less on the success path
+        return n.wrapped.emit(value)
+    except HelixError:
+        raise
+    except Exception as e:
+        raise n.failed("emit", e) from e
 
 
 def encode(value: Any, notation: str = "lc-b") -> bytes:
     """Bytes of ``value`` in a notation (LC-B bytes; text notations give UTF-8)."""
-    return get_notation(notation).encode(value)
+    try:
+        n = _NOTATIONS[notation]
+    except (KeyError, TypeError):
+        n = get_notation(notation)
+    try:  # the registry wrapper's guard, inlined: one call less on the success path
+        return n.wrapped.encode(value)
+    except HelixError:
+        raise
+    except Exception as e:
+        raise n.failed("encode", e) from e
 
 
 def decode(data: bytes, notation: str = "lc-b") -> Any:
-    return get_notation(notation).decode(data)
+    try:
+        n = _NOTATIONS[notation]
+    except (KeyError, TypeError):
+        n = get_notation(notation)
+    try:  # the registry wrapper's guard, inlined: one call less on the success path
+        return n.wrapped.decode(data)
+    except HelixError:
+        raise
+    except Exception as e:
+        raise n.failed("decode", e) from e
 
 
 def translate(text: str, to: str, source: str | None = None) -> str:

@@ -27,6 +27,7 @@ def _run(name, kind, text):
         fn(text)
     except HelixError as e:
         assert isinstance(e.code, str) and e.code.startswith("E_")
+        assert e.code != "E_PLUGIN", e.__cause__  # the registry's wrapper caught a foreign exception
         str(e)
         e.excerpt()  # the CLI renders it: must not raise either
 
@@ -35,6 +36,7 @@ def _decode(data):
     try:
         helixc.decode(data)
     except HelixError as e:
+        assert e.code != "E_PLUGIN", e.__cause__
         assert e.offset is not None
         e.excerpt()
 

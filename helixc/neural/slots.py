@@ -309,7 +309,7 @@ def _parse_any_key_order(text: str, notation: str):
     from ..textparse import reference_parse
 
     n = get_notation(notation)
-    mod = importlib.import_module(type(n).__module__)
+    mod = importlib.import_module(type(getattr(n, "wrapped", n)).__module__)  # the plugin's own class
     lenient = type("AnyKeyOrder", (mod.Builder,), {"canonical_key_order": False})
     return reference_parse(n.grammar, lenient, notation, text)
 
