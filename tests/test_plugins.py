@@ -134,3 +134,109 @@ def test_load_plugins_env_restricts_loading(helixc_env):
     assert p.returncode == 2 and "E_NOTATION_UNKNOWN" in p.stderr
     p = _helixc("plugins", env=helixc_env, env_extra={"HELIXC_LOAD_PLUGINS": ""})
     assert json.loads(p.stdout) == []
+
+
+# --------------------------------------------------------------------------- the README's plugin, as written
+
+
+def _readme_plugin() -> tuple[str, str]:
+    """(python code, entry-point toml) of README.md's "Writing a plugin" section, verbatim."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## Writing a plugin\n")
+    section = text[start:text.index("\n## ", start + 5)]
+    code = re.findall(r"```python\n(.*?)```", section, re.S)
+    toml = re.findall(r"```toml\n(.*?)```", section, re.S)
+    assert len(code) == 1 and len(toml) == 1, "the section has one python and one toml block"
+    return code[0], toml[0]
+
+
+@pytest.fixture
+def readme_plugin(tmp_path):
+    """The README's module, imported from a file and registered like an entry point would be."""
+    import importlib.util
+
+    code, _ = _readme_plugin()
+    path = tmp_path / "helixc_json.py"
+    path.write_text(code, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("helixc_json_readme", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    helixc.notations()
+    pm.register(mod, name="json-readme")
+    try:
+        yield mod
+    finally:
+        pm.unregister(mod)
+
+
+def test_readme_plugin_translates_through_the_cli(readme_plugin):
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["translate", *args])
+
+    res = run("--from", "json", "--to", "lc-r", "--text", '{"b": [1, 2.5, null], "a": "x"}')
+    assert (res.exit_code, res.stdout) == (0, '◇a: "x", b: 🜃1, 2.5, ∅🜄◆\n'), res.output
+    res = run("--to", "js", "--text", '{b: [1, 2.5, null], a: "x é"}')  # HLXL in, detected
+    assert (res.exit_code, res.stdout) == (0, '{"a": "x é", "b": [1, 2.5, null]}\n'), res.output
+    res = run("--from", "lc-b", "--to", "JSON", "--text", "05 01 01 0A 06")
+    assert res.stdout == "[1, true]\n"
+    # a contract has no JSON form: the plugin says so, one line with its code, exit 2
+    res = run("--to", "json", "--text", "{14: {@0: 1}}")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert res.stderr == "helixc: error: E_TYPE [json]: JSON has no contract values: Contract(14, {0: 1}) (HLXL, LC-T, LC-R and LC-B have)\n"
+    for text in ('[x"00ff"]', "{a: &h_x}"):  # ... nor bytes and handles
+        res = run("--from", "hlxl", "--to", "json", "--text", text)
+        assert res.exit_code == 2 and res.stderr.startswith("helixc: error: E_TYPE [json]: JSON has no "), res.output
+    res = run("--from", "json", "--to", "hlxl", "--text", '{"a": 1, "a": 2}')
+    assert res.exit_code == 2 and res.stderr.startswith("helixc: error: E_DUPLICATE_KEY [json]")
+    res = run("--from", "json", "--to", "hlxl", "--text", "[1,\n 2,]")
+    assert res.exit_code == 2 and res.stderr.startswith("helixc: error: E_LC_PARSE [json] at line 2, column 4: not JSON")
+    res = run("--from", "json", "--to", "hlxl", "--text", "[1e999]")  # checked like every value
+    assert res.exit_code == 2 and res.stderr.startswith("helixc: error: E_FLOAT_SPECIAL")
+
+
+def test_readme_plugin_grammar_accepts_what_it_writes(readme_plugin):
+    """The grammar is LALR (constrained decoding needs that) and takes every emitted text."""
+    from helixc.textparse import lark_parser
+
+    n = helixc.get_notation("json")
+    parser = lark_parser(n.grammar)
+    for value in ([], {}, [1, -2.5e-07, "tab\t\"q\" \\ é \U0001f600 \x01", None, True, False],
+                  {"k": {"n": [[], {}]}, "": 0}):
+        text = n.emit(value)
+        parser.parse(text)
+        assert helixc.same(n.parse(text), helixc.check(value))
+
+
+def test_readme_plugin_installed_by_its_entry_point(helixc_env, tmp_path):
+    """As a user installs it: the module on sys.path, the README's entry point in a dist-info."""
+    import tomllib
+
+    code, toml = _readme_plugin()
+    entries = tomllib.loads(toml)["project"]["entry-points"]["helixc"]
+    assert entries == {"json": "helixc_json"}
+    (tmp_path / "helixc_json.py").write_text(code, encoding="utf-8")
+    info = tmp_path / "helixc_json-0.1.dist-info"
+    info.mkdir()
+    lines = "".join(f"{k} = {v}\n" for k, v in entries.items())
+    (info / "entry_points.txt").write_text(f"[helixc]\n{lines}", encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: helixc-json\nVersion: 0.1\n", encoding="utf-8")
+    env = dict(helixc_env, PYTHONPATH=str(tmp_path))
+    p = _helixc("translate", "--to", "json", "--text", "[1, {a: null}]", env=env, env_extra={})
+    assert (p.returncode, p.stdout) == (0, '[1, {"a": null}]\n'), p.stderr
+    p = _helixc("translate", "--to", "json", "--text", "{14: {@0: 1}}", env=env, env_extra={})
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "E_TYPE [json]" in p.stderr
+    info = {d["name"]: d for d in json.loads(_helixc("plugins", env=env, env_extra={}).stdout)}
+    assert info["json"]["notations"] == ["json"] and info["json"]["version"] == "0.1"
+
+
+def test_a_plugin_that_lets_json_fail_gives_one_line_e_plugin(json_plugin):
+    """The fixture's emit lets json.dumps raise TypeError on a contract (the README example used
+    to): the registry makes it one E_PLUGIN line naming the plugin, exit 2."""
+    res = CliRunner().invoke(cli, ["translate", "--to", "json", "--text", "{14: {@0: 1}}"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert res.stderr == ("helixc: error: E_PLUGIN [json]: plugin 'json-test' failed in json.emit: TypeError: "
+                          "Object of type Contract is not JSON serializable\n")
