@@ -15,6 +15,19 @@ clients (closed loop: each sends its next request when the previous one is answe
 
 Throughput (answers/s) and p50/p95/p99 latency are printed as a table and written to
 benchmarks/results/serve.json with the mean batch size the server reports in /metrics.
+
+``--hostile`` (issue 16) measures instead what hostile or careless clients cost the notation path:
+
+    .venv/bin/python benchmarks/bench_serve.py --hostile --seconds 60
+
+``--hostile-clients`` (16) clients send, each in a closed loop for ``--seconds``, one of five kinds
+(client c: kind c % 5): 60 KB of English with to=auto, and with engine=compiler (both refused before
+any queue: 413), the longest English accepted (2,000 characters) with engine=compiler, and with
+to=auto (the rule-based reader's and the model's slowest accepted input), and a short
+engine=compiler request. Meanwhile 2 clients time small
+notation requests (answered on the event loop) and 1 client 8 KB notation texts (the notation worker
+lane). Every 0.25 s the resident memory of the server and of each child process is sampled (the
+model process is the one with libtorch mapped). Written to benchmarks/results/serve_hostile.json.
 """
 
 from __future__ import annotations
@@ -70,7 +83,7 @@ def child_main(args) -> None:
     elif args.fake_engine:
         engine = FakeEngine(args.fake_base, args.fake_per_row)
     config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
-                          timeout=300.0, batching=not args.no_batching, model_process=not args.in_process_model,
+                          timeout=args.server_timeout or 300.0, batching=not args.no_batching, model_process=not args.in_process_model,
                           batch_wait=args.batch_wait_ms / 1000.0, model_niceness=args.model_niceness)
     serve(config, engine=engine, engine_factory=factory, log_level="warning", sockets=[sock])
 
@@ -90,6 +103,8 @@ class ServerProcess:
             cmd += ["--engine-factory", args.engine_factory]
         if args.models:
             cmd += ["--models", args.models]
+        if args.server_timeout:
+            cmd += ["--server-timeout", str(args.server_timeout)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"PORT (\d+)", line)
@@ -271,6 +286,240 @@ async def bench_server(args, batching: bool, english: list[dict], notation: list
     return rows
 
 
+# --------------------------------------------------------------------------- --hostile
+
+
+def hostile_bodies() -> list[tuple[str, dict]]:
+    sentence = ("Please translate the following list of numbers into LC-R, and note that the value of pi is about "
+                "3.14 while the record should hold the name Alice and the tags one, two and three. ")
+    long_english = (sentence * 600)[:60_000]
+    max_english = (sentence * 20)[:2_000]
+    return [
+        ("english_60k_auto", {"text": long_english, "to": "auto"}),
+        ("english_60k_compiler", {"text": long_english, "to": "auto", "engine": "compiler"}),
+        ("english_2k_compiler", {"text": max_english, "to": "lc-r", "engine": "compiler"}),
+        ("english_2k_auto", {"text": max_english, "to": "auto"}),
+        ("english_short_compiler", {"text": "Encode CRC32 checksum 0xDEADBEEF in LC-B", "engine": "compiler"}),
+    ]
+
+
+def large_notation_requests(n: int) -> list[dict]:
+    import helixc
+
+    rng = random.Random(2)
+    names = ["hlxl", "lc-t", "lc-r"]
+    out = []
+    for i in range(n):
+        v = {"id": i, "rows": [[rng.randint(-10**6, 10**6) for _ in range(8)] for _ in range(90)], "tag": f"t{i}"}
+        src = names[i % 3]
+        text = helixc.emit(v, src)
+        out.append({"text": text, "to": names[(i + 1) % 3], "source": src})
+    return out
+
+
+class MemorySampler:
+    """Peak RSS of the server process and of each child (the model: the child with libtorch mapped)."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self.peak: dict[str, int] = {}
+        self.kind: dict[int, str] = {}
+        self.samples = 0
+
+    def _kind(self, proc) -> str:
+        k = self.kind.get(proc.pid)
+        if k is None:
+            try:
+                name = proc.name()  # helixc-model, helixc-notation, helixc-english (set by the server)
+                torch = any("libtorch" in m.path for m in proc.memory_maps())
+            except Exception:  # noqa: BLE001 - gone, or not allowed
+                name, torch = "", False
+            k = self.kind[proc.pid] = "model" if torch else (name.removeprefix("helixc-") or "worker")
+        return k
+
+    def sample(self) -> None:
+        import psutil
+
+        try:
+            procs = [("server", self.root)] + [(None, c) for c in self.root.children(recursive=True)]
+            worker_total = 0
+            for kind, proc in procs:
+                try:
+                    rss = proc.memory_info().rss
+                    kind = kind or self._kind(proc)
+                except psutil.Error:
+                    continue
+                if kind not in ("server", "model"):
+                    worker_total += rss
+                    kind = f"{kind}_worker_max"
+                self.peak[kind] = max(self.peak.get(kind, 0), rss)
+            self.peak["workers_total"] = max(self.peak.get("workers_total", 0), worker_total)
+            self.samples += 1
+        except psutil.Error:
+            pass
+
+    def report(self) -> dict:
+        return {k: round(v / 2**20, 1) for k, v in sorted(self.peak.items())} | {"samples": self.samples}
+
+
+async def timed_loop(port: int, bodies: list[dict], stop: asyncio.Event, kinds: list[str] | None = None) -> dict:
+    """One client sending `bodies` in turn until `stop`; latency and statuses per kind."""
+    per: dict[str, dict] = {}
+    conn = RawClient(port)
+    i = 0
+    try:
+        while not stop.is_set():
+            body = bodies[i % len(bodies)]
+            kind = kinds[i % len(kinds)] if kinds else "all"
+            i += 1
+            data = json.dumps(body).encode()
+            t0 = time.perf_counter()
+            try:
+                code, answer = await conn.request("POST", "/translate", data)
+            except Exception:  # noqa: BLE001
+                code, answer = 0, b""
+            d = per.setdefault(kind, {"lat": [], "statuses": {}})
+            d["lat"].append(time.perf_counter() - t0)
+            if code != 200:
+                m = re.search(rb'"code":"(E_\w+)"', answer)
+                key = f"{code} {m.group(1).decode()}" if m else str(code)
+            else:
+                key = "200"
+            d["statuses"][key] = d["statuses"].get(key, 0) + 1
+    finally:
+        await conn.close()
+    return per
+
+
+def merge(parts: list[dict]) -> dict:
+    out: dict[str, dict] = {}
+    for part in parts:
+        for kind, d in part.items():
+            m = out.setdefault(kind, {"lat": [], "statuses": {}})
+            m["lat"] += d["lat"]
+            for k, v in d["statuses"].items():
+                m["statuses"][k] = m["statuses"].get(k, 0) + v
+    rows = {}
+    for kind, d in out.items():
+        lat = sorted(d["lat"])
+        rows[kind] = {"requests": len(lat), "statuses": dict(sorted(d["statuses"].items())),
+                      "p50_ms": round(pct(lat, 50) * 1000, 2), "p95_ms": round(pct(lat, 95) * 1000, 2),
+                      "p99_ms": round(pct(lat, 99) * 1000, 2), "max_ms": round(lat[-1] * 1000, 2) if lat else None}
+    return rows
+
+
+async def bench_hostile(args) -> dict:
+    srv = ServerProcess(args, batching=True)
+    try:
+        port = srv.port
+        client = RawClient(port)
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                state = json.loads((await client.request("GET", "/health"))[1])["model"]
+            except OSError:
+                state = "starting"
+            if state not in ("loading", "starting"):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("model did not load in 10 minutes")
+            await asyncio.sleep(0.2)
+        if state != "ready":
+            raise SystemExit(f"model not available: {state}")
+        small = notation_requests(500)
+        large = large_notation_requests(50)
+        hostile = hostile_bodies()
+        stop = asyncio.Event()
+        # warm-up: every kind once (the worker processes, the model, the parsers)
+        for _, body in hostile:
+            await client.request("POST", "/translate", json.dumps(body).encode())
+        for body in small[:20] + large[:6]:
+            await client.request("POST", "/translate", json.dumps(body).encode())
+        # one 60 KB English request at a time on the idle server: the cost of refusing it
+        alone = []
+        for i in range(10):
+            t1 = time.perf_counter()
+            code, _ = await client.request("POST", "/translate", json.dumps(hostile[i % 2][1]).encode())
+            alone.append(time.perf_counter() - t1)
+            assert code == 413, code
+        alone.sort()
+        sampler = MemorySampler(srv.proc.pid)
+
+        async def sample():
+            while not stop.is_set():
+                sampler.sample()
+                await asyncio.sleep(0.25)
+
+        async def timer():
+            await asyncio.sleep(args.seconds)
+            stop.set()
+
+        names = [k for k, _ in hostile]
+        bodies = [b for _, b in hostile]
+        # client c sends kind c % 5 only (16 clients: 4 x 60 KB to=auto, 3 x each other kind), so slow
+        # kinds do not thin out the 60 KB ones
+        tasks = [timed_loop(port, [bodies[c % len(bodies)]], stop, [names[c % len(names)]])
+                 for c in range(args.hostile_clients)]
+        probes = [timed_loop(port, small[k::2], stop, ["notation_small"]) for k in range(2)]
+        probes.append(timed_loop(port, large, stop, ["notation_8kb"]))
+        t0 = time.perf_counter()
+        results = await asyncio.gather(*tasks, *probes, sample(), timer())
+        wall = time.perf_counter() - t0
+        hostile_rows = merge(results[: len(tasks)])
+        probe_rows = merge(results[len(tasks): len(tasks) + len(probes)])
+        metrics = (await client.request("GET", "/metrics"))[1].decode()
+        await client.close()
+    finally:
+        srv.stop()
+    rejected = dict(re.findall(r'^helixc_rejected_total\{reason="([^"]+)"\} (\S+)$', metrics, re.M))
+    return {"seconds": round(wall, 1), "english_60k_alone_ms": {"p50": round(pct(alone, 50) * 1000, 1),
+                                                                "max": round(alone[-1] * 1000, 1)},
+            "hostile": hostile_rows, "notation": probe_rows, "memory_mib": sampler.report(),
+            "rejected_total": rejected}
+
+
+def hostile_main(args) -> None:
+    t0 = time.time()
+    res = asyncio.run(bench_hostile(args))
+    print(f"{'kind':<24} {'requests':>8} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}  statuses")
+    for group in ("notation", "hostile"):
+        for kind, r in res[group].items():
+            print(f"{kind:<24} {r['requests']:>8} {r['p50_ms']:>9.1f} {r['p95_ms']:>9.1f} {r['p99_ms']:>9.1f} "
+                  f"{r['max_ms']:>9.1f}  {r['statuses']}")
+    print("peak RSS MiB:", res["memory_mib"])
+    print("60 KB English refused on the idle server (ms):", res["english_60k_alone_ms"])
+    small = res["notation"].get("notation_small", {})
+    large = res["notation"].get("notation_8kb", {})
+    notation_not_ok = sum(n for r in res["notation"].values() for k, n in r["statuses"].items() if k != "200")
+    notation_504 = sum(n for r in res["notation"].values() for k, n in r["statuses"].items() if k.startswith("504"))
+    targets = {
+        "notation_small_p99_ms <= 20": small.get("p99_ms", 1e9) <= 20,
+        "no notation request got 504": notation_504 == 0,
+        "model process < 1024 MiB": res["memory_mib"].get("model", 1e9) < 1024,
+    }
+    report = {
+        "benchmark": "helixc serve under hostile load (benchmarks/bench_serve.py --hostile)",
+        "command": " ".join([Path(sys.executable).name, "benchmarks/bench_serve.py", *sys.argv[1:]]),
+        "engine": "fake (see FakeEngine)" if args.fake_engine else f"MoE from {args.models or 'the shipped models'}",
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "settings": {"hostile_clients": args.hostile_clients, "seconds": args.seconds,
+                     "notation_probe_clients": {"small": 2, "8kb": 1}, "model_niceness": args.model_niceness},
+        "wall_seconds": round(time.time() - t0, 1),
+        **res,
+        "notation_not_200": notation_not_ok,
+        "targets_met": targets,
+    }
+    print(json.dumps(targets))
+    out = Path(args.out if args.out != str(RESULTS) else RESULTS.with_name("serve_hostile.json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n")
+    tmp.replace(out)
+    print(f"wrote {out}")
+
+
 HEADER = f"{'batching':>8} {'kind':<20} {'clients':>7} {'requests':>8} {'ok':>6} {'rps':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'batch':>6}"
 
 
@@ -299,12 +548,20 @@ def main() -> None:
     ap.add_argument("--in-process-model", action="store_true",
                     help="run the MoE in the server process (default: a child process, as helixc serve does)")
     ap.add_argument("--engine-factory", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--hostile", action="store_true", help="measure notation latency under hostile clients (see above)")
+    ap.add_argument("--hostile-clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=60.0, help="--hostile: how long the load runs")
+    ap.add_argument("--server-timeout", type=float, default=None,
+                    help="helixc serve --timeout (default: 300 s; with --hostile, the server's default of 30 s)")
     ap.add_argument("--out", default=str(RESULTS))
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-batching", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child_main(args)
+    if args.hostile:
+        args.server_timeout = args.server_timeout or 30.0
+        return hostile_main(args)
     args.clients = [int(c) for c in args.clients.split(",")]
     english = english_requests(args.english_requests + 8)
     english = english[8:] + english[:8]

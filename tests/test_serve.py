@@ -908,9 +908,11 @@ def test_english_length_limit_is_checked_before_any_queue():
     engine = FakeEngine(gate=gate)
     with live(engine, max_batch=1, max_queue=1, timeout=10) as srv, srv.client() as c:
         with ThreadPoolExecutor(2) as pool:
-            stuck = [pool.submit(c.post, "/translate", json={"text": f"number {i} waits"}) for i in range(2)]
+            stuck = [pool.submit(c.post, "/translate", json={"text": "number 0 waits"})]
+            assert engine.started.wait(5)  # the model is busy with it
+            stuck.append(pool.submit(c.post, "/translate", json={"text": "number 1 waits"}))
             deadline = time.monotonic() + 5
-            while not (engine.started.is_set() and srv.service.batcher.depth == 1):  # model busy, queue full
+            while srv.service.batcher.depth < 1:  # and the queue is full
                 assert time.monotonic() < deadline
                 time.sleep(0.01)
             assert c.post("/translate", json={"text": "number 9 one too many"}).status_code == 503
@@ -1085,11 +1087,13 @@ def test_english_compiler_has_its_own_bounded_lane():
         assert c.post("/translate", json={"text": long_notation, "to": "lc-r"}).status_code == 200  # workers up
         lane = srv.service.english_lane
         with ThreadPoolExecutor(3) as pool:
-            english = [pool.submit(c.post, "/translate", json={"text": text, "engine": "compiler"}) for _ in range(3)]
-            deadline = time.monotonic() + 10
-            while not (lane.in_flight == 1 and lane.depth == 2):
-                assert time.monotonic() < deadline, (lane.in_flight, lane.depth)
-                time.sleep(0.01)
+            english = []
+            for depth in (0, 1, 2):  # one running, then two waiting (sent one by one: no race for the slots)
+                english.append(pool.submit(c.post, "/translate", json={"text": text, "engine": "compiler"}))
+                deadline = time.monotonic() + 10
+                while not (lane.in_flight == 1 and lane.depth == depth):
+                    assert time.monotonic() < deadline, (lane.in_flight, lane.depth)
+                    time.sleep(0.005)
             r = c.post("/translate", json={"text": text, "engine": "compiler"})
             assert r.status_code == 503 and r.json()["error"]["code"] == "E_OVERLOADED"
             assert r.headers["retry-after"] == "1"

@@ -74,6 +74,7 @@ class ServerConfig:
     read_timeout: float = 10.0  # seconds for a request's headers, and again for its body (408 past either)
     inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker
     notation_workers: int = 2  # processes of the notation lane (texts over inline_limit)
+    reserve_small: int = 16384  # one of them takes only texts up to this many characters (0: none)
     english_workers: int = 1  # processes of the English engine=compiler lane
     worker_queue: int = 64  # jobs waiting per worker lane (503 past it)
     worker_niceness: int = 5
@@ -283,7 +284,8 @@ class Service:
         )
         common = dict(max_queue=config.worker_queue, niceness=config.worker_niceness,
                       memory_limit=config.worker_memory or None, metrics=self.metrics)
-        self.notation_lane = Lane("notation", workers=config.notation_workers, warm="helixc.server.work:warm", **common)
+        self.notation_lane = Lane("notation", workers=config.notation_workers, warm="helixc.server.work:warm",
+                                  reserve_small=config.reserve_small or None, **common)
         self.english_lane = Lane("english_compiler", workers=config.english_workers,
                                  warm="helixc.server.work:warm_english", **common)
         # What the lanes run ("module:function" of one TranslateRequest; tests put stand-ins here).

@@ -8,8 +8,9 @@ next call starts a fresh process.
 
 The child is started with ``spawn`` (no fork of a process that has threads), builds the engine by
 calling ``factory`` (``"module:function"``) with ``args``, then answers batches sent over a pipe.
-The server starts it with ``niceness=5``: when both are runnable, the OS gives the CPU to the
-event loop (notation requests, milliseconds) before the model (batches, seconds).
+The server starts it with ``niceness=5`` (and SCHED_BATCH where the OS has it): when both are
+runnable, the OS gives the CPU to the event loop (notation requests, milliseconds) before the model
+(batches, seconds).
 It ignores SIGINT (a Ctrl-C in a terminal reaches the whole process group): the server decides when
 to stop it, after the queue has drained; and it exits by itself within 0.25 s when the server process
 is gone, however that happened.
@@ -58,13 +59,36 @@ def _watch_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the ch
             os._exit(0)
 
 
-def _child(conn, factory: str, args: tuple, parent_pid: int, niceness: int = 0) -> None:  # pragma: no cover
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def lower_priority(niceness: int) -> None:
+    """``niceness`` above the parent, and SCHED_BATCH where the OS has it (the scheduler treats the
+    process as CPU-bound: it does not preempt others when it wakes up)."""
     if niceness:
         try:
             os.nice(niceness)
         except OSError:
             pass
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        except OSError:
+            pass
+
+
+def set_process_name(name: str) -> None:
+    """The name ``ps``/``top`` show for this process (Linux: 15 bytes), e.g. ``helixc-model``."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
+
+
+def _child(conn, factory: str, args: tuple, parent_pid: int, niceness: int = 0) -> None:  # pragma: no cover
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    set_process_name("helixc-model")
+    lower_priority(niceness)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
         engine = _resolve(factory)(*args)

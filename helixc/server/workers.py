@@ -14,16 +14,19 @@ cannot be stopped. Here:
 * **timed-out work stops**: a job still running at its deadline has its process killed (the next
   job starts a fresh one), so an abandoned request never keeps a worker busy.
 * **shortest first**: jobs are taken in order of text size (FIFO among equals), so an 8 KB
-  notation text does not wait behind a queue of 60 KB texts.
+  notation text does not wait behind a queue of 60 KB texts; and with ``reserve_small``, one
+  worker takes only texts up to that size, so it does not wait behind a 60 KB text being read
+  either.
 * **memory cap**: each child runs under ``RLIMIT_AS = memory_limit``; a job that hits it gets a
   ``MemoryError`` (the server answers 413) and its process is replaced.
-* **niceness**: the children run at ``niceness`` above the server, so the event loop gets the CPU
-  first when both want it.
+* **niceness**: the children run at ``niceness`` above the server, under ``SCHED_BATCH``, so the
+  event loop gets the CPU first when both want it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 import logging
@@ -37,7 +40,7 @@ from typing import Any
 
 from ..errors import HelixError
 from .batcher import QueueFull
-from .procengine import _pack_error, _resolve, _unpack_error, _watch_parent
+from .procengine import _pack_error, _resolve, _unpack_error, _watch_parent, lower_priority, set_process_name
 
 log = logging.getLogger("helixc.server")
 
@@ -60,14 +63,12 @@ class WorkerMemoryError(Exception):
     """The job ran out of the memory a worker is allowed (``memory_limit``)."""
 
 
-def _child(conn, parent_pid: int, niceness: int, memory_limit: int | None, warm: str | None) -> None:  # pragma: no cover
+def _child(conn, parent_pid: int, niceness: int, memory_limit: int | None, warm: str | None,
+           name: str = "helixc-worker") -> None:  # pragma: no cover
     """Child process main loop: (function, argument) in, (ok, value) out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if niceness:
-        try:
-            os.nice(niceness)
-        except OSError:
-            pass
+    set_process_name(name)
+    lower_priority(niceness)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     if warm:
         try:
@@ -112,6 +113,27 @@ def _child(conn, parent_pid: int, niceness: int, memory_limit: int | None, warm:
             return
         if not reply[0] and reply[1][0] == "memory":
             return  # a process that ran out of memory may be in a bad state: the next job gets a fresh one
+        del msg, arg, reply
+        if _rss() > GC_RSS:
+            # Failed parses leave their token lists in reference cycles (exception -> traceback ->
+            # frame), freed only by the cyclic collector; 60 KB of English is ~8 MB of them. Collect
+            # once this process holds more than GC_RSS instead of letting it grow to the gc's pace.
+            gc.collect()
+
+
+GC_RSS = 192 << 20  # bytes of resident memory past which a worker runs the cyclic collector after a job
+
+
+def _rss() -> int:
+    """Resident memory of this process in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Job:
@@ -153,7 +175,8 @@ class _Worker:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_child, name=f"helixc-{self.lane.name}-{self.index}", daemon=True,
-                           args=(child, os.getpid(), self.lane.niceness, self.lane.memory_limit, self.lane.warm))
+                           args=(child, os.getpid(), self.lane.niceness, self.lane.memory_limit, self.lane.warm,
+                                 self.lane.process_name))
         proc.start()
         child.close()
         self.proc, self.conn = proc, parent
@@ -210,10 +233,12 @@ class Lane:
     """A bounded, shortest-first queue of jobs for ``workers`` child processes."""
 
     def __init__(self, name: str, *, workers: int = 1, max_queue: int = 64, niceness: int = 5,
-                 memory_limit: int | None = None, warm: str | None = None, metrics=None):
+                 memory_limit: int | None = None, warm: str | None = None, metrics=None,
+                 reserve_small: int | None = None):
         if workers < 1 or max_queue < 1:
             raise ValueError("workers and max_queue must be >= 1")
         self.name = name
+        self.process_name = {"notation": "helixc-notation", "english_compiler": "helixc-english"}.get(name, f"helixc-{name}")[:15]
         self.max_queue = max_queue
         self.niceness = niceness
         self.memory_limit = memory_limit
@@ -224,6 +249,8 @@ class Lane:
         self._seq = itertools.count()
         self._stopping = False
         self._workers = [_Worker(self, i) for i in range(workers)]
+        # Worker 0 takes only jobs of at most this size (when there are others to take the rest).
+        self.reserve_small = reserve_small if workers > 1 else None
         self._threads: list[threading.Thread] = []
         self.in_flight = 0
 
@@ -259,7 +286,7 @@ class Lane:
                 raise QueueFull(f"the {self.name} queue is full ({self.max_queue} requests waiting)")
             job = _Job(func, arg, size, deadline, loop)
             heapq.heappush(self._heap, (size, next(self._seq), job))
-            self._cond.notify()
+            self._cond.notify_all()  # the reserved worker may not take it; wake the ones that can
             return job
 
     async def run(self, func: str, arg: Any, *, size: int, deadline: float) -> Any:
@@ -285,13 +312,17 @@ class Lane:
         for w in self._workers:
             w.close()
 
-    def _take(self) -> _Job | None:
+    def _take(self, worker: _Worker) -> _Job | None:
+        limit = self.reserve_small if worker.index == 0 else None
         with self._cond:
             while True:
-                while not self._heap and not self._stopping:
+                # the heap's first job is the smallest: a reserved worker waits while it is too large
+                while not self._stopping and (not self._heap or (limit is not None and self._heap[0][0] > limit)):
                     self._cond.wait()
                 if not self._heap:
                     return None
+                if limit is not None and self._heap[0][0] > limit:
+                    return None  # stopping: the other workers drain the large ones
                 job = heapq.heappop(self._heap)[2]
                 if job.abandoned:
                     continue
@@ -308,7 +339,7 @@ class Lane:
             except Exception:  # noqa: BLE001 - retried on the first job
                 log.exception("%s worker failed to start", self.name)
         while True:
-            job = self._take()
+            job = self._take(worker)
             if job is None:
                 return
             try:
