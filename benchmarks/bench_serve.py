@@ -336,7 +336,13 @@ class MemorySampler:
                 torch = any("libtorch" in m.path for m in proc.memory_maps())
             except Exception:  # noqa: BLE001 - gone, or not allowed
                 name, torch = "", False
-            k = self.kind[proc.pid] = "model" if torch else (name.removeprefix("helixc-") or "worker")
+            if torch:
+                k = "model"
+            elif name.startswith("helixc-"):
+                k = name.removeprefix("helixc-")  # notation, english
+            else:
+                k = "other"  # multiprocessing's resource tracker
+            self.kind[proc.pid] = k
         return k
 
     def sample(self) -> None:
@@ -351,7 +357,7 @@ class MemorySampler:
                     kind = kind or self._kind(proc)
                 except psutil.Error:
                     continue
-                if kind not in ("server", "model"):
+                if kind not in ("server", "model", "other"):
                     worker_total += rss
                     kind = f"{kind}_worker_max"
                 self.peak[kind] = max(self.peak.get(kind, 0), rss)
