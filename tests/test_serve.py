@@ -385,6 +385,18 @@ def test_batch_endpoint_mixes_answers_and_errors(client):
     assert r.status_code == 413
 
 
+def test_a_batch_of_long_texts_does_not_overflow_the_notation_lane():
+    """Items over --inline-limit go to the notation lane a few at a time, so a batch larger than
+    the lane's queue gets every answer, not 503s for its own items."""
+    values = [{"i": i, "xs": list(range(300))} for i in range(40)]
+    items = [{"text": helixc.emit(v, "hlxl"), "to": "lc-r"} for v in values]
+    assert all(len(it["text"]) > 1024 for it in items)
+    with live(FakeEngine(), worker_queue=4) as srv, srv.client() as c:
+        r = c.post("/translate/batch", json=items)
+    assert r.status_code == 200
+    assert [it.get("output") for it in r.json()] == [helixc.emit(v, "lc-r") for v in values]
+
+
 def test_health_plugins_openapi_metrics(client):
     r = client.get("/health")
     assert r.status_code == 200

@@ -452,8 +452,11 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
             raise ApiError(413, E_TOO_LARGE, f"{len(obj)} requests in one batch; the limit is {config.max_batch_items}")
         # Items are compiled on the event loop only while their texts add up to inline_limit: a batch
         # of many small texts must not hold the loop longer than one request may.
+        # The others go to the notation lane at most `notation_workers` at a time: one batch never
+        # fills the lane's queue (and gets 503s for its own items).
         calls = []
         budget = config.inline_limit
+        lane_slots = asyncio.Semaphore(service.notation_lane.workers)
         for item in obj:
             try:
                 req = parse_translate_request(item)
@@ -463,7 +466,9 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
             inline = len(req.text) <= budget
             if inline:
                 budget -= len(req.text)
-            calls.append(service.translate_json(req, inline))
+                calls.append(service.translate_json(req, True))
+            else:
+                calls.append(_limited(lane_slots, service.translate_json(req, False)))
         answers = await asyncio.gather(*calls)
         items = []
         for status, body, _headers in answers:
@@ -535,6 +540,11 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
 
 async def _done(status: int, body: dict) -> tuple[int, dict, dict]:
     return status, body, {}
+
+
+async def _limited(sem: asyncio.Semaphore, call):
+    async with sem:
+        return await call
 
 
 class MetricsMiddleware:
