@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .errors import E_DEPTH, E_TEXT_INVALID, E_TYPE, HelixError
 from .scalars import float_text, key_text, quote
-from .values import MAX_DEPTH, Contract, Handle, check_contract_id, check_field_index, check_float, check_int
+from .values import MAX_DEPTH, Contract, Handle, check_field_index, check_float, check_handle, check_int, contract_parts
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class TextWriter:
             str: self._text,
             bytes: lambda v, d: sp.bytes_prefix + v.hex() + sp.bytes_suffix,
             bytearray: lambda v, d: sp.bytes_prefix + bytes(v).hex() + sp.bytes_suffix,
-            Handle: lambda v, d: sp.handle_prefix + v.name,
+            Handle: lambda v, d: sp.handle_prefix + check_handle(v).name,
             list: self._array,
             tuple: self._array,
             dict: self._map,
@@ -101,13 +101,11 @@ class TextWriter:
 
     def _contract(self, v: Contract, depth):
         d = self._enter(depth)
-        if type(v.id) is not int:
-            raise HelixError(E_TYPE, "contract id must be int", notation=self.notation)
-        check_contract_id(v.id)
+        cid, value_fields = contract_parts(v)
         fields = []
-        for i in sorted(v.fields, key=_index_key):
-            fields.append((check_field_index(i), self._write(v.fields[i], d)))
-        return self.sp.contract(v.id, fields)
+        for i in sorted(value_fields, key=_index_key):
+            fields.append((check_field_index(i), self._write(value_fields[i], d)))
+        return self.sp.contract(cid, fields)
 
 
 def _text_key(k):

@@ -75,9 +75,19 @@ class Contract:
 Value = Union[None, bool, int, float, str, bytes, list, dict, Contract, Handle]
 
 
+def int_repr(v: int) -> str:
+    """``str(v)`` for messages, safe for any int: Python refuses to write ints of more than
+    4,300 digits (``sys.int_info.default_max_str_digits``), so huge ones are described."""
+    bits = v.bit_length()
+    if bits <= 1024:
+        return str(v)
+    digits = int(bits * 0.30102999566398120) + 1  # log10(2): the digit count, or one more
+    return f"{'-' if v < 0 else ''}<an integer of about {digits:,} digits>"
+
+
 def check_int(v: int) -> int:
     if not INT_MIN <= v <= INT_MAX:
-        raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range")
+        raise HelixError(E_INT_RANGE, f"integer {int_repr(v)} is outside signed 64-bit range")
     return v
 
 
@@ -96,13 +106,13 @@ def check_text(v: str) -> str:
 
 def check_contract_id(cid: int) -> int:
     if not 0 <= cid <= CONTRACT_ID_MAX:
-        raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {cid} is outside 0..{CONTRACT_ID_MAX}")
+        raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {int_repr(cid)} is outside 0..{CONTRACT_ID_MAX}")
     return cid
 
 
 def check_field_index(i: int) -> int:
     if not 0 <= i <= FIELD_INDEX_MAX:
-        raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}")
+        raise HelixError(E_CONTRACT_STRUCTURE, f"field index {int_repr(i)} is outside 0..{FIELD_INDEX_MAX}")
     return i
 
 
@@ -125,7 +135,7 @@ def check(value: Any, _depth: int = 0) -> Any:
     if t is bytes or t is bytearray:
         return bytes(value)
     if t is Handle:
-        return value
+        return check_handle(value)
     if _depth >= MAX_DEPTH:
         raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers")
     if t is list or t is tuple:
@@ -136,14 +146,33 @@ def check(value: Any, _depth: int = 0) -> Any:
             out[check_text(k)] = check(value[k], _depth + 1)
         return out
     if t is Contract:
-        if type(value.id) is not int:
-            raise HelixError(E_TYPE, f"contract id must be int, got {type(value.id).__name__}")
-        check_contract_id(value.id)
+        cid, value_fields = contract_parts(value)
         fields = {}
-        for i in sorted(value.fields, key=_index_guard):
-            fields[check_field_index(i)] = check(value.fields[i], _depth + 1)
-        return Contract(value.id, fields)
+        for i in sorted(value_fields, key=_index_guard):
+            fields[check_field_index(i)] = check(value_fields[i], _depth + 1)
+        return Contract(cid, fields)
     raise HelixError(E_TYPE, f"{t.__name__} is not an HLX value")
+
+
+def check_handle(h: Handle) -> Handle:
+    """A Handle whose name was replaced after construction (``object.__setattr__``) is refused too."""
+    name = getattr(h, "name", None)
+    if type(name) is not str or not HANDLE_NAME.match(name):
+        raise HelixError(E_HANDLE_INVALID, f"handle name must match [A-Za-z0-9_]+, got {name!r:.60}")
+    return h
+
+
+def contract_parts(c: Contract) -> tuple[int, dict]:
+    """(id, fields) of a Contract, checked: an int id in range and a dict of fields (a list there
+    would be read by position, ``Contract(1, [1])``, so it is refused)."""
+    cid = getattr(c, "id", None)
+    fields = getattr(c, "fields", None)
+    if type(cid) is not int:
+        raise HelixError(E_TYPE, f"contract id must be int, got {type(cid).__name__}")
+    check_contract_id(cid)
+    if type(fields) is not dict:
+        raise HelixError(E_TYPE, f"contract fields must be a dict {{index: value}}, got {type(fields).__name__}")
+    return cid, fields
 
 
 def _key_order_guard(k):
