@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from itertools import compress, count, repeat
 
+from helixc.errors import E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIELD_ORDER, E_LC_PARSE, HelixError
 from helixc.hookspecs import hookimpl
+from helixc.limits import guarded
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse, require_no_surrogates, quick_run, NUM_START, IDENT_START
-from helixc.values import Contract, Handle, INT_MIN, INT_MAX
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
+from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+                             float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
+                             reserved_message, run_quick, text_event, cid_event)
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -34,8 +40,8 @@ class HLXLReader(Reader):
         |(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))
         |(?P<radix>-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+))
         |(?P<int>-?(?:0|[1-9][0-9]*))
-        |(?P<str>"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*")
-        |(?P<bytes>x"(?:[0-9a-fA-F][0-9a-fA-F])*")
+        |(?P<str>"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*+)*+")
+        |(?P<bytes>x"(?:[0-9a-fA-F][0-9a-fA-F])*+")
         |(?P<handle>&h_[A-Za-z0-9_]+)
         |(?P<field>@(?:0|[1-9][0-9]*))
         |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
@@ -127,13 +133,26 @@ class HLXL(Notation):
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)
 
+    @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def parse(self, text):
         require_no_surrogates(text, self.name)
-        return parse_quick(quick_parse, HLXLReader, self._reference, text)
+        first = _LEAD_WS.match(text).end()
+        if first < len(text) and text[first] not in _VALUE_START:  # garbage: no need to read it all
+            return positioned(text, [HLXLReader.TOKENS.match(text, first).group()])
+        toks = _QUICK.findall(text)
+        if toks and toks[-1] in _TRAILING_WS:
+            toks.pop()  # trailing whitespace: the pattern's last match is its last character
+        if toks and toks[-1] not in _NEVER_LAST:  # a truncated text: no need to quick-parse it all
+            try:
+                return run_quick(toks, _qvalue)
+            except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
+                pass  # not valid, or not for the quick parser: find the error (bounded time and memory)
+        return positioned(text, toks)
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
 
+    @guarded
     def parse_reference(self, text):
         require_no_surrogates(text, self.name)
         return reference_parse(self.grammar, Builder, self.name, text)
@@ -144,13 +163,18 @@ class HLXL(Notation):
 
 # --------------------------------------------------------------------------- quick path
 # Same tokens as HLXLReader, whitespace skipped by the pattern, no positions: re.findall gives
-# plain strings, classified by their first character.
+# plain strings, classified by their first character. Punctuation is tried first (the commonest
+# token); the string and bytes loops are possessive: a plain `(?:a|b)*` keeps a backtracking entry
+# per character (1.1 GB for a 10 MB string) and the match is deterministic anyway. The whitespace
+# run is not possessive (it would be retried from every later position of trailing whitespace):
+# trailing whitespace ends in a one-character token, dropped before the quick parser runs.
 _QUICK = re.compile(
-    r"""[ \t\r\n]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
+    r"""[ \t\r\n]*([\[\]{}:,]"""
+    r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
     r"""|-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)"""
     r"""|-?(?:0|[1-9][0-9]*)"""
-    r"""|"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*\""""
-    r"""|x"(?:[0-9a-fA-F][0-9a-fA-F])*\""""
+    r"""|"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*+)*+\""""
+    r"""|x"(?:[0-9a-fA-F][0-9a-fA-F])*+\""""
     r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*|.)""",
     re.S,
 )
@@ -158,8 +182,17 @@ _CONST = {"null": None, "true": True, "false": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
+_TRAILING_WS = frozenset(" \t\r\n")
+_LEAD_WS = re.compile(r"[ \t\r\n]*")
+_VALUE_START = frozenset('[{"-0123456789ntfx&')  # what a value can start with
+_NEVER_LAST = frozenset("[{,:")  # tokens no valid text ends with
+
+
 def quick_parse(text: str):
-    return quick_run(_QUICK, _qvalue, text)
+    toks = _QUICK.findall(text)
+    if toks and toks[-1] in _TRAILING_WS:
+        toks.pop()
+    return run_quick(toks, _qvalue)
 
 
 def _qvalue(t, nxt, depth):
@@ -276,6 +309,281 @@ def _qvalue(t, nxt, depth):
     if c == "&" and len(t) > 3:
         return Handle(t[3:])
     raise QuickFail
+
+
+# --------------------------------------------------------------------------- error path
+# `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
+# strings (see helixc.textscan for the rules it follows and why).
+
+_V, _VA, _AV, _K0, _K, _KC, _CC, _CB, _F0, _F, _FC, _CE = range(12)
+_ARR, _MAP, _CON = 0, 1, 2
+_ARRF = (_ARR,)  # frames: arrays carry nothing; maps [_MAP, start, err, seen]; contracts also last, cid
+_MAPF = (_MAP, -1, None, None)  # a map or contract whose own errors no longer matter
+_CONF = (_CON, -1, None, None, -1, 0)
+_KEYWORDS = ("null", "true", "false")
+_NUMCH = frozenset("-0123456789")
+_RADIX = frozenset("xXoObB")
+_WHAT_AV = ("',' or ']'", "',' or '}'", "',' or '}'")
+_WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "':'", _CC: "':'",
+         _CB: "'{' opening the contract fields", _F0: "a field '@N'", _F: "a field '@N'", _FC: "':'",
+         _CE: "'}' closing the contract"}
+_OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
+
+
+def _run_end(toks: list, k: int, ne) -> int:
+    """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""
+    it = iter(toks)
+    it.__setstate__(k)
+    return next(compress(count(k), map(ne, it)), len(toks))
+
+
+def positioned(text: str, toks: list):
+    """The error of ``text`` (or its value, when the quick parser only declined it)."""
+    found = scan(toks)
+    if found is None:
+        return HLXLReader(text).parse()  # valid text the quick parser does not take (none known)
+    raise_found(TokenText(text, toks, len(toks), "hlxl", _QUICK, HLXLReader.TOKENS), found)
+
+
+def scan(toks: list):
+    n = len(toks)
+    if not n:
+        return (AT, E_LC_PARSE, "empty input, expected a value", 0)
+    ref = False  # the Reader's first error was semantic: errors are now reported in the grammar's order
+    R = None  # the Reader's first (semantic) error
+    B = None  # the builder's error so far: the one of the node starting last
+    Bs = -1  # ... and that node's first token
+    D = -1  # the last container at depth 64 (the builder's depth error)
+    sem = True  # semantic errors can still matter (not once D is set in the grammar's order)
+    stack = []
+    push = stack.append
+    braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
+    state = _V
+    k = 0
+    while k < n:
+        t = toks[k]
+        if state == _AV:
+            if not stack:
+                return (SYNTAX, None if ref else "end of input", k, 0)
+            fr = stack[-1]
+            fk = fr[0]
+            if t == ",":
+                state = _V if fk == _ARR else _K if fk == _MAP else _F
+            elif fk == _ARR and t == "]":
+                if k + 1 < n and toks[k + 1] == "]":  # a run of closing brackets
+                    m = min(_run_end(toks, k, _CLOSE_NE) - k, len(stack) - (braces[-1] + 1 if braces else 0))
+                    del stack[len(stack) - m:]
+                    k += m
+                    continue
+                stack.pop()
+            elif fk != _ARR and t == "}":
+                if fk == _CON:
+                    state = _CE
+                else:
+                    stack.pop()
+                    braces.pop()
+                    err = fr[2]
+                    if err is not None:
+                        if not ref:
+                            ref, R = True, err
+                        if fr[1] > Bs:
+                            B, Bs = err, fr[1]
+            else:
+                return (SYNTAX, None if ref else _WHAT_AV[fk], k, 0)
+            k += 1
+            continue
+        if state == _V or state == _VA:
+            c = t[0]
+            if c == "[" or c == "{":
+                if c == "[" and k + 1 < n and toks[k + 1] == "[":  # a run of opening brackets, in one step
+                    j = _run_end(toks, k, _OPEN_NE)
+                    d = len(stack)
+                    if d <= 64 < d + j - k:  # the container at depth 64 is in the run
+                        D, sem = k + 64 - d, False
+                        if not ref:
+                            ref, R = True, (E_DEPTH, DEPTH_MESSAGE, D)
+                    stack.extend(repeat(_ARRF, j - k))
+                    state = _VA
+                    k = j
+                    continue
+                if len(stack) >= 64:
+                    if len(stack) == 64:
+                        D, sem = k, False
+                    if not ref:
+                        ref, R = True, (E_DEPTH, DEPTH_MESSAGE, k)
+                if c == "[":
+                    push(_ARRF)
+                    state = _VA
+                else:
+                    braces.append(len(stack))
+                    push(None)  # map or contract: the next token decides
+                    state = _K0
+                k += 1
+                continue
+            if c == "]" and state == _VA:
+                stack.pop()
+            elif c == '"' and len(t) > 1:
+                if sem and "\\u" in t:
+                    ev = text_event(t)
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+            elif c in _NUMCH and t != "-":
+                if sem and len(t) > 1:
+                    if t[1] in _RADIX or (len(t) > 2 and t[2] in _RADIX and c == "-"):
+                        ev = int_event(t) if len(t) > 17 else None
+                    elif "." in t or "e" in t or "E" in t:
+                        ev = float_event(t)
+                    else:
+                        ev = int_event(t) if len(t) > 18 else None
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+            elif c in IDENT_START:
+                if t not in _KEYWORDS and (c != "x" or t[1:2] != '"'):  # an identifier where a value goes
+                    if not ref:
+                        return (SYNTAX, "a value", k, 0)
+                    for kw in _KEYWORDS:  # Lark's lexer reads the keyword, then stops at the rest
+                        if t.startswith(kw):
+                            return (SYNTAX, None, k, len(kw))
+                    return (SYNTAX, None, k, 0)
+            elif c != "&" or len(t) == 1:
+                return (SYNTAX, None if ref else "a value", k, 0)
+            state = _AV
+            k += 1
+            continue
+        if state == _K0 or state == _K:
+            c = t[0]
+            if state == _K0:
+                start = k - 1  # the "{"
+                if t == "}":
+                    stack.pop()
+                    braces.pop()
+                    state = _AV
+                    k += 1
+                    continue
+                if c in _NUMCH and t != "-" and not (len(t) > 1 and (t[1] in _RADIX or "." in t or "e" in t or "E" in t)):
+                    if len(t) > 2 and t[2] in _RADIX and c == "-":
+                        pass  # -0x..: radix, not a contract id
+                    else:  # {cid: {@i: v, ...}}
+                        if sem:
+                            ev = cid_event(t)
+                            if ev is None:
+                                stack[-1] = [_CON, start, None, set(), -1, int(t)]
+                            else:
+                                stack[-1] = [_CON, start, (ev[0], ev[1], start), None, -1, 0]
+                        else:
+                            stack[-1] = _CONF
+                        state = _CC
+                        k += 1
+                        continue
+                stack[-1] = [_MAP, start, None, set()] if sem else _MAPF
+            key = None
+            if c == '"' and len(t) > 1:
+                key = key_of(t)
+                if key is None and sem:
+                    ev = text_event(t)
+                    if not ref:
+                        ref, R = True, (ev[0], ev[1], k)
+                    B, Bs = (ev[0], ev[1], k), k
+            elif c in IDENT_START and (c != "x" or t[1:2] != '"'):
+                key = t
+                if t in _KEYWORDS:
+                    if not ref:
+                        return (EVENT, E_LC_PARSE, f"{t!r} is a keyword; quote it to use it as a map key", k, 0)
+                    if sem:  # the grammar reads it as an identifier; the builder refuses it
+                        B, Bs = (E_LC_PARSE, reserved_message(t), k), k
+            else:
+                if not ref:
+                    return (SYNTAX, "a map key", k, 0)
+                if c == "x" and t[1:2] == '"':  # Lark: the identifier x, then a string
+                    return (SYNTAX, None, k, 1)
+                if state == _K0 and c in _NUMCH and t != "-":  # Lark: an int, then the rest
+                    return (SYNTAX, None, k, int_prefix_len(t))
+                return (SYNTAX, None, k, 0)
+            fr = stack[-1]
+            seen = fr[3]
+            if seen is not None and key is not None:
+                if ref and Bs > fr[1]:
+                    fr[3] = None  # an error inside this map comes first now
+                elif key in seen:
+                    fr[2], fr[3] = (E_DUPLICATE_KEY, dup_key_message(key), k), None
+                else:
+                    seen.add(key)
+            state = _KC
+            k += 1
+            continue
+        if state == _KC or state == _FC:
+            if t != ":":
+                return (SYNTAX, None if ref else "':'", k, 0)
+            state = _V
+            k += 1
+            continue
+        if state == _F0 or state == _F:
+            if t == "}" and state == _F0:
+                state = _CE
+                k += 1
+                continue
+            if t[0] != "@" or len(t) < 2:
+                return (SYNTAX, None if ref else "a field '@N'", k, 0)
+            if sem:
+                fr = stack[-1]
+                digits = t[1:]
+                if len(digits) > 18:
+                    ev = int_event(digits)  # the builder's parse_int of the index (the Reader checks the range)
+                    if ev is not None:
+                        B, Bs = (ev[0], ev[1], k), k
+                seen = fr[3]
+                if seen is not None:
+                    if ref and Bs > fr[1]:
+                        fr[3] = None
+                    else:
+                        i = index_value(digits)
+                        if i > FIELD_INDEX_MAX:
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, field_range_message(digits, i), k), None
+                        elif i in seen:
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, dup_field_message(fr[5], i), k), None
+                        elif i < fr[4]:
+                            fr[2], fr[3] = (E_FIELD_ORDER, order_field_message(fr[5], i, fr[4]), k), None
+                        else:
+                            seen.add(i)
+                            fr[4] = i
+            state = _FC
+            k += 1
+            continue
+        if state == _CC:
+            if t != ":":
+                return (SYNTAX, None if ref else "':'", k, 0)
+            state = _CB
+        elif state == _CB:
+            if t != "{":
+                return (SYNTAX, None if ref else "'{' opening the contract fields", k, 0)
+            state = _F0
+        else:  # _CE
+            if t != "}":
+                return (SYNTAX, None if ref else "'}' closing the contract", k, 0)
+            fr = stack.pop()
+            braces.pop()
+            err = fr[2]
+            if err is not None:
+                if not ref:
+                    ref, R = True, err
+                if fr[1] > Bs:
+                    B, Bs = err, fr[1]
+            state = _AV
+        k += 1
+    if state == _AV and not stack:
+        if not ref:
+            return None
+        if D >= 0:
+            return (EVENT, E_DEPTH, DEPTH_MESSAGE, D, 0)
+        err = B if B is not None else R
+        return (EVENT, err[0], err[1], err[2], 0)
+    if ref:
+        return (SYNTAX, None, EOF, 0)
+    return (SYNTAX, _WHAT_AV[stack[-1][0]] if state == _AV else _WHAT[state], EOF, 0)
 
 
 NOTATION = HLXL()

@@ -8,14 +8,20 @@ free whitespace, and the parser accepts nothing else (a non-canonical text is
 from __future__ import annotations
 
 import re
+from itertools import compress, count, repeat
 
-from helixc.errors import E_NONCANONICAL, HelixError, text_error
+from helixc.errors import (E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIELD_ORDER, E_KEY_ORDER, E_LC_PARSE, E_NONCANONICAL,
+                           HelixError, text_error)
 from helixc.hookspecs import hookimpl
+from helixc.limits import guarded
 from helixc.notation import Notation
-from helixc.scalars import BARE_KEY, parse_float, parse_int, quote, unquote
+from helixc.scalars import BARE_KEY, key_text, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_fast, reference_parse, require_no_surrogates, quick_run, NUM_START, IDENT_START
-from helixc.values import Contract, Handle, INT_MIN, INT_MAX
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
+from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+                             field_range_message, float_event, index_value, int_event, key_of, key_order_message, order_field_message,
+                             raise_found, reserved_message, run_quick, text_event)
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
 
@@ -48,8 +54,8 @@ class LCRReader(Reader):
     TOKENS = LazyPattern(
         r"""(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+))
         |(?P<int>-?(?:0|[1-9][0-9]*))
-        |(?P<str>"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-f]{4})*")
-        |(?P<bytes>⊠(?:[0-9a-f][0-9a-f])*)
+        |(?P<str>"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-f]{4})[^"\\\x00-\x1f\x7f]*+)*+")
+        |(?P<bytes>⊠(?:[0-9a-f][0-9a-f])*+)
         |(?P<handle>⟁[A-Za-z0-9_]+)
         |(?P<copen>🜊(?:0|[1-9][0-9]*))
         |(?P<field>🜁(?:0|[1-9][0-9]*)\ )
@@ -137,16 +143,23 @@ class LCR(Notation):
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)
 
+    @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def parse(self, text):
         require_no_surrogates(text, self.name)
-        try:
-            return quick_parse(text)  # checks canonical form token by token
-        except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
-            return self._canonical(text, parse_fast(LCRReader, self._reference, text))
+        if text and text[0] not in _VALUE_START:  # garbage: no need to read it all
+            return positioned(text, [LCRReader.TOKENS.match(text).group()])
+        toks = _QUICK.findall(text)
+        if toks and toks[-1] not in _NEVER_LAST and toks[-1][0] not in _NEVER_LAST:  # not truncated
+            try:
+                return run_quick(toks, _qvalue)  # checks canonical form token by token
+            except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
+                pass  # not valid or not canonical: find the error (bounded time and memory)
+        return positioned(text, toks)
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
 
+    @guarded
     def parse_reference(self, text):
         require_no_surrogates(text, self.name)
         return self._canonical(text, reference_parse(self.grammar, Builder, self.name, text))
@@ -171,12 +184,13 @@ def _short(s: str, n: int = 60) -> str:
 # Canonical form is checked token by token (shortest float, no -0, canonical escapes and key
 # quoting, ascending keys and fields), so valid input needs no re-emit; any doubt goes to the
 # Reader, which re-emits and reports E_NONCANONICAL with the canonical text.
+# Separators first, possessive loops (see the HLXL pattern in helixc_plugins.hlxl).
 _QUICK = re.compile(
-    r"""(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"""
+    r"""(,\ |:\ |-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"""
     r"""|-?(?:0|[1-9][0-9]*)"""
-    r"""|"(?:[^"\\\x00-\x1f\x7f]|\\["\\nrt]|\\u[0-9a-f]{4})*\""""
-    r"""|⊠(?:[0-9a-f][0-9a-f])*|⟁[A-Za-z0-9_]+|🜊(?:0|[1-9][0-9]*)|🜁(?:0|[1-9][0-9]*)\ """
-    r"""|[A-Za-z_][A-Za-z0-9_]*|,\ |:\ |.)""",
+    r"""|"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-f]{4})[^"\\\x00-\x1f\x7f]*+)*+\""""
+    r"""|⊠(?:[0-9a-f][0-9a-f])*+|⟁[A-Za-z0-9_]+|🜊(?:0|[1-9][0-9]*)|🜁(?:0|[1-9][0-9]*)\ """
+    r"""|[A-Za-z_][A-Za-z0-9_]*|.)""",
     re.S,
 )
 _CONST = {NULL: None, TRUE: True, FALSE: False}
@@ -184,7 +198,7 @@ _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
 def quick_parse(text: str):
-    return quick_run(_QUICK, _qvalue, text)
+    return run_quick(_QUICK.findall(text), _qvalue)
 
 
 def _qtext(t):
@@ -288,6 +302,311 @@ def _qvalue(t, nxt, depth):
     if c == HANDLE and len(t) > 1:
         return Handle(t[1:])
     raise QuickFail
+
+
+# --------------------------------------------------------------------------- error path
+# `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
+# strings (see helixc.textscan for the rules it follows and why). A valid text in a spelling other
+# than the canonical one is E_NONCANONICAL at the first character that differs: inside its first
+# non-canonical token, found token by token without building the value.
+
+_V, _VA, _AV, _K0, _K, _KC = range(6)
+_ARR, _MAP, _CON = 0, 1, 2
+_ARRF = (_ARR,)  # frames: arrays carry nothing; maps [_MAP, start, err, seen, last]; contracts also cid
+_MAPF = (_MAP, -1, None, None, None)  # a map or contract whose own errors no longer matter
+_CONF = (_CON, -1, None, None, -1, 0)
+_NUMCH = frozenset("-0123456789")
+_SCALAR_GLYPHS = frozenset((NULL, TRUE, FALSE))
+_WHAT_AV = ("', ' or '🜄'", "', ' or '◆'", "'🜁' or '🜂'")
+_WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "': '"}
+_UINT = re.compile(r"0|[1-9][0-9]*")
+_OPEN_NE, _CLOSE_NE = ARRAY_OPEN.__ne__, ARRAY_CLOSE.__ne__
+_VALUE_START = frozenset((ARRAY_OPEN, MAP_OPEN, CONTRACT_OPEN, NULL, TRUE, FALSE, BYTES, HANDLE, '"', "-", *"0123456789"))
+_NEVER_LAST = frozenset((", ", ": ", ARRAY_OPEN, MAP_OPEN, CONTRACT_OPEN, FIELD))  # a token (or its first character)
+
+def _run_end(toks: list, k: int, ne) -> int:
+    """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""
+    it = iter(toks)
+    it.__setstate__(k)
+    return next(compress(count(k), map(ne, it)), len(toks))
+
+
+def positioned(text: str, toks: list):
+    """The error of ``text`` (or its value, when the quick parser only declined it)."""
+    found = scan(toks)
+    if found is None:  # valid and canonical, but not taken by the quick parser (none known)
+        return NOTATION._canonical(text, LCRReader(text).parse())
+    raise_found(TokenText(text, toks, len(toks), "lc-r", None, LCRReader.TOKENS, _lark_last, _lark_token), found)
+
+
+def _lark_token(kind, tok):
+    """Lark's lexer reads 🜊N as 🜊 then N, 🜁N␠ as 🜁, N, ␠; a lone 🜊 or 🜁 is a token to it too."""
+    if tok[0] in (CONTRACT_OPEN, FIELD) or tok == " ":
+        return "g", tok[0]
+    return kind, tok
+
+
+def _lark_last(tt) -> int:
+    """Where Lark's last token starts: it reads 🜊N as 🜊 + N and 🜁N␠ as 🜁 + N + ␠."""
+    last = tt.toks[tt.n - 1]
+    start = len(tt.text) - len(last)
+    if last[0] == CONTRACT_OPEN and len(last) > 1:
+        return start + 1
+    if last[0] == FIELD and len(last) > 2:
+        return start + len(last) - 1
+    return start
+
+
+def _canon(t: str, nxt: str | None) -> str:
+    """The canonical spelling of one token of a valid text (a string before ': ' is a key)."""
+    c = t[0]
+    if c == '"':
+        s = unquote(t)
+        return key_text(s, RESERVED) if nxt == ": " else quote(s)
+    if c in _NUMCH:
+        if "." in t or "e" in t:
+            return repr(float(t) + 0.0)
+        return "0" if t == "-0" else t
+    return t
+
+
+def _noncanonical(toks: list, k: int, canon: str):
+    t = toks[k]
+    off = next((i for i, (a, b) in enumerate(zip(t, canon)) if a != b), min(len(t), len(canon)))
+    head = "".join(toks[:k])
+    again = [head[:61], canon]
+    size = len(again[0]) + len(canon)
+    j = k + 1
+    while size <= 60 and j < len(toks):
+        piece = _canon(toks[j], toks[j + 1] if j + 1 < len(toks) else None)
+        again.append(piece)
+        size += len(piece)
+        j += 1
+    message = f"not canonical LC-R; the canonical text is {_short(''.join(again))}"
+    return (EVENT, E_NONCANONICAL, message, k, off)
+
+
+def _field_quirk(toks: list, k: int, n: int):
+    """Lark reads a lone 🜁 (no digits and space after it) as 🜁, then an index, then wants a space."""
+    if k + 1 >= n:
+        return (LARK_EOF, k, 0)
+    m = _UINT.match(toks[k + 1])
+    if m is None:
+        return (SYNTAX, None, k, 1)
+    u = m.end()
+    if u == len(toks[k + 1]) and k + 2 >= n:
+        return (LARK_EOF, k, 1)
+    return (SYNTAX, None, k, 1 + u)
+
+
+def scan(toks: list):
+    n = len(toks)
+    if not n:
+        return (AT, E_LC_PARSE, "empty input, expected a value", 0)
+    ref = False  # the Reader's first error was semantic: errors are now reported in the grammar's order
+    R = None  # the Reader's first (semantic) error
+    B = None  # the builder's error so far: the one of the node starting last
+    Bs = -1  # ... and that node's first token
+    D = -1  # the last container at depth 64 (the builder's depth error)
+    sem = True  # semantic errors can still matter (not once D is set in the grammar's order)
+    NC = None  # the first non-canonical token: (index, canonical spelling)
+    stack = []
+    push = stack.append
+    braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
+    state = _V
+    k = 0
+    while k < n:
+        t = toks[k]
+        if state == _AV:
+            if not stack:
+                return (SYNTAX, None if ref else "end of input", k, 0)
+            fr = stack[-1]
+            fk = fr[0]
+            if fk == _ARR and t == ARRAY_CLOSE and k + 1 < n and toks[k + 1] == ARRAY_CLOSE:  # a run of closers
+                m = min(_run_end(toks, k, _CLOSE_NE) - k, len(stack) - (braces[-1] + 1 if braces else 0))
+                del stack[len(stack) - m:]
+                k += m
+                continue
+            if fk == _CON:
+                if t[0] == FIELD and len(t) > 2:  # 🜁N␠: a field
+                    state = _V
+                    if sem:
+                        digits = t[1:-1]
+                        if len(digits) > 18:
+                            ev = int_event(digits)
+                            if ev is not None:
+                                if not ref:
+                                    ref, R = True, (ev[0], ev[1], k)
+                                B, Bs = (ev[0], ev[1], k), k
+                        seen = fr[3]
+                        if seen is not None:
+                            if ref and Bs > fr[1]:
+                                fr[3] = None
+                            else:
+                                i = index_value(digits)
+                                if i > FIELD_INDEX_MAX:
+                                    fr[2], fr[3] = (E_CONTRACT_STRUCTURE, field_range_message(digits, i), k), None
+                                elif i in seen:
+                                    fr[2], fr[3] = (E_CONTRACT_STRUCTURE, dup_field_message(fr[5], i), k), None
+                                elif i < fr[4]:
+                                    fr[2], fr[3] = (E_FIELD_ORDER, order_field_message(fr[5], i, fr[4]), k), None
+                                else:
+                                    seen.add(i)
+                                    fr[4] = i
+                    k += 1
+                    continue
+                close = CONTRACT_CLOSE
+            elif t == ", ":
+                state = _V if fk == _ARR else _K
+                k += 1
+                continue
+            else:
+                close = ARRAY_CLOSE if fk == _ARR else MAP_CLOSE
+            if t != close:
+                if ref and fk == _CON and t == FIELD:
+                    return _field_quirk(toks, k, n)
+                return (SYNTAX, None if ref else _WHAT_AV[fk], k, 0)
+            stack.pop()
+            if fk != _ARR:
+                braces.pop()
+                err = fr[2]
+                if err is not None:
+                    if not ref:
+                        ref, R = True, err
+                    if fr[1] > Bs:
+                        B, Bs = err, fr[1]
+            k += 1
+            continue
+        if state == _V or state == _VA:
+            c = t[0]
+            if t == ARRAY_OPEN or t == MAP_OPEN or (c == CONTRACT_OPEN and len(t) > 1):
+                if t == ARRAY_OPEN and k + 1 < n and toks[k + 1] == ARRAY_OPEN:  # a run of openers, in one step
+                    j = _run_end(toks, k, _OPEN_NE)
+                    d = len(stack)
+                    if d <= 64 < d + j - k:  # the container at depth 64 is in the run
+                        D, sem = k + 64 - d, False
+                        if not ref:
+                            ref, R = True, (E_DEPTH, DEPTH_MESSAGE, D)
+                    stack.extend(repeat(_ARRF, j - k))
+                    state = _VA
+                    k = j
+                    continue
+                if len(stack) >= 64:
+                    if len(stack) == 64:
+                        D, sem = k, False
+                    if not ref:
+                        ref, R = True, (E_DEPTH, DEPTH_MESSAGE, k)
+                if t == ARRAY_OPEN:
+                    push(_ARRF)
+                    state = _VA
+                elif t == MAP_OPEN:
+                    braces.append(len(stack))
+                    push([_MAP, k, None, set(), None] if sem else _MAPF)
+                    state = _K0
+                else:
+                    braces.append(len(stack))
+                    if sem:
+                        ev = cid_event(t[1:])
+                        push([_CON, k, None, set(), -1, int(t[1:])] if ev is None else [_CON, k, (ev[0], ev[1], k), None, -1, 0])
+                    else:
+                        push(_CONF)
+                    state = _AV
+                k += 1
+                continue
+            if t == ARRAY_CLOSE and state == _VA:
+                stack.pop()
+            elif c == '"' and len(t) > 1:
+                if sem and "\\" in t:
+                    ev = text_event(t)
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+                    elif NC is None and not ref and quote(unquote(t)) != t:
+                        NC = (k, quote(unquote(t)))
+            elif c in _NUMCH and t != "-":
+                if "." in t or "e" in t:
+                    if sem:
+                        ev = float_event(t)
+                        if ev is not None:
+                            if not ref:
+                                ref, R = True, (ev[0], ev[1], k)
+                            B, Bs = (ev[0], ev[1], k), k
+                        elif NC is None and not ref and repr(float(t) + 0.0) != t:
+                            NC = (k, repr(float(t) + 0.0))
+                elif len(t) > 18:
+                    if sem:
+                        ev = int_event(t)
+                        if ev is not None:
+                            if not ref:
+                                ref, R = True, (ev[0], ev[1], k)
+                            B, Bs = (ev[0], ev[1], k), k
+                elif t == "-0" and NC is None:
+                    NC = (k, "0")
+            elif not (t in _SCALAR_GLYPHS or c == BYTES or (c == HANDLE and len(t) > 1)):
+                if ref and t == CONTRACT_OPEN:  # Lark reads 🜊, then wants the id
+                    return (SYNTAX, None, k, 1) if k + 1 < n else (LARK_EOF, k, 0)
+                return (SYNTAX, None if ref else "a value", k, 0)
+            state = _AV
+            k += 1
+            continue
+        if state == _K0 or state == _K:
+            if state == _K0 and t == MAP_CLOSE:
+                stack.pop()
+                braces.pop()
+                state = _AV
+                k += 1
+                continue
+            c = t[0]
+            key = None
+            if c == '"' and len(t) > 1:
+                key = key_of(t)
+                if key is None:
+                    if sem:
+                        ev = text_event(t)
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+                elif NC is None and not ref and key_text(key, RESERVED) != t:
+                    NC = (k, key_text(key, RESERVED))
+            elif c in IDENT_START:
+                key = t
+                if t in RESERVED and sem:
+                    if not ref:
+                        ref, R = True, (E_NONCANONICAL, f"{t!r} must be quoted as a map key", k)
+                    B, Bs = (E_NONCANONICAL, reserved_message(t), k), k
+            else:
+                return (SYNTAX, None if ref else "a map key", k, 0)
+            fr = stack[-1]
+            seen = fr[3]
+            if seen is not None and key is not None:
+                if ref and Bs > fr[1]:
+                    fr[3] = None  # an error inside this map comes first now
+                elif key in seen:
+                    fr[2], fr[3] = (E_DUPLICATE_KEY, dup_key_message(key), k), None
+                elif fr[4] is not None and key < fr[4]:
+                    fr[2], fr[3] = (E_KEY_ORDER, key_order_message(key, fr[4]), k), None
+                else:
+                    seen.add(key)
+                    fr[4] = key
+            state = _KC
+            k += 1
+            continue
+        # _KC
+        if t != ": ":
+            return (SYNTAX, None if ref else "': '", k, 0)
+        state = _V
+        k += 1
+    if state == _AV and not stack:
+        if not ref:
+            return None if NC is None else _noncanonical(toks, NC[0], NC[1])
+        if D >= 0:
+            return (EVENT, E_DEPTH, DEPTH_MESSAGE, D, 0)
+        err = B if B is not None else R
+        return (EVENT, err[0], err[1], err[2], 0)
+    if ref:
+        return (SYNTAX, None, EOF, 0)
+    return (SYNTAX, _WHAT_AV[stack[-1][0]] if state == _AV else _WHAT[state], EOF, 0)
 
 
 NOTATION = LCR()

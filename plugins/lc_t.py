@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from itertools import compress, count, repeat
 
-from helixc.errors import E_TEXT_INVALID, text_error
+from helixc.errors import E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIELD_ORDER, E_LC_PARSE, E_TEXT_INVALID, HelixError, text_error
 from helixc.hookspecs import hookimpl
+from helixc.limits import guarded
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, parse_quick, reference_parse, quick_run, NUM_START, IDENT_START
-from helixc.values import Contract, Handle, INT_MIN, INT_MAX
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, NUM_START, IDENT_START
+from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+                             field_range_message, float_event, index_value, int_event, int_prefix_len, key_of, order_field_message,
+                             raise_found, reserved_message, run_quick, text_event)
+from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
 KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
 # Quoted on output: what HLXL quotes, plus LC-T's own keywords and the contract marker.
@@ -36,8 +41,8 @@ class LCTReader(Reader):
         r"""(?P<ws>[ \t\r\n]+)
         |(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))
         |(?P<int>-?(?:0|[1-9][0-9]*))
-        |(?P<str>"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*")
-        |(?P<bytes>\#(?:[0-9a-fA-F][0-9a-fA-F])*)
+        |(?P<str>"[\x20\x21\x23-\x5b\x5d-\x7e]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[\x20\x21\x23-\x5b\x5d-\x7e]*+)*+")
+        |(?P<bytes>\#(?:[0-9a-fA-F][0-9a-fA-F])*+)
         |(?P<handle>@[A-Za-z0-9_]+)
         |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
         |(?P<p>[\[\]{}:,=])
@@ -130,13 +135,26 @@ class LCT(Notation):
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)
 
+    @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def parse(self, text):
         _require_ascii(text)
-        return parse_quick(quick_parse, LCTReader, self._reference, text)
+        first = _LEAD_WS.match(text).end()
+        if first < len(text) and text[first] not in _VALUE_START:  # garbage: no need to read it all
+            return positioned(text, [LCTReader.TOKENS.match(text, first).group()])
+        toks = _QUICK.findall(text)
+        if toks and toks[-1] in _TRAILING_WS:
+            toks.pop()  # trailing whitespace: the pattern's last match is its last character
+        if toks and toks[-1] not in _NEVER_LAST:  # a truncated text: no need to quick-parse it all
+            try:
+                return run_quick(toks, _qvalue)
+            except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
+                pass  # not valid, or not for the quick parser: find the error (bounded time and memory)
+        return positioned(text, toks)
 
     def _reference(self, text):
         return reference_parse(self.grammar, Builder, self.name, text)
 
+    @guarded
     def parse_reference(self, text):
         _require_ascii(text)
         return reference_parse(self.grammar, Builder, self.name, text)
@@ -145,27 +163,41 @@ class LCT(Notation):
         return self.writer.emit(value)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _require_ascii(text: str) -> None:
     if not text.isascii():
-        i = next(i for i, c in enumerate(text) if ord(c) > 0x7F)
+        i = _NON_ASCII.search(text).start()
         raise text_error(E_TEXT_INVALID, f"LC-T is ASCII only; write {text[i]!r} as a \\u escape", "lc-t", text, i)
 
 
 # --------------------------------------------------------------------------- quick path
 # Same tokens as LCTReader, whitespace skipped by the pattern, no positions (see helixc.textparse.parse_quick).
+# Punctuation first, possessive loops, trailing whitespace dropped (see the HLXL pattern in helixc_plugins.hlxl).
 _QUICK = re.compile(
-    r"""[ \t\r\n]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
+    r"""[ \t\r\n]*([\[\]{}:,=]"""
+    r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
     r"""|-?(?:0|[1-9][0-9]*)"""
-    r"""|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\nrt]|\\u[0-9a-fA-F]{4})*\""""
-    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    r"""|"[\x20\x21\x23-\x5b\x5d-\x7e]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[\x20\x21\x23-\x5b\x5d-\x7e]*+)*+\""""
+    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*+|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|.)""",
     re.S,
 )
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
+_TRAILING_WS = frozenset(" \t\r\n")
+_LEAD_WS = re.compile(r"[ \t\r\n]*")
+_VALUE_START = frozenset('[{"-0123456789NTF#@')  # what a value can start with
+_NEVER_LAST = frozenset("[{,:=")  # tokens no valid text ends with
+
+
 def quick_parse(text: str):
-    return quick_run(_QUICK, _qvalue, text)
+    toks = _QUICK.findall(text)
+    if toks and toks[-1] in _TRAILING_WS:
+        toks.pop()
+    return run_quick(toks, _qvalue)
 
 
 def _qint(t):
@@ -271,6 +303,254 @@ def _qvalue(t, nxt, depth):
     if c == "@" and len(t) > 1:
         return Handle(t[1:])
     raise QuickFail
+
+
+# --------------------------------------------------------------------------- error path
+# `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
+# strings (see helixc.textscan for the rules it follows and why).
+
+_V, _VA, _AV, _K0, _K, _KC, _TC, _TI, _FI, _FE = range(10)
+_ARR, _MAP, _CON = 0, 1, 2
+_ARRF = (_ARR,)  # frames: arrays carry nothing; maps [_MAP, start, err, seen]; contracts also last, cid
+_MAPF = (_MAP, -1, None, None)  # a map or contract whose own errors no longer matter
+_CONF = (_CON, -1, None, None, -1, 0)
+_VALUE_WORDS = ("NULL", "TRUE", "FALSE")
+_NUMCH = frozenset("-0123456789")
+_WHAT_AV = ("',' or ']'", "',' or '}'", "',' or '}'")
+_WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "':'", _TC: "':'",
+         _TI: "a contract id", _FI: "a field index", _FE: "'='"}
+_OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
+
+def _run_end(toks: list, k: int, ne) -> int:
+    """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""
+    it = iter(toks)
+    it.__setstate__(k)
+    return next(compress(count(k), map(ne, it)), len(toks))
+
+
+def _is_int(t):
+    return t[0] in _NUMCH and t != "-" and "." not in t and "e" not in t and "E" not in t
+
+
+def positioned(text: str, toks: list):
+    """The error of ``text`` (or its value, when the quick parser only declined it)."""
+    found = scan(toks)
+    if found is None:
+        return LCTReader(text).parse()  # valid text the quick parser does not take (none known)
+    raise_found(TokenText(text, toks, len(toks), "lc-t", _QUICK, LCTReader.TOKENS), found)
+
+
+def scan(toks: list):
+    n = len(toks)
+    if not n:
+        return (AT, E_LC_PARSE, "empty input, expected a value", 0)
+    ref = False  # the Reader's first error was semantic: errors are now reported in the grammar's order
+    R = None  # the Reader's first (semantic) error
+    B = None  # the builder's error so far: the one of the node starting last
+    Bs = -1  # ... and that node's first token
+    D = -1  # the last container at depth 64 (the builder's depth error)
+    sem = True  # semantic errors can still matter (not once D is set in the grammar's order)
+    stack = []
+    push = stack.append
+    braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
+    state = _V
+    k = 0
+    while k < n:
+        t = toks[k]
+        if state == _AV:
+            if not stack:
+                return (SYNTAX, None if ref else "end of input", k, 0)
+            fr = stack[-1]
+            fk = fr[0]
+            if t == ",":
+                state = _V if fk == _ARR else _K if fk == _MAP else _FI
+            elif fk == _ARR and t == "]":
+                if k + 1 < n and toks[k + 1] == "]":  # a run of closing brackets
+                    m = min(_run_end(toks, k, _CLOSE_NE) - k, len(stack) - (braces[-1] + 1 if braces else 0))
+                    del stack[len(stack) - m:]
+                    k += m
+                    continue
+                stack.pop()
+            elif fk != _ARR and t == "}":
+                stack.pop()
+                braces.pop()
+                err = fr[2]
+                if err is not None:
+                    if not ref:
+                        ref, R = True, err
+                    if fr[1] > Bs:
+                        B, Bs = err, fr[1]
+            else:
+                return (SYNTAX, None if ref else _WHAT_AV[fk], k, 0)
+            k += 1
+            continue
+        if state == _V or state == _VA:
+            c = t[0]
+            if c == "[" or c == "{":
+                if c == "[" and k + 1 < n and toks[k + 1] == "[":  # a run of opening brackets, in one step
+                    j = _run_end(toks, k, _OPEN_NE)
+                    d = len(stack)
+                    if d <= 64 < d + j - k:  # the container at depth 64 is in the run
+                        D, sem = k + 64 - d, False
+                        if not ref:
+                            ref, R = True, (E_DEPTH, DEPTH_MESSAGE, D)
+                    stack.extend(repeat(_ARRF, j - k))
+                    state = _VA
+                    k = j
+                    continue
+                if len(stack) >= 64:
+                    if len(stack) == 64:
+                        D, sem = k, False
+                    if not ref:
+                        ref, R = True, (E_DEPTH, DEPTH_MESSAGE, k)
+                if c == "[":
+                    push(_ARRF)
+                    state = _VA
+                else:
+                    braces.append(len(stack))
+                    push(None)  # map or contract: the next token decides
+                    state = _K0
+                k += 1
+                continue
+            if c == "]" and state == _VA:
+                stack.pop()
+            elif c == '"' and len(t) > 1:
+                if sem and "\\u" in t:
+                    ev = text_event(t)
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+            elif c in _NUMCH and t != "-":
+                if sem and len(t) > 1:
+                    if "." in t or "e" in t or "E" in t:
+                        ev = float_event(t)
+                    else:
+                        ev = int_event(t) if len(t) > 18 else None
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], k)
+                        B, Bs = (ev[0], ev[1], k), k
+            elif c in IDENT_START:
+                if t not in _VALUE_WORDS:  # an identifier where a value goes
+                    if not ref:
+                        return (SYNTAX, "a value", k, 0)
+                    for kw in _VALUE_WORDS:  # Lark's lexer reads the keyword, then stops at the rest
+                        if t.startswith(kw):
+                            return (SYNTAX, None, k, len(kw))
+                    return (SYNTAX, None, k, 0)
+            elif c != "#" and (c != "@" or len(t) == 1):
+                return (SYNTAX, None if ref else "a value", k, 0)
+            state = _AV
+            k += 1
+            continue
+        if state == _K0 or state == _K:
+            c = t[0]
+            if state == _K0:
+                start = k - 1  # the "{"
+                if t == "}":
+                    stack.pop()
+                    braces.pop()
+                    state = _AV
+                    k += 1
+                    continue
+                if t == "C":  # {C:cid,i=v,...}
+                    stack[-1] = [_CON, start, None, None, -1, 0] if sem else _CONF
+                    state = _TC
+                    k += 1
+                    continue
+                stack[-1] = [_MAP, start, None, set()] if sem else _MAPF
+            key = None
+            if c == '"' and len(t) > 1:
+                key = key_of(t)
+                if key is None and sem:
+                    ev = text_event(t)
+                    if not ref:
+                        ref, R = True, (ev[0], ev[1], k)
+                    B, Bs = (ev[0], ev[1], k), k
+            elif c in IDENT_START:
+                if not ref:
+                    if t in _VALUE_WORDS or t == "C":
+                        return (SYNTAX, "a map key", k, 0)
+                    if t in RESERVED:
+                        return (EVENT, E_LC_PARSE, reserved_message(t), k, 0)
+                elif sem and t in RESERVED:  # the grammar reads it as an identifier; the builder refuses it
+                    B, Bs = (E_LC_PARSE, reserved_message(t), k), k
+                key = t
+            else:
+                return (SYNTAX, None if ref else "a map key", k, 0)
+            fr = stack[-1]
+            seen = fr[3]
+            if seen is not None and key is not None:
+                if ref and Bs > fr[1]:
+                    fr[3] = None  # an error inside this map comes first now
+                elif key in seen:
+                    fr[2], fr[3] = (E_DUPLICATE_KEY, dup_key_message(key), k), None
+                else:
+                    seen.add(key)
+            state = _KC
+            k += 1
+            continue
+        if state == _KC or state == _TC:
+            if t != ":":
+                return (SYNTAX, None if ref else "':'", k, 0)
+            state = _V if state == _KC else _TI
+        elif state == _TI or state == _FI:
+            if not _is_int(t):
+                if not ref:
+                    return (SYNTAX, _WHAT[state], k, 0)
+                return (SYNTAX, None, k, int_prefix_len(t) if t[0] in _NUMCH else 0)  # Lark: an int, then the rest
+            if state == _TI:
+                fr = stack[-1]
+                if sem:
+                    ev = cid_event(t)
+                    if ev is None:
+                        fr[3], fr[5] = set(), int(t)
+                    else:
+                        fr[2] = (ev[0], ev[1], fr[1])
+                state = _AV
+            else:
+                state = _FE
+        elif state == _FE:
+            if t != "=":
+                return (SYNTAX, None if ref else "'='", k, 0)
+            if sem:
+                digits = toks[k - 1]  # the field index, checked once the '=' is there (the Reader's order)
+                j = k - 1
+                if len(digits) > 18:
+                    ev = int_event(digits)
+                    if ev is not None:
+                        if not ref:
+                            ref, R = True, (ev[0], ev[1], j)
+                        B, Bs = (ev[0], ev[1], j), j
+                fr = stack[-1]
+                seen = fr[3]
+                if seen is not None:
+                    if ref and Bs > fr[1]:
+                        fr[3] = None
+                    else:
+                        i = index_value(digits.lstrip("-")) * (-1 if digits[0] == "-" else 1)
+                        if not 0 <= i <= FIELD_INDEX_MAX:
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, field_range_message(digits, i), j), None
+                        elif i in seen:
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, dup_field_message(fr[5], i), j), None
+                        elif i < fr[4]:
+                            fr[2], fr[3] = (E_FIELD_ORDER, order_field_message(fr[5], i, fr[4]), j), None
+                        else:
+                            seen.add(i)
+                            fr[4] = i
+            state = _V
+        k += 1
+    if state == _AV and not stack:
+        if not ref:
+            return None
+        if D >= 0:
+            return (EVENT, E_DEPTH, DEPTH_MESSAGE, D, 0)
+        err = B if B is not None else R
+        return (EVENT, err[0], err[1], err[2], 0)
+    if ref:
+        return (SYNTAX, None, EOF, 0)
+    return (SYNTAX, _WHAT_AV[stack[-1][0]] if state == _AV else _WHAT[state], EOF, 0)
 
 
 NOTATION = LCT()

@@ -1,0 +1,223 @@
+"""The bounded error path of the text notations: find the error of a malformed text in one pass.
+
+The quick parsers (``quick_parse`` in ``plugins/hlxl.py``, ``lc_t.py``, ``lc_r.py``) read valid
+text; when one gives up, the error must be found and placed. The code that did it before (kept
+as :func:`helixc.textparse.parse_fast` for the differential tests) ran the positioned Reader
+over a list of token tuples and, when the Reader's first error was not a syntax error, parsed
+the whole text again with Lark to learn which error the grammar reports first: 11 s and 1.2 GB
+for ``"[1," * 300000``. The notation's ``scan`` function does the same in one pass over the
+quick parser's own token strings, with an explicit stack (no recursion, any depth) and without
+building values, and reports the same code and position as that code:
+
+* **The Reader's first error**, in its order (syntax errors as they come; a scalar's range as it
+  is read; a map's or contract's entries when it closes; nesting at the 65th container). A
+  syntax error there is the answer, with the Reader's message (``..., expected X``).
+* When that first error is **semantic**, the old code asked the Lark reference, which reports the
+  first *syntax* error anywhere in the text (Lark's contextual lexer places a few of them a token
+  part later than the Reader: ``[nullx]`` at the ``x``, ``{1.5: 2}`` at the ``.``; an unexpected
+  end of input at the start of the last token), else the depth error of the rightmost container
+  at depth 64, else the error of the node that starts last in the text (the builder evaluates the
+  tree bottom-up, right to left: the reverse of preorder). The scan keeps those candidates as it
+  goes: a container's own error is tracked only while no error was found inside it.
+
+Positions are token indices until the end; only the reported one becomes a character offset.
+Each scan returns ``None`` (the text is valid: the caller builds the value another way) or a
+tuple, turned into the :class:`HelixError` by :func:`raise_found`:
+
+* ``(SYNTAX, what, k, off)``: a syntax error at token ``k`` (``EOF``: end of input) plus ``off``
+  characters; ``what`` is the Reader's "expected ..." text, or ``None`` for Lark's wording;
+* ``(EVENT, code, message, k, off)``: any other error at token ``k`` plus ``off``;
+* ``(AT, code, message, index)``: an error at a character index;
+* ``(LARK_EOF, k, off)``: Lark's "unexpected end of input" placed at token ``k`` plus ``off`` (the
+  start of the last token Lark read: ``🜊`` at the end of an LC-R text, say).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+
+from .errors import E_CONTRACT_STRUCTURE, E_FLOAT_SPECIAL, E_INT_RANGE, E_LC_PARSE, HelixError, text_error
+from .scalars import unquote
+from .values import CONTRACT_ID_MAX, FIELD_INDEX_MAX, INT_MAX, INT_MIN, MAX_DEPTH, int_repr
+
+SYNTAX, EVENT, AT, LARK_EOF = 0, 1, 2, 3
+EOF = -1
+
+DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} containers"
+
+
+# --------------------------------------------------------------------------- scalar checks (the parsers' messages)
+
+
+def int_event(tok: str):
+    """``parse_int``'s error for an int token as ``(code, message)``, or None (callers skip short tokens)."""
+    digits = tok.lstrip("-")
+    if len(digits) > 80:
+        return E_INT_RANGE, f"integer literal of {len(digits)} digits is outside signed 64-bit range"
+    v = int(tok, 0) if digits[:2].lower() in ("0x", "0o", "0b") else int(tok)
+    if not INT_MIN <= v <= INT_MAX:
+        return E_INT_RANGE, f"integer {v} is outside signed 64-bit range"
+    return None
+
+
+def float_event(tok: str):
+    v = float(tok)
+    if v - v != 0.0:
+        return E_FLOAT_SPECIAL, f"float {v!r} is not finite (NaN and Inf are not HLX values)"
+    return None
+
+
+def text_event(tok: str):
+    """A string token's error (a lone surrogate escape), or None; only ``\\u`` escapes can fail."""
+    if "\\u" not in tok:
+        return None
+    try:
+        unquote(tok)
+    except HelixError as e:
+        return e.code, e.message
+    return None
+
+
+def key_of(tok: str):
+    """A quoted key's text, or None when its escapes are bad (that error is reported separately)."""
+    if "\\" not in tok:
+        return tok[1:-1]
+    try:
+        return unquote(tok)
+    except HelixError:
+        return None
+
+
+def index_value(digits: str) -> int:
+    """A field index or contract id written in decimal; huge ones become ``FIELD_INDEX_MAX + 1``-like
+    sentinels without converting thousands of digits (``int()`` refuses over 4,300)."""
+    return int(digits) if len(digits) <= 80 else 1 << 300
+
+
+def index_text(digits: str, value: int) -> str:
+    return int_repr(value) if len(digits) <= 80 else f"of {len(digits)} digits"
+
+
+def cid_event(tok: str):
+    """The contract id's errors in the order the builder raises them: ``parse_int``, then the range."""
+    if len(tok) >= 10 or tok[0] == "-":
+        ev = int_event(tok) if len(tok) > 18 else None
+        if ev is not None:
+            return ev
+        v = int(tok)
+        if not 0 <= v <= CONTRACT_ID_MAX:
+            return E_CONTRACT_STRUCTURE, f"contract id {v} is outside 0..{CONTRACT_ID_MAX}"
+    return None
+
+
+def field_range_message(digits: str, value: int) -> str:
+    return f"field index {index_text(digits, value)} is outside 0..{FIELD_INDEX_MAX}"
+
+
+def dup_field_message(cid: int, index: int) -> str:
+    return f"contract {cid} repeats field @{index}"
+
+
+def order_field_message(cid: int, index: int, last: int) -> str:
+    return f"contract {cid}: field @{index} comes after @{last}; fields must ascend"
+
+
+def dup_key_message(key: str) -> str:
+    return f"map key {key!r} appears twice"
+
+
+def key_order_message(key: str, last: str) -> str:
+    return f"map key {key!r} comes after {last!r}; keys must be in code-point order"
+
+
+def reserved_message(key: str) -> str:
+    return f"{key!r} is reserved; quote it to use it as a map key"
+
+
+# --------------------------------------------------------------------------- positions and the final error
+
+
+class TokenText:
+    """A text, its quick token strings ``toks`` (``n`` of them, trailing whitespace left out) and
+    how to find where token ``k`` starts: ``locate`` is the quick pattern (whitespace before a
+    group-1 token) for notations with free whitespace, None when tokens are contiguous (LC-R)."""
+
+    __slots__ = ("text", "toks", "n", "notation", "locate", "reader_tokens", "lark_last", "lark_token")
+
+    def __init__(self, text, toks, n, notation, locate, reader_tokens, lark_last=None, lark_token=None):
+        self.text, self.toks, self.n, self.notation = text, toks, n, notation
+        self.locate, self.reader_tokens, self.lark_last = locate, reader_tokens, lark_last
+        self.lark_token = lark_token  # (kind, text) -> (kind, text) as Lark's lexer names the token
+
+    def start(self, k: int) -> int:
+        toks = self.toks
+        if self.locate is None:
+            return sum(map(len, islice(toks, k)))
+        if k > 256 and sum(map(len, toks)) == len(self.text):  # no whitespace between tokens
+            return sum(map(len, islice(toks, k)))
+        m = next(islice(self.locate.finditer(self.text), k, None))
+        return m.start(1)
+
+    def last_start(self) -> int:
+        """Start of the last token (where Lark puts an unexpected end of input)."""
+        if self.locate is None:
+            return len(self.text) - len(self.toks[self.n - 1])
+        end = len(self.text.rstrip(" \t\r\n"))
+        return end - len(self.toks[self.n - 1])
+
+    def token_at(self, index: int) -> tuple[str, str]:
+        """(kind, text) of the Reader's token at a character index."""
+        m = self.reader_tokens.match(self.text, index)
+        return m.lastgroup, m.group()
+
+
+def raise_found(tt: TokenText, found) -> None:
+    text, notation = tt.text, tt.notation
+    tag = found[0]
+    if tag == AT:
+        raise text_error(found[1], found[2], notation, text, found[3])
+    if tag == LARK_EOF:
+        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, tt.start(found[1]) + found[2])
+    if tag == EVENT:
+        _, code, message, k, off = found
+        index = (len(text) if k == EOF else tt.start(k)) + off
+        raise text_error(code, message, notation, text, index)
+    _, what, k, off = found
+    if k == EOF:
+        if what is not None:
+            raise text_error(E_LC_PARSE, f"unexpected end of input, expected {what}", notation, text, len(text))
+        index = tt.last_start() if tt.lark_last is None else tt.lark_last(tt)
+        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, index)
+    index = tt.start(k) + off
+    if index >= len(text):  # Lark: an unexpected end of input after a token part (🜁0 at the end)
+        raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, index)
+    kind, tok = tt.token_at(index)
+    if what is None:
+        if tt.lark_token is not None:
+            kind, tok = tt.lark_token(kind, tok)
+        message = f"unexpected character {text[index]!r}" if kind == "err" else f"unexpected {tok!r}"
+    else:
+        message = (f"unexpected character {tok!r}, expected {what}" if kind == "err"
+                   else f"unexpected {tok!r}, expected {what}")
+    raise text_error(E_LC_PARSE, message, notation, text, index)
+
+
+# Lark's INT terminal: what its contextual lexer takes of a float or radix token where only an int fits.
+INT_PREFIX = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def int_prefix_len(tok: str) -> int:
+    m = INT_PREFIX.match(tok)
+    return m.end() if m else 0
+
+
+def run_quick(toks: list, qvalue):
+    """Drive a quick parser over its token strings: one value, nothing left over (QuickFail)."""
+    nxt = iter(toks).__next__
+    v = qvalue(nxt(), nxt, 0)
+    for _ in iter(nxt, None):  # anything left over
+        from .textparse import QuickFail
+
+        raise QuickFail
+    return v
