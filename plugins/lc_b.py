@@ -42,7 +42,11 @@ from helixc.values import (
     Contract,
     Handle,
     check_float,
+    check_handle,
+    contract_parts,
+    int_repr,
 )
+from helixc.limits import guarded
 
 NULL, INT, FLOAT, TEXT, BYTES = 0x00, 0x01, 0x02, 0x03, 0x04
 ARRAY_START, ARRAY_END, CONTRACT_START, CONTRACT_END, HANDLE = 0x05, 0x06, 0x07, 0x08, 0x09
@@ -131,7 +135,7 @@ class Encoder:
             out += small
             return
         if not INT_MIN <= v <= INT_MAX:
-            raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range", notation="lc-b")
+            raise HelixError(E_INT_RANGE, f"integer {int_repr(v)} is outside signed 64-bit range", notation="lc-b")
         out.append(INT)
         out += sleb(v)
 
@@ -154,7 +158,7 @@ class Encoder:
         out += v
 
     def write_handle(self, out, v, depth):
-        data = b"&h_" + v.name.encode("ascii")
+        data = b"&h_" + check_handle(v).name.encode("ascii")
         out.append(HANDLE)
         out += uleb(len(data))
         out += data
@@ -185,15 +189,14 @@ class Encoder:
     def write_contract(self, out, v, depth):
         if depth >= MAX_DEPTH:
             raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
-        if type(v.id) is not int or not 0 <= v.id <= CONTRACT_ID_MAX:
-            raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {v.id!r} is outside 0..{CONTRACT_ID_MAX}", notation="lc-b")
+        cid, fields = contract_parts(v)  # int id in range, dict of fields
         out.append(CONTRACT_START)
-        out += uleb(v.id)
-        for i in sorted(v.fields, key=_index_key):
+        out += uleb(cid)
+        for i in sorted(fields, key=_index_key):
             if not 0 <= i <= FIELD_INDEX_MAX:
-                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
+                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {int_repr(i)} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
             out += uleb(i) if i != CONTRACT_END else _FIELD_ESCAPE
-            self.write(out, v.fields[i], depth + 1)
+            self.write(out, fields[i], depth + 1)
         out.append(CONTRACT_END)
 
 
@@ -737,15 +740,14 @@ def _fast_write(out, v, depth):
     elif t is Contract:
         if depth >= MAX_DEPTH:
             raise HelixError(E_DEPTH, f"nesting deeper than {MAX_DEPTH} containers", notation="lc-b")
-        if type(v.id) is not int or not 0 <= v.id <= CONTRACT_ID_MAX:
-            raise HelixError(E_CONTRACT_STRUCTURE, f"contract id {v.id!r} is outside 0..{CONTRACT_ID_MAX}", notation="lc-b")
+        cid, fields = contract_parts(v)  # int id in range, dict of fields
         out.append(CONTRACT_START)
-        out += uleb(v.id)
-        for i in sorted(v.fields, key=_index_key):
+        out += uleb(cid)
+        for i in sorted(fields, key=_index_key):
             if not 0 <= i <= FIELD_INDEX_MAX:
-                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {i} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
+                raise HelixError(E_CONTRACT_STRUCTURE, f"field index {int_repr(i)} is outside 0..{FIELD_INDEX_MAX}", notation="lc-b")
             out += uleb(i) if i != CONTRACT_END else _FIELD_ESCAPE
-            _put(out, v.fields[i], depth + 1)
+            _put(out, fields[i], depth + 1)
         out.append(CONTRACT_END)
     elif v is None:
         out.append(NULL)
@@ -763,7 +765,7 @@ def _int_bytes(v: int) -> bytes:
     if -1048576 <= v < 1048576:
         return bytes((INT, (v & 0x7F) | 0x80, ((v >> 7) & 0x7F) | 0x80, (v >> 14) & 0x7F))
     if not INT_MIN <= v <= INT_MAX:
-        raise HelixError(E_INT_RANGE, f"integer {v} is outside signed 64-bit range", notation="lc-b")
+        raise HelixError(E_INT_RANGE, f"integer {int_repr(v)} is outside signed 64-bit range", notation="lc-b")
     out = [INT]
     while not -64 <= v < 64:  # until the rest fits one byte with its sign bit (0x40)
         out.append((v & 0x7F) | 0x80)
@@ -792,17 +794,28 @@ _ENCODER = Encoder()
 # --------------------------------------------------------------------------- hex text view
 
 # One whitespace character per step: `\s+` inside `(...)*` backtracks exponentially on a bad tail.
-_HEX_TEXT = re.compile(r"(?:[0-9A-Fa-f]{2}|\s)*\Z")
+# Possessive (`*+`): the split into pairs and spaces is forced anyway, and a plain `*` keeps one
+# backtracking entry per step (~90 bytes per input character).
+_HEX_TEXT = re.compile(r"(?:[0-9A-Fa-f]{2}|\s)*+\Z")
+_NOT_HEX = re.compile(r"[^0-9A-Fa-f\s]")
 
 
 def hex_to_bytes(text: str) -> bytes:
     """Hex pairs in any case and spacing -> bytes; a clear error points at the first bad character."""
     if not _HEX_TEXT.match(text):
-        for i, ch in enumerate(text):
-            if not ch.isspace() and ch not in "0123456789abcdefABCDEF":
-                raise text_error(E_INPUT, f"{ch!r} is not a hex digit (LC-B text is hex byte pairs)", "lc-b", text, i)
+        bad = _NOT_HEX.search(text)
+        if bad:
+            i, ch = bad.start(), bad.group()
+            raise text_error(E_INPUT, f"{ch!r} is not a hex digit (LC-B text is hex byte pairs)", "lc-b", text, i)
         i = len(text.rstrip())
         raise text_error(E_INPUT, "odd number of hex digits, or a byte split by whitespace", "lc-b", text, max(0, i - 1))
+    if text.isascii():
+        try:  # no list of pairs: fromhex skips ASCII whitespace between pairs itself
+            data = bytes.fromhex(text)
+        except ValueError:  # \x1c-\x1f count as whitespace for `\s`, not for fromhex
+            data = None
+        if data:
+            return data
     digits = "".join(text.split())
     if not digits:
         raise text_error(E_INPUT, "empty input, expected LC-B hex bytes", "lc-b", text, 0)
@@ -822,9 +835,11 @@ class LCB(Notation):
     def encode(self, value) -> bytes:
         return fast_encode(value)
 
+    @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def decode(self, data: bytes):
         return fast_decode(bytes(data))
 
+    @guarded
     def decode_reference(self, data: bytes):
         """The plain recursive decoder (one method per tag): the reference for `decode`."""
         return Decoder(bytes(data)).decode()
@@ -835,9 +850,11 @@ class LCB(Notation):
     def emit(self, value) -> str:
         return fast_encode(value).hex(" ").upper()
 
+    @guarded
     def parse(self, text: str):
         return self.decode(hex_to_bytes(text))
 
+    @guarded
     def parse_reference(self, text: str):
         """The grammar fixes the lexical form (canonical hex text); the decoder the structure."""
         from helixc.textparse import reference_parse_raw
