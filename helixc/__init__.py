@@ -51,8 +51,20 @@ def notations() -> dict:
     return _all()
 
 
-def parse(text: str, notation: str) -> Any:
-    """Read ``text`` (for LC-B: hex text) in ``notation`` into a value."""
+_DEFAULT_LIMIT = object()
+
+
+def parse(text: str, notation: str, *, max_input=_DEFAULT_LIMIT) -> Any:
+    """Read ``text`` (for LC-B: hex text) in ``notation`` into a value.
+
+    ``max_input``: the largest input in bytes (UTF-8) for this call, ``None`` for no limit; by
+    default ``helixc.limits.MAX_INPUT_BYTES`` (64 MiB). Over it: ``HelixError(E_INPUT_TOO_LARGE)``.
+    """
+    if max_input is not _DEFAULT_LIMIT:
+        from .limits import max_input as _limit
+
+        with _limit(max_input):
+            return parse(text, notation)
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
@@ -93,7 +105,13 @@ def encode(value: Any, notation: str = "lc-b") -> bytes:
         raise n.failed("encode", e) from e
 
 
-def decode(data: bytes, notation: str = "lc-b") -> Any:
+def decode(data: bytes, notation: str = "lc-b", *, max_input=_DEFAULT_LIMIT) -> Any:
+    """Read bytes (LC-B; text notations take UTF-8) into a value; ``max_input`` as for :func:`parse`."""
+    if max_input is not _DEFAULT_LIMIT:
+        from .limits import max_input as _limit
+
+        with _limit(max_input):
+            return decode(data, notation)
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
@@ -106,9 +124,15 @@ def decode(data: bytes, notation: str = "lc-b") -> Any:
         raise n.failed("decode", e) from e
 
 
-def translate(text: str, to: str, source: str | None = None) -> str:
+def translate(text: str, to: str, source: str | None = None, *, max_input=_DEFAULT_LIMIT) -> str:
     """Translate ``text`` into notation ``to``; ``source`` is detected when omitted."""
     from .detection import detect as _detect
+
+    if max_input is not _DEFAULT_LIMIT:
+        from .limits import max_input as _limit
+
+        with _limit(max_input):
+            return translate(text, to, source)
 
     if source is None:
         value = _detect(text).value
@@ -117,8 +141,14 @@ def translate(text: str, to: str, source: str | None = None) -> str:
     return emit(value, to)
 
 
-def detect(text: str):
+def detect(text: str, *, max_input=_DEFAULT_LIMIT):
     """Which notation reads ``text``: a :class:`helixc.detect.Detection` (name, value)."""
     from .detection import detect as _detect
+
+    if max_input is not _DEFAULT_LIMIT:
+        from .limits import max_input as _limit
+
+        with _limit(max_input):
+            return _detect(text)
 
     return _detect(text)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from .errors import E_AMBIGUOUS, E_INPUT, E_LC_PARSE, HelixError
+from .limits import check_input
 from .plugins import notations
 from .values import same
 
@@ -26,6 +28,7 @@ class Detection:
 
 
 def detect(text: str) -> Detection:
+    check_input(text)  # once, not once per notation (helixc.limits)
     readings: list[tuple[str, Any]] = []
     errors: list[HelixError] = []
     all_notations = notations()
@@ -73,10 +76,15 @@ def looks_like_english(text: str) -> bool:
     t = text.strip()
     if not t or t.startswith(_NOTATION_START) or looks_like_hex(t):
         return False
-    return len(_WORD.findall(t)) >= 2
+    return next(islice(_WORD.finditer(t), 1, None), None) is not None  # two words (no list of all)
 
 
-_HEX_TEXT = re.compile(r"\s*(?:[0-9A-Fa-f]{2}\s*)+")
+# Possessive: the split into pairs and spaces is forced, and a plain `(...)+` keeps a backtracking
+# entry per pair (560 MB for 10 MB of hex text).
+_HEX_TEXT = re.compile(r"\s*+(?:[0-9A-Fa-f]{2}\s*+)++")
+_DIGIT, _LOWER = re.compile(r"[0-9]"), re.compile(r"[a-f]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_HEX_OR_SPACE_TEXT = re.compile(r"[0-9a-fA-F \t\r\n]*")
 
 
 def looks_like_hex(text: str) -> bool:
@@ -84,7 +92,7 @@ def looks_like_hex(text: str) -> bool:
     among them (``FF FF``, ``01 7b``, ``017BFFFF``; not the words ``dead beef``)."""
     if _HEX_TEXT.fullmatch(text) is None:
         return False
-    return any(c.isdigit() for c in text) or not any(c.islower() for c in text)
+    return _DIGIT.search(text) is not None or _LOWER.search(text) is None  # hex text: [0-9a-fA-F] and spaces
 
 
 def _binary_names(all_notations) -> set[str]:
@@ -104,14 +112,14 @@ def raw_binary_notation(raw: bytes, text: str, source: str | None):
     from .plugins import get_notation
 
     decodes_as_text = bool(text) or not raw
-    control = any(b < 0x20 and b not in (0x09, 0x0A, 0x0D) for b in raw)
+    control = _CONTROL.search(raw) is not None  # bytes below 0x20 other than tab, LF, CR
     if source is not None:
         n = get_notation(source)
         if not n.binary:
             if decodes_as_text and not control:
                 return None
             raise HelixError(E_INPUT, f"input is not UTF-8 text, and {n.name} is not a binary notation")
-        if decodes_as_text and not control and text.strip() and all(c in _HEX_OR_SPACE for c in text):
+        if decodes_as_text and not control and text.strip() and _HEX_OR_SPACE_TEXT.fullmatch(text):
             return None  # hex text: parsed as text
         return n
     if decodes_as_text and not control:
@@ -123,8 +131,6 @@ def raw_binary_notation(raw: bytes, text: str, source: str | None):
             f"several binary notations could read it ({', '.join(names)}); name the source notation"))
     return notations()[names[0]]
 
-
-_HEX_OR_SPACE = frozenset("0123456789abcdefABCDEF \t\r\n")
 
 
 def _emits(notation, value) -> str | None:
