@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from .errors import E_AMBIGUOUS, E_INPUT, E_LC_PARSE, HelixError
+from .errors import E_AMBIGUOUS, E_INPUT, E_INPUT_TOO_LARGE, E_LC_PARSE, HelixError
 from .limits import check_input
 from .plugins import notations
 from .values import same
@@ -38,6 +38,9 @@ def detect(text: str) -> Detection:
         except HelixError as e:
             errors.append(e)
     if not readings:
+        for e in errors:
+            if e.code == E_INPUT_TOO_LARGE:  # too large to read (or out of memory): no notation is closer
+                raise e
         # Report the error of the notation that got furthest into the text; for hex text, the
         # binary notation's (``01 7B FF FF`` is broken LC-B, whatever else fails on it).
         binary_errors = [e for e in errors if e.notation in _binary_names(all_notations)]
