@@ -175,7 +175,8 @@ _QUICK = re.compile(
     r"""|-?(?:0|[1-9][0-9]*)"""
     r"""|"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*+)*+\""""
     r"""|x"(?:[0-9a-fA-F][0-9a-fA-F])*+\""""
-    r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*"""
+    r"""|[^\[\]{}:,"\-0-9A-Za-z_&@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
 _CONST = {"null": None, "true": True, "false": False}

@@ -190,7 +190,7 @@ _QUICK = re.compile(
     r"""|-?(?:0|[1-9][0-9]*)"""
     r"""|"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-f]{4})[^"\\\x00-\x1f\x7f]*+)*+\""""
     r"""|⊠(?:[0-9a-f][0-9a-f])*+|⟁[A-Za-z0-9_]+|🜊(?:0|[1-9][0-9]*)|🜁(?:0|[1-9][0-9]*)\ """
-    r"""|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    r"""|[A-Za-z_][A-Za-z0-9_]*|[^,:\-0-9"⊠⟁🜊🜁A-Za-z_∅⊤⊥🜃🜄🜂◇◆ ]++|.)""",  # a run no token starts with: one token
     re.S,
 )
 _CONST = {NULL: None, TRUE: True, FALSE: False}

@@ -180,7 +180,8 @@ _QUICK = re.compile(
     r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
     r"""|-?(?:0|[1-9][0-9]*)"""
     r"""|"[\x20\x21\x23-\x5b\x5d-\x7e]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[\x20\x21\x23-\x5b\x5d-\x7e]*+)*+\""""
-    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*+|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|.)""",
+    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*+|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*"""
+    r"""|[^\[\]{}:,="\-0-9A-Za-z_\#@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
