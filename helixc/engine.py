@@ -38,9 +38,12 @@ class TranslateResult:
     # it understood (False; `reason` says why). The CLI exits 3 and the server answers 422 for those.
     confident: bool = True
     reason: str | None = None
+    # What `confident` was judged on (helixc.neural.confidence.judge); kept for calibration, not in JSON.
+    features: dict | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         d = asdict(self)
+        d.pop("features", None)
         extra = d.pop("extra")
         d.update(extra)
         return d

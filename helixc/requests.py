@@ -607,9 +607,24 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the text|the string|the word) ([A-Za-z]{1,12})", p)
     if m:
         return True, m.group(1)
-    m = re.fullmatch(r"(?:a handle named|the handle|a reference to|handle &h_)\s*([A-Za-z0-9_]+)", p)
+    # "the text good morning": unquoted words after "the text/string", read only as the whole phrase
+    # (extract_description tries it only up to a boundary such as " in LC-T"), two to four plain words
+    m = re.fullmatch(r"(?:the text|the string|the phrase) ((?:[A-Za-z]+ ){1,3}[A-Za-z]+)", p)
+    if m and not _STOP_IN_TEXT.search(m.group(1)):
+        return True, m.group(1)
+    m = re.fullmatch(r"(?:a handle named|the handle|a reference to|handle &h_|a handle called|"
+                     r"a handle whose name is|the handle called|the handle named)\s*([A-Za-z0-9_]+)", p)
     if m:
         return True, Handle(m.group(1))
+    m = re.fullmatch(r"(?:the (?:number|float|decimal) )?(-?\d+|[a-z -]+?) point ((?:\d+)|(?:(?:zero|one|two|three|four|five|"
+                     r"six|seven|eight|nine)(?: |$))+)", p + " " if not p[-1:].isdigit() else p, re.I)
+    if m:
+        whole = int(m.group(1)) if re.fullmatch(r"-?\d+", m.group(1)) else words_to_int(m.group(1))
+        frac = m.group(2).strip()
+        digits = frac if frac.isdigit() else "".join(str(_UNITS[w]) for w in frac.split())
+        if whole is not None and digits:
+            sign = "-" if m.group(1).strip().startswith(("-", "minus", "negative")) else ""
+            return True, float(f"{sign}{abs(whole)}.{digits}")
     m = re.fullmatch(r"(?:the bytes|a byte string) ([0-9A-Fa-f]{2,})", p)
     if m and len(m.group(1)) % 2 == 0:
         return True, bytes.fromhex(m.group(1))
@@ -617,6 +632,20 @@ def describe_scalar_value(p: str):
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
     return _NO
+
+
+_STOP_IN_TEXT = re.compile(r"\b(?:in|to|into|as|using|and|or|please|then|with|lc|hlxl|lct|lcr|lcb|runic|binary|"
+                           r"notation|format|a|an|the)\b", re.I)
+_PLURAL_SCALARS = {"falses": False, "trues": True, "nulls": None, "zeros": 0, "ones": 1, "empty lists": [],
+                   "empty maps": {}, "empty strings": "", "nones": None}
+_COUNT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def _count(word: str) -> int | None:
+    w = word.lower()
+    if w.isdigit():
+        return int(w) if int(w) <= 64 else None
+    return _COUNT_WORDS.get(w, {"a couple of": 2, "a pair of": 2}.get(w))
 
 
 def _split_items(body: str) -> list[str] | None:
@@ -659,6 +688,42 @@ def describe_value(phrase: str, depth: int = 0):
     if m:
         ok, v = describe_value(m.group(1), depth + 1)
         return (True, [v]) if ok else _NO
+    # "four falses", "a list of two nulls", "an array of 3 empty lists"
+    m = re.fullmatch(r"(?:(?:a list|an array|a list made|the list) of )?(\d+|zero|one|two|three|four|five|six|seven|eight|"
+                     r"nine|ten|a couple of|a pair of) (" + "|".join(_PLURAL_SCALARS) + r")", p, re.I)
+    if m and _count(m.group(1)) is not None:
+        v = _PLURAL_SCALARS[m.group(2).lower()]
+        return True, [v if not isinstance(v, (list, dict)) else type(v)() for _ in range(_count(m.group(1)))]
+    # "the numbers from three to six" (inclusive, ascending, at most 64 items)
+    m = re.fullmatch(r"(?:(?:the|a list of|an array of|a list of the) (?:numbers|integers|ints) |a list |the list |"
+                     r"a range )?from (-?\d+|[a-z -]+?) (?:to|through|thru) (-?\d+|[a-z -]+?)(?: inclusive)?", p, re.I)
+    if m:
+        lo, hi = (int(g) if re.fullmatch(r"-?\d+", g) else words_to_int(g) for g in m.groups())
+        if lo is not None and hi is not None and 0 <= hi - lo < 64:
+            return True, list(range(lo, hi + 1))
+    # "an empty list inside a list", "a list holding an empty map"
+    m = re.fullmatch(r"(.+?) (?:inside|in|within|wrapped in) (?:a|an) (?:list|array)", p, re.S)
+    if m and not re.search(r"\b(?:lc|hlxl|runic|notation)\b", m.group(1), re.I):
+        ok, v = describe_value(m.group(1), depth + 1)
+        return (True, [v]) if ok else _NO
+    # "k=1, b=2" / "a map with a=1 and b=true": every item a key=value pair
+    m = re.fullmatch(r"(?:(?:a map|an object|a dictionary|a dict)(?: with| of)? )?((?:[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?"
+                     r"(?:\s*(?:,|;|,? and)\s*)){0,15}[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?)", p, re.S)
+    if m and "=" in m.group(1):
+        out = {}
+        for it in re.split(r"\s*(?:,|;|,? and)\s*", m.group(1)):
+            km = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)", it, re.S)
+            if not km or km.group(1) in out:
+                break
+            ok, v = describe_value(km.group(2), depth + 1)
+            if not ok:
+                ok, v = _hlxl(km.group(2))
+            if not ok:
+                break
+            out[km.group(1)] = v
+        else:
+            if out:
+                return True, dict(sorted(out.items()))
     m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
                      r"a list of|an array containing|a list with|the list of) (.+)", p, re.S)
     if m:
@@ -675,7 +740,7 @@ def describe_value(phrase: str, depth: int = 0):
     m = re.fullmatch(r"(?:an empty contract (\d+)|contract (\d+) with no fields|a contract with id (\d+) and no fields)", p)
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
-    m = re.fullmatch(r"(?:a contract (\d+) |contract (\d+) |a contract with id (\d+), )(.+)", p, re.S)
+    m = re.fullmatch(r"(?:a contract (\d+),? |contract (\d+),? |a contract with id (\d+),? )(.+)", p, re.S)
     if m:
         cid = int(next(g for g in m.groups()[:3] if g))
         items = _split_items(m.group(4))
@@ -685,9 +750,15 @@ def describe_value(phrase: str, depth: int = 0):
         for it in items:
             fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
                 re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
-            if not fm:
+            wm = None if fm else re.fullmatch(
+                r"(?:with )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)\s*"
+                r"(?:=|is|set to|being|:)\s*(.+)", it, re.S)
+            if not fm and not wm:
                 return _NO
-            if fm.group(1) in _ORDINALS:
+            if wm:
+                g = wm.group(1).lstrip("@")
+                idx, d = (int(g) if g.isdigit() else _COUNT_WORDS[g.lower()]), wm.group(2)
+            elif fm.group(1) in _ORDINALS:
                 idx, d = _ORDINALS[fm.group(1)], fm.group(2)
             else:
                 idx, d = int(next(g for g in fm.groups()[:3] if g)), fm.group(fm.lastindex)

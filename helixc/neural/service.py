@@ -21,6 +21,7 @@ and agreed" (True), "checked and disagreed" (False), "could not be checked"
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -193,18 +194,18 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
             res.verified = features["verified"] = bool(agree)
             if not agree:
-                model_sure, _ = judge(dict(features, verified=None), th)
-                # The compiler overrules the model only where its reading is the safer one: same
-                # route, the payload copied verbatim from a text notation in the request (models
-                # miscopy values; the compiler does not), and a model that is not sure either.
-                # A route disagreement, or a sure model, is a conflict nobody can settle.
-                features["correction_sure"] = (r.engine == "auto" and ref_route == route and not model_sure
-                                               and _verbatim_text_payload(r.text, ref_route))
+                # The compiler overrules the model only where its own reading is unambiguous: the
+                # same route, and a payload it read whole (notation text, or its controlled English)
+                # with no other literal in the request. Models miscopy and mis-compose values; a
+                # whole-phrase parse does not. A route disagreement is a conflict nobody can settle.
+                features["correction_sure"] = (r.engine == "auto" and ref_route == route
+                                               and _sure_payload(r.text, ref_route))
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
                 res.grammar_valid = True
         res.confident, res.reason = judge(features, th)
+        res.features = features
         res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
                                "forced": features["forced"]}
         res.latency_ms = elapsed
@@ -212,18 +213,42 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
     return results  # type: ignore[return-value]
 
 
-def _verbatim_text_payload(text: str, route: str) -> bool:
-    """The compiler read the payload as a span of notation text (not a number, a description in
-    words, or hex bytes, which may be meant as a bytes value rather than LC-B)."""
+_LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                               r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
+
+
+def _sure_payload(text: str, route: str) -> bool:
+    """The compiler's reading of the payload is one it can stand behind: a span of notation text
+    (not hex bytes, which may be meant as a bytes value rather than LC-B) or a value described in
+    its controlled English, read whole, with no other literal left in the request (an incidental
+    number elsewhere could be the value meant)."""
     from ..plugins import notations
-    from ..requests import read_request
+    from ..requests import _mentions, extract_payload, normalize_numbers, read_request
 
     try:
         r = read_request(text)
     except HelixError:
         return False
+    if route == "explain" or not r.has_payload:
+        return False
     n = notations().get(r.payload_notation or "")
-    return route != "explain" and r.has_payload and n is not None and not n.binary
+    if r.payload_notation != "english" and (n is None or n.binary):
+        return False
+    norm = normalize_numbers(text.strip())
+    if r.payload_notation == "english":
+        from ..requests import extract_description
+
+        found = extract_description(norm)
+        span = found[1:] if found else None
+    else:
+        found = extract_payload(norm, r.payload_notation)
+        span = found[2:] if found else None
+    if span is None:
+        return False
+    rest = norm[:span[0]] + " " + norm[span[1]:]
+    for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names ("LC-B") are not literals
+        rest = rest[:a] + " " + rest[b:]
+    return not _LEFTOVER_LITERAL.search(rest)
 
 
 def _thresholds(moe):

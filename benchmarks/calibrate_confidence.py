@@ -1,0 +1,178 @@
+"""Calibrate the confidence thresholds of a model directory (``confidence.json``).
+
+Runs the MoE (engine auto, as ``helixc translate`` does) over calibration rows only:
+
+* ``val``: the corpus validation split (``helixc corpus build`` first), N rows per route;
+* ``dev``: the dev half of the blind free-English set (``benchmarks/blind/dev.jsonl``);
+* ``garbage``: ``benchmarks/blind/garbage-dev.jsonl`` (every answer given there is wrong).
+
+The sealed test half and the garbage test file are never read here. For every grid point of
+(route_prob, min_prob, max_forced, explain_prob) it counts, per source, coverage (share answered
+with confidence) and precision (exact among those answered), then picks the point with the
+highest coverage on val + dev whose precision is >= ``--target`` on val and on dev and that
+answers no garbage row; with no such point, the most precise one. Prints a table, writes
+``confidence.json`` into the model directory (``--write``) and the per-row features to
+``benchmarks/results/confidence_calibration.json``.
+
+    HELIXC_TORCH_THREADS=2 .venv/bin/python benchmarks/calibrate_confidence.py --per-route 200 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _instruction(row: dict) -> str:
+    text = row["input"]
+    if text.startswith("### Instruction:\n"):
+        text = text[len("### Instruction:\n"):]
+    return text.split("\n\n### Response:")[0]
+
+
+def val_rows(per_route: int) -> list[dict]:
+    base = ROOT / "corpora" / "data" / "generated"
+    out = []
+    for role in ("lc-r", "lc-t", "hlxl", "lc-b", "explain"):
+        path = base / role / "val.jsonl"
+        if not path.is_file():
+            raise SystemExit(f"{path} missing: run `helixc corpus build` first")
+        rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+        step = max(1, len(rows) // per_route)
+        for r in rows[::step][:per_route]:
+            out.append({"source": "val", "request": _instruction(r), "to": "auto", "expected": r["output"],
+                        "route": r["route"]})
+    return out
+
+
+def blind_rows(path: Path, source: str) -> list[dict]:
+    from helixc import emit, parse
+    from helixc.neural.data import load_knowledge
+
+    kb = {e["id"]: e["answer"] for e in load_knowledge()}
+    out = []
+    for line in path.open(encoding="utf-8"):
+        r = json.loads(line)
+        if r["route"] == "none":
+            expected = None
+        elif r["route"] == "explain":
+            expected = kb[r["knowledge_id"]]
+        else:
+            expected = emit(parse(r["value"], "hlxl"), r["route"])
+        out.append({"source": source, "request": r["request"], "to": r.get("to", "auto"), "expected": expected,
+                    "route": r["route"]})
+    return out
+
+
+def run(rows: list[dict], models_dir) -> list[dict]:
+    from helixc.engine import TranslateRequest, translate_notation
+    from helixc.errors import HelixError
+    from helixc.neural.service import answer_batch, get_moe
+
+    moe = get_moe(models_dir)
+    english, idx = [], []
+    for i, r in enumerate(rows):
+        req = TranslateRequest(text=r["request"], to=r["to"], engine="auto")
+        try:
+            res = translate_notation(req) if r["request"].strip() else "error"
+        except HelixError:
+            res = "error"
+        if res == "error":
+            r.update(answered=False, error=True, features=None)
+        elif res is not None:  # notation input: the compiler's answer, always confident
+            r.update(answered=True, output=res.output, features=None)
+        else:
+            english.append(req)
+            idx.append(i)
+    for s in range(0, len(english), 32):
+        for i, res in zip(idx[s: s + 32], answer_batch(moe, english[s: s + 32])):
+            rows[i].update(answered=None, output=res.output, features=res.features, got_route=res.route)
+    for r in rows:
+        r["correct"] = r.get("output") is not None and r["expected"] is not None and r["output"] == r["expected"]
+    return rows
+
+
+def score(rows, th) -> dict:
+    from helixc.neural.confidence import judge
+
+    stats: dict[str, dict] = {}
+    for r in rows:
+        s = stats.setdefault(r["source"], {"n": 0, "answered": 0, "right": 0, "right_all": 0})
+        s["n"] += 1
+        if r.get("features") is not None:
+            answered = judge(r["features"], th)[0]
+        else:
+            answered = bool(r.get("answered"))
+        s["answered"] += answered
+        s["right"] += answered and r["correct"]
+        s["right_all"] += r["correct"]
+    for s in stats.values():
+        s["coverage"] = s["answered"] / s["n"] if s["n"] else 0.0
+        s["precision"] = s["right"] / s["answered"] if s["answered"] else 1.0
+        s["end_to_end"] = s["right"] / s["n"] if s["n"] else 0.0
+    return stats
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", default=None)
+    ap.add_argument("--per-route", type=int, default=200)
+    ap.add_argument("--dev", default=str(ROOT / "benchmarks" / "blind" / "dev.jsonl"))
+    ap.add_argument("--garbage", default=str(ROOT / "benchmarks" / "blind" / "garbage-dev.jsonl"))
+    ap.add_argument("--target", type=float, default=0.99)
+    ap.add_argument("--write", action="store_true", help="write confidence.json into the model directory")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "confidence_calibration.json"))
+    a = ap.parse_args(argv)
+
+    from helixc.neural import default_models_dir
+    from helixc.neural.confidence import Thresholds
+
+    models_dir = Path(a.models) if a.models else default_models_dir()
+    rows = val_rows(a.per_route) if a.per_route else []
+    for path, src in ((a.dev, "dev"), (a.garbage, "garbage")):
+        if Path(path).is_file():
+            rows += blind_rows(Path(path), src)
+    t0 = time.perf_counter()
+    run(rows, models_dir)
+    print(f"ran {len(rows)} rows in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    grid = itertools.product([0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+                             [0, 1, 2], [0.3, 0.5, 0.7, 0.8, 0.9, 0.95])
+    best, best_key = None, None
+    for rp, mp, mf, ep in grid:
+        th = Thresholds(route_prob=rp, min_prob=mp, max_forced=mf, explain_prob=ep)
+        st = score(rows, th)
+        ok = all(st[s]["precision"] >= a.target for s in ("val", "dev") if s in st) and \
+            st.get("garbage", {"answered": 0})["answered"] == 0
+        cov = sum(st[s]["right"] for s in ("val", "dev") if s in st)
+        prec = min((st[s]["precision"] for s in ("val", "dev") if s in st), default=1.0)
+        key = (ok, cov if ok else prec, cov)
+        if best_key is None or key > best_key:
+            best, best_key = (th, st), key
+    th, st = best
+    print(f"chosen: {th} (meets target: {best_key[0]})")
+    print(f"{'source':8} {'rows':>5} {'coverage':>9} {'precision':>10} {'end-to-end':>11} {'best-reading exact':>19}")
+    for s, v in st.items():
+        print(f"{s:8} {v['n']:5d} {v['coverage']:9.1%} {v['precision']:10.1%} {v['end_to_end']:11.1%} "
+              f"{v['right_all'] / v['n']:19.1%}")
+    default = score(rows, Thresholds())
+    print("defaults:", {s: (round(v["coverage"], 3), round(v["precision"], 3)) for s, v in default.items()})
+    report = {"thresholds": th.__dict__, "meets_target": best_key[0], "target_precision": a.target,
+              "calibrated_on": {s: v["n"] for s, v in st.items()}, "scores": st}
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps({**report, "rows": rows}, ensure_ascii=False, indent=1, default=str) + "\n")
+    if a.write:
+        (models_dir / "confidence.json").write_text(json.dumps(report, indent=1) + "\n")
+        print(f"wrote {models_dir / 'confidence.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
