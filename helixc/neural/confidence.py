@@ -23,6 +23,7 @@ specialist. :func:`judge` returns ``(confident, reason)``; the reason is one sho
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -48,6 +49,49 @@ class Thresholds:
             from ..errors import E_MODEL, HelixError
 
             raise HelixError(E_MODEL, f"{p}: unreadable confidence thresholds: {e}") from e
+
+
+_KIND_WORDS = {
+    "list": "list", "lists": "list", "array": "list", "arrays": "list",
+    "map": "dict", "maps": "dict", "object": "dict", "dictionary": "dict", "dict": "dict",
+    "contract": "Contract", "contracts": "Contract", "handle": "Handle", "handles": "Handle",
+}
+_BOOL_NULL = re.compile(r"\b(true|false|null)\b", re.I)
+
+
+def _kinds(v, acc: dict) -> dict:
+    from ..values import Contract
+
+    name = type(v).__name__
+    acc[name] = acc.get(name, 0) + 1
+    if v is None or isinstance(v, bool):
+        acc["scalar_word"] = acc.get("scalar_word", 0) + 1
+    items = v.values() if isinstance(v, dict) else v.fields.values() if isinstance(v, Contract) else \
+        v if isinstance(v, list) else ()
+    for x in items:
+        _kinds(x, acc)
+    return acc
+
+
+def inconsistency(request: str, value) -> str | None:
+    """A cheap second reading: what the request's own words say the answer must hold. A request
+    that names a list, a map, a contract or a handle gets an answer with one; one that spells out
+    n true/false/null words gets at least n such values. Notation names are taken out first
+    (``the binary one``), and quoted text is not read. Returns the reason, or None."""
+    from ..requests import _mentions
+
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', " ", request)
+    for a, b, _ in sorted(_mentions(text), reverse=True):
+        text = text[:a] + " " + text[b:]
+    kinds = _kinds(value, {})
+    for w in re.findall(r"[A-Za-z]+", text.lower()):
+        k = _KIND_WORDS.get(w)
+        if k is not None and k not in kinds:
+            return f"the request speaks of a {w}, and the answer has none"
+    words = len(_BOOL_NULL.findall(text))
+    if words > kinds.get("scalar_word", 0):
+        return "the request names more true/false/null values than the answer holds"
+    return None
 
 
 def has_reserved(text: str) -> bool:
@@ -85,4 +129,6 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
         return False, "the grammar had to overrule the model's own choice"
     if features.get("min_prob", 1.0) < th.min_prob:
         return False, f"the model is unsure of part of its answer (p={features['min_prob']:.2f})"
+    if features.get("inconsistent"):
+        return False, features["inconsistent"]
     return True, None

@@ -181,6 +181,10 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                     "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
                     "closed": bool(g and g.closed), "grammar_valid": res.grammar_valid, "output": out,
                     "has_specialist": g is not None, "verified": None}
+        if g is not None and route != "explain" and res.grammar_valid:
+            from .confidence import inconsistency
+
+            features["inconsistent"] = inconsistency(r.text, g.value)
         # verification against the compiler's own reading
         try:
             ref = compiler_reading(r.text, None if i in routed_by_model else route)
