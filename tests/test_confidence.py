@@ -1,0 +1,127 @@
+"""Never silently wrong: input classification, the confidence judgement and the CLI's exit 3."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from helixc.cli import cli
+from helixc.neural.confidence import Thresholds, has_reserved, inconsistency, judge
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, ["translate", *args], input=input)
+
+
+GOOD = {"route": "lc-r", "routed_by_model": True, "route_prob": 0.999, "min_prob": 0.99, "forced": 0, "closed": False,
+        "grammar_valid": True, "output": "🜃1🜄", "has_specialist": True, "verified": None}
+
+
+@pytest.mark.parametrize("change,reason", [
+    ({"output": "🜃⟨0⟩🜄"}, "slot reference"),
+    ({"output": ""}, "wrote nothing"),
+    ({"grammar_valid": False}, "compiler's checks"),
+    ({"verified": False}, "disagree"),
+    ({"closed": True}, "token budget"),
+    ({"route_prob": 0.5}, "router is unsure"),
+    ({"forced": 3}, "overrule"),
+    ({"min_prob": 0.2}, "unsure of part"),
+    ({"has_specialist": False}, "no specialist"),
+    ({"inconsistent": "the request speaks of a map"}, "speaks of a map"),
+])
+def test_each_doubt_makes_an_answer_not_sure(change, reason):
+    th = Thresholds()
+    assert judge(GOOD, th) == (True, None)
+    ok, why = judge({**GOOD, **change}, th)
+    assert not ok and reason in why
+
+
+def test_compiler_agreement_and_sure_corrections_are_answers():
+    th = Thresholds()
+    assert judge({**GOOD, "min_prob": 0.01, "verified": True}, th)[0]
+    assert judge({**GOOD, "verified": False, "correction_sure": True}, th)[0]
+    assert not judge({**GOOD, "verified": False, "correction_sure": False}, th)[0]
+
+
+def test_inconsistency_reads_the_requests_own_words():
+    assert inconsistency("a list with 1.5 and hi, in hlxl", 1.5)
+    assert inconsistency("the booleans true, true, false in LC-T", [True, True])
+    assert inconsistency("a map with key a in the binary one", "a")
+    assert inconsistency("Convert [1, 2] to LC-R", [1, 2]) is None
+    assert inconsistency('the text "a list" in lc-t', "a list") is None  # quoted text is not read
+    assert has_reserved("x\"⟨0⟩\"") and not has_reserved("[1]")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_input_is_an_error_not_an_answer(text):
+    r = run("--to", "auto", "--text", text)
+    assert r.exit_code == 2 and "E_INPUT" in r.stderr and not r.stdout
+
+
+@pytest.mark.parametrize("text", ["01 7B FF FF", "07 FF FF FF FF FF FF FF FF FF 7F 08", "FF FF", "05 FF AB 06"])
+@pytest.mark.parametrize("to", ["hlxl", "auto"])
+def test_hex_that_does_not_decode_is_an_lc_b_error(text, to):
+    r = run("--to", to, "--text", text)
+    assert r.exit_code == 2, r.output
+    assert "[lc-b]" in r.stderr and "byte offset" in r.stderr
+
+
+def test_a_bom_is_not_content(tmp_path):
+    f = tmp_path / "f.hlxl"
+    f.write_bytes(b'\xef\xbb\xbf{age: 30, name: "Alice", tags: [1, 2, 3]}\n')
+    r = run("--to", "lc-t", str(f))
+    assert r.exit_code == 0 and r.stdout == '{age:30,name:"Alice",tags:[1,2,3]}\n'
+
+
+def test_notation_input_with_to_auto_asks_for_a_target():
+    r = run("--to", "auto", "--text", "[1, 2, 3]")
+    assert r.exit_code == 2 and "name the target" in r.stderr
+
+
+def test_output_files_are_written_atomically(tmp_path):
+    out = tmp_path / "o.txt"
+    out.write_text("old\n")
+    assert run("--to", "lc-t", "--text", "[1]", "-o", str(out)).exit_code == 0
+    assert out.read_text() == "[1]\n"
+    r = run("--to", "lc-t", "--text", "[1]", "-o", str(tmp_path / "missing" / "o.txt"))
+    assert r.exit_code == 2 and "E_OUTPUT" in r.stderr and "Traceback" not in r.output
+    if os.path.exists("/dev/full"):
+        r = run("--to", "lc-t", "--text", "[1]", "-o", "/dev/full")
+        assert r.exit_code == 2 and "E_OUTPUT" in r.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".helixc-")]
+
+
+def test_max_input_is_enforced(tmp_path):
+    f = tmp_path / "big.hlxl"
+    f.write_text("[" + "1, " * 100 + "1]")
+    r = run("--to", "lc-t", "--max-input", "50", str(f))
+    assert r.exit_code == 2 and "--max-input" in r.stderr
+
+
+@pytest.mark.parametrize("text", ["hello world", "asdf qwer zxcv"])
+def test_garbage_english_is_not_answered(text):
+    r = run("--to", "lc-r", "--json", "--text", text)
+    assert r.exit_code == 3, r.output
+    d = json.loads(r.stdout)
+    assert d["confident"] is False and d["reason"]
+    assert "helixc: not sure: " in r.stderr
+
+
+def test_best_effort_prints_the_best_reading_with_exit_0():
+    r = run("--to", "lc-r", "--best-effort", "--text", "hello world")
+    assert r.exit_code == 0 and r.stdout.strip() and "not sure" in r.stderr
+
+
+def test_a_known_request_is_answered_with_confidence():
+    r = run("--to", "auto", "--json", "--text", "Convert [1, 2, 3] to runic")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["confident"] is True and d["output"] == "🜃1, 2, 3🜄"
+
+
+def test_too_long_english_is_refused_before_any_model():
+    r = run("--to", "auto", "--text", "please convert " * 400)
+    assert r.exit_code == 2 and "limit" in r.stderr
