@@ -8,6 +8,7 @@ and reads raw bytes or hex text in any case and spacing.
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 
@@ -676,7 +677,7 @@ def _fast_write(out, v, depth):
         text_head, small_int, pack, write = _TEXT_HEAD, _SMALL_INT, _pack_float, _fast_write
         for k in keys:
             kb = cache.get(k)
-            if kb is None:
+            if kb is None or type(k) is not str:  # a str subclass equal to a cached key is still refused
                 kb = _key_bytes(k)
             out += kb
             x = v[k]
@@ -789,6 +790,28 @@ def _key_bytes(k) -> bytes:
 
 
 _ENCODER = Encoder()
+
+# --------------------------------------------------------------------------- native core
+#
+# helixc_plugins._lcb_native (plugins/_lcb_native.c, compiled by `pip install` where a C compiler
+# exists) is the same codec in C. It defers everything unusual (every error, ints beyond 64 bits,
+# types it does not know) to the Python fast paths above, which raise the reference's error or
+# give the value: codes, messages and offsets are theirs. `LCB.encode/decode` run `fast_encode` /
+# `fast_decode`: the native core when it is importable, else the Python paths, which stay
+# available as `py_fast_encode` / `py_fast_decode`. HELIXC_NO_NATIVE=1 ignores a built core.
+
+py_fast_decode = fast_decode
+py_fast_encode = fast_encode
+NATIVE = None
+if os.environ.get("HELIXC_NO_NATIVE", "") in ("", "0"):
+    try:
+        from helixc_plugins import _lcb_native as NATIVE
+    except ImportError:  # not built (no compiler at install time): the Python paths serve
+        NATIVE = None
+if NATIVE is not None:
+    NATIVE.configure(Contract, Handle, py_fast_decode, py_fast_encode)
+    fast_decode = NATIVE.decode
+    fast_encode = NATIVE.encode
 
 
 # --------------------------------------------------------------------------- hex text view
