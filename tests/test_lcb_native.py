@@ -333,3 +333,42 @@ def test_fallback_without_the_native_core():
     assert got["hex"] == helixc.encode(v).hex()
     e = pytest.raises(HelixError, helixc.decode, helixc.encode(v)[:-1]).value
     assert got["error"] == [e.code, e.message, e.offset]
+
+
+def test_the_input_guard_has_one_behaviour_for_both_signatures():
+    """helixc.limits.guarded's wrapper for (self, data) methods (the fast one LC-B's decode gets)
+    and its general wrapper: same limit, same error, same MemoryError mapping."""
+    from helixc import limits
+
+    class N:
+        name = "x"
+
+        def one(self, data):
+            if data == b"oom":
+                raise MemoryError
+            return len(data)
+
+        def general(self, data, extra=0):
+            return self.one(data) + extra
+
+    N.one, N.general = limits.guarded(N.one), limits.guarded(N.general)
+    n = N()
+    assert N.one.__helixc_guarded__ and N.one.__name__ == "one" and N.one.__code__.co_argcount == 2
+    assert N.general.__code__.co_flags & 0x0C  # the *args/**kwargs form
+    for fn in (n.one, n.general):
+        assert fn(b"abcd") == 4
+        with limits.max_input(3):
+            e = pytest.raises(HelixError, fn, b"abcd").value
+            assert (e.code, e.notation) == ("E_INPUT_TOO_LARGE", "x") and "4 bytes; the limit is 3" in e.message
+            assert fn(b"abc") == 3
+        with limits.max_input(None):
+            assert fn(b"a" * 100) == 100
+        e = pytest.raises(HelixError, fn, b"oom").value
+        assert e.code == "E_INPUT_TOO_LARGE" and "memory" in e.message and e.__context__ is None
+    assert n.one(data=b"ab") == 2 and n.general(b"ab", extra=1) == 3
+    old = limits.MAX_INPUT_BYTES
+    try:
+        limits.MAX_INPUT_BYTES = 2
+        assert pytest.raises(HelixError, helixc.decode, b"\x05\x06\x00\x00").value.code == "E_INPUT_TOO_LARGE"
+    finally:
+        limits.MAX_INPUT_BYTES = old
