@@ -145,6 +145,34 @@ def test_bitsandbytes_missing_kernels_notice_is_dropped_and_nothing_else():
     assert not any("No module named 'kernels'" in m and m.startswith("Failed to load CPU") for m in kept)
 
 
+def test_kernels_installed_but_hub_offline_notices_are_dropped_and_nothing_else():
+    # transformers >= 5.25 installs `kernels`; helixc runs with HF_HUB_OFFLINE=1, so the kernel
+    # fetch fails with "not available in the local cache ... offline mode" and kernels itself logs
+    # that it skips the publisher trust check. Both are the normal state; other repos' are not.
+    import helixc.neural  # noqa: F401 - installs the filters
+    from helixc.neural.quiet import BNB_CPU_LOGGER, KERNELS_HUB_LOGGER
+
+    bnb_records, bnb_done = _capture(BNB_CPU_LOGGER)
+    hub_records, hub_done = _capture(KERNELS_HUB_LOGGER)
+    template = ("Failed to load CPU gemm_4bit_forward from kernels-community: %s. Please make sure you already "
+                "`pip install kernels` and the kernels >= 0.11.1")
+    offline = RuntimeError("Version 1 of 'kernels-community/quantization-bitsandbytes' is not available in the "
+                           "local cache and Hugging Face Hub is in offline mode. Download the kernel while online first")
+    try:
+        logging.getLogger(BNB_CPU_LOGGER).warning(template, offline)
+        logging.getLogger(BNB_CPU_LOGGER).warning(template, RuntimeError("403 Forbidden"))  # keep
+        hub = logging.getLogger(KERNELS_HUB_LOGGER)
+        hub.warning("Skipping publisher trust check for 'kernels-community/quantization-bitsandbytes' "
+                    "because Hugging Face Hub is in offline mode.")
+        hub.warning("Skipping publisher trust check for 'someone/else' because Hugging Face Hub is in offline mode.")
+    finally:
+        bnb_done()
+        hub_done()
+    assert [r.getMessage() for r in bnb_records] == [template % "403 Forbidden"]
+    assert [r.getMessage() for r in hub_records] == [
+        "Skipping publisher trust check for 'someone/else' because Hugging Face Hub is in offline mode."]
+
+
 def test_the_filter_sits_on_the_logger_bitsandbytes_uses():
     bnb = pytest.importorskip("bitsandbytes")
     src = Path(bnb.__file__).parent / "backends" / "cpu" / "ops.py"
