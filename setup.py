@@ -1,4 +1,4 @@
-"""Build hook for the one compiled part of helixc: the LC-B codec core (plugins/_lcb_native.c).
+"""Build hook for the one compiled part of helixc: the LC-B codec core (plugins/lc_b/_lcb_native.c).
 
 Everything else (metadata, packages, data) is in pyproject.toml. The extension is optional:
 where no C compiler (or no Python headers) is found, `pip install` still succeeds and
@@ -14,8 +14,8 @@ ext_modules = []
 if os.environ.get("HELIXC_NO_NATIVE_BUILD", "") in ("", "0"):
     ext_modules.append(
         Extension(
-            "helixc_plugins._lcb_native",
-            sources=["plugins/_lcb_native.c"],
+            "helixc_plugins.lc_b._lcb_native",
+            sources=["plugins/lc_b/_lcb_native.c"],
             optional=True,  # a failed compile is a warning, not a failed install
             extra_compile_args=["-O3"] if os.name == "posix" else [],
         )

@@ -26,15 +26,14 @@ from typing import Iterator
 
 from helixc import detect, same
 from helixc.errors import HelixError
-from helixc.requests import NOTATION_SYNONYMS, normalize_numbers
+from helixc import catalog
+from helixc.requests import normalize_numbers
 
 from . import templates as T
 from . import valuegen as V
 from .valuegen import emit, parse
 
 SPLITS = ("train", "val", "test", "test_novel")
-ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
-NOTATION_ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl")
 DEFAULT_SIZES = {"train": 12000, "val": 1000, "test": 2500, "test_novel": 2500}
 EXPLAIN_FRACTION = 0.3  # explain rows per split, relative to one notation route
 EXPLAIN_FRACTION_TRAIN = 0.6  # more in train: each of ~1,400 training wordings is seen a few times
@@ -50,6 +49,11 @@ FAMILY_WEIGHTS = {
     "lc-r": {"conv": 42, "number": 14, "digits": 4, "words": 40},
     "lc-t": {"conv": 42, "number": 14, "digits": 4, "words": 40},
 }
+
+# Routes the corpus has phrasing for, in the coordinator's trained order (helixc.catalog.routes:
+# registered notations by route rank, then explain). A notation without FAMILY_WEIGHTS gets no rows.
+NOTATION_ROUTES = tuple(r for r in catalog.notation_routes() if r in FAMILY_WEIGHTS)
+ROUTES = tuple(r for r in catalog.routes() if r in FAMILY_WEIGHTS or r == catalog.EXPLAIN)
 
 PROMPT = "### Instruction:\n{}\n\n### Response:\n"
 
@@ -139,7 +143,7 @@ def noisy(skeleton: str, rng: random.Random) -> str:
 
 
 def synonym(notation: str, rng: random.Random) -> str:
-    syns = NOTATION_SYNONYMS[notation]
+    syns = catalog.english_names()[notation]
     # canonical names are the most common wording
     if rng.random() < 0.35:
         return syns[0]

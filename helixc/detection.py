@@ -3,7 +3,7 @@
 Every registered notation tries to read the input. If exactly one does, or
 all that do agree on the value, that notation wins (preferring the one whose
 canonical form the input already is). If several read it as different values
-(``10`` is the int 10 in HLXL but the byte 0x10 in LC-B hex), detection
+(``10`` is the int 10 in a text notation but the byte 0x10 in hex text), detection
 refuses and asks for ``--from``.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from . import catalog
 from .errors import E_AMBIGUOUS, E_INPUT, E_INPUT_TOO_LARGE, E_LC_PARSE, HelixError
 from .limits import check_input
 from .plugins import notations
@@ -42,7 +43,7 @@ def detect(text: str) -> Detection:
             if e.code == E_INPUT_TOO_LARGE:  # too large to read (or out of memory): no notation is closer
                 raise e
         # Report the error of the notation that got furthest into the text; for hex text, the
-        # binary notation's (``01 7B FF FF`` is broken LC-B, whatever else fails on it).
+        # binary notation's (``01 7B FF FF`` is broken binary, whatever else fails on it).
         binary_errors = [e for e in errors if e.notation in _binary_names(all_notations)]
         pool = binary_errors if binary_errors and looks_like_hex(text) else errors
         best = max(pool, key=_progress, default=None)
@@ -65,8 +66,6 @@ def detect(text: str) -> Detection:
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")
-# First characters that only notation text starts with (brackets, quotes, glyphs).
-_NOTATION_START = tuple('[{"#@&' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
 
 
 def looks_like_english(text: str) -> bool:
@@ -77,7 +76,8 @@ def looks_like_english(text: str) -> bool:
     does hex text (``05 FF AB 06``: letter pairs are hex digits, not words).
     """
     t = text.strip()
-    if not t or t.startswith(_NOTATION_START) or looks_like_hex(t):
+    # first characters that only notation text starts with: each notation's Notation.start_chars
+    if not t or t.startswith(catalog.start_chars()) or looks_like_hex(t):
         return False
     return next(islice(_WORD.finditer(t), 1, None), None) is not None  # two words (no list of all)
 
@@ -146,7 +146,8 @@ def _emits(notation, value) -> str | None:
 def _short(notation, value) -> str:
     from .plugins import get_notation
 
-    text = get_notation("hlxl").emit(value) if "hlxl" in notations() else repr(value)
+    shown = catalog.value_notation()
+    text = get_notation(shown).emit(value) if shown in notations() else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -155,11 +156,11 @@ _SYNTAX = {"E_LC_PARSE", "E_TEXT_INVALID", "E_NONCANONICAL"}
 
 def _progress(e: HelixError) -> tuple:
     """How far a notation got: a semantic error means it accepted the syntax, so it ranks
-    above any syntax error; LC-B decode errors on valid hex text rank above text syntax errors;
+    above any syntax error; binary decode errors on valid hex text rank above text syntax errors;
     "not hex at all" ranks last. Ties go to the furthest position."""
     if e.code == "E_INPUT":
         rank = 0
-    elif e.offset is not None:  # LC-B decoded the hex text and found a structural problem
+    elif e.offset is not None:  # the binary notation decoded the hex text and found a structural problem
         rank = 2
     elif e.code in _SYNTAX:
         rank = 1

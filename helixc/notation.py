@@ -1,9 +1,9 @@
 """What a notation plugin provides: a name, aliases, a Lark grammar, a parser and a writer.
 
 Text notations implement :meth:`parse` / :meth:`emit` over ``str``. A binary
-notation (``binary = True``, like LC-B) also implements :meth:`decode` /
+notation (``binary = True``) also implements :meth:`decode` /
 :meth:`encode` over ``bytes``; its ``parse`` / ``emit`` use its text form
-(hex pairs for LC-B), so every notation can be shown and typed.
+(hex pairs, say), so every notation can be shown and typed.
 """
 
 from __future__ import annotations
@@ -12,16 +12,32 @@ from typing import Any
 
 
 class Notation:
-    #: canonical name, lowercase, e.g. ``"lc-r"``
+    #: canonical name, lowercase (its route label and the name users type)
     name: str = ""
-    #: other names users type (``"runic"``); matched case-insensitively
+    #: other names users type on the command line; matched case-insensitively
     aliases: tuple[str, ...] = ()
     #: one line for ``helixc plugins`` and ``--help``
     title: str = ""
     #: True when the notation is a byte format with a text view
     binary: bool = False
-    #: Lark grammar text (LALR) defining the notation's text form
+    #: Lark grammar text (LALR) defining the notation's text form; a plugin ships it in its
+    #: folder and reads it with ``helixc.textparse.grammar_text(__name__)``
     grammar: str = ""
+
+    # What the core asks a notation instead of naming it (helixc.catalog; docs/PLUGINS.md).
+    #: names people write for the notation in English requests (case-insensitive, longest match first)
+    english_names: tuple[str, ...] = ()
+    #: place among the coordinator's route labels: sort key (route_rank, name); ``explain`` is
+    #: rank 4, so the default appends a new notation's route after the trained ones
+    route_rank: int = 1000
+    #: first characters that only this notation's text starts with (brackets, quotes, glyphs):
+    #: input starting with one is notation text, never an English request
+    start_chars: str = ""
+    #: True for the one notation the models and the corpus write values in
+    writes_values: bool = False
+    #: how the slot-aware neural pipeline spells literal slots in this notation
+    #: (helixc.neural.slots.SlotSpelling), or None when no specialist writes it directly
+    slot_spelling: object = None
 
     def parse(self, text: str) -> Any:  # pragma: no cover - interface
         raise NotImplementedError

@@ -289,6 +289,11 @@ class PluginNotation(Notation):
     title = property(lambda self: self.wrapped.title)
     binary = property(lambda self: self.wrapped.binary)
     grammar = property(lambda self: self.wrapped.grammar)
+    english_names = property(lambda self: self.wrapped.english_names)
+    route_rank = property(lambda self: self.wrapped.route_rank)
+    start_chars = property(lambda self: self.wrapped.start_chars)
+    writes_values = property(lambda self: self.wrapped.writes_values)
+    slot_spelling = property(lambda self: self.wrapped.slot_spelling)
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

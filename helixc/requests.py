@@ -29,32 +29,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
+from . import catalog
 
-# Synonyms people use for each notation (lower-case matching; longest first when scanning).
-# The corpus generator draws its {target}/{source} wording from these lists.
-NOTATION_SYNONYMS: dict[str, list[str]] = {
-    "lc-r": [
-        "LC-R", "LCR", "LC R", "runic glyph notation", "runic", "runic notation", "runic form", "runes", "rune notation",
-        "glyph form", "glyphs", "glyph notation", "symbolic notation", "the runic glyphs", "LC-R runic",
-        "Runic format", "runic script", "alchemical glyphs",
-    ],
-    "lc-b": [
-        "LC-B", "LCB", "LC B", "LC-B bytes", "binary", "binary notation", "binary form", "binary encoding",
-        "hex bytes", "wire format", "wire bytes", "bytes", "byte encoding", "LC-B binary", "HLX binary notation",
-        "hex dump", "LC-B compact", "the binary format", "byte form",
-    ],
-    "lc-t": [
-        "LC-T", "LCT", "LC T", "ASCII text form", "ASCII", "ASCII notation", "ASCII form", "ASCII format", "text-safe form",
-        "text-safe notation", "compact text", "compact ASCII", "plain ASCII", "LC-T text", "lc-text",
-        "the ASCII notation", "ascii-safe form",
-    ],
-    "hlxl": [
-        "HLXL", "HLX-L", "HLXL notation", "HLX lite", "HLX-Lite", "human-readable form", "human-readable notation",
-        "readable notation", "readable form", "plain HLXL", "HLXL syntax", "canonical HLXL", "human notation",
-        "HLX language", "the HLXL format", "source notation",
-    ],
-}
+
+def __getattr__(name: str):
+    # ROUTES and NOTATION_SYNONYMS come from the registered notations (helixc.catalog): each
+    # notation's folder holds its English names; the route order is the trained one.
+    if name == "ROUTES":
+        return catalog.routes()
+    if name == "NOTATION_SYNONYMS":  # canonical name -> names people use (the corpus draws its wording from these)
+        return catalog.english_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _EXPLAIN_CUES = (
     "what is", "what's", "what are", "why", "how does", "how do", "explain", "difference", "which ",
@@ -151,15 +137,19 @@ class RequestReading:
 
 
 def _syn_patterns():
+    # built once per registry (helixc.catalog memoizes per registry; this list too)
+    return catalog._memo("requests.synonym_patterns", _build_syn_patterns)
+
+
+def _build_syn_patterns():
     pats = []
-    for name, syns in NOTATION_SYNONYMS.items():
+    for name, syns in catalog.english_names().items():
         for s in syns:
             pats.append((s.lower(), name))
     pats.sort(key=lambda p: -len(p[0]))
     return pats
 
 
-_SYN = _syn_patterns()
 _TARGET_PREP = re.compile(r"(?:\b(?:to|into|in|as|using|via|with)\s+(?:the\s+|an?\s+)?|->\s*)$", re.I)
 _SOURCE_CUE = re.compile(r"(?:\b(?:parse|decode|read|from|this|these|given|the following|following)\s+(?:the\s+|an?\s+)?)$", re.I)
 
@@ -169,13 +159,13 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
     low = english.lower()
     taken = [False] * len(low)
     out = []
-    for syn, name in _SYN:
+    for syn, name in _syn_patterns():
         for m in re.finditer(r"(?<![\w-])" + re.escape(syn) + r"(?![\w-])", low):
             a, b = m.span()
             if any(taken[a:b]):
                 continue
             # "binary number 1011", "bits", "hex number": base words, not the LC-B notation
-            if name == "lc-b" and re.match(r"\s*(?:number|value|integer|digits|string of|pattern)\b", low[b:]):
+            if name == catalog.binary_notation() and re.match(r"\s*(?:number|value|integer|digits|string of|pattern)\b", low[b:]):
                 continue
             # "the bytes 4470", "raw bytes 01 02", "empty bytes": a bytes value, not the LC-B notation
             if syn == "bytes" and (re.match(r"\s+[0-9a-f]{2}", low[b:]) or
@@ -442,7 +432,7 @@ def read_request(text: str) -> RequestReading:
         english = norm[:a] + " \x00 " + norm[b:]
         if _english_is_plain(english, value):
             r.payload, r.payload_notation, r.has_payload = value, used, True
-            if used and type(value) is int and src0 is None and used != "lc-b":
+            if used and type(value) is int and src0 is None and used != catalog.binary_notation():
                 r.payload_notation = "number"
     if not r.has_payload:
         d = extract_description(norm)
@@ -458,7 +448,7 @@ def read_request(text: str) -> RequestReading:
         only = next(iter(names))
         if r.payload_notation == only or _try_parse(norm[found[2]:found[3]].strip(), only)[0]:
             # "Read 01 C5 01 as hex bytes": the one notation named is the source
-            target, source = "hlxl", only
+            target, source = catalog.value_notation(), only
     if target is None and len(names) == 1 and source is None and found is not None:
         only = next(iter(names))
         if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack)\b", low):
@@ -467,9 +457,9 @@ def read_request(text: str) -> RequestReading:
         target = next(iter(names - {source}))
     if target is None and r.has_payload and not (names - {source} - {None}):
         if _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
-            target = "hlxl"
+            target = catalog.value_notation()
         elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
-            target = "lc-b"
+            target = catalog.binary_notation()
     if found is None:
         # every word of a long known question form is there or, without value words, most of one:
         # a fair sign of an explain request. Which entry is only certain for a known question
@@ -490,7 +480,7 @@ def read_request(text: str) -> RequestReading:
             re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s*[?.!]*\s*$", english[pos + 1:], re.I) \
             and not any(a > pos for a, _, _ in _mentions(english)):
         target = None  # "<payload> into binry form": the words after the payload name no notation we know
-    if target is None or (target in ("hlxl", "lc-b") and not names):
+    if target is None or (target in (catalog.value_notation(), catalog.binary_notation()) and not names):
         # "in ASII text form", "to Rnic format": a target is named but not one we know -> unsure
         if not names and (re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
                                     r"(?:form|notation|format|glyphs|text|bytes|script|encoding|syntax)\b", low)
@@ -561,12 +551,12 @@ def words_to_int(phrase: str):
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 
 
-def _hlxl(text: str):
+def _value_text(text: str):
     from . import parse
     from .errors import HelixError
 
     try:
-        return True, parse(text, "hlxl")
+        return True, parse(text, catalog.value_notation())
     except HelixError:
         return _NO
 
@@ -603,7 +593,7 @@ def describe_scalar_value(p: str):
         return True, float(m.group(1))
     m = re.fullmatch(r"(?:(?:the text|the string|the word) )?(" + _QUOTED + ")", p)
     if m:
-        return _hlxl(m.group(1))
+        return _value_text(m.group(1))
     m = re.fullmatch(r"(?:the text|the string|the word) ([A-Za-z]{1,12})", p)
     if m:
         return True, m.group(1)
@@ -717,7 +707,7 @@ def describe_value(phrase: str, depth: int = 0):
                 break
             ok, v = describe_value(km.group(2), depth + 1)
             if not ok:
-                ok, v = _hlxl(km.group(2))
+                ok, v = _value_text(km.group(2))
             if not ok:
                 break
             out[km.group(1)] = v
@@ -786,7 +776,7 @@ def describe_value(phrase: str, depth: int = 0):
                 return _NO
             key = km.group(1)
             if key.startswith('"'):
-                ok, key = _hlxl(key)
+                ok, key = _value_text(key)
                 if not ok:
                     return _NO
             ok, v = describe_value(km.group(2), depth + 1)

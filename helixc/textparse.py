@@ -2,7 +2,7 @@
 
 Each text notation has two parsers that must agree:
 
-* the **reference** parser: the notation's Lark grammar (``grammars/*.lark``,
+* the **reference** parser: the notation's Lark grammar (``grammar.lark`` in its folder,
   LALR) plus :class:`ValueBuilder`, a small transformer that turns parse-tree
   nodes into values. The grammar is the definition of the notation.
 * the **fast** parser: one compiled token regex (C speed) and a short
@@ -243,19 +243,29 @@ def parse_fast(reader_cls, reference: Callable[[str], Any], text: str):
 
 
 @functools.lru_cache(maxsize=None)
-def grammar_text(filename: str) -> str:
+def grammar_text(package: str, filename: str = "grammar.lark") -> str:
+    """The Lark grammar a notation package ships in its folder (``plugins/<name>/grammar.lark``).
+
+    ``package`` is the notation's import name (a plugin passes ``__name__``); everyone else asks
+    the notation object (``get_notation(name).grammar``).
+    """
     # A plain file read: importlib.resources costs ~30 ms of imports (tempfile, random, shutil)
     # at every CLI start, and the grammars are read when the plugins load.
-    import helixc_grammars
+    import sys
 
-    folder = os.path.dirname(helixc_grammars.__file__ or "")
+    mod = sys.modules.get(package)
+    if mod is None:
+        import importlib
+
+        mod = importlib.import_module(package)
+    folder = os.path.dirname(getattr(mod, "__file__", None) or "")
     path = os.path.join(folder, filename)
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     from importlib import resources  # zipped installs
 
-    return resources.files("helixc_grammars").joinpath(filename).read_text(encoding="utf-8")
+    return resources.files(package).joinpath(filename).read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=None)

@@ -57,7 +57,18 @@ from .quiet import install as _quiet_deps
 
 _quiet_deps()  # bitsandbytes' "No module named 'kernels'" import noise (helixc.neural.quiet)
 
-ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
+
+
+def __getattr__(name: str):
+    # the coordinator's labels come from the registered notations, in the trained order
+    # (helixc.catalog.routes: by route rank, explain at rank 4, new notations after it)
+    if name == "ROUTES":
+        from .. import catalog
+
+        return catalog.routes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 COORDINATOR = "coordinator"
 PAD, BOS, EOS = "<|pad|>", "<|bos|>", "<|eos|>"
 SEP = "\n=>"
@@ -96,7 +107,7 @@ class Router:
     """The coordinator adapter: picks one of ``labels`` for an English request."""
 
     name: str = COORDINATOR
-    labels: tuple[str, ...] = ROUTES
+    labels: tuple[str, ...] = field(default_factory=lambda: __getattr__("ROUTES"))
     adapter: str | None = None
     kind: str = KIND_ROUTE
     description: str = ""
@@ -108,12 +119,24 @@ class Router:
 
 
 def builtin_specialists() -> list[Specialist]:
-    return [
-        Specialist("lc-r", "lc-r", "lc-r", KIND_NOTATION, "lc-r", description="writes LC-R (runic) directly"),
-        Specialist("lc-t", "lc-t", "lc-t", KIND_NOTATION, "lc-t", description="writes LC-T directly"),
-        Specialist("hlxl", "hlxl", "hlxl", KIND_NOTATION, "hlxl", description="writes HLXL directly"),
-        Specialist("lc-b", "lc-b", "lc-b", KIND_VALUE, "hlxl",
-                   description="writes the value in HLXL; the compiler encodes the LC-B bytes"),
+    """One specialist per registered notation, then explain. A notation with a slot spelling
+    (``Notation.slot_spelling``) is written directly under its grammar; a binary one is written
+    as a value in the value notation (``Notation.writes_values``) and encoded by the compiler."""
+    from .. import catalog
+    from ..plugins import notations
+
+    regs = notations()
+    value = catalog.value_notation()
+    direct, as_value = [], []
+    for name in catalog.notation_routes():
+        n = regs[name]
+        label = n.title.split(",")[0] or name
+        if n.slot_spelling is not None:
+            direct.append(Specialist(name, name, name, KIND_NOTATION, name, description=f"writes {label} directly"))
+        elif n.binary and value is not None:
+            as_value.append(Specialist(name, name, name, KIND_VALUE, value, description=(
+                f"writes the value in {regs[value].title.split(',')[0] or value}; the compiler encodes the {label} bytes")))
+    return direct + as_value + [
         Specialist("explain", "explain", "explain", KIND_CHOICE, None,
                    description="picks a knowledge-base entry id; the answer is the entry's text"),
     ]

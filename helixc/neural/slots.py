@@ -60,24 +60,38 @@ SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
 _SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩
 LCB_OPEN, LCB_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded value
 
-# Bytes read from a slot's hex digits, per notation that a specialist writes.
-_BYTES_FORM = {"hlxl": ('x"', '"'), "lc-t": ("#", ""), "lc-r": ("\u22a0", "")}
-_HANDLE_FORM = {"hlxl": "&h_", "lc-t": "@", "lc-r": "\u27c1"}
-# Terminals of each grammar that also accept a slot reference (see slot_grammar).
-_SLOT_TERMINALS = {
-    "hlxl": {"INT": _SLOT, "HANDLE": "&h_" + _SLOT, "STRING": '"' + _SLOT + '"'},
-    "lc-t": {"INT": _SLOT, "STRING": '"' + _SLOT + '"', "HANDLE": "@" + _SLOT},
-    "lc-r": {"INT": _SLOT, "UINT": _SLOT, "HANDLE": "\u27c1" + _SLOT, "STRING": '"' + _SLOT + '"'},
-}
-# Terminals replaced outright: a slotted specialist writes bytes only from a slot (or empty);
-# every byte string in a request is a slot, so hex digits written by the model can only be
-# invented ones ("empty bytes" -> ⊠ad was the commonest error before this rule).
-_SLOT_ONLY = {
-    "hlxl": {"BYTES": 'x"' + _SLOT + '"|x""'},
-    "lc-t": {"BYTES": "#" + _SLOT + "|#"},
-    "lc-r": {"BYTES": "\u22a0" + _SLOT + "|\u22a0"},
-}
-SLOT_NOTATIONS = tuple(_SLOT_TERMINALS)
+# How each notation spells slots (bytes from a slot's hex digits, handles, the grammar terminals
+# that also take a slot, the ones replaced outright) is in its folder: Notation.slot_spelling
+# (plugins/<name>/slots.py). SLOT_NOTATIONS: the registered notations that have one.
+
+
+def _spelling_of(notation: str) -> dict:
+    from ..plugins import get_notation
+
+    sp = get_notation(notation).slot_spelling
+    if sp is None:
+        raise HelixError(E_GRAMMAR, f"{notation} has no slot spelling (Notation.slot_spelling)")
+    return sp
+
+
+def _slot_notations() -> tuple[str, ...]:
+    from .. import catalog
+    from ..plugins import notations
+
+    regs = notations()
+    return tuple(n for n in catalog.notation_routes() if regs[n].slot_spelling is not None)
+
+
+def __getattr__(name: str):
+    if name == "SLOT_NOTATIONS":
+        return _slot_notations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _value_notation() -> str:
+    from .. import catalog
+
+    return catalog.value_notation()
 
 # Numbers in words ("minus two hundred and four"): the compiler reads them (helixc.requests.words_to_int),
 # the model would have to do the arithmetic.
@@ -132,7 +146,7 @@ def _literal(kind: str, raw: str):
 
     try:
         if kind == "string":
-            return parse(raw, "hlxl"), None
+            return parse(raw, _value_notation()), None
         if kind == "bytes":
             digits = raw[2:-1] if raw.startswith("x") else raw[1:]
             return (bytes.fromhex(digits), digits.lower()) if digits else None
@@ -151,7 +165,7 @@ def _literal(kind: str, raw: str):
             n = words_to_int(raw)
             return (n, None) if n is not None else None
         if kind == "number":
-            v = parse(raw, "hlxl")
+            v = parse(raw, _value_notation())
             plain = raw.isdigit() and len(raw) % 2 == 0
             return v, raw if plain else None
     except (HelixError, ValueError):
@@ -172,10 +186,10 @@ def _spelling(kind: str, raw: str, token: str) -> str:
 
 
 def _lcb_value(digits: str):
-    from .. import get_notation
+    from .. import catalog, get_notation
 
     try:
-        return get_notation("lc-b").decode(bytes.fromhex(digits))
+        return get_notation(catalog.binary_notation()).decode(bytes.fromhex(digits))
     except (HelixError, ValueError):
         return None
 
@@ -222,7 +236,7 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         slots.append(slot)
         out.append(_spelling(kind, raw, slot.token))
         if value is not None:
-            inner, _ = delexicalize(emit(value, "hlxl"), slots)
+            inner, _ = delexicalize(emit(value, _value_notation()), slots)
             out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
     out.append(text[pos:].translate(_RESERVED))
     return "".join(out), slots
@@ -323,9 +337,10 @@ def slot_grammar(notation: str) -> str:
     # a string is a slot or a string without slot brackets: "⟨0⟩, " would be a valid string
     # to the plain grammar, and fill would then splice a literal into it
     no_slot = (lambda orig: orig.replace('[^"', '[^"\u27e8\u27e9', 1))
-    edits = [(t, lambda orig, x=extra: f"(?:{x})|(?:{no_slot(orig) if t == 'STRING' else orig})")
-             for t, extra in _SLOT_TERMINALS[notation].items()]
-    edits += [(t, lambda orig, x=only: x) for t, only in _SLOT_ONLY[notation].items()]
+    sp = _spelling_of(notation)
+    edits = [(t, lambda orig, x=extra.replace("{slot}", _SLOT): f"(?:{x})|(?:{no_slot(orig) if t == 'STRING' else orig})")
+             for t, extra in sp["terminals"].items()]
+    edits += [(t, lambda orig, x=only.replace("{slot}", _SLOT): x) for t, only in sp["slot_only"].items()]
     for term, regex in edits:
         pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
         if not pat.search(text):
@@ -406,8 +421,9 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
         text = emit(walk(value), notation)
     except HelixError:
         return None
-    esc = "\\\\u" if notation == "lc-t" else None
-    lo, hi = _BYTES_FORM[notation]
+    sp = _spelling_of(notation)
+    esc = sp["string_escape"]
+    lo, hi = sp["bytes"]
 
     def unmark(pair, wrap):
         a, b = pair
@@ -419,7 +435,7 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
 
     for pat, wrap in (unmark(_BYTES_MARK, lambda k: f"{lo}{SLOT_TOKENS[k]}{hi}"),
                       unmark(_STR_MARK, lambda k: f'"{SLOT_TOKENS[k]}"'),
-                      unmark(_HANDLE_MARK, lambda k: f"{_HANDLE_FORM[notation]}{SLOT_TOKENS[k]}"),
+                      unmark(_HANDLE_MARK, lambda k: f"{sp['handle']}{SLOT_TOKENS[k]}"),
                       unmark(_VAL_MARK, lambda k: SLOT_TOKENS[k])):
         text = pat.sub(lambda m, w=wrap: w(int(m.group(1))), text)
     for k in cids:  # a real id equal to a sentinel is caught by the fill check below

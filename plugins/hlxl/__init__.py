@@ -1,106 +1,102 @@
-"""LC-T: the compact ASCII notation, e.g. ``{C:14,0=[1,2],1=@docs}``."""
+"""HLXL: the human-facing notation, e.g. ``{14: {@0: [1, 2], @1: &h_docs}}``."""
 
 from __future__ import annotations
 
 import re
 from itertools import compress, count, repeat
 
-from helixc.errors import E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIELD_ORDER, E_LC_PARSE, E_TEXT_INVALID, HelixError, text_error
+from helixc.errors import E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIELD_ORDER, E_LC_PARSE, HelixError
 from helixc.hookspecs import hookimpl
 from helixc.limits import guarded
 from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
-from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, NUM_START, IDENT_START
-from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
-                             field_range_message, float_event, index_value, int_event, int_prefix_len, key_of, order_field_message,
-                             raise_found, reserved_message, run_quick, text_event)
+from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
+from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+                             float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
+                             reserved_message, run_quick, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
-KEYWORDS = frozenset({"NULL", "TRUE", "FALSE"})
-# Quoted on output: what HLXL quotes, plus LC-T's own keywords and the contract marker.
-RESERVED = frozenset({"null", "true", "false", "C"}) | KEYWORDS
+RESERVED = frozenset({"null", "true", "false"})
 
 
 def _contract(cid, fields):
-    return f"{{C:{cid}" + "".join(f",{i}={v}" for i, v in fields) + "}"
+    return f"{{{cid}: {{" + ", ".join(f"@{i}: {v}" for i, v in fields) + "}}"
 
 
 SPELLING = Spelling(
-    null="NULL", true="TRUE", false="FALSE",
-    bytes_prefix="#", bytes_suffix="", handle_prefix="@",
-    array_open="[", array_close="]", item_sep=",",
-    map_open="{", map_close="}", key_sep=":",
-    reserved_keys=RESERVED, ascii_only=True, contract=_contract,
+    null="null", true="true", false="false",
+    bytes_prefix='x"', bytes_suffix='"', handle_prefix="&h_",
+    array_open="[", array_close="]", item_sep=", ",
+    map_open="{", map_close="}", key_sep=": ",
+    reserved_keys=RESERVED, ascii_only=False, contract=_contract,
 )
 
 
-class LCTReader(Reader):
-    notation = "lc-t"
+class HLXLReader(Reader):
+    notation = "hlxl"
     TOKENS = LazyPattern(
         r"""(?P<ws>[ \t\r\n]+)
         |(?P<float>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+))
+        |(?P<radix>-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+))
         |(?P<int>-?(?:0|[1-9][0-9]*))
-        |(?P<str>"[\x20\x21\x23-\x5b\x5d-\x7e]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[\x20\x21\x23-\x5b\x5d-\x7e]*+)*+")
-        |(?P<bytes>\#(?:[0-9a-fA-F][0-9a-fA-F])*+)
-        |(?P<handle>@[A-Za-z0-9_]+)
+        |(?P<str>"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*+)*+")
+        |(?P<bytes>x"(?:[0-9a-fA-F][0-9a-fA-F])*+")
+        |(?P<handle>&h_[A-Za-z0-9_]+)
+        |(?P<field>@(?:0|[1-9][0-9]*))
         |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-        |(?P<p>[\[\]{}:,=])
+        |(?P<p>[\[\]{}:,])
         |(?P<err>.)""",
         re.X | re.S,
     )
 
     def parse(self):
+        # punctuation tokens are typed by their text, identifiers by keyword
         self.toks = [(_kind(k, t), t, p) for k, t, p in self.toks]
         return super().parse()
 
     SCALARS = {
-        "NULL": lambda t: None,
-        "TRUE": lambda t: True,
-        "FALSE": lambda t: False,
+        "null": lambda t: None,
+        "true": lambda t: True,
+        "false": lambda t: False,
         "int": parse_int,
+        "radix": parse_int,
         "float": parse_float,
         "str": unquote,
-        "bytes": lambda t: bytes.fromhex(t[1:]),
-        "handle": lambda t: Handle(t[1:]),
+        "bytes": lambda t: bytes.fromhex(t[2:-1]),
+        "handle": lambda t: Handle(t[3:]),
     }
 
     def brace(self, depth):
         open_pos = self.toks[self.i][2]
         self.i += 1
-        if self.i < self.n and self.toks[self.i][0] == "C":  # {C:cid,i=v,...}
+        if self.i < self.n and self.toks[self.i][0] == "int":  # {cid: {@i: v, ...}}
+            _, cid_tok, cid_pos = self.toks[self.i]
             self.i += 1
             self.expect(":", "':'")
-            _, cid_tok, cid_pos = self.expect("int", "a contract id")
-            fields = []
-            while True:
-                if self.i >= self.n:
-                    raise self.fail("unexpected end of input, expected ',' or '}'")
-                kind = self.toks[self.i][0]
-                self.i += 1
-                if kind == "}":
-                    break
-                if kind != ",":
-                    self.i -= 1
-                    raise self.unexpected("',' or '}'")
-                _, idx_tok, idx_pos = self.expect("int", "a field index")
-                self.expect("=", "'='")
-                fields.append((self.semantic(parse_int, idx_pos, idx_tok), self.value(depth), idx_pos))
+            self.expect("{", "'{' opening the contract fields")
+            fields = self.seq("}", ",", self.field, depth, "',' or '}'")
+            self.expect("}", "'}' closing the contract")
             cid = self.semantic(parse_int, cid_pos, cid_tok)
             return self.semantic(make_contract, open_pos, cid, fields)
         pairs = self.seq("}", ",", self.pair, depth, "',' or '}'")
         return self.semantic(make_map, open_pos, pairs, False)
+
+    def field(self, depth):
+        _, tok, pos = self.expect("field", "a field '@N'")
+        self.expect(":", "':'")
+        return int(tok[1:]), self.value(depth), pos
 
     def pair(self, depth):
         if self.i >= self.n:
             raise self.fail("unexpected end of input, expected a map key")
         kind, tok, pos = self.toks[self.i]
         if kind == "ident":
-            if tok in RESERVED:
-                raise self.fail(f"{tok!r} is reserved; quote it to use it as a map key", pos)
             key = tok
         elif kind == "str":
             key = self.semantic(unquote, pos, tok)
+        elif kind in ("null", "true", "false"):
+            raise self.fail(f"{tok!r} is a keyword; quote it to use it as a map key", pos)
         else:
             raise self.unexpected("a map key")
         self.i += 1
@@ -117,30 +113,36 @@ class LCTReader(Reader):
 def _kind(kind, tok):
     if kind == "p":
         return tok
-    if kind == "ident" and (tok in KEYWORDS or tok == "C"):
+    if kind == "ident" and tok in RESERVED:
         return tok
     return kind
 
 
 class Builder(ValueBuilder):
-    reserved_keys = RESERVED
+    handle_prefix_len = 3  # &h_
+    bytes_affix = (2, 1)  # x"..."
+    field_prefix_len = 1  # @
 
 
-class LCT(Notation):
-    name = "lc-t"
-    aliases = ("lct", "lc_t", "lc-text", "ascii")
-    title = "LC-T, the compact ASCII notation: {C:14,0=[1,2]}"
-    grammar = grammar_text("lc_t.lark")
+class HLXL(Notation):
+    name = "hlxl"
+    aliases = ("hlx-l", "hlx", "hlx-lite")
+    title = "HLXL, the human-facing notation: {14: {@0: [1, 2]}}"
+    grammar = grammar_text(__name__)
+    # what the core asks instead of naming this notation (helixc.catalog, docs/PLUGINS.md)
+    from .english import ENGLISH_NAMES as english_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
+    from .slots import SLOT_SPELLING as slot_spelling
+    writes_values = True  # the models and the corpus write values in HLXL
 
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)
 
     @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def parse(self, text):
-        _require_ascii(text)
+        require_no_surrogates(text, self.name)
         first = _LEAD_WS.match(text).end()
         if first < len(text) and text[first] not in _VALUE_START:  # garbage: no need to read it all
-            return positioned(text, [LCTReader.TOKENS.match(text, first).group()])
+            return positioned(text, [HLXLReader.TOKENS.match(text, first).group()])
         toks = _QUICK.findall(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
@@ -156,42 +158,39 @@ class LCT(Notation):
 
     @guarded
     def parse_reference(self, text):
-        _require_ascii(text)
+        require_no_surrogates(text, self.name)
         return reference_parse(self.grammar, Builder, self.name, text)
 
     def emit(self, value):
         return self.writer.emit(value)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _require_ascii(text: str) -> None:
-    if not text.isascii():
-        i = _NON_ASCII.search(text).start()
-        raise text_error(E_TEXT_INVALID, f"LC-T is ASCII only; write {text[i]!r} as a \\u escape", "lc-t", text, i)
-
-
 # --------------------------------------------------------------------------- quick path
-# Same tokens as LCTReader, whitespace skipped by the pattern, no positions (see helixc.textparse.parse_quick).
-# Punctuation first, possessive loops, trailing whitespace dropped (see the HLXL pattern in helixc_plugins.hlxl).
+# Same tokens as HLXLReader, whitespace skipped by the pattern, no positions: re.findall gives
+# plain strings, classified by their first character. Punctuation is tried first (the commonest
+# token); the string and bytes loops are possessive: a plain `(?:a|b)*` keeps a backtracking entry
+# per character (1.1 GB for a 10 MB string) and the match is deterministic anyway. The whitespace
+# run is not possessive (it would be retried from every later position of trailing whitespace):
+# trailing whitespace ends in a one-character token, dropped before the quick parser runs.
 _QUICK = re.compile(
-    r"""[ \t\r\n]*([\[\]{}:,=]"""
+    r"""[ \t\r\n]*([\[\]{}:,]"""
     r"""|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)"""
+    r"""|-?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)"""
     r"""|-?(?:0|[1-9][0-9]*)"""
-    r"""|"[\x20\x21\x23-\x5b\x5d-\x7e]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[\x20\x21\x23-\x5b\x5d-\x7e]*+)*+\""""
-    r"""|\#(?:[0-9a-fA-F][0-9a-fA-F])*+|@[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*"""
-    r"""|[^\[\]{}:,="\-0-9A-Za-z_\#@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
+    r"""|"[^"\\\x00-\x1f\x7f]*+(?:\\(?:["\\nrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*+)*+\""""
+    r"""|x"(?:[0-9a-fA-F][0-9a-fA-F])*+\""""
+    r"""|&h_[A-Za-z0-9_]+|@(?:0|[1-9][0-9]*)|[A-Za-z_][A-Za-z0-9_]*"""
+    r"""|[^\[\]{}:,"\-0-9A-Za-z_&@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
-_CONST = {"NULL": None, "TRUE": True, "FALSE": False}
+_CONST = {"null": None, "true": True, "false": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
 
 _TRAILING_WS = frozenset(" \t\r\n")
 _LEAD_WS = re.compile(r"[ \t\r\n]*")
-_VALUE_START = frozenset('[{"-0123456789NTF#@')  # what a value can start with
-_NEVER_LAST = frozenset("[{,:=")  # tokens no valid text ends with
+_VALUE_START = frozenset('[{"-0123456789ntfx&')  # what a value can start with
+_NEVER_LAST = frozenset("[{,:")  # tokens no valid text ends with
 
 
 def quick_parse(text: str):
@@ -201,15 +200,6 @@ def quick_parse(text: str):
     return run_quick(toks, _qvalue)
 
 
-def _qint(t):
-    if t[0] not in NUM_START or t == "-" or "." in t or "e" in t or "E" in t:
-        raise QuickFail
-    v = int(t)
-    if not _INT_MIN <= v <= _INT_MAX:
-        raise QuickFail
-    return v
-
-
 def _qvalue(t, nxt, depth):
     c = t[0]
     if c == '"':
@@ -217,12 +207,19 @@ def _qvalue(t, nxt, depth):
             raise QuickFail
         return t[1:-1] if "\\" not in t else unquote(t)
     if c in NUM_START:
+        if len(t) > 2 and t[1] in "xXoObB" or t[:3] in ("-0x", "-0X", "-0o", "-0O", "-0b", "-0B"):
+            return parse_int(t)
         if "." in t or "e" in t or "E" in t:
             v = float(t)
             if v - v != 0.0:
                 raise QuickFail
             return v + 0.0
-        return _qint(t)
+        if t == "-":
+            raise QuickFail
+        v = int(t)
+        if not _INT_MIN <= v <= _INT_MAX:
+            raise QuickFail
+        return v
     if c == "[":
         if depth >= 64:
             raise QuickFail
@@ -247,25 +244,34 @@ def _qvalue(t, nxt, depth):
         t = nxt()
         if t == "}":
             return {}
-        if t == "C":  # {C:cid,i=v,...}
-            if nxt() != ":":
+        if t[0] in NUM_START:  # contract {cid: {@i: v, ...}}
+            if not t.isdigit() or t[0] == "0" and t != "0" or nxt() != ":" or nxt() != "{":
                 raise QuickFail
-            cid = _qint(nxt())
-            if not 0 <= cid <= 0xFFFFFFFF:
+            cid = int(t)
+            if cid > 0xFFFFFFFF:
                 raise QuickFail
             fields = {}
             last = -1
-            while True:
-                t = nxt()
-                if t == "}":
-                    return Contract(cid, fields)
-                if t != ",":
-                    raise QuickFail
-                i = _qint(nxt())
-                if i <= last or i > 0xFFFF or nxt() != "=":
-                    raise QuickFail
-                fields[i] = _qvalue(nxt(), nxt, d)
-                last = i
+            t = nxt()
+            if t != "}":
+                while True:
+                    if t[0] != "@" or len(t) < 2 or nxt() != ":":
+                        raise QuickFail
+                    i = int(t[1:])
+                    if i <= last or i > 0xFFFF:
+                        raise QuickFail
+                    fields[i] = _qvalue(nxt(), nxt, d)
+                    last = i
+                    t = nxt()
+                    if t == ",":
+                        t = nxt()
+                    elif t == "}":
+                        break
+                    else:
+                        raise QuickFail
+            if nxt() != "}":
+                raise QuickFail
+            return Contract(cid, fields)
         out = {}
         last = None
         ordered = True
@@ -275,7 +281,9 @@ def _qvalue(t, nxt, depth):
                 if len(t) < 2:
                     raise QuickFail
                 key = t[1:-1] if "\\" not in t else unquote(t)
-            elif c in IDENT_START and t not in RESERVED:
+            elif c in IDENT_START and t not in _CONST and t[:2] != "x\"":
+                if not (t.isidentifier() and t.isascii()):
+                    raise QuickFail
                 key = t
             else:
                 raise QuickFail
@@ -297,12 +305,14 @@ def _qvalue(t, nxt, depth):
         if not ordered:
             out = {k: out[k] for k in sorted(out)}
         return out
-    if t in _CONST:
-        return _CONST[t]
-    if c == "#":
-        return bytes.fromhex(t[1:])
-    if c == "@" and len(t) > 1:
-        return Handle(t[1:])
+    if c in IDENT_START:
+        if t in _CONST:
+            return _CONST[t]
+        if c == "x" and t[1:2] == '"':
+            return bytes.fromhex(t[2:-1])
+        raise QuickFail
+    if c == "&" and len(t) > 3:
+        return Handle(t[3:])
     raise QuickFail
 
 
@@ -310,17 +320,20 @@ def _qvalue(t, nxt, depth):
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
 # strings (see helixc.textscan for the rules it follows and why).
 
-_V, _VA, _AV, _K0, _K, _KC, _TC, _TI, _FI, _FE = range(10)
+_V, _VA, _AV, _K0, _K, _KC, _CC, _CB, _F0, _F, _FC, _CE = range(12)
 _ARR, _MAP, _CON = 0, 1, 2
 _ARRF = (_ARR,)  # frames: arrays carry nothing; maps [_MAP, start, err, seen]; contracts also last, cid
 _MAPF = (_MAP, -1, None, None)  # a map or contract whose own errors no longer matter
 _CONF = (_CON, -1, None, None, -1, 0)
-_VALUE_WORDS = ("NULL", "TRUE", "FALSE")
+_KEYWORDS = ("null", "true", "false")
 _NUMCH = frozenset("-0123456789")
+_RADIX = frozenset("xXoObB")
 _WHAT_AV = ("',' or ']'", "',' or '}'", "',' or '}'")
-_WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "':'", _TC: "':'",
-         _TI: "a contract id", _FI: "a field index", _FE: "'='"}
+_WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "':'", _CC: "':'",
+         _CB: "'{' opening the contract fields", _F0: "a field '@N'", _F: "a field '@N'", _FC: "':'",
+         _CE: "'}' closing the contract"}
 _OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
+
 
 def _run_end(toks: list, k: int, ne) -> int:
     """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""
@@ -329,16 +342,12 @@ def _run_end(toks: list, k: int, ne) -> int:
     return next(compress(count(k), map(ne, it)), len(toks))
 
 
-def _is_int(t):
-    return t[0] in _NUMCH and t != "-" and "." not in t and "e" not in t and "E" not in t
-
-
 def positioned(text: str, toks: list):
     """The error of ``text`` (or its value, when the quick parser only declined it)."""
     found = scan(toks)
     if found is None:
-        return LCTReader(text).parse()  # valid text the quick parser does not take (none known)
-    raise_found(TokenText(text, toks, len(toks), "lc-t", _QUICK, LCTReader.TOKENS), found)
+        return HLXLReader(text).parse()  # valid text the quick parser does not take (none known)
+    raise_found(TokenText(text, toks, len(toks), "hlxl", _QUICK, HLXLReader.TOKENS), found)
 
 
 def scan(toks: list):
@@ -364,7 +373,7 @@ def scan(toks: list):
             fr = stack[-1]
             fk = fr[0]
             if t == ",":
-                state = _V if fk == _ARR else _K if fk == _MAP else _FI
+                state = _V if fk == _ARR else _K if fk == _MAP else _F
             elif fk == _ARR and t == "]":
                 if k + 1 < n and toks[k + 1] == "]":  # a run of closing brackets
                     m = min(_run_end(toks, k, _CLOSE_NE) - k, len(stack) - (braces[-1] + 1 if braces else 0))
@@ -373,14 +382,17 @@ def scan(toks: list):
                     continue
                 stack.pop()
             elif fk != _ARR and t == "}":
-                stack.pop()
-                braces.pop()
-                err = fr[2]
-                if err is not None:
-                    if not ref:
-                        ref, R = True, err
-                    if fr[1] > Bs:
-                        B, Bs = err, fr[1]
+                if fk == _CON:
+                    state = _CE
+                else:
+                    stack.pop()
+                    braces.pop()
+                    err = fr[2]
+                    if err is not None:
+                        if not ref:
+                            ref, R = True, err
+                        if fr[1] > Bs:
+                            B, Bs = err, fr[1]
             else:
                 return (SYNTAX, None if ref else _WHAT_AV[fk], k, 0)
             k += 1
@@ -424,7 +436,9 @@ def scan(toks: list):
                         B, Bs = (ev[0], ev[1], k), k
             elif c in _NUMCH and t != "-":
                 if sem and len(t) > 1:
-                    if "." in t or "e" in t or "E" in t:
+                    if t[1] in _RADIX or (len(t) > 2 and t[2] in _RADIX and c == "-"):
+                        ev = int_event(t) if len(t) > 17 else None
+                    elif "." in t or "e" in t or "E" in t:
                         ev = float_event(t)
                     else:
                         ev = int_event(t) if len(t) > 18 else None
@@ -433,14 +447,14 @@ def scan(toks: list):
                             ref, R = True, (ev[0], ev[1], k)
                         B, Bs = (ev[0], ev[1], k), k
             elif c in IDENT_START:
-                if t not in _VALUE_WORDS:  # an identifier where a value goes
+                if t not in _KEYWORDS and (c != "x" or t[1:2] != '"'):  # an identifier where a value goes
                     if not ref:
                         return (SYNTAX, "a value", k, 0)
-                    for kw in _VALUE_WORDS:  # Lark's lexer reads the keyword, then stops at the rest
+                    for kw in _KEYWORDS:  # Lark's lexer reads the keyword, then stops at the rest
                         if t.startswith(kw):
                             return (SYNTAX, None, k, len(kw))
                     return (SYNTAX, None, k, 0)
-            elif c != "#" and (c != "@" or len(t) == 1):
+            elif c != "&" or len(t) == 1:
                 return (SYNTAX, None if ref else "a value", k, 0)
             state = _AV
             k += 1
@@ -455,11 +469,21 @@ def scan(toks: list):
                     state = _AV
                     k += 1
                     continue
-                if t == "C":  # {C:cid,i=v,...}
-                    stack[-1] = [_CON, start, None, None, -1, 0] if sem else _CONF
-                    state = _TC
-                    k += 1
-                    continue
+                if c in _NUMCH and t != "-" and not (len(t) > 1 and (t[1] in _RADIX or "." in t or "e" in t or "E" in t)):
+                    if len(t) > 2 and t[2] in _RADIX and c == "-":
+                        pass  # -0x..: radix, not a contract id
+                    else:  # {cid: {@i: v, ...}}
+                        if sem:
+                            ev = cid_event(t)
+                            if ev is None:
+                                stack[-1] = [_CON, start, None, set(), -1, int(t)]
+                            else:
+                                stack[-1] = [_CON, start, (ev[0], ev[1], start), None, -1, 0]
+                        else:
+                            stack[-1] = _CONF
+                        state = _CC
+                        k += 1
+                        continue
                 stack[-1] = [_MAP, start, None, set()] if sem else _MAPF
             key = None
             if c == '"' and len(t) > 1:
@@ -469,17 +493,21 @@ def scan(toks: list):
                     if not ref:
                         ref, R = True, (ev[0], ev[1], k)
                     B, Bs = (ev[0], ev[1], k), k
-            elif c in IDENT_START:
-                if not ref:
-                    if t in _VALUE_WORDS or t == "C":
-                        return (SYNTAX, "a map key", k, 0)
-                    if t in RESERVED:
-                        return (EVENT, E_LC_PARSE, reserved_message(t), k, 0)
-                elif sem and t in RESERVED:  # the grammar reads it as an identifier; the builder refuses it
-                    B, Bs = (E_LC_PARSE, reserved_message(t), k), k
+            elif c in IDENT_START and (c != "x" or t[1:2] != '"'):
                 key = t
+                if t in _KEYWORDS:
+                    if not ref:
+                        return (EVENT, E_LC_PARSE, f"{t!r} is a keyword; quote it to use it as a map key", k, 0)
+                    if sem:  # the grammar reads it as an identifier; the builder refuses it
+                        B, Bs = (E_LC_PARSE, reserved_message(t), k), k
             else:
-                return (SYNTAX, None if ref else "a map key", k, 0)
+                if not ref:
+                    return (SYNTAX, "a map key", k, 0)
+                if c == "x" and t[1:2] == '"':  # Lark: the identifier x, then a string
+                    return (SYNTAX, None, k, 1)
+                if state == _K0 and c in _NUMCH and t != "-":  # Lark: an int, then the rest
+                    return (SYNTAX, None, k, int_prefix_len(t))
+                return (SYNTAX, None, k, 0)
             fr = stack[-1]
             seen = fr[3]
             if seen is not None and key is not None:
@@ -492,55 +520,64 @@ def scan(toks: list):
             state = _KC
             k += 1
             continue
-        if state == _KC or state == _TC:
+        if state == _KC or state == _FC:
             if t != ":":
                 return (SYNTAX, None if ref else "':'", k, 0)
-            state = _V if state == _KC else _TI
-        elif state == _TI or state == _FI:
-            if not _is_int(t):
-                if not ref:
-                    return (SYNTAX, _WHAT[state], k, 0)
-                return (SYNTAX, None, k, int_prefix_len(t) if t[0] in _NUMCH else 0)  # Lark: an int, then the rest
-            if state == _TI:
-                fr = stack[-1]
-                if sem:
-                    ev = cid_event(t)
-                    if ev is None:
-                        fr[3], fr[5] = set(), int(t)
-                    else:
-                        fr[2] = (ev[0], ev[1], fr[1])
-                state = _AV
-            else:
-                state = _FE
-        elif state == _FE:
-            if t != "=":
-                return (SYNTAX, None if ref else "'='", k, 0)
+            state = _V
+            k += 1
+            continue
+        if state == _F0 or state == _F:
+            if t == "}" and state == _F0:
+                state = _CE
+                k += 1
+                continue
+            if t[0] != "@" or len(t) < 2:
+                return (SYNTAX, None if ref else "a field '@N'", k, 0)
             if sem:
-                digits = toks[k - 1]  # the field index, checked once the '=' is there (the Reader's order)
-                j = k - 1
-                if len(digits) > 18:
-                    ev = int_event(digits)
-                    if ev is not None:
-                        if not ref:
-                            ref, R = True, (ev[0], ev[1], j)
-                        B, Bs = (ev[0], ev[1], j), j
                 fr = stack[-1]
+                digits = t[1:]
+                if len(digits) > 18:
+                    ev = int_event(digits)  # the builder's parse_int of the index (the Reader checks the range)
+                    if ev is not None:
+                        B, Bs = (ev[0], ev[1], k), k
                 seen = fr[3]
                 if seen is not None:
                     if ref and Bs > fr[1]:
                         fr[3] = None
                     else:
-                        i = index_value(digits.lstrip("-")) * (-1 if digits[0] == "-" else 1)
-                        if not 0 <= i <= FIELD_INDEX_MAX:
-                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, field_range_message(digits, i), j), None
+                        i = index_value(digits)
+                        if i > FIELD_INDEX_MAX:
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, field_range_message(digits, i), k), None
                         elif i in seen:
-                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, dup_field_message(fr[5], i), j), None
+                            fr[2], fr[3] = (E_CONTRACT_STRUCTURE, dup_field_message(fr[5], i), k), None
                         elif i < fr[4]:
-                            fr[2], fr[3] = (E_FIELD_ORDER, order_field_message(fr[5], i, fr[4]), j), None
+                            fr[2], fr[3] = (E_FIELD_ORDER, order_field_message(fr[5], i, fr[4]), k), None
                         else:
                             seen.add(i)
                             fr[4] = i
-            state = _V
+            state = _FC
+            k += 1
+            continue
+        if state == _CC:
+            if t != ":":
+                return (SYNTAX, None if ref else "':'", k, 0)
+            state = _CB
+        elif state == _CB:
+            if t != "{":
+                return (SYNTAX, None if ref else "'{' opening the contract fields", k, 0)
+            state = _F0
+        else:  # _CE
+            if t != "}":
+                return (SYNTAX, None if ref else "'}' closing the contract", k, 0)
+            fr = stack.pop()
+            braces.pop()
+            err = fr[2]
+            if err is not None:
+                if not ref:
+                    ref, R = True, err
+                if fr[1] > Bs:
+                    B, Bs = err, fr[1]
+            state = _AV
         k += 1
     if state == _AV and not stack:
         if not ref:
@@ -554,7 +591,7 @@ def scan(toks: list):
     return (SYNTAX, _WHAT_AV[stack[-1][0]] if state == _AV else _WHAT[state], EOF, 0)
 
 
-NOTATION = LCT()
+NOTATION = HLXL()
 
 
 @hookimpl

@@ -138,7 +138,10 @@ class LCR(Notation):
     name = "lc-r"
     aliases = ("lcr", "lc_r", "runic", "runes", "glyph")
     title = "LC-R, the runic notation: 🜊14🜁0 🜃1, 2🜄🜂"
-    grammar = grammar_text("lc_r.lark")
+    grammar = grammar_text(__name__)
+    # what the core asks instead of naming this notation (helixc.catalog, docs/PLUGINS.md)
+    from .english import ENGLISH_NAMES as english_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
+    from .slots import SLOT_SPELLING as slot_spelling
 
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)

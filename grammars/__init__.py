@@ -1,1 +1,0 @@
-"""helixc grammars package."""

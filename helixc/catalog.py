@@ -1,0 +1,102 @@
+"""What the core asks the registered notations (instead of naming them).
+
+Every fact about one notation lives in its folder (``plugins/<name>/``) and reaches the core
+through attributes of its :class:`helixc.notation.Notation` object; this module turns those
+attributes into the tables the core modules need, from the registry of the moment (rebuilt when
+plugins are registered, unregistered or reloaded: :func:`helixc.plugins.registry`).
+
+* :func:`routes` / :func:`notation_routes`: the coordinator's route labels. Notations sort by
+  ``(route_rank, name)``; the knowledge route ``explain`` stands at rank :data:`EXPLAIN_RANK`.
+  The built-ins carry ranks 0-3, which reproduces the order the shipped models were trained
+  with (``lc-b``, ``lc-r``, ``lc-t``, ``hlxl``, ``explain``). A new notation keeps the default
+  rank (1000), so its route is appended after ``explain`` (ties by name): existing labels keep
+  their indices.
+* :func:`english_names`: the names people write for each notation in English requests, in route
+  order (``helixc.requests.NOTATION_SYNONYMS``).
+* :func:`start_chars`: characters only notation text starts with (detection: "not English").
+* :func:`value_notation` / :func:`binary_notation`: the notation the models and the corpus write
+  values in (``writes_values = True``) and the byte notation (``binary = True``).
+"""
+
+from __future__ import annotations
+
+EXPLAIN = "explain"
+EXPLAIN_RANK = 4
+
+_cache: dict = {}
+
+
+def _registered():
+    from .plugins import registry
+
+    reg = registry()
+    if _cache.get("registry") is not reg:
+        _cache.clear()
+        _cache["registry"] = reg
+    return reg
+
+
+def _memo(key, build):
+    _registered()
+    if key not in _cache:
+        _cache[key] = build()
+    return _cache[key]
+
+
+def _ranked():
+    from .plugins import notations
+
+    return sorted(notations().values(), key=lambda n: (getattr(n, "route_rank", 1000), n.name))
+
+
+def notation_routes() -> tuple[str, ...]:
+    """Registered notations in route order (their route label is their canonical name)."""
+    return _memo("notation_routes", lambda: tuple(n.name for n in _ranked()))
+
+
+def routes() -> tuple[str, ...]:
+    """Every route label in the coordinator's order: notations ranked before ``explain``,
+    ``explain``, then notations ranked after it."""
+
+    def build():
+        ranked = _ranked()
+        before = [n.name for n in ranked if getattr(n, "route_rank", 1000) < EXPLAIN_RANK]
+        after = [n.name for n in ranked if getattr(n, "route_rank", 1000) >= EXPLAIN_RANK]
+        return tuple(before) + (EXPLAIN,) + tuple(after)
+
+    return _memo("routes", build)
+
+
+def english_names() -> dict[str, list[str]]:
+    """Canonical name -> the English names of that notation (``Notation.english_names``), route order."""
+    return _memo("english_names", lambda: {n.name: list(n.english_names) for n in _ranked()})
+
+
+def start_chars() -> tuple[str, ...]:
+    """Characters only notation text starts with, over every registered notation, in route
+    order, each once (``Notation.start_chars``)."""
+
+    def build():
+        out: list[str] = []
+        for n in _ranked():
+            for c in getattr(n, "start_chars", ""):
+                if c not in out:
+                    out.append(c)
+        return tuple(out)
+
+    return _memo("start_chars", build)
+
+
+def _one(attr: str, what: str) -> str | None:
+    names = [n.name for n in _ranked() if getattr(n, attr, False)]
+    return names[0] if len(names) == 1 else None
+
+
+def value_notation() -> str | None:
+    """The notation values are written in for the models and the corpus (``writes_values``), or None."""
+    return _memo("value_notation", lambda: _one("writes_values", "value"))
+
+
+def binary_notation() -> str | None:
+    """The one binary notation (``binary = True``), or None when there is none or several."""
+    return _memo("binary_notation", lambda: _one("binary", "binary"))

@@ -1,0 +1,18 @@
+"""How HLXL appears in English requests and where its route stands (helixc.catalog).
+
+The shipped models were trained with these names (the corpus draws its {target}/{source}
+wording from them) and with this route rank: change them only with a retrain.
+"""
+
+# Names people write for the notation (matched lower-case, longest first when scanning).
+ENGLISH_NAMES = (
+    "HLXL", "HLX-L", "HLXL notation", "HLX lite", "HLX-Lite", "human-readable form",
+    "human-readable notation", "readable notation", "readable form", "plain HLXL", "HLXL syntax",
+    "canonical HLXL", "human notation", "HLX language", "the HLXL format", "source notation",
+)
+
+# Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
+ROUTE_RANK = 3
+
+# First characters that only this notation's text starts with (detection: not an English request).
+START_CHARS = '[{"&'

@@ -1,0 +1,18 @@
+"""How LC-B appears in English requests and where its route stands (helixc.catalog).
+
+The shipped models were trained with these names (the corpus draws its {target}/{source}
+wording from them) and with this route rank: change them only with a retrain.
+"""
+
+# Names people write for the notation (matched lower-case, longest first when scanning).
+ENGLISH_NAMES = (
+    "LC-B", "LCB", "LC B", "LC-B bytes", "binary", "binary notation", "binary form", "binary encoding",
+    "hex bytes", "wire format", "wire bytes", "bytes", "byte encoding", "LC-B binary", "HLX binary notation",
+    "hex dump", "LC-B compact", "the binary format", "byte form",
+)
+
+# Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
+ROUTE_RANK = 0
+
+# First characters that only this notation's text starts with (detection: not an English request).
+START_CHARS = ""

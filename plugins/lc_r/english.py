@@ -1,0 +1,18 @@
+"""How LC-R appears in English requests and where its route stands (helixc.catalog).
+
+The shipped models were trained with these names (the corpus draws its {target}/{source}
+wording from them) and with this route rank: change them only with a retrain.
+"""
+
+# Names people write for the notation (matched lower-case, longest first when scanning).
+ENGLISH_NAMES = (
+    "LC-R", "LCR", "LC R", "runic glyph notation", "runic", "runic notation", "runic form", "runes",
+    "rune notation", "glyph form", "glyphs", "glyph notation", "symbolic notation", "the runic glyphs",
+    "LC-R runic", "Runic format", "runic script", "alchemical glyphs",
+)
+
+# Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
+ROUTE_RANK = 1
+
+# First characters that only this notation's text starts with (detection: not an English request).
+START_CHARS = '"' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7"  # quote, empty, true, false, bytes, handle, array, contract, map

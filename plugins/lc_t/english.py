@@ -1,0 +1,18 @@
+"""How LC-T appears in English requests and where its route stands (helixc.catalog).
+
+The shipped models were trained with these names (the corpus draws its {target}/{source}
+wording from them) and with this route rank: change them only with a retrain.
+"""
+
+# Names people write for the notation (matched lower-case, longest first when scanning).
+ENGLISH_NAMES = (
+    "LC-T", "LCT", "LC T", "ASCII text form", "ASCII", "ASCII notation", "ASCII form", "ASCII format",
+    "text-safe form", "text-safe notation", "compact text", "compact ASCII", "plain ASCII", "LC-T text",
+    "lc-text", "the ASCII notation", "ascii-safe form",
+)
+
+# Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
+ROUTE_RANK = 2
+
+# First characters that only this notation's text starts with (detection: not an English request).
+START_CHARS = '[{"#@'
