@@ -8,7 +8,7 @@ plugins are registered, unregistered or reloaded: :func:`helixc.plugins.registry
 * :func:`routes` / :func:`notation_routes`: the coordinator's route labels. Notations sort by
   ``(route_rank, name)``; the knowledge route ``explain`` stands at rank :data:`EXPLAIN_RANK`.
   The built-ins carry ranks 0-3, which reproduces the order the shipped models were trained
-  with (``lc-b``, ``lc-r``, ``lc-t``, ``hlxl``, ``explain``). A new notation keeps the default
+  with (the four built-ins' ranks 0-3 in their folders' ``english.py``, then ``explain``). A new notation keeps the default
   rank (1000), so its route is appended after ``explain`` (ties by name): existing labels keep
   their indices.
 * :func:`english_names`: the names people write for each notation in English requests, in route

@@ -2,7 +2,7 @@
 
 Every error carries a stable ``code`` (NOTATIONS.md section 5), the notation it
 came from, and a position: ``line``/``column`` (1-based) for text notations or
-``offset`` (0-based byte offset) for LC-B. ``excerpt()`` renders the caret view
+``offset`` (0-based byte offset) for binary notations. ``excerpt()`` renders the caret view
 the CLI prints.
 """
 
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 # Stable codes. Tests and users match on these strings, never on messages.
 E_LC_PARSE = "E_LC_PARSE"  # text does not match the notation's syntax
-E_LC_BINARY_DECODE = "E_LC_BINARY_DECODE"  # LC-B bytes: truncated, trailing, overlong LEB128, bad UTF-8
+E_LC_BINARY_DECODE = "E_LC_BINARY_DECODE"  # binary input: truncated, trailing, overlong LEB128, bad UTF-8
 E_FIELD_ORDER = "E_FIELD_ORDER"  # contract fields not strictly ascending
 E_CONTRACT_STRUCTURE = "E_CONTRACT_STRUCTURE"  # duplicate field index, id/index out of range
-E_KEY_ORDER = "E_KEY_ORDER"  # map keys out of canonical order (LC-R, LC-B)
+E_KEY_ORDER = "E_KEY_ORDER"  # map keys out of canonical order (notations that require it)
 E_DUPLICATE_KEY = "E_DUPLICATE_KEY"  # map key repeated
 E_INT_RANGE = "E_INT_RANGE"  # int outside signed 64-bit
 E_FLOAT_SPECIAL = "E_FLOAT_SPECIAL"  # NaN / Inf
 E_DEPTH = "E_DEPTH"  # more than 64 nested containers
 E_HANDLE_INVALID = "E_HANDLE_INVALID"  # handle name not [A-Za-z0-9_]+
-E_TEXT_INVALID = "E_TEXT_INVALID"  # lone surrogate, non-ASCII in LC-T
-E_NONCANONICAL = "E_NONCANONICAL"  # LC-R accepts canonical text only
+E_TEXT_INVALID = "E_TEXT_INVALID"  # lone surrogate, non-ASCII in an ASCII-only notation
+E_NONCANONICAL = "E_NONCANONICAL"  # a notation that accepts canonical text only
 E_TYPE = "E_TYPE"  # a Python object outside the value model
 E_NOTATION_UNKNOWN = "E_NOTATION_UNKNOWN"
 E_AMBIGUOUS = "E_AMBIGUOUS"  # several notations read the input as different values

@@ -1,4 +1,4 @@
-"""Limits on input: how large a text (or LC-B byte string) the parsers take.
+"""Limits on input: how large a text (or binary byte string) the parsers take.
 
 ``MAX_INPUT_BYTES`` (64 MiB by default) bounds every notation's ``parse`` / ``decode``
 (and ``parse_reference``): a larger input is ``HelixError(E_INPUT_TOO_LARGE)`` before any
@@ -7,7 +7,7 @@ the whole process by assigning ``helixc.limits.MAX_INPUT_BYTES``, or for one blo
 (thread- and task-local) with::
 
     with helixc.limits.max_input(1 << 20):
-        helixc.parse(text, "hlxl")
+        helixc.parse(text, notation)
 
 (``helixc.parse(text, notation, max_input=...)`` does the same for one call; the CLI's
 ``--max-input`` and the server's ``--max-body`` are this limit.) ``None`` means no limit.

@@ -1,7 +1,7 @@
 """Scalar spellings shared by the text notations (NOTATIONS.md section 3).
 
 Ints are decimal, floats are Python's shortest round-trip ``repr``, text is
-double-quoted with the profile's escapes. LC-T additionally escapes every
+double-quoted with the profile's escapes. The ASCII-only notation additionally escapes every
 non-ASCII code point so that its output is pure ASCII.
 """
 
@@ -15,9 +15,9 @@ from .values import check_float, check_int
 BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# Characters needing an escape in HLXL / LC-R: quote, backslash, C0 controls, DEL.
+# Characters needing an escape in the Unicode text notations: quote, backslash, C0 controls, DEL.
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-# LC-T also escapes everything outside printable ASCII.
+# The ASCII-only notation also escapes everything outside printable ASCII.
 # (a negated class: `[\x7f-\U0010ffff]` takes ~20 ms to compile, at every CLI start)
 _NEEDS_ESCAPE_ASCII = re.compile(r'[^ !#-\[\]-~]')
 

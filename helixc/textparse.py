@@ -376,7 +376,7 @@ class ValueBuilder:
     def node_false(self, kids, node):
         return False
 
-    # How many characters of each token are markup: `x"` + `"` around HLXL bytes, `@` before an HLXL field...
+    # How many characters of each token are markup: a bytes literal's quotes, a field's sigil...
     handle_prefix_len = 1
     bytes_affix = (1, 0)
     field_prefix_len = 0
@@ -419,7 +419,7 @@ class ValueBuilder:
         return make_map(drop_placeholders(kids), self.canonical_key_order)
 
 
-# Shared by the three quick parsers (plugins/hlxl.py, lc_t.py, lc_r.py).
+# Shared by the quick parsers of the text notations (plugins/<name>/__init__.py).
 NUM_START = frozenset("-0123456789")
 IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 

@@ -49,7 +49,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Handle:
-    """A symbolic reference, written ``&h_<name>`` in HLXL."""
+    """A symbolic reference to a named resource (each notation spells it its own way)."""
 
     name: str
 

@@ -30,7 +30,7 @@ class GenerationOutput:
     grammar_valid: bool
     tokens: list[int] = field(default_factory=list)
     value: object = None  # the parsed value (notation / value specialists)
-    output: str = ""  # the answer: notation text, LC-B hex, or the knowledge entry's text
+    output: str = ""  # the answer: notation text, a binary notation's hex, or the knowledge entry's text
     adapter: str = ""
     closed: bool = False  # the decoder hit the token budget and closed the answer off (decode module doc)
     min_prob: float = 1.0  # the least likely token the model wrote (full softmax, before the mask)

@@ -223,7 +223,7 @@ _LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}]|\b(?:zero|one|two|three|four|fiv
 
 def _sure_payload(text: str, route: str) -> bool:
     """The compiler's reading of the payload is one it can stand behind: a span of notation text
-    (not hex bytes, which may be meant as a bytes value rather than LC-B) or a value described in
+    (not hex bytes, which may be meant as a bytes value rather than binary notation text) or a value described in
     its controlled English, read whole, with no other literal left in the request (an incidental
     number elsewhere could be the value meant)."""
     from ..plugins import notations
@@ -250,7 +250,7 @@ def _sure_payload(text: str, route: str) -> bool:
     if span is None:
         return False
     rest = norm[:span[0]] + " " + norm[span[1]:]
-    for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names ("LC-B") are not literals
+    for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals
         rest = rest[:a] + " " + rest[b:]
     return not _LEFTOVER_LITERAL.search(rest)
 
