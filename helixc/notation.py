@@ -38,6 +38,8 @@ class Notation:
     #: how the slot-aware neural pipeline spells literal slots in this notation
     #: (helixc.neural.slots.SlotSpelling), or None when no specialist writes it directly
     slot_spelling: object = None
+    #: container syntax for the neural order guard (helixc.neural.order), or None: not guarded
+    order_rules: object = None
 
     def parse(self, text: str) -> Any:  # pragma: no cover - interface
         raise NotImplementedError

@@ -294,6 +294,7 @@ class PluginNotation(Notation):
     start_chars = property(lambda self: self.wrapped.start_chars)
     writes_values = property(lambda self: self.wrapped.writes_values)
     slot_spelling = property(lambda self: self.wrapped.slot_spelling)
+    order_rules = property(lambda self: self.wrapped.order_rules)
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

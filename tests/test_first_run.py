@@ -510,9 +510,9 @@ def test_the_wheel_holds_every_package_the_models_grammars_and_corpora(wheel):
     for f in sorted(MODELS.rglob("*")):  # the shipped models, byte for byte where they matter
         if f.is_file():
             assert "helixc_models/default/" + str(f.relative_to(MODELS)) in names, f
-    for g in ("hlxl", "lc_t", "lc_r", "lc_b"):
-        assert f"helixc_grammars/{g}.lark" in names
-        assert f"helixc_plugins/{g}.py" in names
+    for g in ("hlxl", "lc_t", "lc_r", "lc_b"):  # one folder per notation: code, grammar, English names
+        for f in ("__init__.py", "grammar.lark", "english.py"):
+            assert f"helixc_plugins/{g}/{f}" in names, (g, f)
     for f in ["knowledge.json", "extra_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl"] + [
             f"seed/{n}" for n in SEED_FILES]:
         assert f"helixc_corpora/{f}" in names, f
@@ -527,10 +527,11 @@ from pathlib import Path
 import helixc
 from helixc.neural import default_models_dir
 from helixc.textparse import grammar_text
+from helixc.plugins import get_notation
 from helixc_corpora.seed_import import default_seed_files
 from helixc.evaluation.seed_cases import CASES_PATH
 out = {"helixc": helixc.__file__, "models": str(default_models_dir()), "seed": default_seed_files(),
-       "cases": str(CASES_PATH), "lc_r_grammar": len(grammar_text("lc_r.lark")),
+       "cases": str(CASES_PATH), "lc_r_grammar": len(grammar_text("helixc_plugins.lc_r")) if grammar_text("helixc_plugins.lc_r") == get_notation("lc-r").grammar else -1,
        "notation": helixc.translate("{14: {@0: [1, 2]}}", "lc-r")}
 if sys.argv[2] == "english":
     from helixc.engine import TranslateRequest, translate

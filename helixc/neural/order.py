@@ -8,18 +8,38 @@ repeated or descending field index, or a repeated map key, given the text decode
 model then takes its next choice (a higher index, another key, or closing the container).
 
 The check reads the decoded text with a small container scanner (:func:`order_violation`) that
-knows each text notation's container brackets and field markers; strings are skipped. It never
+reads each notation's container brackets and field markers from its ``Notation.order_rules``
+(``plugins/<name>/order.py``); strings are skipped. It never
 makes a dead end: where every allowed token is refused, they are all allowed again.
 """
 
 from __future__ import annotations
 
-# LC-R: contract 🜊 .. 🜂 with fields 🜁N, array 🜃 .. 🜄, map ◇ .. ◆
-_LCR_CONTRACT, _LCR_FIELD, _LCR_END = "\U0001F70A", "\U0001F701", "\U0001F702"
-_LCR_ARRAY, _LCR_ARRAY_END = "\U0001F703", "\U0001F704"
-_LCR_MAP, _LCR_MAP_END = "\u25C7", "\u25C6"
+# Each notation's container syntax is in its folder (Notation.order_rules, plugins/<name>/order.py):
+#   containers: "glyphs" (contract_open, field_mark, array_open, map_open, closers) or "braces"
+#   ({ } maps/contracts, [ ] arrays; contract_head + field_assign, or field_key_prefix);
+#   slot_contract_after: text after which a slot is a contract id; brace_key_slot: a slot as a
+#   brace's key must be an integer or a text. ORDER_NOTATIONS: the notations that have rules.
 
-ORDER_NOTATIONS = ("hlxl", "lc-t", "lc-r")
+
+def _all_rules() -> dict:
+    from .. import catalog
+
+    def build():
+        from ..plugins import notations
+
+        regs = notations()
+        return {name: regs[name].order_rules for name in catalog.notation_routes() if regs[name].order_rules is not None}
+
+    return catalog._memo("order_rules", build)
+
+
+def __getattr__(name: str):
+    if name == "ORDER_NOTATIONS":
+        return tuple(_all_rules())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 MAX_FIELD = 2**16 - 1  # contract field indices are 0 .. 2^16-1 (NOTATIONS.md)
 MAX_CONTRACT = 2**32 - 1
 
@@ -85,13 +105,13 @@ class _Box:
 
 
 def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> bool:
-    """Does ``text`` (a prefix of an answer in ``notation``: hlxl, lc-t or lc-r) contain a
+    """Does ``text`` (a prefix of an answer in ``notation``, one of ORDER_NOTATIONS) contain a
     completed contract field index that is not above the previous one (or out of range), or a
     completed map key used before in the same map? Unfinished field digits are judged by whether
     they can still become a valid index; a bare key without its ``:`` is not judged yet.
 
     With ``slots`` (the request's :class:`helixc.neural.slots.Slot` list), a slot reference must
-    also fit where it stands: a contract id needs an integer literal, an HLXL brace key an integer
+    also fit where it stands: a contract id needs an integer literal, a brace key an integer
     or a text, bytes a hex literal, a handle a name (what :func:`~helixc.neural.slots.fill` needs).
     ``new_from``: ``text[:new_from]`` was checked before, so only slot references that end after it
     are filled on trial (filling every reference each step was most of the guard's cost)."""
@@ -99,6 +119,14 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
         window = text[max(0, new_from - _LONGEST_REF):]
         if _SLOT_CHAR in window and not _slots_fit(window, notation, slots):
             return True
+    rules = _all_rules()[notation]
+    glyphs = rules["containers"] == "glyphs"
+    slot_cid = rules.get("slot_contract_after")
+    key_slot = rules.get("brace_key_slot", False)
+    head, assign, field_prefix = rules.get("contract_head"), rules.get("field_assign"), rules.get("field_key_prefix")
+    if glyphs:
+        c_open, f_mark, a_open, m_open = rules["contract_open"], rules["field_mark"], rules["array_open"], rules["map_open"]
+        closers = tuple(rules["closers"])
     stack: list[_Box] = []
     i, n = 0, len(text)
     while i < n:
@@ -111,11 +139,9 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
             k = int(text[i + 1:j]) if text[i + 1:j].isdigit() else -1
             v = slots[k].value if 0 <= k < len(slots) else None
             before = text[:i]
-            if notation == "lc-r" and before.endswith(_LCR_CONTRACT) and not _contract_id(v):
+            if slot_cid is not None and before.endswith(slot_cid) and not _contract_id(v):
                 return True
-            if notation == "lc-t" and before.endswith("{C:") and not _contract_id(v):
-                return True
-            if (notation == "hlxl" and top is not None and top.keyed and top.in_key
+            if (key_slot and top is not None and top.keyed and top.in_key
                     and not text[top.start:i].strip() and not (_contract_id(v) or isinstance(v, str))):
                 return True
             i = j + 1
@@ -135,10 +161,10 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
                 top.first = False
             i = j + 1
             continue
-        if notation == "lc-r":
-            if c == _LCR_CONTRACT:
+        if glyphs:
+            if c == c_open:
                 stack.append(_Box(False, i + 1, contract=True))
-            elif c == _LCR_FIELD and top is not None and top.contract:
+            elif c == f_mark and top is not None and top.contract:
                 j = i + 1
                 while j < n and text[j].isdigit():
                     j += 1
@@ -148,11 +174,11 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
                     return True
                 i = j
                 continue
-            elif c == _LCR_ARRAY:
+            elif c == a_open:
                 stack.append(_Box(False, i + 1))
-            elif c == _LCR_MAP:
+            elif c == m_open:
                 stack.append(_Box(True, i + 1))
-            elif c in (_LCR_END, _LCR_ARRAY_END, _LCR_MAP_END):
+            elif c in closers:
                 if stack:
                     stack.pop()
             elif top is not None and top.keyed:
@@ -162,7 +188,7 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
                         return True
                 elif c == "," and not top.in_key:
                     top.in_key, top.start = True, i + 1
-        else:  # HLXL and LC-T: braces are maps or contracts, brackets are arrays
+        else:  # braces are maps or contracts, brackets are arrays
             if c == "{":
                 stack.append(_Box(True, i + 1))
             elif c == "[":
@@ -175,13 +201,13 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
                     top.in_key = False
                     raw = text[top.start:i].strip()
                     k = _key(raw)
-                    if notation == "lc-t" and top.first and raw == "C" and c == ":":
-                        top.contract = True  # {C:id,0=..,1=..}
-                    elif notation == "lc-t" and top.contract and c == "=" and k.isdigit():
+                    if head is not None and top.first and raw == head and c == ":":
+                        top.contract = True  # a contract head, then id and fields
+                    elif assign is not None and top.contract and c == assign and k.isdigit():
                         if int(k) > MAX_FIELD or top.field(int(k)):
                             return True
-                    elif notation == "hlxl" and k.startswith("@") and k[1:].isdigit():
-                        if int(k[1:]) > MAX_FIELD or top.field(int(k[1:])):
+                    elif field_prefix is not None and k.startswith(field_prefix) and k[len(field_prefix):].isdigit():
+                        if int(k[len(field_prefix):]) > MAX_FIELD or top.field(int(k[len(field_prefix):])):
                             return True
                     elif top.key(k):
                         return True
@@ -193,7 +219,10 @@ def order_violation(text: str, notation: str, slots=None, new_from: int = 0) -> 
     if top is not None and top.keyed and top.in_key:  # an unfinished field key at the end
         tail = text[top.start:]
         part = tail.strip()
-        digits = part[1:] if notation == "hlxl" and part[:1] == "@" else part if notation == "lc-t" and top.contract else ""
+        if field_prefix is not None and part.startswith(field_prefix):
+            digits = part[len(field_prefix):]
+        else:
+            digits = part if assign is not None and top.contract else ""
         if digits.isdigit():
             p = int(digits)
             if tail != tail.rstrip():  # whitespace after the digits: the index is finished
