@@ -38,6 +38,8 @@ class Notation:
     #: how the slot-aware neural pipeline spells literal slots in this notation
     #: (helixc.neural.slots.SlotSpelling), or None when no specialist writes it directly
     slot_spelling: object = None
+    #: the notation's glyphs (non-ASCII characters of its own), each one token for the models
+    glyphs: tuple[str, ...] = ()
     #: container syntax for the neural order guard (helixc.neural.order), or None: not guarded
     order_rules: object = None
 

@@ -295,6 +295,7 @@ class PluginNotation(Notation):
     writes_values = property(lambda self: self.wrapped.writes_values)
     slot_spelling = property(lambda self: self.wrapped.slot_spelling)
     order_rules = property(lambda self: self.wrapped.order_rules)
+    glyphs = property(lambda self: self.wrapped.glyphs)
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

@@ -64,7 +64,7 @@ def _terms() -> tuple[re.Pattern, set[str]]:
         for w in forms | {a.lower() for a in n.aliases} | {e.lower() for e in n.english_names}:
             if w not in GENERIC_WORDS:
                 words.add(w)
-        for c in (n.grammar or "") + (n.start_chars or ""):
+        for c in (n.grammar or "") + (n.start_chars or "") + "".join(n.glyphs or ()):
             if ord(c) > 127:
                 glyphs.add(c)
     alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
@@ -83,12 +83,17 @@ def _files():
             yield rel, p
 
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
 def core_hits() -> dict[str, list[str]]:
     pat, glyphs = _terms()
     out: dict[str, list[str]] = {}
     for rel, p in _files():
         text = p.read_text(encoding="utf-8", errors="replace")
         hits = [m.group(0) for m in pat.finditer(text)] + [c for c in text if c in glyphs]
+        # a glyph written as an escape (\u25c7, \U0001F70A, \N{...} is not used) is a glyph too
+        hits += [m.group(0) for m in _ESCAPE.finditer(text) if chr(int(m.group(1) or m.group(2), 16)) in glyphs]
         if hits:
             out[rel] = hits
     return out
@@ -99,6 +104,8 @@ def test_the_grep_finds_what_it_is_meant_to_find():
     assert pat.search("see _LCR_CONTRACT") and pat.search("noisy_hlxl(") and pat.search("in LC-T:")
     assert pat.search("the runic one") and not pat.search("a binary notation") and not pat.search("plcr")
     assert {"\u27c1", "\u22a0", "\U0001f70a"} <= glyphs
+    assert [m.group(0) for m in _ESCAPE.finditer(r'x = "\U0001F70A" + "\u25c7" + "\u00e9"')] == [
+        "\\U0001F70A", "\\u25c7", "\\u00e9"]
     # every notation folder is one registered notation's (a new built-in must be listed above)
     mods = {type(getattr(n, "wrapped", n)).__module__ for n in notations().values()}
     assert {"helixc_plugins." + f.split("/")[1] for f in NOTATION_FOLDERS} <= mods

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import helixc
 from helixc.errors import E_INPUT, HelixError
-from helixc.neural.slots import LCB_CLOSE, LCB_OPEN, SLOT_NOTATIONS, delexicalize, fill, slot_grammar, template
+from helixc.neural.slots import DECODED_CLOSE, DECODED_OPEN, SLOT_NOTATIONS, delexicalize, fill, slot_grammar, template
 from helixc.textparse import lark_parser
 from helixc.values import Handle
 
@@ -65,7 +65,7 @@ def test_even_digit_numbers_can_be_read_as_bytes():
 
 def test_a_hex_run_that_decodes_as_lcb_is_spelt_out():
     text, slots = delexicalize("write 03 06 6F 66 66 73 65 74 as runic, not C5 C3 59")
-    assert text == f'write ⟨0⟩ {LCB_OPEN}"⟨1⟩"{LCB_CLOSE} as runic, not ⟨2⟩'
+    assert text == f'write ⟨0⟩ {DECODED_OPEN}"⟨1⟩"{DECODED_CLOSE} as runic, not ⟨2⟩'
     assert slots[0].value == bytes.fromhex("03066f6666736574")
     assert slots[1].value == "offset"
     assert slots[2].value == bytes.fromhex("c5c359")
@@ -73,19 +73,19 @@ def test_a_hex_run_that_decodes_as_lcb_is_spelt_out():
 
 def test_contiguous_lcb_hex_is_spelt_out_too():
     text, slots = delexicalize("Show 02C058547AE147AE14 as ASCII, and the bytes 7AF9")
-    assert text == f"Show ⟨0⟩ {LCB_OPEN}⟨1⟩{LCB_CLOSE} as ASCII, and the bytes ⟨2⟩"
+    assert text == f"Show ⟨0⟩ {DECODED_OPEN}⟨1⟩{DECODED_CLOSE} as ASCII, and the bytes ⟨2⟩"
     assert slots[1].value == -97.32
 
 
 def test_digits_with_a_leading_zero_are_hex_not_a_number():
     text, slots = delexicalize("Convert to HLXL syntax: 040140, then 1001 and 0.5")
-    assert text == f'Convert to HLXL syntax: ⟨0⟩ {LCB_OPEN}x"⟨1⟩"{LCB_CLOSE}, then ⟨2⟩ and ⟨3⟩'
+    assert text == f'Convert to HLXL syntax: ⟨0⟩ {DECODED_OPEN}x"⟨1⟩"{DECODED_CLOSE}, then ⟨2⟩ and ⟨3⟩'
     assert slots[0].kind == "hexword" and slots[1].value == b"\x40" and slots[2].value == 1001 and slots[3].value == 0.5
 
 
 def test_shouted_words_after_a_run_are_not_bytes():
     text, slots = delexicalize("HOW WOULD 05 01 11 01 14 01 05 06 BE WRITTEN")
-    assert text == f"HOW WOULD ⟨0⟩ {LCB_OPEN}[⟨1⟩, ⟨2⟩, ⟨3⟩]{LCB_CLOSE} BE WRITTEN"
+    assert text == f"HOW WOULD ⟨0⟩ {DECODED_OPEN}[⟨1⟩, ⟨2⟩, ⟨3⟩]{DECODED_CLOSE} BE WRITTEN"
     assert slots[0].raw == "05 01 11 01 14 01 05 06"
 
 
@@ -290,3 +290,15 @@ def test_decoding_must_place_every_literal_before_it_ends():
     for t in [tid("🜃"), ids[0]]:
         free.advance(t)
     assert free.allows(close)
+
+
+def test_the_slot_lexer_is_character_for_character_the_one_the_models_were_trained_with():
+    """The lexer is put together from each notation folder's pieces (slot_spelling["lex_*"]);
+    with the built-ins it must be the SLOT_LEXER_VERSION 3 pattern, byte for byte."""
+    import hashlib
+
+    from helixc.neural import slots
+
+    assert slots.SLOT_LEXER_VERSION == 3
+    got = hashlib.sha256(slots._lexer().pattern.encode()).hexdigest()
+    assert got == "8d07cc531131fd01c171e987c0c9064abf0342124073953b18110d1ebd6292df"

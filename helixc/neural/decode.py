@@ -16,7 +16,7 @@ built when it is rejected.
 Budget: a constrained row that has not ended after ``max_new_tokens`` (almost always a
 repetition loop: a list element written again and again) is *closed*: for at most
 ``close_budget`` more steps it takes, among the tokens its grammar allows, EOS if it may end,
-else a token that only closes (``]``, ``}``, a quote, the LC-R closing glyphs), else one that
+else a token that only closes (``]``, ``}``, a quote, a notation's closing glyphs), else one that
 only separates a key from its value (``:``, ``=``: a key being written could otherwise grow until
 the budget ends), else one that opens nothing and is not whitespace, each time the model's
 likeliest of that kind. Every prefix the constraint
@@ -50,9 +50,21 @@ class Decoded:
         return math.exp(min(self.logprobs)) if self.logprobs else 1.0
 
 
-# Characters that end / begin a structure in any notation (HLXL, LC-T, LC-R; slot brackets).
-_CLOSERS = frozenset(']})"\'⟩⟧\U0001F704\u25C6\U0001F702')  # ] } ) " ' ⟩ ⟧ 🜄 ◆ 🜂
-_OPENERS = frozenset('[{(,:⟨⟦\U0001F703\u25C7\U0001F70A\U0001F701')  # [ { ( , : ⟨ ⟦ 🜃 ◇ 🜊 🜁
+# Characters that end / begin a structure in any notation: brackets, braces, quotes, slot
+# brackets, plus each registered notation's own container glyphs (Notation.order_rules).
+_BASE_CLOSERS = ']})"\'⟩⟧'
+_BASE_OPENERS = '[{(,:⟨⟦'
+
+
+def _structure_chars() -> tuple[frozenset, frozenset]:
+    """(closers, openers) over every registered notation."""
+    from .order import _all_rules
+
+    closers, openers = set(_BASE_CLOSERS), set(_BASE_OPENERS)
+    for rules in _all_rules().values():
+        closers.update(rules.get("closers", ()))
+        openers.update(rules.get(k) for k in ("contract_open", "field_mark", "array_open", "map_open") if rules.get(k))
+    return frozenset(closers), frozenset(openers)
 _SEPARATORS = frozenset(":=")  # key -> value: in a key, taking one is progress (a key can grow forever)
 _TOKEN_KINDS: dict = {}
 
@@ -65,6 +77,7 @@ def _token_classes(tokenizer) -> tuple[frozenset, frozenset, frozenset, frozense
     got = _TOKEN_KINDS.get(key)
     if got is None or got[0] is not tokenizer:
         closing, neutral, space, separating = set(), set(), set(), set()
+        _CLOSERS, _OPENERS = _structure_chars()
         for t in range(len(tokenizer)):
             s = tokenizer.decode([t])
             if not s.strip():

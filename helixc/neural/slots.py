@@ -58,7 +58,7 @@ SLOT_LEXER_VERSION = 3
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
 _SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩
-LCB_OPEN, LCB_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded value
+DECODED_OPEN, DECODED_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded value
 
 # How each notation spells slots (bytes from a slot's hex digits, handles, the grammar terminals
 # that also take a slot, the ones replaced outright) is in its folder: Notation.slot_spelling
@@ -100,16 +100,16 @@ _NUMBER_WORDS = sorted(
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split(),
     key=len, reverse=True)
 
-_LEX = re.compile(
+_LEX_TEMPLATE = (
     r"""
      (?P<string>"(?:[^"\\\n]|\\.)*")
-    |(?P<bytes>x"(?:[0-9A-Fa-f]{2})*"|\u22a0(?:[0-9a-f]{2})*|(?<![\w#])\#(?:[0-9A-Fa-f]{2})+(?![\w]))
-    |(?P<handle>&h_[A-Za-z0-9_]+|\u27c1[A-Za-z0-9_]+|(?<![\w@])@(?=[A-Za-z0-9_]*[A-Za-z_])[A-Za-z0-9_]+)
-    |(?P<key>(?:(?<=[{\u25c7,])|(?<=,\ ))(?!C:)[A-Za-z_][A-Za-z0-9_]*(?=:))
+    |(?P<bytes>BYTES)
+    |(?P<handle>HANDLES)
+    |(?P<key>(?:(?<=[KEYAFTER,])|(?<=,\ ))KEYNOT[A-Za-z_][A-Za-z0-9_]*(?=:))
     |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     |(?P<bword>(?:(?<=[Bb][Yy][Tt][Ee][Ss]\ )|(?<=[Bb][Yy][Tt][Ee]\ )|(?<=[Bb][Yy][Tt][Ee]\ [Ss][Tt][Rr][Ii][Nn][Gg]\ ))
         (?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
-    |(?P<number>(?<![\w.@\U0001f701\u27e8-])(?<!field\ )-?(?:0(?![0-9])|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?
+    |(?P<number>(?<![\w.NUMNOTAFTER\u27e8-])(?<!field\ )-?(?:0(?![0-9])|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?
         (?![\w\u27e9]|\.[0-9]|\s*=))
     |(?P<hexword>(?<![\w.])(?:(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+|0[0-9](?:[0-9]{2})+)
         (?![\w]|\.[0-9]))
@@ -121,9 +121,38 @@ _LEX = re.compile(
         [A-Za-z_][A-Za-z0-9_]*(?=\ set\ to\ |\ =\ |\ is\ (?!written\b))
         |(?i:(?<=\bkey\ ))[A-Za-z_][A-Za-z0-9_]*(?=\ with\ )))
     |(?P<words>(?i:(?<![\w-])(?:(?:minus|negative)\ +)?NUMWORD(?:(?:\ +|-)NUMWORD|(?:(?<=hundred)|(?<=thousand))\ +and\ +NUMWORD)*(?![\w-])))
-    """.replace("NUMWORD", "(?:" + "|".join(_NUMBER_WORDS) + ")"),
-    re.X,
+    """.replace("NUMWORD", "(?:" + "|".join(_NUMBER_WORDS) + ")")
 )
+
+
+def _uniq(items) -> list[str]:
+    out: list[str] = []
+    for x in items:
+        if x and x not in out:
+            out.append(x)
+    return out
+
+
+def _lexer() -> re.Pattern:
+    """The slot lexer: the pattern above with every registered notation's literal spellings
+    (``slot_spelling["lex_*"]``, notations in name order) put in. With the built-ins this is,
+    character for character, the lexer of SLOT_LEXER_VERSION 3 (tests/test_slots.py checks)."""
+    from .. import catalog
+
+    def build():
+        from ..plugins import notations
+
+        regs = notations()
+        sps = [regs[n].slot_spelling for n in sorted(regs) if regs[n].slot_spelling is not None]
+        pattern = (_LEX_TEMPLATE
+                   .replace("BYTES", "|".join(_uniq(sp.get("lex_bytes") for sp in sps)))
+                   .replace("HANDLES", "|".join(_uniq(sp.get("lex_handle") for sp in sps)))
+                   .replace("KEYAFTER", "".join(_uniq(sp.get("lex_key_after") for sp in sps)))
+                   .replace("KEYNOT", "".join(f"(?!{x})" for x in _uniq(sp.get("lex_key_not") for sp in sps)))
+                   .replace("NUMNOTAFTER", "".join(_uniq(sp.get("lex_number_not_after") for sp in sps))))
+        return re.compile(pattern, re.X)
+
+    return catalog._memo("slots.lexer", build)
 
 
 @dataclass
@@ -148,10 +177,11 @@ def _literal(kind: str, raw: str):
         if kind == "string":
             return parse(raw, _value_notation()), None
         if kind == "bytes":
-            digits = raw[2:-1] if raw.startswith("x") else raw[1:]
+            lo, hi = _marks(raw, "bytes")
+            digits = raw[len(lo):len(raw) - len(hi)]
             return (bytes.fromhex(digits), digits.lower()) if digits else None
         if kind == "handle":
-            return Handle(raw[3:] if raw.startswith("&h_") else raw[1:]), None
+            return Handle(raw[len(_marks(raw, "handle")[0]):]), None
         if kind in ("key", "textword", "keyword"):
             return raw, None
         if kind == "handleword":
@@ -178,14 +208,32 @@ def _spelling(kind: str, raw: str, token: str) -> str:
     sigils, so the model still sees what kind of literal stands there."""
     if kind in ("string", "key"):
         return f'"{token}"'
-    if kind == "handle":
-        return raw[:3] + token if raw.startswith("&h_") else raw[0] + token
-    if kind == "bytes":
-        return f'x"{token}"' if raw.startswith("x") else raw[0] + token
+    if kind in ("handle", "bytes"):
+        lo, hi = _marks(raw, kind)
+        return lo + token + hi
     return token
 
 
-def _lcb_value(digits: str):
+def _marks(raw: str, kind: str) -> tuple[str, str]:
+    """(opening, closing) markup of a lexed bytes or handle literal: the longest notation
+    spelling (``slot_spelling["bytes"]`` / ``["handle"]``) that ``raw`` starts with."""
+    from .. import catalog
+
+    def build():
+        from ..plugins import notations
+
+        regs = notations()
+        sps = [regs[n].slot_spelling for n in sorted(regs) if regs[n].slot_spelling is not None]
+        table = {"bytes": _uniq(tuple(sp["bytes"]) for sp in sps), "handle": _uniq((sp["handle"], "") for sp in sps)}
+        return {k: sorted(v, key=lambda m: -len(m[0])) for k, v in table.items()}
+
+    for lo, hi in catalog._memo("slots.marks", build)[kind]:
+        if raw.startswith(lo) and raw.endswith(hi) and len(raw) >= len(lo) + len(hi):
+            return lo, hi
+    return raw[:1], ""
+
+
+def _decoded_value(digits: str):
     from .. import catalog, get_notation
 
     try:
@@ -194,19 +242,19 @@ def _lcb_value(digits: str):
         return None
 
 
-def _lcb_prefix(run: str):
+def _decoded_prefix(run: str):
     """(run, None), or (shorter run, LC-B value) when the run only decodes without its trailing
     letter-only pairs: those are words ("HOW WOULD 05 01 0B 06 BE WRITTEN")."""
     pairs = run.split(" ")
     while len(pairs) > 2 and pairs[-1].isalpha():
         pairs.pop()
-        value = _lcb_value("".join(pairs))
+        value = _decoded_value("".join(pairs))
         if value is not None:
             return " ".join(pairs), value
     return run, None
 
 
-_RESERVED = str.maketrans({"\u27e8": "<", "\u27e9": ">", LCB_OPEN: "[[", LCB_CLOSE: "]]"})
+_RESERVED = str.maketrans({"\u27e8": "<", "\u27e9": ">", DECODED_OPEN: "[[", DECODED_CLOSE: "]]"})
 
 
 def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[Slot]]:
@@ -216,7 +264,7 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
     slots = [] if slots is None else slots
     out: list[str] = []
     pos = 0
-    for m in _LEX.finditer(text):
+    for m in _lexer().finditer(text):
         if len(slots) >= MAX_SLOTS:
             break
         kind = m.lastgroup
@@ -225,9 +273,9 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
             continue
         raw, value = m.group(), None
         if kind in ("hexrun", "hexword") and len(lit[1]) >= 4:
-            value = _lcb_value(lit[1])
+            value = _decoded_value(lit[1])
             if value is None and kind == "hexrun":
-                raw, value = _lcb_prefix(raw)
+                raw, value = _decoded_prefix(raw)
                 if value is not None:
                     lit = _literal(kind, raw)
         out.append(text[pos:m.start()].translate(_RESERVED))
@@ -237,15 +285,32 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         out.append(_spelling(kind, raw, slot.token))
         if value is not None:
             inner, _ = delexicalize(emit(value, _value_notation()), slots)
-            out.append(f" {LCB_OPEN}{inner}{LCB_CLOSE}")
+            out.append(f" {DECODED_OPEN}{inner}{DECODED_CLOSE}")
     out.append(text[pos:].translate(_RESERVED))
     return "".join(out), slots
 
 
 # ---------------------------------------------------------------------------- model text -> answer
 
-_REF = re.compile(r'x"(' + _SLOT + r')"|#(' + _SLOT + r')|\u22a0(' + _SLOT + r')|"(' + _SLOT + r')"'
-                  r'|(?:&h_|@|\u27c1)(' + _SLOT + r')|(' + _SLOT + r")")
+def _refs() -> tuple[re.Pattern, int]:
+    """(pattern of slot references, number of bytes forms): every registered notation's bytes
+    form (one group each), a quoted slot, a handle prefix + slot, a bare slot."""
+    from .. import catalog
+
+    def build():
+        from ..plugins import notations
+
+        regs = notations()
+        sps = [regs[n].slot_spelling for n in sorted(regs) if regs[n].slot_spelling is not None]
+        forms = _uniq(tuple(sp["bytes"]) for sp in sps)
+        handles = _uniq(sp["handle"] for sp in sps)
+        alts = [re.escape(lo) + "(" + _SLOT + ")" + re.escape(hi) for lo, hi in forms]
+        alts.append('"(' + _SLOT + ')"')
+        alts.append("(?:" + "|".join(re.escape(h) for h in handles) + ")(" + _SLOT + ")")
+        alts.append("(" + _SLOT + ")")
+        return re.compile("|".join(alts)), len(forms)
+
+    return catalog._memo("slots.refs", build)
 
 
 # Hex runs and words may be an LC-B payload (then its decoded ⟦...⟧ slots are used instead) or
@@ -278,25 +343,27 @@ def substitute(text: str, slots: list[Slot], notation: str) -> str:
             raise HelixError(E_INPUT, f"the answer refers to slot {tok}, but the request has {len(slots)} literals")
         return slots[k]
 
+    ref, nb = _refs()
+
     def repl(m: re.Match) -> str:
-        as_bytes = m.group(1) or m.group(2) or m.group(3)
+        as_bytes = next((g for g in m.groups()[:nb] if g), None)
         if as_bytes:
             s = lookup(as_bytes)
             if s.hex is None:
                 raise HelixError(E_INPUT, f"slot {as_bytes} ({s.raw}) cannot be read as bytes")
             return emit(bytes.fromhex(s.hex), notation)
-        if m.group(4):
-            s = lookup(m.group(4))
+        if m.group(nb + 1):
+            s = lookup(m.group(nb + 1))
             return emit(s.value if isinstance(s.value, str) else s.raw, notation)
-        if m.group(5):
-            s = lookup(m.group(5))
+        if m.group(nb + 2):
+            s = lookup(m.group(nb + 2))
             name = s.value.name if isinstance(s.value, Handle) else s.value
             if not isinstance(name, str):
-                raise HelixError(E_INPUT, f"slot {m.group(5)} ({s.raw}) cannot be a handle name")
+                raise HelixError(E_INPUT, f"slot {m.group(nb + 2)} ({s.raw}) cannot be a handle name")
             return emit(Handle(name), notation)
-        return emit(lookup(m.group(6)).value, notation)
+        return emit(lookup(m.group(nb + 3)).value, notation)
 
-    return _REF.sub(repl, text)
+    return ref.sub(repl, text)
 
 
 def fill(text: str, slots: list[Slot], notation: str):

@@ -2,7 +2,7 @@
 
 Pre-tokenization isolates every digit, every hex letter A-F and every non-ASCII
 character, so a number is spelt digit by digit (the model copies digits, the
-compiler computes) and every runic glyph is one pre-token; with the glyphs
+compiler computes) and every notation glyph is one pre-token; with the glyphs
 forced into the training text, each ends up a single token (checked).
 """
 
@@ -13,8 +13,25 @@ from collections.abc import Iterable
 from . import BOS, EOS, PAD
 
 SPLIT_REGEX = r"[0-9A-F]|[^\x00-\x7F]"
-# Every glyph of LC-R (NOTATIONS.md section 2) must be one token.
-GLYPHS = "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f704\U0001f70a\U0001f701\U0001f702\u25c7\u25c6"
+
+
+def _glyphs() -> str:
+    """Every glyph of every registered notation (``Notation.glyphs``, route order): each must be
+    one token. The shipped tokenizer was trained with the built-ins' glyphs in this order."""
+    from .. import catalog
+    from ..plugins import notations
+
+    regs = notations()
+    out: list[str] = []
+    for name in catalog.notation_routes():
+        out += [g for g in regs[name].glyphs if g not in out]
+    return "".join(out)
+
+
+def __getattr__(name: str):
+    if name == "GLYPHS":
+        return _glyphs()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024, min_frequency: int = 2):
@@ -35,11 +52,13 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024, min_frequency:
         show_progress=False,
     )
 
+    glyphs = _glyphs()
+
     def stream():
         yield from texts
         # make sure every glyph is frequent enough to be merged into one token
         for _ in range(500):
-            yield " ".join(GLYPHS) + " " + "".join(GLYPHS)
+            yield " ".join(glyphs) + " " + "".join(glyphs)
 
     tok.train_from_iterator(stream(), trainer)
     hf = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token=PAD, bos_token=BOS, eos_token=EOS)
@@ -51,7 +70,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024, min_frequency:
 def check_tokenizer(tok) -> None:
     from ..errors import E_MODEL, HelixError
 
-    for g in GLYPHS:
+    for g in _glyphs():
         ids = tok.encode(g, add_special_tokens=False)
         if len(ids) != 1:
             raise HelixError(E_MODEL, f"tokenizer splits glyph {g!r} into {len(ids)} tokens")
@@ -69,8 +88,8 @@ def load_tokenizer(path):
 
 
 def add_slot_tokens(tok) -> int:
-    """Make every literal slot ``⟨k⟩`` and the LC-B brackets ``⟦ ⟧`` one token each
+    """Make every literal slot ``⟨k⟩`` and the decoded-bytes brackets ``⟦ ⟧`` one token each
     (:mod:`helixc.neural.slots`); returns how many were new."""
-    from .slots import LCB_CLOSE, LCB_OPEN, SLOT_TOKENS
+    from .slots import DECODED_CLOSE, DECODED_OPEN, SLOT_TOKENS
 
-    return tok.add_tokens([*SLOT_TOKENS, LCB_OPEN, LCB_CLOSE])
+    return tok.add_tokens([*SLOT_TOKENS, DECODED_OPEN, DECODED_CLOSE])

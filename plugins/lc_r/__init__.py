@@ -143,6 +143,7 @@ class LCR(Notation):
     from .english import ENGLISH_NAMES as english_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
     from .slots import SLOT_SPELLING as slot_spelling
     from .order import ORDER_RULES as order_rules
+    glyphs = GLYPHS
 
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)

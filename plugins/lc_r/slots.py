@@ -15,4 +15,15 @@ SLOT_SPELLING = {
     "slot_only": {"BYTES": '\u22a0{slot}|\u22a0'},
     # how the writer escapes the private-use marks inside a string (None: written as is)
     "string_escape": None,
+    # The slot lexer reads requests with every notation's literals: these are this notation's
+    # pieces of its regex (verbose-mode regex text; helixc.neural.slots joins the pieces of every
+    # registered notation in name order). A bytes literal, a handle:
+    "lex_bytes": r'\u22a0(?:[0-9a-f]{2})*',
+    "lex_handle": r'\u27c1[A-Za-z0-9_]+',
+    # characters (regex class text) after which a bare word followed by ":" is a map key, and
+    # what such a key may not start with (a contract head)
+    "lex_key_after": r'\u25c7',
+    "lex_key_not": r'',
+    # characters (regex class text) right after which a number is structure, not a literal (a field index)
+    "lex_number_not_after": r'\U0001f701',
 }
