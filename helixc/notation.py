@@ -27,6 +27,10 @@ class Notation:
     # What the core asks a notation instead of naming it (helixc.catalog; docs/PLUGINS.md).
     #: names people write for the notation in English requests (case-insensitive, longest match first)
     english_names: tuple[str, ...] = ()
+    #: whole words (lower-case) that name this notation inside a described value: the rule reader
+    #: stops a text there; and the ones that stop "X inside a list" (helixc.requests)
+    description_stop_words: tuple[str, ...] = ()
+    list_stop_words: tuple[str, ...] = ()
     #: place among the coordinator's route labels: sort key (route_rank, name); ``explain`` is
     #: rank 4, so the default appends a new notation's route after the trained ones
     route_rank: int = 1000

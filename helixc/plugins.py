@@ -290,6 +290,8 @@ class PluginNotation(Notation):
     binary = property(lambda self: self.wrapped.binary)
     grammar = property(lambda self: self.wrapped.grammar)
     english_names = property(lambda self: self.wrapped.english_names)
+    description_stop_words = property(lambda self: self.wrapped.description_stop_words)
+    list_stop_words = property(lambda self: self.wrapped.list_stop_words)
     route_rank = property(lambda self: self.wrapped.route_rank)
     start_chars = property(lambda self: self.wrapped.start_chars)
     writes_values = property(lambda self: self.wrapped.writes_values)

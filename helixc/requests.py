@@ -20,7 +20,8 @@ Two jobs:
 
 The rules for ambiguous requests are the ones written in ``corpora/README.md``:
 a bare digit string is decimal; a request that names no target notation is
-answered in HLXL, except "encode"/"serialize" requests, which mean LC-B.
+answered in the value notation (``Notation.writes_values``), except "encode"/"serialize"
+requests, which mean the binary notation (helixc.catalog).
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def normalize_numbers(text: str) -> str:
     A number right after a base word ("bit pattern", "hex number", ...) becomes ``(decimal N)``,
     so the result reads unambiguously and normalizing twice changes nothing.
 
-    >>> normalize_numbers("Encode CRC32 checksum 0xDEADBEEF in LC-B")
-    'Encode CRC32 checksum 3735928559 in LC-B'
+    >>> normalize_numbers("Encode CRC32 checksum 0xDEADBEEF as bytes")
+    'Encode CRC32 checksum 3735928559 as bytes'
     >>> normalize_numbers('the bit pattern 11110000 and the text "0x10"')
     'the bit pattern (decimal 240) and the text "0x10"'
     """
@@ -164,10 +165,10 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
             a, b = m.span()
             if any(taken[a:b]):
                 continue
-            # "binary number 1011", "bits", "hex number": base words, not the LC-B notation
+            # "binary number 1011", "bits", "hex number": base words, not the binary notation
             if name == catalog.binary_notation() and re.match(r"\s*(?:number|value|integer|digits|string of|pattern)\b", low[b:]):
                 continue
-            # "the bytes 4470", "raw bytes 01 02", "empty bytes": a bytes value, not the LC-B notation
+            # "the bytes 4470", "raw bytes 01 02", "empty bytes": a bytes value, not the binary notation
             if syn == "bytes" and (re.match(r"\s+[0-9a-f]{2}", low[b:]) or
                                    re.search(r"\b(?:raw|the|empty|of|a|some)\s+$", low[:a])):
                 continue
@@ -178,7 +179,24 @@ def _mentions(english: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_START_CHARS = set('[{"#@&-' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7")
+
+
+def _start_chars() -> set[str]:
+    # what a payload written in a notation starts with (Notation.start_chars), or a minus sign
+    return catalog._memo("requests.start_chars", lambda: set(catalog.start_chars()) | {"-"})
+
+
+def _notation_chars() -> re.Pattern:
+    # brackets, braces, quotes and every notation glyph: left in the English around a payload,
+    # they mean the span is only part of a value
+    def build():
+        from .plugins import notations
+
+        glyphs = "".join(g for n in notations().values() for g in n.glyphs)
+        return re.compile("[" + re.escape('[]{}"' + glyphs) + "]")
+
+    return catalog._memo("requests.notation_chars", build)
+
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
     r"\)|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
@@ -215,7 +233,7 @@ def _span_starts(text: str) -> list[int]:
         prev = text[i - 1] if i else " "
         if not (prev.isspace() or prev in ":("):  # a value starts after a space, a colon or a paren
             continue
-        if ch in _START_CHARS or ch.isdigit() or _KEYWORD_START.match(text, i) or text.startswith('x"', i):
+        if ch in _start_chars() or ch.isdigit() or _KEYWORD_START.match(text, i) or text.startswith('x"', i):
             if ch == "-" and not (i + 1 < len(text) and text[i + 1].isdigit()):
                 continue
             starts.append(i)
@@ -269,11 +287,11 @@ def _try_parse(text: str, notation: str | None):
 def _english_is_plain(english: str, payload) -> bool:
     """No structure words (other than the payload's own kind) and no number words around the payload."""
     k = _kind(payload)
-    if re.search('[\\[\\]{}"\u2205\u22a4\u22a5\u22a0\u27c1\u25c7\u25c6\U0001f701-\U0001f70a]', english):
+    if _notation_chars().search(english):
         return False  # notation characters left over: the span is only part of a value
     if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
         return False
-    for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "LC-T text": notation names, not structure
+    for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "<name> text": notation names, not structure
         english = english[:a] + " " + english[b:]
     for w in re.findall(r"[A-Za-z]+", english.lower()):
         if w in _STRUCTURE_WORDS and _STRUCTURE_WORDS[w] != k:
@@ -306,10 +324,10 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
         end0 = next(b for a, b, _ in mentions if a == a0)
         if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(targets) == 1 and \
                 re.search(r"\b(?:in|into|to|as)\s+\S", english[end0:], re.I):
-            # "I have X in LC-B. What is it in <unrecognized>?": the named one is the source, the target unknown
+            # "I have X in <notation>. What is it in <unrecognized>?": the named one is the source, the target unknown
             return None, target, {target, "unknown"}
     elif len(distinct) > 1:
-        # "I have <payload> in LC-T. What is it in LC-B?": the notation right after the payload is its source
+        # "I have <payload> in <notation A>. What is it in <notation B>?": the notation right after the payload is its source
         first_a, first = targets[0]
         if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:first_a]) and len(distinct - {first}) == 1:
             source = source or first
@@ -400,7 +418,7 @@ def read_request(text: str) -> RequestReading:
 
     * target: a notation synonym after "to/into/in/as/using" (or "<notation> form of"); the only
       notation named, when just one is named and it is not the payload's; "explain" for questions
-      that carry no payload; HLXL for parse/"what value" requests naming no target, LC-B for
+      that carry no payload; the value notation for parse/"what value" requests naming no target, the binary one for
       "encode"/"serialize" requests naming no notation (rules in corpora/README.md).
     * payload: the value written in the request (in the notation it names as source, or detected),
       or a single number; None when words around it describe more structure than it has.
@@ -412,7 +430,7 @@ def read_request(text: str) -> RequestReading:
     _, src0, _ = _target_and_source(norm)
     found = extract_payload(norm, src0)  # a named source must read it: no fallback guess
     if found is None:
-        # "I have {C:900} in LC-T. What is it in HLXL?": detection is ambiguous, but the notation
+        # "I have <payload> in <A>. What is it in <B>?": detection is ambiguous, but the notation
         # named right after the payload says how to read it
         for _, _, name in _mentions(norm):
             f = extract_payload(norm, name)
@@ -422,7 +440,7 @@ def read_request(text: str) -> RequestReading:
                 if m and any(a == f[3] + m.end() and n == name for a, _, n in _mentions(norm)):
                     found = f
                     break
-                m = re.search(r"\s*:\s*$", norm[:f[2]])  # "... in LC-T: {model:80}"
+                m = re.search(r"\s*:\s*$", norm[:f[2]])  # "... in <notation>: {model:80}"
                 if m and any(b == m.start() and n == name for _, b, n in _mentions(norm)):
                     found = f
                     break
@@ -598,9 +616,9 @@ def describe_scalar_value(p: str):
     if m:
         return True, m.group(1)
     # "the text good morning": unquoted words after "the text/string", read only as the whole phrase
-    # (extract_description tries it only up to a boundary such as " in LC-T"), two to four plain words
+    # (extract_description tries it only up to a boundary such as " in <notation>"), two to four plain words
     m = re.fullmatch(r"(?:the text|the string|the phrase) ((?:[A-Za-z]+ ){1,3}[A-Za-z]+)", p)
-    if m and not _STOP_IN_TEXT.search(m.group(1)):
+    if m and not _stop_in_text().search(m.group(1)):
         return True, m.group(1)
     m = re.fullmatch(r"(?:a handle named|the handle|a reference to|handle &h_|a handle called|"
                      r"a handle whose name is|the handle called|the handle named)\s*([A-Za-z0-9_]+)", p)
@@ -624,8 +642,25 @@ def describe_scalar_value(p: str):
     return _NO
 
 
-_STOP_IN_TEXT = re.compile(r"\b(?:in|to|into|as|using|and|or|please|then|with|lc|hlxl|lct|lcr|lcb|runic|binary|"
-                           r"notation|format|a|an|the)\b", re.I)
+def _stop_words_re(attr: str, before: str, after: str) -> re.Pattern:
+    """``\b(?:before|<every registered notation's words>|after)\b``, case-insensitive (whole words:
+    the order of the alternatives does not change what matches)."""
+
+    def build():
+        from .plugins import notations
+
+        regs = notations()
+        words: list[str] = []
+        for name in catalog.notation_routes():
+            words += [w for w in getattr(regs[name], attr) if w not in words]
+        return re.compile(r"\b(?:" + "|".join(filter(None, [before, *map(re.escape, words), after])) + r")\b", re.I)
+
+    return catalog._memo(("requests", attr, before, after), build)
+
+
+def _stop_in_text() -> re.Pattern:
+    # words that end a described text: English function words and the notations' name words
+    return _stop_words_re("description_stop_words", "in|to|into|as|using|and|or|please|then|with", "notation|format|a|an|the")
 _PLURAL_SCALARS = {"falses": False, "trues": True, "nulls": None, "zeros": 0, "ones": 1, "empty lists": [],
                    "empty maps": {}, "empty strings": "", "nones": None}
 _COUNT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
@@ -693,7 +728,7 @@ def describe_value(phrase: str, depth: int = 0):
             return True, list(range(lo, hi + 1))
     # "an empty list inside a list", "a list holding an empty map"
     m = re.fullmatch(r"(.+?) (?:inside|in|within|wrapped in) (?:a|an) (?:list|array)", p, re.S)
-    if m and not re.search(r"\b(?:lc|hlxl|runic|notation)\b", m.group(1), re.I):
+    if m and not _stop_words_re("list_stop_words", "", "notation").search(m.group(1)):
         ok, v = describe_value(m.group(1), depth + 1)
         return (True, [v]) if ok else _NO
     # "k=1, b=2" / "a map with a=1 and b=true": every item a key=value pair

@@ -16,3 +16,9 @@ ROUTE_RANK = 1
 
 # First characters that only this notation's text starts with (detection: not an English request).
 START_CHARS = '"' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7"  # quote, empty, true, false, bytes, handle, array, contract, map
+
+# The rule reader (helixc.requests.describe_value) stops a described text at these words (they name
+# a notation: "the text hello in runic"), and does not read "X inside a list" as a value when X
+# holds one of the second list. Lower-case whole words.
+DESCRIPTION_STOP_WORDS = ("lc", "lcr", "runic")
+LIST_STOP_WORDS = ("lc", "runic")

@@ -16,3 +16,9 @@ ROUTE_RANK = 2
 
 # First characters that only this notation's text starts with (detection: not an English request).
 START_CHARS = '[{"#@'
+
+# The rule reader (helixc.requests.describe_value) stops a described text at these words (they name
+# a notation: "the text hello in runic"), and does not read "X inside a list" as a value when X
+# holds one of the second list. Lower-case whole words.
+DESCRIPTION_STOP_WORDS = ("lc", "lct")
+LIST_STOP_WORDS = ("lc",)
