@@ -1,13 +1,13 @@
 """helixc: a compiler for the HLX notation family.
 
     >>> import helixc
-    >>> helixc.translate("[1, 2, 3]", to="lc-r")
-    '🜃1, 2, 3🜄'
-    >>> helixc.parse("07 0E 00 01 01 08", "lc-b")
-    Contract(14, {0: 1})
+    >>> names = sorted(helixc.notations())  # every registered notation (plugins/<name>/ for the built-ins)
+    >>> texts = [helixc.translate("[1, 2, 3]", to=name) for name in names]
+    >>> helixc.decode(helixc.encode([1, 2, 3]))  # the binary notation by default
+    [1, 2, 3]
 
 Notations are plugins (``helixc.plugins``); names and aliases are matched
-case-insensitively (``"runic"`` is LC-R, ``"binary"`` is LC-B).
+case-insensitively. README.md shows each built-in notation at work.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ _DEFAULT_LIMIT = object()
 
 
 def parse(text: str, notation: str, *, max_input=_DEFAULT_LIMIT) -> Any:
-    """Read ``text`` (for LC-B: hex text) in ``notation`` into a value.
+    """Read ``text`` (for a binary notation: its hex text) in ``notation`` into a value.
 
     ``max_input``: the largest input in bytes (UTF-8) for this call, ``None`` for no limit; by
     default ``helixc.limits.MAX_INPUT_BYTES`` (64 MiB). Over it: ``HelixError(E_INPUT_TOO_LARGE)``.
@@ -78,7 +78,7 @@ def parse(text: str, notation: str, *, max_input=_DEFAULT_LIMIT) -> Any:
 
 
 def emit(value: Any, notation: str) -> str:
-    """Write ``value`` in ``notation``'s canonical text form (LC-B: spaced uppercase hex)."""
+    """Write ``value`` in ``notation``'s canonical text form (a binary notation: spaced uppercase hex)."""
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
@@ -91,12 +91,26 @@ def emit(value: Any, notation: str) -> str:
         raise n.failed("emit", e) from e
 
 
-def encode(value: Any, notation: str = "lc-b") -> bytes:
-    """Bytes of ``value`` in a notation (LC-B bytes; text notations give UTF-8)."""
+def _default_binary():
+    """The one registered binary notation (``notation=None``), cached under the key None."""
+    from . import catalog
+
+    name = catalog.binary_notation()
+    if name is None:
+        from .errors import E_NOTATION_UNKNOWN
+
+        raise HelixError(E_NOTATION_UNKNOWN, "no single binary notation is registered; name the notation")
+    n = get_notation(name)
+    _NOTATIONS[None] = n  # emptied with the rest when plugins change (helixc._lookup)
+    return n
+
+
+def encode(value: Any, notation: str | None = None) -> bytes:
+    """Bytes of ``value`` in a notation (default: the binary notation; text notations give UTF-8)."""
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
-        n = get_notation(notation)
+        n = _default_binary() if notation is None else get_notation(notation)
     try:  # the registry wrapper's guard, inlined: one call less on the success path
         return n.wrapped.encode(value)
     except HelixError:
@@ -105,8 +119,9 @@ def encode(value: Any, notation: str = "lc-b") -> bytes:
         raise n.failed("encode", e) from e
 
 
-def decode(data: bytes, notation: str = "lc-b", *, max_input=_DEFAULT_LIMIT) -> Any:
-    """Read bytes (LC-B; text notations take UTF-8) into a value; ``max_input`` as for :func:`parse`."""
+def decode(data: bytes, notation: str | None = None, *, max_input=_DEFAULT_LIMIT) -> Any:
+    """Read bytes (default: the binary notation; text notations take UTF-8) into a value;
+    ``max_input`` as for :func:`parse`."""
     if max_input is not _DEFAULT_LIMIT:
         from .limits import max_input as _limit
 
@@ -115,7 +130,7 @@ def decode(data: bytes, notation: str = "lc-b", *, max_input=_DEFAULT_LIMIT) -> 
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
-        n = get_notation(notation)
+        n = _default_binary() if notation is None else get_notation(notation)
     try:  # the registry wrapper's guard, inlined: one call less on the success path
         return n.wrapped.decode(data)
     except HelixError:

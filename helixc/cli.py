@@ -40,8 +40,8 @@ def report_error(e: HelixError) -> None:
 @click.group(cls=HelixGroup)
 @click.version_option(package_name="helixc")
 def cli():
-    """helixc: translate between the HLX notations (HLXL, LC-T, LC-R, LC-B),
-    and from English requests with the shipped models."""
+    """helixc: translate between the HLX notations (each a plugin: `helixc notations`
+    lists them), and from English requests with the shipped models."""
 
 
 # Input larger than this is refused before it is parsed (``--max-input``); see README, "Limits on input".
@@ -50,7 +50,7 @@ EXIT_NOT_SURE = 3
 
 
 def _read_input(file, text: str | None, max_input: int) -> tuple[str, bytes | None]:
-    """(text, raw bytes): ``raw`` is kept for FILE/stdin input (LC-B may be raw bytes); ``text`` is
+    """(text, raw bytes): ``raw`` is kept for FILE/stdin input (a binary notation may be raw bytes); ``text`` is
     its UTF-8 reading, or "" when it is not UTF-8."""
     if text is not None:
         if file is not None:
@@ -82,11 +82,11 @@ def _read_input(file, text: str | None, max_input: int) -> tuple[str, bytes | No
 
 @cli.command(name="translate")
 @click.argument("file", required=False)
-@click.option("to", "--to", "-t", required=True, help="Target notation (hlxl, lc-t, lc-r, lc-b and aliases), or 'auto' for English requests.")
+@click.option("to", "--to", "-t", required=True, help="Target notation (a name or alias from `helixc notations`), or 'auto' for English requests.")
 @click.option("source", "--from", "-f", help="Source notation; detected when omitted.")
 @click.option("text", "--text", help="Input given inline instead of FILE.")
 @click.option("output", "--output", "-o", type=click.Path(dir_okay=False), help="Write the result here (atomically: the old file stays whole on any error).")
-@click.option("binary", "--binary", is_flag=True, help="Write LC-B as raw bytes instead of hex text.")
+@click.option("binary", "--binary", is_flag=True, help="Write a binary notation as raw bytes instead of hex text.")
 @click.option("engine", "--engine", type=click.Choice(["auto", "neural", "compiler"]), default="auto", show_default=True,
               help="For English requests: the neural MoE, the compiler's rule-based reader, or neural verified by the compiler.")
 @click.option("as_json", "--json", is_flag=True, help="Print a JSON object: route, target, output, engine, grammar_valid, verified, confident, reason, latency_ms.")
@@ -104,11 +104,10 @@ def translate_cmd(file, to, source, text, output, binary, engine, as_json, best_
     the best reading on stdout; --best-effort exits 0 instead).
 
     \b
-    Examples:
-      helixc translate --to lc-r --text '[1, 2, 3]'
-      helixc translate --to lc-b --text '{14: {@0: 1}}'
-      helixc translate --to hlxl data.lcb            # raw LC-B bytes in
-      helixc translate --to auto --text 'Encode CRC32 checksum 0xDEADBEEF in LC-B'
+    Examples (NAME: a notation from `helixc notations`; README.md has one for each built-in):
+      helixc translate --to NAME --text '[1, 2, 3]'
+      helixc translate --to NAME data.bin            # raw bytes of a binary notation in
+      helixc translate --to auto --text 'Encode CRC32 checksum 0xDEADBEEF as bytes'
     """
     from .engine import TranslateRequest, translate
 

@@ -8,20 +8,21 @@ and ``benchmarks/results/moe.json``):
   (``0xDEADBEEF`` -> ``3735928559``; the corpus field ``model_input`` already has
   this). Then (models trained with ``--slots``, the default; ``"slots": true`` in
   the manifest) the compiler's lexer replaces every literal (strings, numbers,
-  bytes, handle names, payload map keys; an LC-B hex run also gets its decoded
-  value spelt out) by a slot token ``⟨k⟩``, the specialists write their notation
+  bytes, handle names, payload map keys; a hex run that decodes in the binary
+  notation also gets its decoded value spelt out) by a slot token ``⟨k⟩``, the specialists write their notation
   with slot references, and the compiler fills in the literals and re-emits the
   answer canonically (:mod:`helixc.neural.slots`). The model never copies a
   literal character by character; it places literals.
-* **Specialists** for ``lc-r``, ``lc-t`` and ``hlxl`` write their notation directly,
-  decoded under that notation's grammar. The ``lc-b`` specialist writes the *value*
-  in HLXL under the HLXL grammar and the compiler encodes the LC-B bytes (a CFG
-  cannot count LEB128 lengths, and a 5M model cannot do base conversion).
+* **Specialists**: one per notation (:func:`builtin_specialists`). A notation with a slot
+  spelling is written directly, decoded under its grammar. The binary notation's specialist
+  writes the *value* in the value notation (``Notation.writes_values``) under that grammar
+  and the compiler encodes the bytes (a CFG cannot count LEB128 lengths, and a 5M model
+  cannot do base conversion).
   The ``explain`` specialist picks a knowledge-base entry id
   (``corpora/knowledge.json``) under a grammar of the ids; the answer is that
   entry's text.
-* **The coordinator** emits one route label (``lc-b``, ``lc-r``, ``lc-t``,
-  ``hlxl``, ``explain``) under a grammar of those labels.
+* **The coordinator** emits one route label (:data:`ROUTES`: the notations in route order,
+  then ``explain``; :mod:`helixc.catalog`) under a grammar of those labels.
 * **One base, many adapters.** A Qwen3-architecture model built from a config
   (no download), pretrained here on all corpus rows (loss on answer tokens
   only), carries one LoRA adapter per task. PEFT keeps a single copy of the
@@ -31,7 +32,7 @@ and ``benchmarks/results/moe.json``):
   so a notation plugin can ship its own specialist (an adapter directory
   trained on the same base, and the notation whose grammar constrains it).
 * **Tokenizer.** A byte-level BPE trained here with ``tokenizers``: digits and
-  hex letters are isolated, every non-ASCII character (each runic glyph) is its
+  hex letters are isolated, every non-ASCII character (each notation glyph) is its
   own pre-token and ends up a single token; ``<|pad|>``, ``<|bos|>``, ``<|eos|>``.
 * **Prompt.** ``<|bos|>{task}|{request}\\n=>`` followed by the answer and
   ``<|eos|>``; ``task`` is the adapter name, so the shared base learns all tasks
@@ -75,7 +76,7 @@ SEP = "\n=>"
 
 # Answer kinds of a specialist.
 KIND_NOTATION = "notation"  # writes text in `grammar` (= the target notation)
-KIND_VALUE = "value"  # writes the value in `grammar` (e.g. HLXL); the compiler emits `target`
+KIND_VALUE = "value"  # writes the value in `grammar` (the value notation); the compiler emits `target`
 KIND_CHOICE = "choice"  # picks one id of a closed set (the knowledge base)
 KIND_ROUTE = "route"  # the coordinator: picks a route label
 

@@ -1,7 +1,7 @@
 """Corpus rows -> training examples per adapter, and their token encoding.
 
 A row (``helixc corpus build``, issue 4) has ``input``, ``output``, ``route``,
-``target_notation``, ``value`` (canonical HLXL), ``category``, ``template_id``,
+``target_notation``, ``value`` (canonical text in the value notation, ``helixc.catalog.value_notation``), ``category``, ``template_id``,
 ``split`` and ``model_input`` (the request with numbers normalised). Each adapter
 sees the rows of its route; the coordinator sees every row.
 
@@ -138,9 +138,9 @@ def target_for(spec, row: dict, kb_by_answer: dict[str, str], slots=None) -> str
         from .slots import SLOT_NOTATIONS, template
 
         if spec.grammar in SLOT_NOTATIONS:
-            from .. import parse
+            from .. import catalog, parse
 
-            t = template(parse(row["value"], "hlxl"), slots, spec.grammar)
+            t = template(parse(row["value"], catalog.value_notation()), slots, spec.grammar)
             if t is not None:
                 return t
     if spec.kind == KIND_NOTATION:
@@ -149,11 +149,11 @@ def target_for(spec, row: dict, kb_by_answer: dict[str, str], slots=None) -> str
         value = row.get("value")
         if value is None:
             return None
-        if spec.grammar in (None, "hlxl"):
-            return value
-        from .. import emit, parse
+        from .. import catalog, emit, parse
 
-        return emit(parse(value, "hlxl"), spec.grammar)
+        if spec.grammar in (None, catalog.value_notation()):
+            return value
+        return emit(parse(value, catalog.value_notation()), spec.grammar)
     if spec.kind == KIND_CHOICE:
         return explain_id(row, kb_by_answer)
     return None

@@ -2,7 +2,8 @@
 
 A context-free grammar cannot say "this field index is greater than the previous one" or "this
 key was not used before", so these are the answers the compiler rejects after a grammar-valid
-decode: a model in a repetition loop writes ``🜁2 ◇◆🜁2 ◇◆ ...`` or ``"map":#,"map":#``.
+decode: a model in a repetition loop writes the same field (``@2: ..., @2: ...``) or key
+(``"map":#,"map":#``) again and again.
 :class:`OrderGuard` wraps a row's constraint and refuses a token whose text would *complete* a
 repeated or descending field index, or a repeated map key, given the text decoded so far; the
 model then takes its next choice (a higher index, another key, or closing the container).

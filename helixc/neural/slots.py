@@ -6,13 +6,12 @@ So before a request reaches the model, the compiler's lexer (literal syntax, plu
 a few fixed cue words; no other English understanding) replaces each literal by a
 slot token:
 
-* quoted strings ``"..."`` (HLXL/LC-T/LC-R escapes) and the keys of maps written
-  in a notation (``{warn: 1}``), both shown to the model as ``"⟨k⟩"``; handle names
-  (``&h_x``, ``⟁x``, LC-T ``@x``) and bytes literals (``x"..."``, ``#..``, ``⊠..``),
-  behind their sigil (``&h_⟨k⟩``, ``x"⟨k⟩"``); hex after the word "bytes",
+* quoted strings ``"..."`` and the keys of maps written in a notation (``{warn: 1}``), both
+  shown to the model as ``"⟨k⟩"``; handle names and bytes literals in any notation's spelling
+  (``slot_spelling`` in each notation folder), behind their sigil; hex after the word "bytes",
 * decimal numbers (after :func:`helixc.requests.normalize_numbers`, so hex,
   binary and octal are already decimal), small ones too, but never field indices
-  (``@0``, ``🜁0``, LC-T ``0=``, "field 2": structure the model writes); numbers in
+  (a notation's field marker before the digits, "field 2": structure the model writes); numbers in
   words ("minus two hundred and four", read by :func:`helixc.requests.words_to_int`),
   so the model neither copies digits nor does arithmetic,
 * one-word names behind the cue words the corpus English uses for them (the compiler's rule
@@ -22,18 +21,18 @@ slot token:
   copied by the model,
 * hex words with a digit and a letter (``7AF9``) or a leading zero (``040140``: not a decimal
   number), and runs of hex byte pairs
-  (``07 84 07 00``). Two or more bytes that decode as LC-B are also spelt out: the compiler
-  decodes the bytes and inserts the value in HLXL, itself delexicalised, as
-  ``⟦...⟧`` after the slot; the model chooses from the wording whether the run
-  is raw bytes or an LC-B payload.
+  (``07 84 07 00``). Two or more bytes that decode in the binary notation are also spelt out:
+  the compiler decodes the bytes and inserts the value in the value notation, itself
+  delexicalised, as ``⟦...⟧`` after the slot; the model chooses from the wording whether the
+  run is raw bytes or a binary payload.
 
-``Encode the bytes 7AF9 and "hi" in LC-R`` -> ``Encode the bytes ⟨0⟩ and "⟨1⟩" in LC-R``.
+``Encode the bytes 7AF9 and "hi" as X`` -> ``Encode the bytes ⟨0⟩ and "⟨1⟩" as X``.
 
 The slot characters ``⟨ ⟩ ⟦ ⟧`` are reserved: where a request has them outside a
 literal they are shown to the model as ``< > [[ ]]``, so they cannot pose as slots.
 
 The specialist then writes its notation with slot references where literals
-go: ``⟨k⟩`` for the literal's value, ``⊠⟨k⟩`` / ``#⟨k⟩`` / ``x"⟨k⟩"`` for its hex
+go: ``⟨k⟩`` for the literal's value, the notation's bytes sigil around ``⟨k⟩`` for its hex
 digits read as bytes (``the bytes 1234``), ``"⟨k⟩"`` for its text as a string
 or map key. Decoding runs under the notation's grammar with those forms added
 (:func:`slot_grammar`). :func:`fill` substitutes the literals, parses the text
@@ -58,7 +57,7 @@ SLOT_LEXER_VERSION = 3
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
 _SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩
-DECODED_OPEN, DECODED_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around an LC-B run's decoded value
+DECODED_OPEN, DECODED_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around a binary hex run's decoded value
 
 # How each notation spells slots (bytes from a slot's hex digits, handles, the grammar terminals
 # that also take a slot, the ones replaced outright) is in its folder: Notation.slot_spelling
@@ -243,7 +242,7 @@ def _decoded_value(digits: str):
 
 
 def _decoded_prefix(run: str):
-    """(run, None), or (shorter run, LC-B value) when the run only decodes without its trailing
+    """(run, None), or (shorter run, decoded value) when the run only decodes without its trailing
     letter-only pairs: those are words ("HOW WOULD 05 01 0B 06 BE WRITTEN")."""
     pairs = run.split(" ")
     while len(pairs) > 2 and pairs[-1].isalpha():
@@ -313,7 +312,7 @@ def _refs() -> tuple[re.Pattern, int]:
     return catalog._memo("slots.refs", build)
 
 
-# Hex runs and words may be an LC-B payload (then its decoded ⟦...⟧ slots are used instead) or
+# Hex runs and words may be a binary payload (then its decoded ⟦...⟧ slots are used instead) or
 # digits that are not a literal at all; every other slot is a literal the answer must contain.
 _OPTIONAL_KINDS = frozenset({"hexrun", "hexword", "bword"})
 
@@ -322,7 +321,7 @@ def required(slots: list[Slot]) -> list[Slot]:
     """The slots an answer must place: every literal of the request but hex runs and words.
 
     Measured on 12,000 training rows (3,000 per notation route): every such slot (24,800) is used
-    by its row's answer (:func:`template`), while 1,326 of 1,507 hex runs/words are not (an LC-B
+    by its row's answer (:func:`template`), while 1,326 of 1,507 hex runs/words are not (a binary
     payload is answered by its decoded value).
     """
     return [s for s in slots if s.kind not in _OPTIONAL_KINDS]
