@@ -91,8 +91,18 @@ def emit(value: Any, notation: str) -> str:
         raise n.failed("emit", e) from e
 
 
+class _BinaryNotation:
+    """Default of encode/decode's ``notation``: the one registered binary notation."""
+
+    def __repr__(self) -> str:
+        return "<the binary notation>"
+
+
+BINARY = _BinaryNotation()
+
+
 def _default_binary():
-    """The one registered binary notation (``notation=None``), cached under the key None."""
+    """The one registered binary notation (``notation=BINARY``), cached under that key."""
     from . import catalog
 
     name = catalog.binary_notation()
@@ -101,16 +111,16 @@ def _default_binary():
 
         raise HelixError(E_NOTATION_UNKNOWN, "no single binary notation is registered; name the notation")
     n = get_notation(name)
-    _NOTATIONS[None] = n  # emptied with the rest when plugins change (helixc._lookup)
+    _NOTATIONS[BINARY] = n  # emptied with the rest when plugins change (helixc._lookup)
     return n
 
 
-def encode(value: Any, notation: str | None = None) -> bytes:
+def encode(value: Any, notation: str = BINARY) -> bytes:
     """Bytes of ``value`` in a notation (default: the binary notation; text notations give UTF-8)."""
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
-        n = _default_binary() if notation is None else get_notation(notation)
+        n = _default_binary() if notation is BINARY else get_notation(notation)
     try:  # the registry wrapper's guard, inlined: one call less on the success path
         return n.wrapped.encode(value)
     except HelixError:
@@ -119,7 +129,7 @@ def encode(value: Any, notation: str | None = None) -> bytes:
         raise n.failed("encode", e) from e
 
 
-def decode(data: bytes, notation: str | None = None, *, max_input=_DEFAULT_LIMIT) -> Any:
+def decode(data: bytes, notation: str = BINARY, *, max_input=_DEFAULT_LIMIT) -> Any:
     """Read bytes (default: the binary notation; text notations take UTF-8) into a value;
     ``max_input`` as for :func:`parse`."""
     if max_input is not _DEFAULT_LIMIT:
@@ -130,7 +140,7 @@ def decode(data: bytes, notation: str | None = None, *, max_input=_DEFAULT_LIMIT
     try:
         n = _NOTATIONS[notation]
     except (KeyError, TypeError):
-        n = _default_binary() if notation is None else get_notation(notation)
+        n = _default_binary() if notation is BINARY else get_notation(notation)
     try:  # the registry wrapper's guard, inlined: one call less on the success path
         return n.wrapped.decode(data)
     except HelixError:
