@@ -1,8 +1,9 @@
 """helixc built-in plugin: neural.
 
-Registers the built-in specialists (lc-r, lc-t, hlxl write their notation;
-lc-b writes the value in HLXL and the compiler encodes it; explain picks a
-knowledge-base entry), the coordinator router, and the ``helixc train`` command.
+Registers the built-in specialists (one per registered notation: a notation with a slot
+spelling is written directly, the binary one as a value the compiler encodes; explain picks a
+knowledge-base entry; helixc.neural.builtin_specialists), the coordinator router, and the
+``helixc train`` command.
 
 Nothing heavy is imported here: ``helixc translate`` between notations never
 imports torch. A third-party notation plugin adds its own specialist with::

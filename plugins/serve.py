@@ -49,7 +49,7 @@ def register_commands(cli):
         \b
         Example:
           helixc serve --port 8080 &
-          curl -s localhost:8080/translate -H 'Content-Type: application/json' -d '{"text": "[1, 2]", "to": "lc-r"}'
+          curl -s localhost:8080/translate -H 'Content-Type: application/json' -d '{"text": "[1, 2]", "to": "NAME"}'
         """
         from helixc.server import ServerConfig, serve
 
