@@ -51,3 +51,10 @@ def test_cli_translates_and_fails_in_one_line():
     assert (p.returncode, p.stdout) == (0, '◇a: "x", b: 🜃1, 2.5, ∅🜄◆\n'), p.stderr
     p = helixc_cli("translate", "--to", "json", "--text", "{14: {@0: 1}}")
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "E_TYPE [json]" in p.stderr
+
+
+def test_english_to_json_without_a_specialist_is_a_clear_error():
+    pytest.importorskip("torch")  # helixc's [ml] extra (the English path); the compiler half needs none
+    p = helixc_cli("translate", "--to", "json", "--text", "Show the list 4, 5 and 6")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("helixc: error: E_NO_SPECIALIST: no specialist writes json from English"), p.stderr
