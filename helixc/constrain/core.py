@@ -43,7 +43,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 log = logging.getLogger(__name__)
 
 
@@ -80,11 +80,11 @@ def _lark_tables(grammar_text: str) -> dict:
     table = {}
     for st, row in pt.states.items():
         r = {}
-        for sym, (action, arg) in row.items():
+        for sym, (action, arg) in row.items():  # plain str names (Lark's rule names are Tokens: slow ==)
             if action is Shift:
-                r[sym] = (True, arg)
+                r[str(sym)] = (True, arg)
             else:
-                r[sym] = (False, len(arg.expansion), arg.origin.name)
+                r[str(sym)] = (False, len(arg.expansion), str(arg.origin.name))
         table[st] = r
     n_states = max(table) + 1
     table_list = [table.get(i, {}) for i in range(n_states)]
@@ -251,6 +251,11 @@ def _save_all():  # pragma: no cover - process exit
 
 
 _MEM: dict = {}
+
+
+class _Rebuilt(Exception):
+    """The tables were rebuilt under a running mask computation: start it again."""
+
 _ALL_BYTES = frozenset(range(256))
 
 
@@ -274,7 +279,7 @@ class GrammarConstraint:
         return super().__new__(cls)
 
     def __init__(self, grammar_text: str, tokenizer, *, vocab_size: int | None = None, backend: str = "auto",
-                 eos_token_id=None, pad_token_id=None, cache: bool = True):
+                 eos_token_id=None, pad_token_id=None, cache: bool = True, precompute: bool = True):
         tok_hash = tokenizer_fingerprint(tokenizer)
         mem_key = (hashlib.sha256(grammar_text.encode()).hexdigest(), tok_hash, vocab_size, repr(eos_token_id))
         key = hashlib.sha256(repr((FORMAT_VERSION,) + mem_key).encode()).hexdigest()
@@ -291,7 +296,8 @@ class GrammarConstraint:
                 if not self._same_tokens(data, tokenizer):
                     data = None
                 else:
-                    data["nodes"] = None  # loaded on first use
+                    data["nodes"] = None  # read below
+                    data["closed"] = False
                     self.built_from = "disk"
             except Exception as e:  # noqa: BLE001 - corrupt or foreign cache file: rebuild it
                 log.warning("ignoring unreadable constraint cache %s (%s: %s); rebuilding it",
@@ -312,12 +318,21 @@ class GrammarConstraint:
         self._mask_cap = max(64, int(32e6 // max(self.vocab_size, 1)))
         self._suffix_masks: dict = {}
         self._sig_masks: dict = {}
-        self._base_masks: dict = {}
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
+        self._quick: dict = {}
+        self._walk_memo: dict = {}
+        self._walk_ks: dict = {}
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
-            self._write(self._core_path, {k: v for k, v in data.items() if k != "nodes"})
+            self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "closed")})
+        if data["nodes"] is None:
+            data["nodes"], data["closed"] = self._read_nodes()
+        if precompute and not data["closed"]:
+            self._close()
+            data["closed"] = True
+            self._dirty = True
+            self.save_cache()
         _LIVE.add(self)
 
     @staticmethod
@@ -350,7 +365,8 @@ class GrammarConstraint:
         flat = b"".join(t.ljust(W, b"\0") if t else b"\0" * W for t in toks)
         M = np.frombuffer(flat, dtype=np.uint8).reshape(n_tok, max(W, 1)).copy()
         self._check_spellable(g, d, toks)
-        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "kind": info["kind"]}
+        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "closed": False,
+                "kind": info["kind"]}
 
     @staticmethod
     def _check_spellable(g, d, toks):
@@ -414,22 +430,34 @@ class GrammarConstraint:
         self.eos_token_ids = list(data["eos"])
         self.n_tokens = len(self.lens)
         self._by_first = None
+        self._pack_min = max(1, self.vocab_size // 32)  # parts this large are stored as packed bits
+        # the context each DFA state belongs to (states are numbered context by context)
+        self.ctx_of_dfa = [int(x) for x in np.searchsorted(np.asarray(self.ctx_start), np.arange(len(self.trans_l)),
+                                                            side="right") - 1]
+        shift_ctx: dict = {}
+        for row in self.table:
+            for sym, a in row.items():
+                if a[0]:
+                    shift_ctx.setdefault(sym, set()).add(self.ctx_of_state[a[1]])
+        self._shift_ctx = {sym: tuple(sorted(v)) for sym, v in shift_ctx.items()}
 
     @property
     def _nodes(self) -> dict:
-        nodes = self._data.get("nodes")
-        if nodes is None:
-            nodes = {}
-            if self._nodes_path is not None and self._nodes_path.exists():
-                try:
-                    with open(self._nodes_path, "rb") as f:
-                        nodes = pickle.load(f)
-                except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute lazily
-                    log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path,
-                                type(e).__name__, e)
-                    nodes = {}
-            self._data["nodes"] = nodes
-        return nodes
+        return self._data["nodes"]
+
+    def _read_nodes(self) -> tuple[dict, bool]:
+        """The persisted vocabulary tables: (nodes, whether the build-time closure is in them)."""
+        if self._nodes_path is None or not self._nodes_path.exists():
+            return {}, False
+        try:
+            with open(self._nodes_path, "rb") as f:
+                obj = pickle.load(f)
+            if not (isinstance(obj, dict) and obj.get("format") == FORMAT_VERSION and isinstance(obj.get("nodes"), dict)):
+                raise ValueError("not a nodes table of this format")
+            return obj["nodes"], bool(obj.get("closed"))
+        except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute
+            log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path, type(e).__name__, e)
+            return {}, False
 
     @staticmethod
     def _write(path: Path, obj):
@@ -446,7 +474,8 @@ class GrammarConstraint:
         """Persist the lazily computed vocabulary tables (also done at exit)."""
         if self._nodes_path is None or not self._dirty:
             return
-        self._write(self._nodes_path, self._nodes)
+        self._write(self._nodes_path, {"format": FORMAT_VERSION, "closed": bool(self._data.get("closed")),
+                                       "nodes": self._nodes})
         self._dirty = False
 
     # ------------------------------------------------------------------ public
@@ -488,6 +517,12 @@ class GrammarConstraint:
     # ------------------------------------------------------------------ parser
 
     def _feed(self, stack: tuple, T: str):
+        """Feed terminal ``T``: (new stack or None, lowest stack length read)."""
+        a = self.table[stack[-1]].get(T)
+        if a is None:
+            return None, len(stack)
+        if a[0]:  # shift: reads the top only
+            return stack + (a[1],), len(stack)
         key = (stack, T)
         r = self._feed_memo.get(key)
         if r is not None:
@@ -529,20 +564,41 @@ class GrammarConstraint:
             if st[-1] == self.end_state:
                 return True
 
+    def _code_quick(self, state: int, code: int):
+        """What the top LALR state alone says about alive set ``code``: True (an ignored or
+        shiftable terminal), False (no action for any), or the terminals that reduce."""
+        key = (state, code)
+        r = self._quick.get(key)
+        if r is None:
+            row = self.table[state]
+            red = []
+            r = False
+            for T in self.alive_sets[code]:
+                if T in self.ignore:
+                    r = True
+                    break
+                a = row.get(T)
+                if a is None:
+                    continue
+                if a[0]:
+                    r = True
+                    break
+                red.append(T)
+            else:
+                if red:
+                    r = tuple(sorted(red))
+            self._quick[key] = r
+        return r
+
     def _code_ok(self, stack, code, touch=None) -> bool:
         """Can the unfinished lexeme (alive terminal set ``code``) still be fed to the parser?"""
-        row = self.table[stack[-1]]
         top = len(stack)
         if touch is not None and top < touch[0]:
             touch[0] = top
-        for T in self.alive_sets[code]:
-            if T in self.ignore:
-                return True
-            a = row.get(T)
-            if a is None:
-                continue
-            if a[0]:  # shift: accepted, only the top state was read
-                return True
+        q = self._code_quick(stack[-1], code)
+        if q is True or q is False:
+            return q
+        for T in q:
             s2, t = self._feed(stack, T)
             if touch is not None and t < touch[0]:
                 touch[0] = t
@@ -690,6 +746,15 @@ class GrammarConstraint:
         node = nodes.get(key)
         if node is not None:
             return node
+        if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
+            log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
+            nodes.clear()
+            for memo in (self._masks, self._suffix_masks, self._sig_masks, self._walk_memo, self._walk_ks):
+                memo.clear()  # keyed by the identity of the parts just dropped
+            self._close()
+            self._data["closed"] = True
+            self._dirty = True
+            raise _Rebuilt
         groups = []
         if src[0] == "F":
             D = src[1]
@@ -717,7 +782,7 @@ class GrammarConstraint:
         if len(ids):
             inside_rows, end_codes, cr, codes, cpos = self._simulate(start, ids, offs, pending)
             for c in np.unique(end_codes):
-                by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
+                by_code[int(c)] = self._part(np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32))
             base = offs if offs is not None else np.zeros(len(ids), np.int32)
             for c in np.unique(codes):
                 sel = codes == c
@@ -733,52 +798,117 @@ class GrammarConstraint:
 
     def _compute_mask(self, stack, bs, pending):
         root = self._node(pending, bs, ("F", _ALL_BYTES))
-        touch = [len(stack) + 1]
-        parts = []
-
-        def walk(node, stk):
-            for code, ids in node.by_code.items():
-                if self._code_ok(stk, code, touch):
-                    parts.append(ids)
-            for gi, (T, src) in enumerate(node.groups):
-                if T in self.ignore:
-                    s2 = stk
-                else:
-                    s2, t = self._feed(stk, T)
-                    if t < touch[0]:
-                        touch[0] = t
-                    if s2 is None:
-                        continue
-                ctx = self.ctx_of_state[s2[-1]]
-                child = self._node(pending, self.ctx_start[ctx], src)
-                walk(child, s2)
-
-        walk(root, stack)
+        parts, touch = self._walk(root, stack, pending)
         sig = tuple(map(id, parts))
         m = self._sig_masks.get(sig)
         if m is None:
-            big = tuple(ids for ids in parts if len(ids) > 4096)
-            bkey = tuple(map(id, big))
-            base = self._base_masks.get(bkey)
-            if base is None:
-                base = np.zeros(self.vocab_size, dtype=bool)
-                for ids in big:
-                    base[ids] = True
-                base.flags.writeable = False
-                if len(self._base_masks) > self._mask_cap:
-                    self._base_masks.clear()
-                self._base_masks[bkey] = base
-            small = [ids for ids in parts if len(ids) <= 4096]
-            if small:
-                m = base.copy()
-                m[np.concatenate(small) if len(small) > 1 else small[0]] = True
-            else:
-                m = base
+            m = self._assemble(parts)
             m.flags.writeable = False
             if len(self._sig_masks) > self._mask_cap:
                 self._sig_masks.clear()
             self._sig_masks[sig] = m
-        return m, touch[0]
+        return m, touch
+
+    def _walk(self, node, stk: tuple, pending: bytes):
+        """The parts of ``node`` allowed from LALR stack ``stk`` (tokens inside a lexeme whose
+        alive terminals can still be fed, then recursively the groups whose terminal feeds),
+        and the lowest stack length read. Memoized per node on the top stack states read:
+        a subtree that read the top k states gives the same parts under any stack with those
+        k states on top."""
+        n = len(stk)
+        nid = id(node)
+        ks = self._walk_ks.get(nid)
+        if ks:
+            memo = self._walk_memo
+            for k in ks:
+                if k <= n:
+                    r = memo.get((nid, stk[n - k:]))
+                    if r is not None:
+                        return r, n - k + 1
+        touch = [n + 1]
+        parts = []
+        for code, ids in node.by_code.items():
+            if self._code_ok(stk, code, touch):
+                parts.append(ids)
+        for T, src in node.groups:
+            if T in self.ignore:
+                s2 = stk
+            else:
+                s2, t = self._feed(stk, T)
+                if t < touch[0]:
+                    touch[0] = t
+                if s2 is None:
+                    continue
+            child = self._node(pending, self.ctx_start[self.ctx_of_state[s2[-1]]], src)
+            cp, ct = self._walk(child, s2, pending)
+            if ct < touch[0]:
+                touch[0] = ct
+            parts.extend(cp)
+        t = touch[0]
+        k = n - t + 1 if t <= n else 0  # top states read (0: none)
+        if len(self._walk_memo) > 400_000:
+            self._walk_memo.clear()
+            self._walk_ks.clear()
+        parts = tuple(parts)
+        self._walk_memo[(nid, stk[n - k:] if k else ())] = parts
+        kl = self._walk_ks.setdefault(nid, [])
+        if k not in kl:
+            kl.append(k)
+            kl.sort()
+        return parts, t
+
+    def _part(self, ids: np.ndarray) -> np.ndarray:
+        """A set of token ids as it is kept in a node: sorted int32 ids when small, else the
+        vocabulary bitmap packed little-endian (bit i of byte k = token 8k+i), read-only."""
+        if len(ids) >= self._pack_min:
+            m = np.zeros(self.vocab_size, dtype=bool)
+            m[ids] = True
+            ids = np.packbits(m, bitorder="little")
+        ids.flags.writeable = False
+        return ids
+
+    def _assemble(self, parts) -> np.ndarray:
+        """Union of parts as a bool mask: OR of the packed ones, unpacked once, then the small
+        id lists scattered in (a few microseconds each at 151k tokens)."""
+        V = self.vocab_size
+        nb = (V + 7) // 8  # an id list is shorter than V / 32: never this long
+        packed = [p for p in parts if len(p) == nb]
+        small = [p for p in parts if len(p) != nb]
+        if packed:
+            acc = packed[0]
+            if len(packed) > 1:
+                acc = np.bitwise_or(acc, packed[1])
+                for p in packed[2:]:
+                    np.bitwise_or(acc, p, out=acc)
+            m = np.unpackbits(acc, count=V, bitorder="little").view(bool)
+        else:
+            m = np.zeros(V, dtype=bool)
+        if small:
+            m[np.concatenate(small) if len(small) > 1 else small[0]] = True
+        return m
+
+    def _close(self):
+        """Build-time closure: the node of every character-boundary lexer state (no pending
+        bytes) and, recursively, of every group in every context its terminal can lead to
+        (the contexts of the LALR states that shift it; for an ignored terminal, the node's
+        own context). Afterwards no mask without pending bytes builds a table; the suffix
+        lists of those nodes are dropped (their children exist, found by digest)."""
+        cs = self.ctx_start
+        todo = [(s, ("F", _ALL_BYTES)) for s in range(1, len(self.trans_l)) if not self.mid_l[s]]
+        seen = set()
+        while todo:
+            start, src = todo.pop()
+            node = self._node(b"", start, src)
+            for T, s2 in node.groups:
+                ctxs = (self.ctx_of_dfa[start],) if T in self.ignore else self._shift_ctx.get(T, ())
+                for cx in ctxs:
+                    k = (cs[cx], s2[1] if s2[0] == "F" else s2[3])
+                    if k not in seen:
+                        seen.add(k)
+                        todo.append((cs[cx], s2))
+        for key, node in self._nodes.items():
+            if key[1] == b"":
+                node.groups = [(T, ("E", None, None, src[3]) if src[0] == "E" else src) for T, src in node.groups]
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
         key = (bs, pending, stack)
@@ -792,7 +922,10 @@ class GrammarConstraint:
             if m is not None:
                 break
         if m is None:
-            base, touch = self._compute_mask(stack, bs, pending)
+            try:
+                base, touch = self._compute_mask(stack, bs, pending)
+            except _Rebuilt:
+                base, touch = self._compute_mask(stack, bs, pending)
             suffix = stack[max(touch - 1, 0):] if touch <= len(stack) else ()
             m = base
             if len(sm) > 4 * self._mask_cap:
