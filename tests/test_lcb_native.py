@@ -265,6 +265,16 @@ def test_fixed_fuzz_and_conformance_inputs():
 
 
 @needs_native
+def test_hostile_values_and_shapes():
+    """tests/test_hostile.py's malformed values (every writer refuses them): the Python's errors."""
+    from test_hostile import MALFORMED
+
+    for v, _ in MALFORMED:
+        check_encode(v)
+        check_encode([v])
+
+
+@needs_native
 def test_corpus_generator_lcb_answers():
     """The corpus generator's LC-B answers, made here (300 rows of route lc-b, seed 0, ~0.3 s; the
     committed corpora/seed has no LC-B hex): every one decodes natively, and so do its truncations."""
