@@ -302,10 +302,12 @@ def _cache_positions(attn):
     return pos.clamp(min=0)
 
 
-def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int = 128,
+def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int | list[int] = 128,
                   constraints=None, prompt_ids: list[list[int]] | None = None,
                   close_budget: int = 64) -> list[Decoded]:
     """Greedy decoding for ``prompts`` (texts; BOS is prepended) in one batch.
+
+    ``max_new_tokens``: the token budget, or one per row (rows of different adapters).
 
     ``constraints``: None, or a list (one per row) of constraint factories or None.
     ``close_budget``: extra steps to close a constrained row cut at ``max_new_tokens`` (module doc).
@@ -324,6 +326,8 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     for i, p in enumerate(prompt_ids):
         ids[i, n - len(p):] = torch.tensor(p)
         attn[i, n - len(p):] = 1
+    budgets = [max_new_tokens] * b if isinstance(max_new_tokens, int) else list(max_new_tokens)
+    first_budget = min(budgets)
     states = [None] * b
     if constraints is not None:
         states = [c.start() if c is not None else None for c in constraints]
@@ -339,13 +343,16 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     pos = _cache_positions(attn)
     step_ids = ids
     with torch.inference_mode():
-        for step in range(max_new_tokens + max(0, close_budget)):
-            closing = step >= max_new_tokens
-            if closing:
+        for step in range(max(budgets) + max(0, close_budget)):
+            if step >= first_budget:
                 for i in range(b):
-                    if not done[i] and states[i] is None:
+                    if done[i] or step < budgets[i]:
+                        continue
+                    if states[i] is None:
                         done[i] = True  # unconstrained rows just stop at the budget
-                    elif not done[i]:
+                    elif step >= budgets[i] + max(0, close_budget):
+                        done[i] = True  # out of closing steps too (a shorter budget than the batch's longest)
+                    else:
                         closed[i] = True
                 if all(done):
                     break
@@ -363,7 +370,7 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
                     nxt.append(pad)
                     continue
                 st = states[i]
-                if closing:
+                if step >= budgets[i]:
                     t = _closing_choice(st, logits[i], eos, kinds)
                 else:
                     t = top[i]

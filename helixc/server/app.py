@@ -494,7 +494,7 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
         text = service.metrics.render(queue_depth=b.depth, queue_capacity=b.max_queue, in_flight=b.in_flight,
                                       model_state=b.state.split(":")[0],
                                       lanes={lane.name: (lane.depth, lane.max_queue, lane.in_flight, lane.starts)
-                                             for lane in service.lanes})
+                                             for lane in service.lanes}, batch_wait_seconds=b.waited)
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def openapi(request: Request) -> Response:
