@@ -253,6 +253,47 @@ def _save_all():  # pragma: no cover - process exit
 _MEM: dict = {}
 
 
+class _MaskPool:
+    """Memory for the bool masks the caches keep, touched in advance.
+
+    A new mask written to fresh memory costs a page fault per 4 KiB (at 151k tokens ~60 us
+    on a VM, more than computing it), so masks are written into rows of pre-touched blocks.
+    Each mask handed out is its own view of a row; a row is reused once that view is gone
+    (no cache and no caller holds it), found through a weak reference."""
+
+    def __init__(self, V: int, block_bytes: int = 8 << 20, first_bytes: int = 16 << 20):
+        self.V = V
+        self.block = max(8, min(256, block_bytes // max(V, 1)))
+        self.rows: list = []
+        self.refs: list = []
+        self.cursor = 0
+        self._grow(max(self.block, min(512, first_bytes // max(V, 1))))
+
+    def _grow(self, n: int | None = None):
+        n = n or self.block
+        blk = np.empty((n, self.V), dtype=bool)
+        blk.fill(False)  # touch every page now
+        self.rows.extend(blk)
+        self.refs.extend([None] * n)
+
+    def take(self) -> np.ndarray:
+        n = len(self.rows)
+        refs = self.refs
+        i = self.cursor
+        for _ in range(n):
+            r = refs[i]
+            if r is None or r() is None:
+                break
+            i = i + 1 if i + 1 < n else 0
+        else:
+            i = n
+            self._grow()
+        v = self.rows[i][:]
+        refs[i] = weakref.ref(v)
+        self.cursor = i + 1 if i + 1 < len(self.rows) else 0
+        return v
+
+
 class _Rebuilt(Exception):
     """The tables were rebuilt under a running mask computation: start it again."""
 
@@ -316,7 +357,8 @@ class GrammarConstraint:
         self.tokenizer = tokenizer
         self._masks: OrderedDict = OrderedDict()
         self._mask_cap = max(64, int(32e6 // max(self.vocab_size, 1)))
-        self._suffix_masks: dict = {}
+        self._eos_masks: dict = {}
+        self._pool = _MaskPool(self.vocab_size)
         self._sig_masks: dict = {}
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
@@ -749,7 +791,7 @@ class GrammarConstraint:
         if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
             log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
             nodes.clear()
-            for memo in (self._masks, self._suffix_masks, self._sig_masks, self._walk_memo, self._walk_ks):
+            for memo in (self._masks, self._eos_masks, self._sig_masks, self._walk_memo, self._walk_ks):
                 memo.clear()  # keyed by the identity of the parts just dropped
             self._close()
             self._data["closed"] = True
@@ -814,43 +856,74 @@ class GrammarConstraint:
         alive terminals can still be fed, then recursively the groups whose terminal feeds),
         and the lowest stack length read. Memoized per node on the top stack states read:
         a subtree that read the top k states gives the same parts under any stack with those
-        k states on top."""
+        k states on top. (The hot path of a mask: shift/no-action decisions are inlined.)"""
         n = len(stk)
         nid = id(node)
+        memo = self._walk_memo
         ks = self._walk_ks.get(nid)
         if ks:
-            memo = self._walk_memo
             for k in ks:
                 if k <= n:
                     r = memo.get((nid, stk[n - k:]))
                     if r is not None:
                         return r, n - k + 1
-        touch = [n + 1]
+        t = n + 1
         parts = []
-        for code, ids in node.by_code.items():
-            if self._code_ok(stk, code, touch):
-                parts.append(ids)
-        for T, src in node.groups:
-            if T in self.ignore:
-                s2 = stk
-            else:
-                s2, t = self._feed(stk, T)
-                if t < touch[0]:
-                    touch[0] = t
-                if s2 is None:
-                    continue
-            child = self._node(pending, self.ctx_start[self.ctx_of_state[s2[-1]]], src)
-            cp, ct = self._walk(child, s2, pending)
-            if ct < touch[0]:
-                touch[0] = ct
-            parts.extend(cp)
-        t = touch[0]
+        top = stk[-1]
+        if node.by_code:
+            t = n
+            quick = self._quick
+            for code, ids in node.by_code.items():
+                q = quick.get((top, code))
+                if q is None:
+                    q = self._code_quick(top, code)
+                if q is True:
+                    parts.append(ids)
+                elif q is not False:
+                    for T in q:
+                        s2, t2 = self._feed(stk, T)
+                        if t2 < t:
+                            t = t2
+                        if s2 is not None:
+                            parts.append(ids)
+                            break
+        if node.groups:
+            row = self.table[top]
+            ign = self.ignore
+            nodes = self._nodes
+            cs, cos = self.ctx_start, self.ctx_of_state
+            for T, src in node.groups:
+                if T in ign:
+                    s2 = stk
+                else:
+                    if n < t:
+                        t = n
+                    a = row.get(T)
+                    if a is None:
+                        continue
+                    if a[0]:
+                        s2 = stk + (a[1],)
+                    else:
+                        s2, t2 = self._feed(stk, T)
+                        if t2 < t:
+                            t = t2
+                        if s2 is None:
+                            continue
+                start = cs[cos[s2[-1]]]
+                child = nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
+                if child is None:
+                    child = self._node(pending, start, src)
+                cp, ct = self._walk(child, s2, pending)
+                if ct < t:
+                    t = ct
+                if cp:
+                    parts.extend(cp)
         k = n - t + 1 if t <= n else 0  # top states read (0: none)
-        if len(self._walk_memo) > 400_000:
-            self._walk_memo.clear()
+        if len(memo) > 400_000:
+            memo.clear()
             self._walk_ks.clear()
         parts = tuple(parts)
-        self._walk_memo[(nid, stk[n - k:] if k else ())] = parts
+        memo[(nid, stk[n - k:] if k else ())] = parts
         kl = self._walk_ks.setdefault(nid, [])
         if k not in kl:
             kl.append(k)
@@ -874,15 +947,16 @@ class GrammarConstraint:
         nb = (V + 7) // 8  # an id list is shorter than V / 32: never this long
         packed = [p for p in parts if len(p) == nb]
         small = [p for p in parts if len(p) != nb]
+        m = self._pool.take()
         if packed:
             acc = packed[0]
             if len(packed) > 1:
                 acc = np.bitwise_or(acc, packed[1])
                 for p in packed[2:]:
                     np.bitwise_or(acc, p, out=acc)
-            m = np.unpackbits(acc, count=V, bitorder="little").view(bool)
+            m.view(np.uint8)[:] = np.unpackbits(acc, count=V, bitorder="little")
         else:
-            m = np.zeros(V, dtype=bool)
+            m.fill(False)
         if small:
             m[np.concatenate(small) if len(small) > 1 else small[0]] = True
         return m
@@ -916,27 +990,22 @@ class GrammarConstraint:
         m = masks.get(key)
         if m is not None:
             return m
-        sm = self._suffix_masks
-        for k in range(0, len(stack) + 1):
-            m = sm.get((bs, pending, stack[len(stack) - k:]))
-            if m is not None:
-                break
-        if m is None:
-            try:
-                base, touch = self._compute_mask(stack, bs, pending)
-            except _Rebuilt:
-                base, touch = self._compute_mask(stack, bs, pending)
-            suffix = stack[max(touch - 1, 0):] if touch <= len(stack) else ()
-            m = base
-            if len(sm) > 4 * self._mask_cap:
-                sm.clear()
-            sm[(bs, pending, suffix)] = m
-        # EOS depends on the whole stack: set it on a per-state copy
-        acc = self._accepting(stack, bs, pending)
-        if acc:
-            m = m.copy()
-            m[self.eos_token_ids] = True
-            m.flags.writeable = False
+        try:  # the walk memo finds the parts of a known (lexer state, top of stack) at once
+            m, _touch = self._compute_mask(stack, bs, pending)
+        except _Rebuilt:
+            m, _touch = self._compute_mask(stack, bs, pending)
+        # EOS depends on the whole stack: set it on a copy (one per mask)
+        if self._accepting(stack, bs, pending):
+            em = self._eos_masks.get(id(m))
+            if em is None or em[0] is not m:
+                e = self._pool.take()
+                np.copyto(e, m)
+                e[self.eos_token_ids] = True
+                e.flags.writeable = False
+                if len(self._eos_masks) > self._mask_cap:
+                    self._eos_masks.clear()
+                em = self._eos_masks[id(m)] = (m, e)
+            m = em[1]
         masks[key] = m
         if len(masks) > self._mask_cap:
             masks.popitem(last=False)
