@@ -31,9 +31,9 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import weakref
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -257,41 +257,40 @@ class _MaskPool:
     """Memory for the bool masks the caches keep, touched in advance.
 
     A new mask written to fresh memory costs a page fault per 4 KiB (at 151k tokens ~60 us
-    on a VM, more than computing it), so masks are written into rows of pre-touched blocks.
-    Each mask handed out is its own view of a row; a row is reused once that view is gone
-    (no cache and no caller holds it), found through a weak reference."""
+    on a VM, more than computing it), so masks are written into pre-touched rows, each an
+    array of its own. A row is reused only when nothing but the pool refers to it (no cache,
+    no caller, no view a caller took of it: a view holds its base), which the reference
+    count tells."""
 
     def __init__(self, V: int, block_bytes: int = 8 << 20, first_bytes: int = 16 << 20):
         self.V = V
         self.block = max(8, min(256, block_bytes // max(V, 1)))
         self.rows: list = []
-        self.refs: list = []
         self.cursor = 0
         self._grow(max(self.block, min(512, first_bytes // max(V, 1))))
 
     def _grow(self, n: int | None = None):
-        n = n or self.block
-        blk = np.empty((n, self.V), dtype=bool)
-        blk.fill(False)  # touch every page now
-        self.rows.extend(blk)
-        self.refs.extend([None] * n)
+        for _ in range(n or self.block):
+            r = np.empty(self.V, dtype=bool)
+            r.fill(False)  # touch every page now
+            self.rows.append(r)
 
     def take(self) -> np.ndarray:
-        n = len(self.rows)
-        refs = self.refs
+        rows = self.rows
+        n = len(rows)
         i = self.cursor
+        rc = sys.getrefcount
         for _ in range(n):
-            r = refs[i]
-            if r is None or r() is None:
+            if rc(rows[i]) <= 2:  # the list and the argument
                 break
             i = i + 1 if i + 1 < n else 0
         else:
             i = n
             self._grow()
-        v = self.rows[i][:]
-        refs[i] = weakref.ref(v)
-        self.cursor = i + 1 if i + 1 < len(self.rows) else 0
-        return v
+        r = rows[i]
+        self.cursor = i + 1 if i + 1 < len(rows) else 0
+        r.flags.writeable = True
+        return r
 
 
 class _Rebuilt(Exception):
@@ -355,11 +354,11 @@ class GrammarConstraint:
         self.pad_token_id = pad_token_id if isinstance(pad_token_id, int) else None
         self.grammar_text = grammar_text
         self.tokenizer = tokenizer
-        self._masks: OrderedDict = OrderedDict()
-        self._mask_cap = max(64, int(32e6 // max(self.vocab_size, 1)))
-        self._eos_masks: dict = {}
+        self._masks: dict = {}  # parser state -> ((part ids, EOS allowed), parts)
+        self._state_cap = 200_000
         self._pool = _MaskPool(self.vocab_size)
-        self._sig_masks: dict = {}
+        self._mask_cap = max(8, len(self._pool.rows) - 8)
+        self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
         self._feed_memo: dict = {}
         self._acc_memo: dict = {}
         self._quick: dict = {}
@@ -791,7 +790,7 @@ class GrammarConstraint:
         if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
             log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
             nodes.clear()
-            for memo in (self._masks, self._eos_masks, self._sig_masks, self._walk_memo, self._walk_ks):
+            for memo in (self._masks, self._bool_masks, self._walk_memo, self._walk_ks):
                 memo.clear()  # keyed by the identity of the parts just dropped
             self._close()
             self._data["closed"] = True
@@ -838,18 +837,12 @@ class GrammarConstraint:
         self._dirty = True
         return node
 
-    def _compute_mask(self, stack, bs, pending):
+    def _compute_parts(self, stack, bs, pending) -> tuple:
         root = self._node(pending, bs, ("F", _ALL_BYTES))
-        parts, touch = self._walk(root, stack, pending)
-        sig = tuple(map(id, parts))
-        m = self._sig_masks.get(sig)
-        if m is None:
-            m = self._assemble(parts)
-            m.flags.writeable = False
-            if len(self._sig_masks) > self._mask_cap:
-                self._sig_masks.clear()
-            self._sig_masks[sig] = m
-        return m, touch
+        try:
+            return self._walk(root, stack, pending)[0]
+        except _Rebuilt:
+            return self._walk(self._node(pending, bs, ("F", _ALL_BYTES)), stack, pending)[0]
 
     def _walk(self, node, stk: tuple, pending: bytes):
         """The parts of ``node`` allowed from LALR stack ``stk`` (tokens inside a lexeme whose
@@ -985,30 +978,30 @@ class GrammarConstraint:
                 node.groups = [(T, ("E", None, None, src[3]) if src[0] == "E" else src) for T, src in node.groups]
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
+        """Two levels: the parser state -> (which parts, EOS or not), kept for many states
+        (small); that pair -> its bool mask, an LRU of at most ``pool rows - 8`` masks in
+        pre-touched memory (a mask dropped from it is rebuilt from its parts)."""
         key = (bs, pending, stack)
-        masks = self._masks
-        m = masks.get(key)
+        e = self._masks.get(key)
+        if e is None:
+            parts = self._compute_parts(stack, bs, pending)
+            acc = self._accepting(stack, bs, pending)
+            e = ((tuple(map(id, parts)), acc), parts)
+            if len(self._masks) > self._state_cap:
+                self._masks.clear()
+            self._masks[key] = e
+        lru = self._bool_masks
+        m = lru.pop(e[0], None)
         if m is not None:
+            lru[e[0]] = m  # most recently used last
             return m
-        try:  # the walk memo finds the parts of a known (lexer state, top of stack) at once
-            m, _touch = self._compute_mask(stack, bs, pending)
-        except _Rebuilt:
-            m, _touch = self._compute_mask(stack, bs, pending)
-        # EOS depends on the whole stack: set it on a copy (one per mask)
-        if self._accepting(stack, bs, pending):
-            em = self._eos_masks.get(id(m))
-            if em is None or em[0] is not m:
-                e = self._pool.take()
-                np.copyto(e, m)
-                e[self.eos_token_ids] = True
-                e.flags.writeable = False
-                if len(self._eos_masks) > self._mask_cap:
-                    self._eos_masks.clear()
-                em = self._eos_masks[id(m)] = (m, e)
-            m = em[1]
-        masks[key] = m
-        if len(masks) > self._mask_cap:
-            masks.popitem(last=False)
+        m = self._assemble(e[1])
+        if e[0][1]:
+            m[self.eos_token_ids] = True
+        m.flags.writeable = False
+        lru[e[0]] = m
+        if len(lru) > self._mask_cap:
+            del lru[next(iter(lru))]  # the oldest mask (insertion order; rebuilt cheaply if needed)
         return m
 
     def finished_mask(self) -> np.ndarray:
