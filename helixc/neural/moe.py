@@ -368,8 +368,16 @@ class MoE:
                 loras = [m._helixc_lora[n] for n in self._mix_names]
                 stack = m._helixc_stack = (torch.stack([a.t() for a, _, _ in loras]),  # (adapters, in, r)
                                            torch.stack([(b * s).t() for _, b, s in loras]))  # (adapters, r, out)
-            m._helixc_active = (stack[0][idx], stack[1][idx], None)
+            m._helixc_rows = (stack[0][idx], stack[1][idx])
+            m._helixc_active = (*m._helixc_rows, None)
         self.active = None  # the next set_adapter sets every layer again
+
+    def _select_rows(self, sel) -> None:
+        """The next forward passes compute only the rows ``sel`` of the batch (greedy_decode): their
+        per-row matrices."""
+        for m in self._lora_layers():
+            a, b = m._helixc_rows
+            m._helixc_active = (a.index_select(0, sel), b.index_select(0, sel), None)
 
     def _decode_mixed(self, names: list[str], texts: list[str], constrained: bool, batch_size: int = 32,
                       slots: list | None = None):
@@ -389,7 +397,8 @@ class MoE:
                 self._set_row_adapters([names[i] for i in idx])
                 dec = greedy_decode(self.model, self.tok, prompts,
                                     max_new_tokens=[self.max_new.get(names[i], 128) for i in idx],
-                                    constraints=row_cons if any(c is not None for c in row_cons) else None)
+                                    constraints=row_cons if any(c is not None for c in row_cons) else None,
+                                    select_rows=self._select_rows)
                 for i, d in zip(idx, dec):
                     res[i] = d
         finally:
