@@ -262,7 +262,7 @@ class _MaskPool:
     no caller, no view a caller took of it: a view holds its base), which the reference
     count tells."""
 
-    def __init__(self, V: int, block_bytes: int = 8 << 20, first_bytes: int = 16 << 20):
+    def __init__(self, V: int, block_bytes: int = 8 << 20, first_bytes: int = 24 << 20):
         self.V = V
         self.block = max(8, min(256, block_bytes // max(V, 1)))
         self.rows: list = []
