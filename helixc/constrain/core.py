@@ -297,6 +297,7 @@ class _Rebuilt(Exception):
     """The tables were rebuilt under a running mask computation: start it again."""
 
 _ALL_BYTES = frozenset(range(256))
+_NO = ()  # memoized "this terminal cannot be fed" (a result tail is never empty: a shift ends it)
 
 
 class GrammarConstraint:
@@ -360,6 +361,7 @@ class GrammarConstraint:
         self._mask_cap = max(8, len(self._pool.rows) - 8)
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
         self._feed_memo: dict = {}
+        self._feed_ks: dict = {}
         self._acc_memo: dict = {}
         self._quick: dict = {}
         self._walk_memo: dict = {}
@@ -558,38 +560,55 @@ class GrammarConstraint:
     # ------------------------------------------------------------------ parser
 
     def _feed(self, stack: tuple, T: str):
-        """Feed terminal ``T``: (new stack or None, lowest stack length read)."""
-        a = self.table[stack[-1]].get(T)
+        """Feed terminal ``T``: (new stack or None, lowest stack length read).
+
+        Reductions read the stack down to some depth and keep everything below it, so the
+        result is memoized on the states read (the top k), per (top state, T) with the
+        depths seen: the same reduce chain under any deeper stack is one lookup."""
+        top = stack[-1]
+        a = self.table[top].get(T)
+        n = len(stack)
         if a is None:
-            return None, len(stack)
+            return None, n
         if a[0]:  # shift: reads the top only
-            return stack + (a[1],), len(stack)
-        key = (stack, T)
-        r = self._feed_memo.get(key)
-        if r is not None:
-            return r
+            return stack + (a[1],), n
+        memo = self._feed_memo
+        ks = self._feed_ks.get((top, T))
+        if ks:
+            for k in ks:
+                if k <= n:
+                    r = memo.get((T, stack[n - k:]))
+                    if r is not None:
+                        keep = n - k + 1
+                        return (None if r is _NO else stack[:keep] + r), keep
         table = self.table
         st = list(stack)
-        touch = len(st)
+        touch = n
         while True:
             a = table[st[-1]].get(T)
             if a is None:
-                r = (None, touch)
+                res = None
                 break
             if a[0]:
                 st.append(a[1])
-                r = (tuple(st), touch)
+                res = tuple(st)
                 break
-            n = a[1]
-            if n:
-                del st[-n:]
+            m = a[1]
+            if m:
+                del st[-m:]
             if len(st) < touch:
                 touch = len(st)
             st.append(table[st[-1]][a[2]][1])
-        if len(self._feed_memo) > 200_000:
-            self._feed_memo.clear()
-        self._feed_memo[key] = r
-        return r
+        k = n - touch + 1  # states read: stack[touch - 1:]; stack[:touch] is kept as it is
+        if len(memo) > 200_000:
+            memo.clear()
+            self._feed_ks.clear()
+        memo[(T, stack[n - k:])] = _NO if res is None else res[touch:]
+        kl = self._feed_ks.setdefault((top, T), [])
+        if k not in kl:
+            kl.append(k)
+            kl.sort()
+        return res, touch
 
     def _feed_end(self, stack: tuple) -> bool:
         table = self.table
