@@ -207,10 +207,7 @@ def test_unreadable_or_incomplete_tables_are_rebuilt(tok, tmp_path, monkeypatch,
     assert stripped
     for k in stripped:
         del c2._nodes[k]
-    c2._masks.clear()
-    c2._bool_masks.clear()
-    c2._walk_memo.clear()
-    c2._walk_ks.clear()
+    c2._drop_memos()
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="helixc.constrain.core"):
         assert np.array_equal(s.mask(), m1)

@@ -297,7 +297,25 @@ class _Rebuilt(Exception):
     """The tables were rebuilt under a running mask computation: start it again."""
 
 _ALL_BYTES = frozenset(range(256))
-_NO = ()  # memoized "this terminal cannot be fed" (a result tail is never empty: a shift ends it)
+
+
+def _trie_put(root: dict, key, stack: tuple, touch: int, leaf: tuple):
+    """Record ``leaf`` for every stack whose states from the top down to index ``touch - 1``
+    equal ``stack``'s (a computation that read only those). ``touch > len(stack)``: it read
+    nothing, the leaf stands for every stack."""
+    n = len(stack)
+    if touch > n:
+        root[key] = leaf
+        return
+    d = root.get(key)
+    if d is None or type(d) is tuple:
+        d = root[key] = {}
+    for i in range(n - 1, touch - 1, -1):
+        x = d.get(stack[i])
+        if x is None or type(x) is tuple:
+            x = d[stack[i]] = {}
+        d = x
+    d[stack[touch - 1]] = leaf
 
 
 class GrammarConstraint:
@@ -360,12 +378,13 @@ class GrammarConstraint:
         self._pool = _MaskPool(self.vocab_size)
         self._mask_cap = max(8, len(self._pool.rows) - 8)
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
-        self._feed_memo: dict = {}
-        self._feed_ks: dict = {}
+        self._feed_memo: dict = {}  # terminal -> trie over the stack (top first) of reduce results
+        self._feed_size = 0
         self._acc_memo: dict = {}
         self._quick: dict = {}
-        self._walk_memo: dict = {}
-        self._walk_ks: dict = {}
+        self._walk_memo: dict = {}  # node id -> trie over the stack (top first) of walk results
+        self._walk_size = 0
+        self._plans: dict = {}
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
             self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "closed")})
@@ -572,15 +591,17 @@ class GrammarConstraint:
             return None, n
         if a[0]:  # shift: reads the top only
             return stack + (a[1],), n
-        memo = self._feed_memo
-        ks = self._feed_ks.get((top, T))
-        if ks:
-            for k in ks:
-                if k <= n:
-                    r = memo.get((T, stack[n - k:]))
-                    if r is not None:
-                        keep = n - k + 1
-                        return (None if r is _NO else stack[:keep] + r), keep
+        d = self._feed_memo.get(T)
+        if d is not None:  # trie over the stack from the top; a leaf (tuple) holds the new tail
+            i = n - 1
+            while i >= 0:
+                d = d.get(stack[i])
+                if d is None:
+                    break
+                if type(d) is tuple:
+                    r = d[0]
+                    return (None if r is None else stack[:i + 1] + r), i + 1
+                i -= 1
         table = self.table
         st = list(stack)
         touch = n
@@ -599,15 +620,12 @@ class GrammarConstraint:
             if len(st) < touch:
                 touch = len(st)
             st.append(table[st[-1]][a[2]][1])
-        k = n - touch + 1  # states read: stack[touch - 1:]; stack[:touch] is kept as it is
-        if len(memo) > 200_000:
-            memo.clear()
-            self._feed_ks.clear()
-        memo[(T, stack[n - k:])] = _NO if res is None else res[touch:]
-        kl = self._feed_ks.setdefault((top, T), [])
-        if k not in kl:
-            kl.append(k)
-            kl.sort()
+        # states read: stack[touch - 1:]; stack[:touch] is kept as it is
+        if self._feed_size > 200_000:
+            self._feed_memo.clear()
+            self._feed_size = 0
+        self._feed_size += 1
+        _trie_put(self._feed_memo, T, stack, touch, (None if res is None else res[touch:],))
         return res, touch
 
     def _feed_end(self, stack: tuple) -> bool:
@@ -809,8 +827,7 @@ class GrammarConstraint:
         if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
             log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
             nodes.clear()
-            for memo in (self._masks, self._bool_masks, self._walk_memo, self._walk_ks):
-                memo.clear()  # keyed by the identity of the parts just dropped
+            self._drop_memos()
             self._close()
             self._data["closed"] = True
             self._dirty = True
@@ -863,83 +880,108 @@ class GrammarConstraint:
         except _Rebuilt:
             return self._walk(self._node(pending, bs, ("F", _ALL_BYTES)), stack, pending)[0]
 
+    def _drop_memos(self):
+        """Forget every mask and walk memo (they refer to nodes by identity)."""
+        for memo in (self._masks, self._bool_masks, self._walk_memo, self._plans):
+            memo.clear()
+        self._walk_size = 0
+
+    def _child(self, pending: bytes, state: int, src):
+        start = self.ctx_start[self.ctx_of_state[state]]
+        child = self._nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
+        return child if child is not None else self._node(pending, start, src)
+
+    def _plan(self, node, top: int, pending: bytes):
+        """What the top LALR state alone decides for ``node``: the parts allowed outright,
+        the parts whose alive terminals reduce (fed at walk time), and per group: ignored
+        (child walked on the same stack), shifted (child walked on stack + target) or
+        reduced (fed at walk time); groups without an action are left out. Cached per
+        (node, top state): a walk visit is then one lookup and the reductions."""
+        always, red, kids = [], [], []
+        for code, ids in node.by_code.items():
+            q = self._code_quick(top, code)
+            if q is True:
+                always.append(ids)
+            elif q is not False:
+                red.append((ids, q))
+        row = self.table[top]
+        reads = bool(node.by_code)
+        for T, src in node.groups:
+            if T in self.ignore:
+                kids.append((0, None, self._child(pending, top, src)))
+                continue
+            reads = True
+            a = row.get(T)
+            if a is None:
+                continue
+            if a[0]:
+                kids.append((1, a[1], self._child(pending, a[1], src)))
+            else:
+                kids.append((2, T, src))
+        plan = (tuple(always), tuple(red), tuple(kids), reads)
+        if len(self._plans) > 400_000:
+            self._plans.clear()
+        self._plans[(id(node), top)] = plan
+        return plan
+
     def _walk(self, node, stk: tuple, pending: bytes):
         """The parts of ``node`` allowed from LALR stack ``stk`` (tokens inside a lexeme whose
         alive terminals can still be fed, then recursively the groups whose terminal feeds),
         and the lowest stack length read. Memoized per node on the top stack states read:
         a subtree that read the top k states gives the same parts under any stack with those
-        k states on top. (The hot path of a mask: shift/no-action decisions are inlined.)"""
+        k states on top."""
         n = len(stk)
         nid = id(node)
-        memo = self._walk_memo
-        ks = self._walk_ks.get(nid)
-        if ks:
-            for k in ks:
-                if k <= n:
-                    r = memo.get((nid, stk[n - k:]))
-                    if r is not None:
-                        return r, n - k + 1
-        t = n + 1
-        parts = []
+        d = self._walk_memo.get(nid)
+        if d is not None:  # a trie over the stack from the top: a leaf (a tuple) at the depth read
+            if type(d) is tuple:
+                return d[0], n + 1
+            i = n - 1
+            while i >= 0:
+                d = d.get(stk[i])
+                if d is None:
+                    break
+                if type(d) is tuple:
+                    return d[0], i + 1
+                i -= 1
         top = stk[-1]
-        if node.by_code:
-            t = n
-            quick = self._quick
-            for code, ids in node.by_code.items():
-                q = quick.get((top, code))
-                if q is None:
-                    q = self._code_quick(top, code)
-                if q is True:
+        plan = self._plans.get((nid, top))
+        if plan is None:
+            plan = self._plan(node, top, pending)
+        always, red, kids, reads = plan
+        t = n if reads else n + 1
+        parts = list(always)
+        for ids, Ts in red:
+            for T in Ts:
+                s2, t2 = self._feed(stk, T)
+                if t2 < t:
+                    t = t2
+                if s2 is not None:
                     parts.append(ids)
-                elif q is not False:
-                    for T in q:
-                        s2, t2 = self._feed(stk, T)
-                        if t2 < t:
-                            t = t2
-                        if s2 is not None:
-                            parts.append(ids)
-                            break
-        if node.groups:
-            row = self.table[top]
-            ign = self.ignore
-            nodes = self._nodes
-            cs, cos = self.ctx_start, self.ctx_of_state
-            for T, src in node.groups:
-                if T in ign:
-                    s2 = stk
-                else:
-                    if n < t:
-                        t = n
-                    a = row.get(T)
-                    if a is None:
-                        continue
-                    if a[0]:
-                        s2 = stk + (a[1],)
-                    else:
-                        s2, t2 = self._feed(stk, T)
-                        if t2 < t:
-                            t = t2
-                        if s2 is None:
-                            continue
-                start = cs[cos[s2[-1]]]
-                child = nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
-                if child is None:
-                    child = self._node(pending, start, src)
-                cp, ct = self._walk(child, s2, pending)
-                if ct < t:
-                    t = ct
-                if cp:
-                    parts.extend(cp)
-        k = n - t + 1 if t <= n else 0  # top states read (0: none)
-        if len(memo) > 400_000:
-            memo.clear()
-            self._walk_ks.clear()
+                    break
+        for kind, x, child in kids:
+            if kind == 0:
+                s2 = stk
+            elif kind == 1:
+                s2 = stk + (x,)
+            else:
+                s2, t2 = self._feed(stk, x)
+                if t2 < t:
+                    t = t2
+                if s2 is None:
+                    continue
+                child = self._child(pending, s2[-1], child)
+            cp, ct = self._walk(child, s2, pending)
+            if ct < t:
+                t = ct
+            if cp:
+                parts.extend(cp)
         parts = tuple(parts)
-        memo[(nid, stk[n - k:] if k else ())] = parts
-        kl = self._walk_ks.setdefault(nid, [])
-        if k not in kl:
-            kl.append(k)
-            kl.sort()
+        if self._walk_size > 400_000:
+            self._walk_memo.clear()
+            self._walk_size = 0
+        self._walk_size += 1
+        _trie_put(self._walk_memo, nid, stk, t, (parts,))
         return parts, t
 
     def _part(self, ids: np.ndarray) -> np.ndarray:
