@@ -85,12 +85,13 @@ def child_main(args) -> None:
     config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
                           timeout=args.server_timeout or 300.0, batching=not args.no_batching, model_process=not args.in_process_model,
                           batch_wait=args.batch_wait_ms / 1000.0, model_niceness=args.model_niceness,
-                          model_threads=args.model_threads)
+                          **({"model_threads": args.model_threads}
+                             if "model_threads" in ServerConfig.__dataclass_fields__ else {}))  # --before: older code
     serve(config, engine=engine, engine_factory=factory, log_level="warning", sockets=[sock])
 
 
 class ServerProcess:
-    def __init__(self, args, batching: bool):
+    def __init__(self, args, batching: bool, pythonpath: str | None = None):
         cmd = [sys.executable, __file__, "--child", "--max-batch", str(args.max_batch), "--max-queue", str(args.max_queue),
                "--batch-wait-ms", str(args.batch_wait_ms), "--model-niceness", str(args.model_niceness),
                "--model-threads", str(args.model_threads),
@@ -110,6 +111,9 @@ class ServerProcess:
         env = dict(os.environ)
         if getattr(args, "no_mixed", False):
             env["HELIXC_MIXED_BATCH"] = "0"
+        env["HELIXC_TORCH_THREADS"] = str(args.model_threads)  # read by the MoE of this code and of --before's
+        if pythonpath:  # a checkout of other helixc code (--before): its helixc package, not this one
+            env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         m = re.match(r"PORT (\d+)", line)
@@ -634,8 +638,12 @@ async def ab_round(port: int, cpu: ProcCPU, english: list[dict], notation: list[
 
 
 async def bench_ab(args, english: list[dict], notation: list[dict]) -> dict:
-    """Batching on and off in the same run: both servers up, rounds alternating which goes first."""
-    servers = {True: ServerProcess(args, True), False: ServerProcess(args, False)}
+    """Batching on and off in the same run: both servers up, rounds alternating which goes first.
+    ``--before PATH``: two more servers running the helixc package of that checkout, in the same rounds."""
+    variants = {"on": (True, None), "off": (False, None)}
+    if args.before:
+        variants |= {"before_on": (True, args.before), "before_off": (False, args.before)}
+    servers = {k: ServerProcess(args, batching, path) for k, (batching, path) in variants.items()}
     try:
         await asyncio.gather(*(wait_ready(srv.port) for srv in servers.values()))
         cpus = {k: ProcCPU(srv.proc.pid) for k, srv in servers.items()}
@@ -643,18 +651,22 @@ async def bench_ab(args, english: list[dict], notation: list[dict]) -> dict:
             await closed_loop(srv.port, english[:args.ab_clients], args.ab_clients)
             await closed_loop(srv.port, notation[:50], 4)
         rounds = []
-        probe_lat: dict[bool, list] = {True: [], False: []}
+        probe_lat: dict[str, list] = {k: [] for k in servers}
+        names = list(servers)
         for r in range(args.rounds):
             row = {}
-            for batching in ((True, False) if r % 2 == 0 else (False, True)):
-                row["on" if batching else "off"] = await ab_round(servers[batching].port, cpus[batching], english,
-                                                                  notation, args, probe_lat[batching])
+            for k in (names if r % 2 == 0 else names[::-1]):
+                row[k] = await ab_round(servers[k].port, cpus[k], english, notation, args, probe_lat[k])
             row["ratio"] = round(row["on"]["english"]["throughput_rps"] / row["off"]["english"]["throughput_rps"], 3)
+            if args.before:
+                row["ratio_before"] = round(row["before_on"]["english"]["throughput_rps"]
+                                            / row["before_off"]["english"]["throughput_rps"], 3)
             rounds.append(row)
-            print(f"round {r}: on {row['on']['english']['throughput_rps']:.1f} rps (batch {row['on']['mean_batch']}), "
-                  f"off {row['off']['english']['throughput_rps']:.1f} rps, ratio {row['ratio']:.2f}; notation p99 "
-                  f"{row['on']['probe']['p99_ms']:.1f} / {row['off']['probe']['p99_ms']:.1f} ms; CPU on "
-                  f"{row['on']['cpu_share']}, off {row['off']['cpu_share']}", flush=True)
+            print(f"round {r}: " + "; ".join(
+                f"{k} {row[k]['english']['throughput_rps']:.1f} rps (batch {row[k]['mean_batch']}, notation p99 "
+                f"{row[k]['probe']['p99_ms']:.1f} ms, CPU {row[k]['cpu_share']})" for k in names)
+                + f"; ratio {row['ratio']:.2f}" + (f", before {row['ratio_before']:.2f}" if args.before else ""),
+                flush=True)
     finally:
         for srv in servers.values():
             srv.stop()
@@ -664,12 +676,17 @@ async def bench_ab(args, english: list[dict], notation: list[dict]) -> dict:
         return round(statistics.median(xs), 3)
 
     ratios = [r["ratio"] for r in rounds]
-    summary = {"english_rps_on": med([r["on"]["english"]["throughput_rps"] for r in rounds]),
-               "english_rps_off": med([r["off"]["english"]["throughput_rps"] for r in rounds]),
-               "ratio_median": med(ratios), "ratio_min": min(ratios), "ratio_max": max(ratios),
-               "ratios": ratios, "mean_batch_on": med([r["on"]["mean_batch"] for r in rounds])}
-    for key, on in (("on", True), ("off", False)):
-        lat = sorted(probe_lat[on])
+    summary = {"ratio_median": med(ratios), "ratio_min": min(ratios), "ratio_max": max(ratios), "ratios": ratios}
+    if args.before:
+        rb = [r["ratio_before"] for r in rounds]
+        summary |= {"before_ratio_median": med(rb), "before_ratio_min": min(rb), "before_ratio_max": max(rb),
+                    "before_ratios": rb}
+    for key in names:
+        summary[f"english_rps_{key}"] = med([r[key]["english"]["throughput_rps"] for r in rounds])
+        summary[f"english_p99_ms_{key}"] = med([r[key]["english"]["p99_ms"] for r in rounds])
+        summary[f"mean_batch_{key}"] = med([r[key]["mean_batch"] for r in rounds])
+        summary[f"batch_wait_s_{key}"] = med([r[key]["batch_wait_s"] for r in rounds])
+        lat = sorted(probe_lat[key])
         summary[f"notation_under_load_{key}"] = {"requests": len(lat), "p50_ms": round(pct(lat, 50) * 1000, 2),
                                                  "p99_ms": round(pct(lat, 99) * 1000, 2),
                                                  "max_ms": round(lat[-1] * 1000, 2) if lat else None}
@@ -803,6 +820,7 @@ def main() -> None:
     ap.add_argument("--ab-clients", type=int, default=16, help="--ab: English clients")
     ap.add_argument("--probe-rate", type=float, default=0.0,
                     help="--ab: notation probe requests/s in all (0: closed loop, as fast as answered)")
+    ap.add_argument("--before", default=None, help="--ab: a checkout of older helixc code, measured in the same rounds")
     ap.add_argument("--no-mixed", action="store_true", help="HELIXC_MIXED_BATCH=0 in the servers (per-adapter decoding)")
     ap.add_argument("--breakdown", action="store_true", help="--ab: also the model in process / through the process hop")
     ap.add_argument("--models", default=None, help="model directory (default: the shipped models)")
