@@ -43,7 +43,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 log = logging.getLogger(__name__)
 
 
@@ -230,12 +230,13 @@ class _Node:
     """Tokens run from one lexer start point: ``inside`` allowed outright, ``groups`` per
     terminal type that ends the current lexeme: (token ids, absolute offsets into seq)."""
 
-    __slots__ = ("inside", "groups", "by_code")
+    __slots__ = ("inside", "groups", "by_code", "plans")
 
     def __init__(self, inside, groups, by_code):
         self.inside = inside
         self.groups = groups
         self.by_code = by_code  # alive-terminal-set code of the final lexer state -> token ids
+        self.plans = {}  # top LALR state -> walk plan (GrammarConstraint._plan)
 
 
 _LIVE: "weakref.WeakSet[GrammarConstraint]" = weakref.WeakSet()
@@ -384,7 +385,6 @@ class GrammarConstraint:
         self._quick: dict = {}
         self._walk_memo: dict = {}  # node id -> trie over the stack (top first) of walk results
         self._walk_size = 0
-        self._plans: dict = {}
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
             self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "closed")})
@@ -882,7 +882,7 @@ class GrammarConstraint:
 
     def _drop_memos(self):
         """Forget every mask and walk memo (they refer to nodes by identity)."""
-        for memo in (self._masks, self._bool_masks, self._walk_memo, self._plans):
+        for memo in (self._masks, self._bool_masks, self._walk_memo):
             memo.clear()
         self._walk_size = 0
 
@@ -918,10 +918,7 @@ class GrammarConstraint:
                 kids.append((1, a[1], self._child(pending, a[1], src)))
             else:
                 kids.append((2, T, src))
-        plan = (tuple(always), tuple(red), tuple(kids), reads)
-        if len(self._plans) > 400_000:
-            self._plans.clear()
-        self._plans[(id(node), top)] = plan
+        plan = node.plans[top] = (tuple(always), tuple(red), tuple(kids), reads)
         return plan
 
     def _walk(self, node, stk: tuple, pending: bytes):
@@ -945,7 +942,7 @@ class GrammarConstraint:
                     return d[0], i + 1
                 i -= 1
         top = stk[-1]
-        plan = self._plans.get((nid, top))
+        plan = node.plans.get(top)
         if plan is None:
             plan = self._plan(node, top, pending)
         always, red, kids, reads = plan
@@ -1037,6 +1034,16 @@ class GrammarConstraint:
         for key, node in self._nodes.items():
             if key[1] == b"":
                 node.groups = [(T, ("E", None, None, src[3]) if src[0] == "E" else src) for T, src in node.groups]
+        # the walk plan of every node for every LALR state of its context (the states that
+        # can be on top when the walk reaches it)
+        states_of: dict = {}
+        for st, cx in enumerate(self.ctx_of_state):
+            states_of.setdefault(cx, []).append(st)
+        for key, node in list(self._nodes.items()):
+            if key[1] == b"":
+                for st in states_of.get(self.ctx_of_dfa[key[0]], ()):
+                    if st not in node.plans:
+                        self._plan(node, st, b"")
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
         """Two levels: the parser state -> (which parts, EOS or not), kept for many states
