@@ -12,14 +12,23 @@ How a mask is computed (see the package docstring for the API):
 * Lexing is maximal munch at character granularity: a lexeme ends exactly when the next
   character cannot extend it; it is then typed, fed to the LALR table (ignored terminals are
   dropped), and the character starts a new lexeme in the new state's context.
-* The vocabulary mask is computed with numpy over all tokens at once: from a lexer state,
+* The vocabulary tables are computed with numpy over all tokens at once: from a lexer state,
   every token is run through the DFA in parallel; tokens that stay inside the lexeme are
-  decided without the parser ("inside" set, cached per lexer state); tokens that end the
-  lexeme are grouped by terminal type; per group one LALR feed, then the remaining suffixes
-  are run from the next context (recursively, cached per path). The parser therefore runs
-  once per terminal type, never per token.
-* Full masks are cached per (lexer state, the part of the LALR stack the computation read),
-  so repeated structures at any nesting depth hit the cache.
+  grouped by the terminals still alive at their end ("parts", allowed when one of those can
+  still be fed); tokens that end the lexeme are grouped by terminal type, and per group the
+  remaining suffixes are run from the next context ("nodes", keyed by content). The parser
+  runs once per terminal type, never per token.
+* Build time (``_close``): the node of every character-boundary lexer state and, recursively,
+  of every group in every context its terminal can lead to, plus a walk plan per (node, LALR
+  state of its context). Only states with a half-read UTF-8 character (pending bytes) build
+  nodes later (their token sets are small). Parts of >= V/32 tokens are packed bitmaps.
+* A mask: walk the nodes from the current one (``_walk``): the plan says what the top state
+  decides; reductions are fed (memoized in a trie over the stack states they read), and each
+  node's result is memoized in a trie over the stack states its subtree read, so a known
+  (lexer state, top of stack) costs one lookup per state read. The union of the parts is
+  OR-ed (packed) and unpacked once into a pre-touched row of a pool (``_MaskPool``: fresh
+  memory would cost a page fault per 4 KiB); bool masks live in an LRU keyed by their parts
+  and EOS flag.
 * Everything parser-independent is persisted under ``$HELIXC_CACHE_DIR`` (default
   ``~/.cache/helixc/constrain``), keyed by sha256(grammar text, tokenizer JSON, sizes).
 """
@@ -43,7 +52,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 log = logging.getLogger(__name__)
 
 
@@ -746,6 +755,8 @@ class GrammarConstraint:
 
         Returns (inside_rows, inside_end_alive_codes, cross_rows, cross_type_codes, cross_offsets),
         offsets relative to each row's start."""
+        if not pending:
+            return self._simulate0(start, ids, offs)
         n = len(ids)
         tf = self.trans_flat
         midf = self.mid
@@ -794,6 +805,79 @@ class GrammarConstraint:
             bnd = np.where(nb, cur, bnd)
             bpos = np.where(nb, j + 1, bpos)
             j += 1
+        z = np.zeros(0, np.int64)
+        inside_rows = np.concatenate(in_rows) if in_rows else z
+        end_codes = self.alive[np.concatenate(in_states)] if in_states else z.astype(np.int32)
+        if d_rows:
+            d = np.concatenate(d_rows)
+            codes = self.acc_code[np.concatenate(d_bnd)]
+            bp = np.concatenate(d_bpos)
+            ok = codes >= 0
+            return inside_rows, end_codes, d[ok], codes[ok], bp[ok]
+        return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
+
+    def _simulate0(self, start: int, ids: np.ndarray, offs: np.ndarray | None):
+        """``_simulate`` without pending bytes (every build-time table), same results in
+        another row order: rows sorted by length, so the rows that end at a column are a
+        tail slice; rows the DFA kills stay in place in the dead state (0 -> 0) and are
+        compacted away only once they are half of the live prefix."""
+        n = len(ids)
+        tf = self.trans_flat
+        midf = self.mid
+        W = self.M.shape[1]
+        Mf = self.M.reshape(-1)
+        tid = ids.astype(np.int64, copy=False)
+        base = offs.astype(np.int64) if offs is not None else np.zeros(n, np.int64)
+        L = self.lens[tid].astype(np.int64) - base
+        order = np.argsort((W - L).astype(np.int16), kind="stable")  # radix sort: longest first
+        rows = order.astype(np.int64)
+        L = L[order]
+        ptr = tid[order] * W + base[order]
+        cur = np.full(n, start, dtype=np.int64)
+        bnd = cur.copy()
+        bpos = np.zeros(n, dtype=np.int64)
+        in_rows, in_states, d_rows, d_bnd, d_bpos = [], [], [], [], []
+        negL = -L
+        m = n
+        dead_n = 0
+        j = 0
+        while m:
+            m2 = int(np.searchsorted(negL[:m], -j, side="left"))  # rows with L > j
+            if m2 < m:
+                seg = cur[m2:m]
+                live = seg != 0
+                in_rows.append(rows[m2:m][live])
+                in_states.append(seg[live])
+                dead_n -= int((~live).sum())
+                m = m2
+                if not m:
+                    break
+            c = cur[:m]
+            nxt = tf[(c << 8) | Mf[ptr[:m] + j]]
+            z = nxt == 0
+            nz = int(np.count_nonzero(z))
+            if nz > dead_n:  # rows killed at this column (the dead ones stay dead)
+                dead = z & (c != 0)
+                d_rows.append(rows[:m][dead])
+                d_bnd.append(bnd[:m][dead])
+                d_bpos.append(bpos[:m][dead])
+                dead_n = nz
+            c[:] = nxt
+            midm = midf[nxt]
+            if midm.any():
+                nb = ~midm
+                np.copyto(bnd[:m], nxt, where=nb)
+                np.copyto(bpos[:m], j + 1, where=nb)
+            else:
+                bnd[:m] = nxt
+                bpos[:m] = j + 1
+            j += 1
+            if dead_n and 2 * dead_n >= m:
+                keep = cur[:m] != 0
+                rows, L, ptr, cur, bnd, bpos = (x[:m][keep] for x in (rows, L, ptr, cur, bnd, bpos))
+                negL = -L
+                m = len(rows)
+                dead_n = 0
         z = np.zeros(0, np.int64)
         inside_rows = np.concatenate(in_rows) if in_rows else z
         end_codes = self.alive[np.concatenate(in_states)] if in_states else z.astype(np.int32)
@@ -866,6 +950,8 @@ class GrammarConstraint:
                 rows = cr[sel]
                 gids = ids[rows].astype(np.int32)
                 goffs = (base[rows] + cpos[sel]).astype(np.int32)
+                o = np.lexsort((goffs, gids))  # canonical order: the digest names the set
+                gids, goffs = gids[o], goffs[o]
                 dig = hashlib.blake2b(gids.tobytes() + goffs.tobytes(), digest_size=16).digest()
                 groups.append((self._type_names[int(c)], ("E", gids, goffs, dig)))
         node = _Node(None, groups, by_code)
