@@ -16,8 +16,6 @@ imports torch. A third-party notation plugin adds its own specialist with::
 
 from __future__ import annotations
 
-import click
-
 from helixc.hookspecs import hookimpl
 
 
@@ -38,15 +36,6 @@ def register_routers(register):
 
 @hookimpl
 def register_commands(cli):
-    @cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                                 "help_option_names": []})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def train_cmd(args):
-        """Train the tokenizer, base model and LoRA adapters (helixc train --help)."""
-        import sys
+    from helixc.neural.train import train_command
 
-        from helixc.neural.train import main
-
-        rc = main(list(args))
-        if rc:
-            sys.exit(rc)
+    cli.add_command(train_command("train", base=getattr(cli, "command_class", None)))
