@@ -717,7 +717,7 @@ def train(config: TrainConfig) -> dict:
                 "train_rows": len(train_rows), "val_rows": len(val_rows), "processes": acc.num_processes,
                 "elapsed_s": round(time.time() - t_start, 1)}, work, copy_base=not config.base_model)
     return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1),
-            "processes": acc.num_processes}
+            "processes": acc.num_processes, "main_process": acc.is_main_process}
 
 
 def neutral_adapter_config(path: Path, base_ref: str) -> None:
@@ -976,7 +976,8 @@ def train_command(name: str = "train", base=None):
     def callback(**values):
         cfg = config_from_options(values)
         res = train(cfg)
-        click.echo(json.dumps(summary_json(res), indent=1))
+        if res.get("main_process", True):  # one summary, from the main process
+            click.echo(json.dumps(summary_json(res), indent=1))
 
     return TrainCommand(name, callback=callback, params=_click_options(),
                         help=__doc__.split("\n\n")[0].replace("``", "") + "\n\n" + _CLI_EPILOG,
@@ -1019,7 +1020,8 @@ def main(argv: list[str] | None = None) -> int:
     except HelixError as e:
         print(f"helixc: error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps(summary_json(res), indent=1))
+    if res.get("main_process", True):  # one summary, from the main process
+        print(json.dumps(summary_json(res), indent=1))
     return 0
 
 
