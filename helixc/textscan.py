@@ -154,8 +154,12 @@ class TokenText:
         toks = self.toks
         if self.locate is None:
             return sum(map(len, islice(toks, k)))
-        if k > 256 and sum(map(len, toks)) == len(self.text):  # no whitespace between tokens
-            return sum(map(len, islice(toks, k)))
+        if k > 256:
+            text = self.text
+            if sum(map(len, toks)) == len(text):  # no whitespace between tokens
+                return sum(map(len, islice(toks, k)))
+            if '"' not in text:  # whitespace is only between tokens (strings are the tokens that hold it)
+                return nonspace_start(text, sum(map(len, islice(toks, k))))
         m = next(islice(self.locate.finditer(self.text), k, None))
         return m.start(1)
 
@@ -170,6 +174,54 @@ class TokenText:
         """(kind, text) of the Reader's token at a character index."""
         m = self.reader_tokens.match(self.text, index)
         return m.lastgroup, m.group()
+
+
+_WS_CHARS = " \t\r\n"
+_WS_RUN = re.compile(r"[ \t\r\n]*")
+_CHUNK = 1 << 16
+
+
+def _spaces(text: str, a: int, b: int) -> int:
+    return sum(text.count(c, a, b) for c in _WS_CHARS)
+
+
+def nonspace_start(text: str, count: int) -> int:
+    """Where the first non-whitespace character after ``count`` of them starts (C-level counts:
+    whitespace per 64 KiB chunk, then a bisection inside the chunk; no per-token match objects)."""
+    a, seen = 0, 0  # seen: non-whitespace characters in text[:a]
+    n = len(text)
+    while a < n:
+        b = min(a + _CHUNK, n)
+        inside = (b - a) - _spaces(text, a, b)
+        if seen + inside >= count:
+            break
+        seen += inside
+        a = b
+    lo, hi = a, min(a + _CHUNK, n)  # the smallest p with p - spaces(0, p) == count lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if seen + (mid - a) - _spaces(text, a, mid) >= count:
+            hi = mid
+        else:
+            lo = mid + 1
+    return _WS_RUN.match(text, lo).end()
+
+
+def cannot_balance(text: str, toks: list, token_pairs, text_pairs=()) -> bool:
+    """True when the text's brackets cannot balance, so no valid text is this one: the quick
+    parser need not run (its work before it declines a truncated megabyte is most of the time).
+    Counts are C-level: the text's first, then (only when a string could hold brackets) the
+    single-character bracket tokens' (``token_pairs``); ``text_pairs`` are trusted only when the
+    text has no string. False says nothing (the quick parser decides)."""
+    quoted = '"' in text
+    for o, c in token_pairs:
+        if text.count(o) != text.count(c) and (not quoted or toks.count(o) != toks.count(c)):
+            return True
+    if not quoted:
+        for o, c in text_pairs:
+            if text.count(o) != text.count(c):
+                return True
+    return False
 
 
 def raise_found(tt: TokenText, found) -> None:

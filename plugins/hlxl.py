@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+from helixc.textscan import (cannot_balance, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
                              float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
                              reserved_message, run_quick, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -142,7 +142,7 @@ class HLXL(Notation):
         toks = _QUICK.findall(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
-        if toks and toks[-1] not in _NEVER_LAST:  # a truncated text: no need to quick-parse it all
+        if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
             try:
                 return run_quick(toks, _qvalue)
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
@@ -187,6 +187,7 @@ _TRAILING_WS = frozenset(" \t\r\n")
 _LEAD_WS = re.compile(r"[ \t\r\n]*")
 _VALUE_START = frozenset('[{"-0123456789ntfx&')  # what a value can start with
 _NEVER_LAST = frozenset("[{,:")  # tokens no valid text ends with
+_PAIRS = (("[", "]"), ("{", "}"))  # brackets that must balance (helixc.textscan.cannot_balance)
 
 
 def quick_parse(text: str):
