@@ -981,8 +981,11 @@ class GrammarConstraint:
         """What the top LALR state alone decides for ``node``: the parts allowed outright,
         the parts whose alive terminals reduce (fed at walk time), and per group: ignored
         (child walked on the same stack), shifted (child walked on stack + target) or
-        reduced (fed at walk time); groups without an action are left out. Cached per
-        (node, top state): a walk visit is then one lookup and the reductions."""
+        reduced (fed at walk time); groups without an action are left out. A shifted or
+        ignored child whose own plan is static (no reductions anywhere below it) is merged
+        in: its parts depend on nothing but this top state. Cached per (node, top state):
+        a static plan is the walk's whole answer, others walk only the reduce-dependent
+        part of the tree."""
         always, red, kids = [], [], []
         for code, ids in node.by_code.items():
             q = self._code_quick(top, code)
@@ -994,17 +997,26 @@ class GrammarConstraint:
         reads = bool(node.by_code)
         for T, src in node.groups:
             if T in self.ignore:
-                kids.append((0, None, self._child(pending, top, src)))
-                continue
-            reads = True
-            a = row.get(T)
-            if a is None:
-                continue
-            if a[0]:
-                kids.append((1, a[1], self._child(pending, a[1], src)))
+                child, ctop, kind = self._child(pending, top, src), top, 0
             else:
-                kids.append((2, T, src))
-        plan = node.plans[top] = (tuple(always), tuple(red), tuple(kids), reads)
+                reads = True
+                a = row.get(T)
+                if a is None:
+                    continue
+                if not a[0]:
+                    kids.append((2, T, src))
+                    continue
+                child, ctop, kind = self._child(pending, a[1], src), a[1], 1
+            cp = child.plans.get(ctop)
+            if cp is None:
+                cp = self._plan(child, ctop, pending)
+            if cp[4]:  # static: parts fixed by ctop alone (kind 1: a new top, nothing below read)
+                always.extend(cp[0])
+                if kind == 0 and cp[3]:
+                    reads = True
+            else:
+                kids.append((kind, ctop, child))
+        plan = node.plans[top] = (tuple(always), tuple(red), tuple(kids), reads, not red and not kids)
         return plan
 
     def _walk(self, node, stk: tuple, pending: bytes):
@@ -1014,6 +1026,12 @@ class GrammarConstraint:
         a subtree that read the top k states gives the same parts under any stack with those
         k states on top."""
         n = len(stk)
+        top = stk[-1]
+        plan = node.plans.get(top)
+        if plan is None:
+            plan = self._plan(node, top, pending)
+        if plan[4]:
+            return plan[0], (n if plan[3] else n + 1)
         nid = id(node)
         d = self._walk_memo.get(nid)
         if d is not None:  # a trie over the stack from the top: a leaf (a tuple) at the depth read
@@ -1027,11 +1045,7 @@ class GrammarConstraint:
                 if type(d) is tuple:
                     return d[0], i + 1
                 i -= 1
-        top = stk[-1]
-        plan = node.plans.get(top)
-        if plan is None:
-            plan = self._plan(node, top, pending)
-        always, red, kids, reads = plan
+        always, red, kids, reads, _static = plan
         t = n if reads else n + 1
         parts = list(always)
         for ids, Ts in red:
@@ -1046,7 +1060,7 @@ class GrammarConstraint:
             if kind == 0:
                 s2 = stk
             elif kind == 1:
-                s2 = stk + (x,)
+                s2 = stk + (x,)  # x: the shifted state
             else:
                 s2, t2 = self._feed(stk, x)
                 if t2 < t:
