@@ -715,7 +715,8 @@ def breakdown(args, english: list[dict]) -> dict:
     n = len(reqs) - len(reqs) % b
     reqs = reqs[:n]
     moe = load_moe(args.models, args.model_threads)
-    proc = ProcessEngine("helixc.server.app:load_moe", args.models, args.model_threads, niceness=args.model_niceness)
+    # same priority as this process: the difference to in_process is the hop, not the scheduler
+    proc = ProcessEngine("helixc.server.app:load_moe", args.models, args.model_threads, niceness=0)
     moe.answer(reqs[:b])
     proc.answer(reqs[:b])
     res: dict[str, list[float]] = {}
@@ -750,10 +751,22 @@ def breakdown(args, english: list[dict]) -> dict:
 
 def ab_main(args) -> None:
     t0 = time.time()
+    load_before = os.getloadavg()
     english = english_requests(args.english_requests + 16)
     english = english[16:] + english[:16]
     english = english[:args.english_requests]
     notation = notation_requests(args.notation_requests)
+    if args.breakdown_only:
+        res = breakdown(args, english)
+        print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=1))
+        out = RESULTS.with_name("serve_breakdown.json")
+        out.write_text(json.dumps({"benchmark": "model in process vs through the process hop (bench_serve.py --ab "
+                                                "--breakdown-only)", "command": " ".join(
+                                                    [Path(sys.executable).name, "benchmarks/bench_serve.py", *sys.argv[1:]]),
+                                   "note": "2-core machine shared with other agents' work; rounds interleaved",
+                                   "load_before": load_before, "load_after": os.getloadavg(), **res}, indent=2) + "\n")
+        print(f"wrote {out}")
+        return
     result = asyncio.run(bench_ab(args, english, notation))
     if args.breakdown:
         result["breakdown"] = breakdown(args, english)
@@ -772,7 +785,7 @@ def ab_main(args) -> None:
         "note": "2-core machine shared with other work (other agents' jobs ran meanwhile); ratios are per round, "
                 "on and off measured back to back, the order alternating each round",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "load_before": os.getloadavg()},
+                    "load_before": load_before},
         "settings": {"clients": args.ab_clients, "english_requests_per_run": len(english), "rounds": args.rounds,
                      "max_batch": args.max_batch, "batch_wait_ms": args.batch_wait_ms,
                      "model_niceness": args.model_niceness, "model_threads": args.model_threads,
@@ -822,6 +835,7 @@ def main() -> None:
                     help="--ab: notation probe requests/s in all (0: closed loop, as fast as answered)")
     ap.add_argument("--before", default=None, help="--ab: a checkout of older helixc code, measured in the same rounds")
     ap.add_argument("--no-mixed", action="store_true", help="HELIXC_MIXED_BATCH=0 in the servers (per-adapter decoding)")
+    ap.add_argument("--breakdown-only", action="store_true", help="--ab: only the breakdown (results/serve_breakdown.json)")
     ap.add_argument("--breakdown", action="store_true", help="--ab: also the model in process / through the process hop")
     ap.add_argument("--models", default=None, help="model directory (default: the shipped models)")
     ap.add_argument("--fake-engine", action="store_true", help="no models: a stand-in engine (see FakeEngine)")
