@@ -52,7 +52,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 log = logging.getLogger(__name__)
 
 
