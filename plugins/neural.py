@@ -2,7 +2,8 @@
 
 Registers the built-in specialists (lc-r, lc-t, hlxl write their notation;
 lc-b writes the value in HLXL and the compiler encodes it; explain picks a
-knowledge-base entry), the coordinator router, and the ``helixc train`` command.
+knowledge-base entry), the coordinator router, and the ``helixc train`` and
+``helixc export vllm`` commands.
 
 Nothing heavy is imported here: ``helixc translate`` between notations never
 imports torch. A third-party notation plugin adds its own specialist with::
@@ -39,3 +40,25 @@ def register_commands(cli):
     from helixc.neural.train import train_command
 
     cli.add_command(train_command("train", base=getattr(cli, "command_class", None)))
+
+    import click
+
+    @cli.group(name="export")
+    def export_group():
+        """Write the models in the layout another serving engine reads."""
+
+    @export_group.command(name="vllm", cls=getattr(cli, "command_class", None) or click.Command)
+    @click.argument("out", type=click.Path(file_okay=False))
+    @click.option("--models", "models_dir", type=click.Path(file_okay=False),
+                  help="helixc models directory to export  [default: $HELIXC_MODELS, else the shipped models]")
+    @click.option("--force", is_flag=True, help="replace OUT when it exists and is not empty")
+    def export_vllm_cmd(out, models_dir, force):
+        """vLLM multi-LoRA serving: base model + tokenizer, one PEFT adapter per specialist and the
+        coordinator, one Lark grammar (llguidance dialect) per adapter, request examples and the
+        `vllm serve` command in OUT/README.md (docs/scale.md)."""
+        from helixc.neural.export import export_vllm
+
+        meta = export_vllm(out, models_dir, force=force)
+        click.echo(f"wrote {out}: base, {len(meta['adapters'])} adapters ({', '.join(meta['adapters'])}), "
+                   f"grammars, requests, README.md")
+        click.echo(meta["serve"])

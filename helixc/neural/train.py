@@ -23,9 +23,14 @@ saves its last checkpoint at every evaluation (weights, optimizer, scheduler,
 RNG, step) and ``--resume`` continues from it exactly; finished stages are
 skipped. Deterministic for a ``--seed`` (same threads, same machine).
 
-Multi-GPU: ``accelerate launch -m helixc.neural.train --corpus ... --out ...``
-(the script uses ``accelerate.Accelerator``; each process takes its share of
-every global batch; only the main process writes files).
+Several processes: ``accelerate launch --multi_gpu --num_processes N -m
+helixc.neural.train --corpus ... --out ...`` (GPUs with NCCL; on CPUs too, gloo:
+accelerate's ``--cpu`` launcher starts one process without MPI). Each process
+takes its share of every global batch; the main process evaluates and decides
+(broadcast to the others) and is the only one that writes files. docs/scale.md.
+
+``helixc train`` and ``python -m helixc.neural.train`` take the same options
+(:class:`TrainConfig`, one option per field); from Python: ``train(TrainConfig(...))``.
 
 QLoRA: ``--quantize nf4`` loads the base in 4-bit NF4 (bitsandbytes) for the
 LoRA stages, and needs CUDA; ``--allow-cpu-quantization`` permits it on CPU
@@ -170,7 +175,9 @@ def load_base(path, *, quantize: str | None = None, allow_cpu_quantization: bool
         kw["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute,
             bnb_4bit_use_double_quant=True)
-        kw["device_map"] = {"": device if device is not None else ("cuda:0" if torch.cuda.is_available() else "cpu")}
+        # each process its own GPU: accelerate has set the current device to the process's local rank
+        cuda = f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else None
+        kw["device_map"] = {"": device if device is not None else (cuda or "cpu")}
     else:
         kw["dtype"] = dtype or torch.float32
     try:
