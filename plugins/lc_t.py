@@ -282,7 +282,7 @@ def _qvalue(t, nxt, depth):
                 raise QuickFail
             if nxt() != ":":
                 raise QuickFail
-            if last is not None and key <= last:
+            if last is not None and (key <= last or not ordered):  # once out of order, any key may repeat
                 if key in out:
                     raise QuickFail
                 ordered = False
