@@ -478,6 +478,13 @@ RUN_ITEMS = {
         "key": ["a", "b", "k1", "_z", '"q q"', '"a"', "null", '"\\n"', 'x"00"', "1", "@1", "[", '"\\ud800"'],
         "open": ("[", "{", "{1: {"), "close": ("]", "}", "}}"), "sep": ",", "mid": ":",
     },
+    "lc-t": {
+        "value": ["1", "-22", "123456789012345678", "-12345678901234567", '"ab c"', '"a,b"', "NULL", "TRUE", "#0a", "@x",
+                  "1.5", "1e999", "9" * 19, '"\\u0041"', '"\\ud800"', '"\\n"', "[1]", "{}", "NULLx", "x", "#", "-", '"',
+                  "\x01\x00", "]", "}", ":", "=", "{C:1}"],
+        "key": ["a", "b", "k1", "_z", '"q q"', '"a"', "null", "C", "NULL", '"\\n"', "#00", "1", "@1", "[", '"\\ud800"'],
+        "open": ("[", "{", "{C:1,"), "close": ("]", "}", "}"), "sep": ",", "mid": ":",
+    },
 }
 
 
@@ -496,7 +503,7 @@ def _flat_run_text(name, rng):
             items.append(f"{k}{spec['mid']} {v}")
         else:
             last = last + rng.randint(1, 3) if plain else rng.choice([last, last - 1, 70000, 10**20])
-            items.append(f"{FIELD_SPELL[name](last)}{spec['mid']} {v}")
+            items.append(f"{FIELD_SPELL[name](last)}{v}")
     sep = [spec["sep"] + " "] * 300 + [spec["sep"]] * 20 + [spec["sep"] + "\n"] * 20 + [" "]
     text = spec["open"][kind] + items[0] + "".join(rng.choice(sep) + it for it in items[1:]) + spec["close"][kind]
     if rng.random() < 0.3:
@@ -507,7 +514,7 @@ def _flat_run_text(name, rng):
     return text
 
 
-FIELD_SPELL = {"hlxl": lambda i: f"@{i}"}
+FIELD_SPELL = {"hlxl": lambda i: f"@{i}: ", "lc-t": lambda i: f"{i}=", "lc-r": lambda i: f"\U0001f701{i} "}
 
 
 @pytest.mark.parametrize("name", list(RUN_ITEMS))
