@@ -272,7 +272,7 @@ class _MaskPool:
     no caller, no view a caller took of it: a view holds its base), which the reference
     count tells."""
 
-    def __init__(self, V: int, block_bytes: int = 8 << 20, first_bytes: int = 24 << 20):
+    def __init__(self, V: int, block_bytes: int = 4 << 20, first_bytes: int = 12 << 20):
         self.V = V
         self.block = max(8, min(256, block_bytes // max(V, 1)))
         self.rows: list = []
@@ -385,8 +385,8 @@ class GrammarConstraint:
         self.tokenizer = tokenizer
         self._masks: dict = {}  # parser state -> ((part ids, EOS allowed), parts)
         self._state_cap = 200_000
-        self._pool = _MaskPool(self.vocab_size)
-        self._mask_cap = max(8, len(self._pool.rows) - 8)
+        self._pool = _MaskPool(self.vocab_size)  # 12 MB touched now, grown 4 MB at a time
+        self._mask_cap = max(8, min(2048, (24 << 20) // max(self.vocab_size, 1)) - 8)  # ~24 MB of masks
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
         self._feed_memo: dict = {}  # terminal -> trie over the stack (top first) of reduce results
         self._feed_size = 0
