@@ -6,7 +6,8 @@
 Issue 17 item 1's targets: LC-B decode <= 1.0x json.loads, encode <= 1.0x json.dumps on every
 data set, and within 1.5x of msgpack. ``lc-b`` is the notation object as callers get it
 (``helixc.get_notation("lc-b").encode/.decode``: the registry's wrapper, the input-size guard,
-then the core), as bench_codec.py times it; ``lc-b core`` is the compiled function alone and
+then the core), as bench_codec.py times it; ``helixc api`` is ``helixc.encode/decode`` (the public
+functions: a name lookup, the guard, the core); ``lc-b core`` is the compiled function alone and
 ``lc-b python`` the pure-Python fast path (what runs without a compiler, HELIXC_NO_NATIVE=1).
 json is json.dumps/json.loads with defaults (text), cbor2.dumps/loads and msgpack.packb/unpackb
 with defaults (bytes).
@@ -106,6 +107,7 @@ def codecs() -> dict[str, tuple]:
     except ImportError:
         pass
     out["lc-b"] = (n.encode, n.decode)
+    out["helixc api"] = (helixc.encode, helixc.decode)
     if lc_b.NATIVE is not None:
         out["lc-b core"] = (lc_b.NATIVE.encode, lc_b.NATIVE.decode)
     out["lc-b python"] = (lc_b.py_fast_encode, lc_b.py_fast_decode)
@@ -124,10 +126,11 @@ def bench(name: str, docs: list, rounds: int) -> list[dict]:
     peer_docs = [_peer_form(d) for d in docs]
     jobs = {}
     for cname, (enc, dec) in codecs().items():
-        values = docs if cname.startswith("lc-b") else peer_docs
+        ours = cname.startswith("lc-b") or cname == "helixc api"
+        values = docs if ours else peer_docs
         encoded = [enc(v) for v in values]
         back = [dec(e) for e in encoded]
-        if cname.startswith("lc-b"):
+        if ours:
             assert all(same(b, helixc.check(v)) for b, v in zip(back, values)), cname
         else:
             assert back == values, cname  # json/cbor2/msgpack give lists for tuples: there are none here
@@ -155,7 +158,7 @@ def bench(name: str, docs: list, rounds: int) -> list[dict]:
         for peer in ("json", "msgpack", "cbor2"):
             if (peer, op) in times:
                 r[f"x_{peer}"] = t / statistics.median(times[(peer, op)])
-        if cname == "lc-b":
+        if cname in ("lc-b", "helixc api"):
             r["meets_json_target"] = r["x_json"] <= TARGET_JSON
             if "x_msgpack" in r:
                 r["meets_msgpack_target"] = r["x_msgpack"] <= TARGET_MSGPACK
@@ -163,10 +166,14 @@ def bench(name: str, docs: list, rounds: int) -> list[dict]:
     return rows
 
 
+CODEC_ORDER = ("json", "cbor2", "msgpack", "lc-b", "helixc api", "lc-b core", "lc-b python")
+
+
 def table(rows: list[dict]) -> str:
     """One line per (data, op): each codec's time as a ratio to json (and LC-B's to msgpack)."""
-    names = [c for c in ("json", "cbor2", "msgpack", "lc-b", "lc-b core", "lc-b python") if any(r["codec"] == c for r in rows)]
-    head = "| data | op | json µs | " + " | ".join(f"{c} x json" for c in names[1:]) + " | lc-b x msgpack | target |"
+    names = [c for c in CODEC_ORDER if any(r["codec"] == c for r in rows)]
+    head = ("| data | op | json µs | " + " | ".join(f"{c} x json" for c in names[1:])
+            + " | lc-b x msgpack | api x msgpack | target |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     keys = []
     for r in rows:
@@ -174,11 +181,12 @@ def table(rows: list[dict]) -> str:
             keys.append((r["data"], r["op"]))
     for data, op in keys:
         by = {r["codec"]: r for r in rows if r["data"] == data and r["op"] == op}
-        lcb = by["lc-b"]
-        ok = lcb["meets_json_target"] and lcb.get("meets_msgpack_target", True)
+        ours = [by[c] for c in ("lc-b", "helixc api") if c in by]
+        ok = all(r["meets_json_target"] and r.get("meets_msgpack_target", True) for r in ours)
         cells = [f"{by[c]['x_json']:.2f}" for c in names[1:]]
-        xm = f"{lcb['x_msgpack']:.2f}" if "x_msgpack" in lcb else "-"
-        lines.append(f"| {data} | {op} | {by['json']['us_per_item']:.1f} | " + " | ".join(cells) + f" | {xm} | {'ok' if ok else 'MISS'} |")
+        xm = [f"{r['x_msgpack']:.2f}" if "x_msgpack" in r else "-" for r in ours]
+        lines.append(f"| {data} | {op} | {by['json']['us_per_item']:.1f} | " + " | ".join(cells + xm)
+                     + f" | {'ok' if ok else 'MISS'} |")
     return "\n".join(lines)
 
 
@@ -196,10 +204,12 @@ def main(argv=None) -> int:
             continue
         rows.extend(bench(name, docs, rounds))
     print(table(rows))
-    lcb = [r for r in rows if r["codec"] == "lc-b"]
-    met = sum(r["meets_json_target"] and r.get("meets_msgpack_target", True) for r in lcb)
-    print(f"\nLC-B (notation object, native core: {lc_b.NATIVE is not None}) meets both targets on {met} of {len(lcb)} "
-          f"(data set, op) pairs: <= {TARGET_JSON}x json, <= {TARGET_MSGPACK}x msgpack")
+    for cname, what in (("lc-b", "notation object"), ("helixc api", "helixc.encode/decode")):
+        ours = [r for r in rows if r["codec"] == cname]
+        met = sum(r["meets_json_target"] and r.get("meets_msgpack_target", True) for r in ours)
+        print(f"\n{cname} ({what}, native core: {lc_b.NATIVE is not None}) meets both targets on {met} of {len(ours)} "
+              f"(data set, op) pairs: <= {TARGET_JSON}x json, <= {TARGET_MSGPACK}x msgpack", end="")
+    print()
     versions = {}
     for mod in ("cbor2", "msgpack"):
         try:
@@ -210,7 +220,9 @@ def main(argv=None) -> int:
             versions[mod] = None
     result = {
         "seed": SEED, "rounds": rounds, "python": sys.version.split()[0], "platform": platform.platform(),
-        "cpu_count": os.cpu_count(), "native": lc_b.NATIVE is not None, "peers": versions,
+        "cpu_count": os.cpu_count(), "loadavg_after": os.getloadavg(),
+        "note": "a shared machine (2 cores, other jobs running): ratios from interleaved rounds in one run",
+        "native": lc_b.NATIVE is not None, "peers": versions,
         "targets": {"x_json": TARGET_JSON, "x_msgpack": TARGET_MSGPACK}, "rows": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from .errors import E_INPUT, HelixError
+from . import limits
+from .errors import E_INPUT, E_INPUT_TOO_LARGE, HelixError
 
 
 class HelixCommand(click.Command):
@@ -45,7 +46,7 @@ def cli():
 
 
 # Input larger than this is refused before it is parsed (``--max-input``); see README, "Limits on input".
-DEFAULT_MAX_INPUT = 64 * 1024 * 1024
+DEFAULT_MAX_INPUT = limits.MAX_INPUT_BYTES
 EXIT_NOT_SURE = 3
 
 
@@ -55,8 +56,9 @@ def _read_input(file, text: str | None, max_input: int) -> tuple[str, bytes | No
     if text is not None:
         if file is not None:
             raise click.UsageError("give either FILE or --text, not both")
-        if len(text) > max_input:
-            raise HelixError(E_INPUT, f"input is {len(text):,} characters; the limit is {max_input:,} (--max-input)")
+        if len(text) > max_input or len(text.encode("utf-8", "surrogatepass")) > max_input:
+            raise HelixError(E_INPUT_TOO_LARGE, f"input is {len(text.encode('utf-8', 'surrogatepass')):,} bytes "
+                                                f"(UTF-8); the limit is {max_input:,} (--max-input)")
         return text, None
     if file is None:
         if sys.stdin.isatty():
@@ -71,9 +73,9 @@ def _read_input(file, text: str | None, max_input: int) -> tuple[str, bytes | No
     except OSError as e:
         raise HelixError(E_INPUT, f"cannot read {'stdin' if file == '-' else file}: {e.strerror or e}") from e
     except MemoryError as e:
-        raise HelixError(E_INPUT, f"not enough memory to read {file}; lower --max-input") from e
+        raise HelixError(E_INPUT_TOO_LARGE, f"not enough memory to read {file}; lower --max-input") from e
     if len(data) > max_input:
-        raise HelixError(E_INPUT, f"input is larger than the limit of {max_input:,} bytes (--max-input)")
+        raise HelixError(E_INPUT_TOO_LARGE, f"input is larger than the limit of {max_input:,} bytes (--max-input)")
     try:
         return data.decode("utf-8"), data
     except UnicodeDecodeError:
@@ -113,8 +115,12 @@ def translate_cmd(file, to, source, text, output, binary, engine, as_json, best_
 
     src_text, raw = _read_input(file, text, max_input)
     req = TranslateRequest(text=src_text, to=to, source=source, engine=engine)
-    result = translate(req, raw=raw, models_dir=models)
-    _write_result(result, output, binary, as_json)
+    with limits.max_input(max_input):  # the same limit inside every parser the input reaches
+        result = translate(req, raw=raw, models_dir=models)
+    # An answer helixc is not sure of never lands in -o FILE (a script would take it for a result):
+    # the best reading goes to stdout for a person to look at, unless --best-effort asks for it.
+    sure = result.confident or best_effort
+    _write_result(result, output if sure else None, binary, as_json)
     if not result.confident:
         click.echo(f"helixc: not sure: {result.reason}" + ("" if as_json else f"; best reading above ({result.target})"),
                    err=True)

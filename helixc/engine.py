@@ -80,10 +80,28 @@ def translate(req: TranslateRequest, *, raw: bytes | None = None, models_dir=Non
             "this input is not in any notation, so it is treated as an English request, which needs the ML extra "
             f"(pip install 'helixc[ml]'): {e}",
         ) from e
+    if req.engine != "compiler":
+        _check_specialist(req.to, models_dir)
     t0 = time.perf_counter()
     res = translate_english(TranslateRequest(text=text, to=req.to, source=None, engine=req.engine), models_dir=models_dir)
     res.latency_ms = res.latency_ms or (time.perf_counter() - t0) * 1000
     return res
+
+
+def _check_specialist(to: str, models_dir) -> None:
+    """English to a named notation that no loaded specialist writes is an error, not a guess: a
+    notation plugin can bring the compiler half without a specialist (examples/helixc-json)."""
+    from .errors import E_NO_SPECIALIST, HelixError
+    from .neural.service import _target_of, get_moe
+
+    route = _target_of(to)
+    if route is None:
+        return
+    routes = get_moe(models_dir).routes()
+    if route not in routes:
+        raise HelixError(E_NO_SPECIALIST, f"no specialist writes {route} from English (the models have: "
+                                          f"{', '.join(sorted(routes))}); give the input in a notation, or "
+                                          f"use engine=compiler for the compiler's own reading")
 
 
 def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> TranslateResult | None:

@@ -29,6 +29,7 @@ E_INPUT_TOO_LARGE = "E_INPUT_TOO_LARGE"  # over helixc.limits.MAX_INPUT_BYTES, o
 E_OUTPUT = "E_OUTPUT"  # the result cannot be written (missing directory, full disk, read-only, size limit)
 E_PLUGIN = "E_PLUGIN"  # a plugin registered something invalid
 E_MODEL = "E_MODEL"  # model files missing or inconsistent
+E_NO_SPECIALIST = "E_NO_SPECIALIST"  # English asked for a notation no loaded specialist writes
 E_GRAMMAR = "E_GRAMMAR"  # grammar not usable (not LALR, tokenizer cannot spell it)
 
 

@@ -35,7 +35,7 @@ tuple, turned into the :class:`HelixError` by :func:`raise_found`:
 from __future__ import annotations
 
 import re
-from itertools import islice
+from itertools import compress, count, islice
 
 from .errors import E_CONTRACT_STRUCTURE, E_FLOAT_SPECIAL, E_INT_RANGE, E_LC_PARSE, HelixError, text_error
 from .scalars import unquote
@@ -154,8 +154,12 @@ class TokenText:
         toks = self.toks
         if self.locate is None:
             return sum(map(len, islice(toks, k)))
-        if k > 256 and sum(map(len, toks)) == len(self.text):  # no whitespace between tokens
-            return sum(map(len, islice(toks, k)))
+        if k > 256:
+            text = self.text
+            if sum(map(len, toks)) == len(text):  # no whitespace between tokens
+                return sum(map(len, islice(toks, k)))
+            if '"' not in text:  # whitespace is only between tokens (strings are the tokens that hold it)
+                return nonspace_start(text, sum(map(len, islice(toks, k))))
         m = next(islice(self.locate.finditer(self.text), k, None))
         return m.start(1)
 
@@ -170,6 +174,54 @@ class TokenText:
         """(kind, text) of the Reader's token at a character index."""
         m = self.reader_tokens.match(self.text, index)
         return m.lastgroup, m.group()
+
+
+_WS_CHARS = " \t\r\n"
+_WS_RUN = re.compile(r"[ \t\r\n]*")
+_CHUNK = 1 << 16
+
+
+def _spaces(text: str, a: int, b: int) -> int:
+    return sum(text.count(c, a, b) for c in _WS_CHARS)
+
+
+def nonspace_start(text: str, count: int) -> int:
+    """Where the first non-whitespace character after ``count`` of them starts (C-level counts:
+    whitespace per 64 KiB chunk, then a bisection inside the chunk; no per-token match objects)."""
+    a, seen = 0, 0  # seen: non-whitespace characters in text[:a]
+    n = len(text)
+    while a < n:
+        b = min(a + _CHUNK, n)
+        inside = (b - a) - _spaces(text, a, b)
+        if seen + inside >= count:
+            break
+        seen += inside
+        a = b
+    lo, hi = a, min(a + _CHUNK, n)  # the smallest p with p - spaces(0, p) == count lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if seen + (mid - a) - _spaces(text, a, mid) >= count:
+            hi = mid
+        else:
+            lo = mid + 1
+    return _WS_RUN.match(text, lo).end()
+
+
+def cannot_balance(text: str, toks: list, token_pairs, text_pairs=()) -> bool:
+    """True when the text's brackets cannot balance, so no valid text is this one: the quick
+    parser need not run (its work before it declines a truncated megabyte is most of the time).
+    Counts are C-level: the text's first, then (only when a string could hold brackets) the
+    single-character bracket tokens' (``token_pairs``); ``text_pairs`` are trusted only when the
+    text has no string. False says nothing (the quick parser decides)."""
+    quoted = '"' in text
+    for o, c in token_pairs:
+        if text.count(o) != text.count(c) and (not quoted or toks.count(o) != toks.count(c)):
+            return True
+    if not quoted:
+        for o, c in text_pairs:
+            if text.count(o) != text.count(c):
+                return True
+    return False
 
 
 def raise_found(tt: TokenText, found) -> None:
@@ -221,3 +273,59 @@ def run_quick(toks: list, qvalue):
 
         raise QuickFail
     return v
+
+
+# --------------------------------------------------------------------------- flat runs in bulk
+# A scan spends ~150 ns per token in Python. Long flat runs (``, 1, 2, 3`` in an array, ``, k: 1``
+# in a map, ``, @i: v`` in a contract) change nothing but the position when every item is
+# *plain* (a token whose scan step has no check that can fail: a short decimal int, a string
+# without a backslash, a keyword, ...), and a map's keys / a contract's indices. The scans test a
+# whole run at C level: the separators with ``list.count``-like iterator chains, the items by
+# one regex over the items joined with NUL (a character no plain token holds: a piece of a
+# garbage token that holds one cannot match, so the count stops before it).
+
+
+def same_run(toks: list, k: int, step: int, tok: str) -> int:
+    """How many of ``toks[k], toks[k+step], ...`` equal ``tok``, in a row."""
+    return next(compress(count(), map(tok.__ne__, islice(toks, k, None, step))), len(range(k, len(toks), step)))
+
+
+def plain_count(toks: list, k: int, step: int, limit: int, pattern) -> int:
+    """How many of ``toks[k], toks[k+step], ...`` (at most ``limit``) match ``pattern`` (a
+    ``(?:(?:PLAIN)\\x00)*+`` regex), in a row."""
+    if limit <= 0:
+        return 0
+    joined = "\x00".join(toks[k:k + step * limit:step]) + "\x00"
+    return joined.count("\x00", 0, pattern.match(joined).end())
+
+
+def pair_run(toks: list, k: int, sep: str, mid: str, keys, values) -> int:
+    """How many ``sep key mid value`` groups start at ``k``, every key and value plain."""
+    m = min(same_run(toks, k, 4, sep), same_run(toks, k + 2, 4, mid))
+    m = plain_count(toks, k + 1, 4, m, keys)
+    return plain_count(toks, k + 3, 4, m, values)
+
+
+def fresh_keys(seen: set, keys: list) -> int:
+    """How many of ``keys`` come before the first that repeats (``seen`` gets them)."""
+    add = seen.add
+    for i, key in enumerate(keys):
+        if key in seen:
+            return i
+        add(key)
+    return len(keys)
+
+
+def ascending_fields(fr: list, indices, top: int) -> int:
+    """How many field indices ascend from ``fr[4]`` within ``top`` (``fr[3]`` gets them)."""
+    seen, prev = fr[3], fr[4]
+    add = seen.add
+    i = 0
+    for index in indices:
+        if not prev < index <= top:
+            break
+        add(index)
+        prev = index
+        i += 1
+    fr[4] = prev
+    return i

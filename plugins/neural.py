@@ -3,7 +3,7 @@
 Registers the built-in specialists (one per registered notation: a notation with a slot
 spelling is written directly, the binary one as a value the compiler encodes; explain picks a
 knowledge-base entry; helixc.neural.builtin_specialists), the coordinator router, and the
-``helixc train`` command.
+``helixc train`` and ``helixc export vllm`` commands.
 
 Nothing heavy is imported here: ``helixc translate`` between notations never
 imports torch. A third-party notation plugin adds its own specialist with::
@@ -16,8 +16,6 @@ imports torch. A third-party notation plugin adds its own specialist with::
 """
 
 from __future__ import annotations
-
-import click
 
 from helixc.hookspecs import hookimpl
 
@@ -39,15 +37,28 @@ def register_routers(register):
 
 @hookimpl
 def register_commands(cli):
-    @cli.command(name="train", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                                 "help_option_names": []})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def train_cmd(args):
-        """Train the tokenizer, base model and LoRA adapters (helixc train --help)."""
-        import sys
+    from helixc.neural.train import train_command
 
-        from helixc.neural.train import main
+    cli.add_command(train_command("train", base=getattr(cli, "command_class", None)))
 
-        rc = main(list(args))
-        if rc:
-            sys.exit(rc)
+    import click
+
+    @cli.group(name="export")
+    def export_group():
+        """Write the models in the layout another serving engine reads."""
+
+    @export_group.command(name="vllm", cls=getattr(cli, "command_class", None) or click.Command)
+    @click.argument("out", type=click.Path(file_okay=False))
+    @click.option("--models", "models_dir", type=click.Path(file_okay=False),
+                  help="helixc models directory to export  [default: $HELIXC_MODELS, else the shipped models]")
+    @click.option("--force", is_flag=True, help="replace OUT when it exists and is not empty")
+    def export_vllm_cmd(out, models_dir, force):
+        """vLLM multi-LoRA serving: base model + tokenizer, one PEFT adapter per specialist and the
+        coordinator, one Lark grammar (llguidance dialect) per adapter, request examples and the
+        `vllm serve` command in OUT/README.md (docs/scale.md)."""
+        from helixc.neural.export import export_vllm
+
+        meta = export_vllm(out, models_dir, force=force)
+        click.echo(f"wrote {out}: base, {len(meta['adapters'])} adapters ({', '.join(meta['adapters'])}), "
+                   f"grammars, requests, README.md")
+        click.echo(meta["serve"])

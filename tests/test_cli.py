@@ -225,3 +225,33 @@ def test_console_script_subprocess(helixc_env):
     p = subprocess.run([str(exe), "translate", "--to", "hlxl", "--text", "[1,"], capture_output=True, env=env, timeout=60)
     assert p.returncode == 2 and b"Traceback" not in p.stderr
     assert p.stderr.decode().startswith("helixc: error: E_LC_PARSE")
+
+
+# --------------------------------------------------------------------------- input limit, unsure answers and -o
+
+
+def _translate(*args):
+    return CliRunner().invoke(cli, ["translate", *args])
+
+
+def test_max_input_counts_utf8_bytes_and_uses_the_limits_code(tmp_path):
+    r = _translate("--to", "lc-t", "--max-input", "9", "--text", '"' + "é" * 4 + '"')  # 6 chars, 10 bytes
+    assert r.exit_code == 2 and "E_INPUT_TOO_LARGE" in r.stderr and "--max-input" in r.stderr
+    r = _translate("--to", "hlxl", "--max-input", "10", "--text", '"' + "é" * 4 + '"')
+    assert (r.exit_code, r.stdout) == (0, '"éééé"\n'), r.output
+    f = tmp_path / "big.hlxl"
+    f.write_text("[" + "1, " * 100 + "1]")
+    r = _translate("--to", "lc-t", "--max-input", "50", str(f))
+    assert r.exit_code == 2 and r.stderr.startswith("helixc: error: E_INPUT_TOO_LARGE")
+
+
+def test_an_unsure_answer_never_lands_in_the_output_file(tmp_path):
+    pytest.importorskip("torch")
+    out = tmp_path / "answer.lcr"
+    out.write_text("previous result\n")
+    r = _translate("--to", "lc-r", "--text", "hello world", "-o", str(out))
+    assert r.exit_code == 3 and "helixc: not sure: " in r.stderr
+    assert out.read_text() == "previous result\n"  # untouched; the best reading went to stdout
+    assert r.stdout.strip()
+    r = _translate("--to", "lc-r", "--best-effort", "--text", "hello world", "-o", str(out))
+    assert r.exit_code == 0 and out.read_text() != "previous result\n" and r.stdout == ""

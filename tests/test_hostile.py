@@ -466,3 +466,102 @@ def test_valid_ten_megabyte_string_is_bounded():
         assert _peak_mb(helixc.parse, text, name) < 40  # was 1.15 GB (the string-token regex)
     assert _seconds(helixc.parse, " " * 10 * MB, "hlxl") < 4  # was 12.6 s and 2.7 GB
     assert _peak_mb(helixc.parse, " " * 10 * MB, "hlxl") < 40
+
+
+# --------------------------------------------------------------------------- flat runs (checked in bulk by the scans)
+
+RUN_ITEMS = {
+    "hlxl": {
+        "value": ["1", "-22", "123456789012345678", "-12345678901234567", '"ab c"', '"a,b"', "null", "true", 'x"0a"', "&h_x",
+                  "1.5", "1e999", "9" * 19, '"\\u0041"', '"\\ud800"', '"\\n"', "[1]", "{}", "nullx", "x", "@1", "-", '"', "\x01\x00",
+                  "0x1F", "]", "}", ":", "{1: {}}"],
+        "key": ["a", "b", "k1", "_z", '"q q"', '"a"', "null", '"\\n"', 'x"00"', "1", "@1", "[", '"\\ud800"'],
+        "open": ("[", "{", "{1: {"), "close": ("]", "}", "}}"), "sep": ",", "mid": ":",
+    },
+    "lc-t": {
+        "value": ["1", "-22", "123456789012345678", "-12345678901234567", '"ab c"', '"a,b"', "NULL", "TRUE", "#0a", "@x",
+                  "1.5", "1e999", "9" * 19, '"\\u0041"', '"\\ud800"', '"\\n"', "[1]", "{}", "NULLx", "x", "#", "-", '"',
+                  "\x01\x00", "]", "}", ":", "=", "{C:1}"],
+        "key": ["a", "b", "k1", "_z", '"q q"', '"a"', "null", "C", "NULL", '"\\n"', "#00", "1", "@1", "[", '"\\ud800"'],
+        "open": ("[", "{", "{C:1,"), "close": ("]", "}", "}"), "sep": ",", "mid": ":",
+    },
+}
+
+
+def _flat_run_text(name, rng):
+    spec = RUN_ITEMS[name]
+    kind = rng.randrange(3)  # array, map, contract
+    items = []
+    last = -1
+    for i in range(rng.randint(4, 120)):
+        v = rng.choice(spec["value"][:10] if rng.random() < (0.97 if kind == 0 else 0.995) else spec["value"])
+        plain = rng.random() < 0.97  # the key or field
+        if kind == 0:
+            items.append(v)
+        elif kind == 1:
+            k = rng.choice(spec["key"][:6] + [f"k{i}"] * 20 if plain else spec["key"])
+            items.append(f"{k}{spec['mid']} {v}")
+        else:
+            last = last + rng.randint(1, 3) if plain else rng.choice([last, last - 1, 70000, 10**20])
+            items.append(f"{FIELD_SPELL[name](last)}{v}")
+    sep = [spec["sep"] + " "] * 300 + [spec["sep"]] * 20 + [spec["sep"] + "\n"] * 20 + [" "]
+    text = spec["open"][kind] + items[0] + "".join(rng.choice(sep) + it for it in items[1:]) + spec["close"][kind]
+    if rng.random() < 0.3:
+        text = text[:rng.randint(1, len(text))]
+    if rng.random() < 0.3:  # inside a wrapper at depth 63-65 (errors then in the grammar's order)
+        d = rng.choice([1, 63, 64, 65])
+        text = "[" * d + text + "]" * d
+    return text
+
+
+FIELD_SPELL = {"hlxl": lambda i: f"@{i}: ", "lc-t": lambda i: f"{i}=", "lc-r": lambda i: f"\U0001f701{i} "}
+
+
+@pytest.mark.parametrize("name", list(RUN_ITEMS))
+def test_flat_runs_in_bulk_agree_with_the_previous_path(name):
+    """Also that the scan itself finds each error (parse() would hide a miss: it hands a text the
+    scan calls valid to the Reader)."""
+    from helixc_plugins import hlxl, lc_r, lc_t
+
+    mod = {"hlxl": hlxl, "lc-t": lc_t, "lc-r": lc_r}[name]
+    rng = random.Random(1616)
+    for _ in range(300):
+        text = _flat_run_text(name, rng)
+        a, b = previous(name, text), current(name, text)
+        assert agree(a, b), (name, text, a, b)
+        toks = mod._QUICK.findall(text)
+        if toks and toks[-1] in (" ", "\t", "\r", "\n"):
+            toks.pop()
+        assert (mod.scan(toks) is None) == (a[0] == "ok"), (name, text, a)
+
+
+def test_token_start_by_whitespace_counts():
+    """TokenText.start (whitespace counted per chunk) against the quick pattern's own positions."""
+    from helixc.textscan import nonspace_start
+    from helixc_plugins import hlxl, lc_t
+
+    rng = random.Random(7)
+    for _ in range(300):
+        quick = rng.choice([hlxl._QUICK, lc_t._QUICK])
+        parts = [rng.choice(["[", "]", "{", "a", "12", ",", ":", "@3", "=", "-", "#0a", "1.5e3", "\x01\x02", "?"])
+                 for _ in range(rng.randint(1, 300))]
+        text = "".join(t + rng.choice(["", "", " ", "\n", "  \t", "\r\n" * 3]) for t in parts)
+        if rng.random() < 0.2:
+            text = " " * rng.randint(60_000, 140_000) + text  # across 64 KiB chunks
+        starts = [m.start(1) for m in quick.finditer(text)]
+        toks = quick.findall(text)
+        if toks[-1] in (" ", "\t", "\r", "\n"):
+            toks.pop()  # as parse() does: trailing whitespace is no token
+        for k in {0, len(toks) - 1, rng.randrange(len(toks))}:
+            assert nonspace_start(text, sum(map(len, toks[:k]))) == starts[k]
+
+
+@pytest.mark.parametrize("name,text", [
+    ("hlxl", "{b: 1, a: 2, b: 3}"), ("hlxl", "{k0: 1, k1: 2, _z: 3, k1: 4}"),
+    ("lc-t", "{b:1,a:2,b:3}"), ("lc-t", "{k0:1,k1:2,_z:3,k1:4}"),
+])
+def test_a_key_repeated_after_keys_out_of_order_is_refused(name, text):
+    """The quick parsers checked a repeat only against the previous key: once keys were out of
+    order, a later repeat overwrote the first value silently (found by the flat-run scan test)."""
+    assert where(error_of(helixc.parse, text, name))[0] == "E_DUPLICATE_KEY"
+    assert previous(name, text)[1] == "E_DUPLICATE_KEY"

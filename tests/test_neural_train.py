@@ -183,13 +183,13 @@ def test_qlora_nf4_forward_backward_on_cpu(corpus, tok, tmp_path):
     pytest.importorskip("bitsandbytes")
     from peft import get_peft_model
 
-    from helixc.neural.train import LORA_TARGETS, build_parser, load_base, lora_config
+    from helixc.neural.train import LORA_TARGETS, TrainConfig, load_base, lora_config
 
     base = _tiny_local_model(tok, tmp_path / "b")
     model = load_base(base, quantize="nf4", allow_cpu_quantization=True)
     quantized = [m for m in model.modules() if type(m).__name__ == "Linear4bit"]
     assert len(quantized) == 2 * len(LORA_TARGETS)  # every projection of the 2 layers is 4-bit
-    args = build_parser().parse_args(["--corpus", "x", "--out", "y"])
+    args = TrainConfig(corpus=["x"], out="y")
     model = get_peft_model(model, lora_config(args, "t"), adapter_name="t")
     ids, labels = encode_example(tok, Example("lc-r", "lc-r|Convert [1] to LC-R\n=>", "🜃1🜄"), 200)
     b = collate([(ids, labels)], tok.pad_token_id)
@@ -209,3 +209,44 @@ def test_bad_corpus_is_a_helix_error(tmp_path):
     from helixc.neural.train import main
 
     assert main(["--corpus", str(tmp_path / "nope"), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+
+
+def test_options_parse_into_the_config_and_back():
+    from helixc.neural.train import TrainConfig, parse_config
+
+    cfg = parse_config(["--corpus", "a", "b", "--out", "o", "--adapters", COORDINATOR, "lc-r", "--p1-lr", "1e-3",
+                        "--no-slots", "--bf16", "--resume", "--size", "tiny", "--kv-heads", "1"])
+    assert cfg == TrainConfig(corpus=["a", "b"], out="o", adapters=[COORDINATOR, "lc-r"], p1_lr=1e-3, slots=False,
+                              bf16=True, resume=True, size="tiny", kv_heads=1)
+    # repeated options are the same as one option followed by several values
+    assert parse_config(["--corpus", "a", "--corpus", "b", "--out", "o"]).corpus == ["a", "b"]
+    assert parse_config(["--corpus", "a", "--out", "o", "--adapters"]).adapters is None  # every adapter
+    d = parse_config(["--corpus", "a", "--out", "o"])
+    assert d.bf16 is None and d.slots is True and d.adapters is None and d.p2_max_steps == 0
+    assert parse_config(cfg.argv()) == cfg and parse_config(d.argv()) == d  # the manifest's command line
+    import click
+
+    with pytest.raises(click.UsageError):
+        parse_config(["--corpus", "a", "--out", "o", "--size", "huge"])
+
+
+def test_helixc_train_help_documents_every_option():
+    from click.testing import CliRunner
+
+    from helixc.cli import cli
+    from helixc.neural.train import TrainConfig
+
+    cmd = cli.get_command(None, "train")
+    r = CliRunner().invoke(cli, ["train", "--help"])
+    assert r.exit_code == 0, r.output
+    import dataclasses
+
+    visible = [f for f in dataclasses.fields(TrainConfig) if not f.metadata.get("hidden")]
+    for f in visible:
+        assert "--" + f.name.replace("_", "-") in r.output
+    params = [p for p in cmd.params if not getattr(p, "hidden", False) and p.name != "help"]
+    assert len(params) == len(visible) and all(p.help and p.help.strip() for p in params)
+    # the same command: a bad option is a usage error (exit 2), a bad corpus one error line (exit 2)
+    assert CliRunner().invoke(cli, ["train", "--out", "x"]).exit_code == 2
+    r = CliRunner().invoke(cli, ["train", "--corpus", "/nonexistent/c", "--out", "x", "--quiet"])
+    assert r.exit_code == 2 and "E_INPUT" in r.output and "Traceback" not in r.output

@@ -240,3 +240,39 @@ def test_a_plugin_that_lets_json_fail_gives_one_line_e_plugin(json_plugin):
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert res.stderr == ("helixc: error: E_PLUGIN [json]: plugin 'json-test' failed in json.emit: TypeError: "
                           "Object of type Contract is not JSON serializable\n")
+
+
+# --------------------------------------------------------------------------- examples/helixc-json, a real package
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "helixc-json"
+
+
+def test_the_readme_plugin_is_the_example_package_verbatim():
+    code, toml = _readme_plugin()
+    assert (EXAMPLE / "helixc_json.py").read_text(encoding="utf-8") == code
+    import tomllib
+
+    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["entry-points"]["helixc"] == tomllib.loads(toml)["project"]["entry-points"]["helixc"]
+
+
+def test_the_example_plugin_installs_and_passes_its_own_tests(tmp_path):
+    """pip installs examples/helixc-json (a copy: pip writes build files beside the source) into a
+    target directory, as a user's site-packages would hold it; its own tests then run against the
+    installed distribution, found through its entry point."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLE, src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    site = tmp_path / "site"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                          "--disable-pip-version-check", "--target", str(site), str(src)],
+                         capture_output=True, text=True, timeout=300)
+    assert pip.returncode == 0, pip.stderr
+    assert (site / "helixc_json.py").is_file() and list(site.glob("helixc_json-*.dist-info"))
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("HELIXC_LOAD_PLUGINS", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(site)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(src),
+                          str(src / "tests")], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and "skipped" not in run.stdout

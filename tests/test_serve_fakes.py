@@ -82,6 +82,24 @@ def slow_english_compiler(req):
     return english_compiler(req)
 
 
+def wait_for_file(path, limit: float = 30.0):
+    """Wait (in a worker process) until ``path`` exists: a gate the test opens by creating it."""
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gate {path} never opened")
+        time.sleep(0.005)
+    return path
+
+
+def gated_english_compiler(req):
+    """The English compiler lane's function, once the file named by $HELIXC_TEST_GATE exists."""
+    from helixc.server.work import english_compiler
+
+    wait_for_file(os.environ["HELIXC_TEST_GATE"])
+    return english_compiler(req)
+
+
 def stuck(req):
     """Work that never ends (the process must be killed at the deadline)."""
     time.sleep(3600)

@@ -5,7 +5,7 @@ Stable API (used by ``helixc.neural``):
     from helixc.constrain import GrammarConstraint, for_notation
 
     c = GrammarConstraint(grammar_text, tokenizer, vocab_size=None, backend="auto",
-                          eos_token_id=None, pad_token_id=None, cache=True)
+                          eos_token_id=None, pad_token_id=None, cache=True, precompute=True)
     c = for_notation("lc-r", tokenizer, vocab_size=model.config.vocab_size)
     st = c.start()                  # per-sequence state
     st.mask()                       # numpy bool[vocab_size], True = allowed (read-only, shared)
@@ -31,12 +31,17 @@ Stable API (used by ``helixc.neural``):
 * Bad grammars (not LALR(1), unsupported regex constructs) and tokenizers that cannot spell a
   literal or start a terminal raise ``HelixError(E_GRAMMAR)`` at build time.
 
-Performance: masks are cached; the first masks of a (grammar, tokenizer) pair build
-vocabulary tables lazily (milliseconds to ~100 ms each at a 151k vocabulary), later ones
-are dictionary hits (~2 us) or cheap recombinations (~0.1-0.5 ms). ``c.save_cache()`` (also
-run at exit) persists the tables, so the next process starts warm. For greedy decoding check
-``st.allows(argmax)`` first and build the mask only when it fails (``GrammarLogitsProcessor(...,
-greedy=True)`` does this). A constraint and its states are not thread-safe; use one per thread.
+Performance: the build computes the vocabulary tables of every lexer state (about 1-1.5 s at
+a 151k vocabulary; ``c.save_cache()``, also run at exit, persists them, and a cached build
+reads them in ~20 ms); a mask is then a walk over those tables memoized on the parser-stack
+states it read (~1-2 us for a known state, tens of us for a new one, p99 under 200 us at
+151k on this project's grammars; ``benchmarks/bench_constrain.py``). Only states inside a
+UTF-8 character split across tokens build small tables lazily. ``precompute=False`` skips
+the build-time tables (old lazy behaviour: cheap construction, slow first masks). For
+greedy decoding check ``st.allows(argmax)`` first and build the mask only when it fails
+(``GrammarLogitsProcessor(..., greedy=True)`` does this). A constraint and its states are not
+thread-safe; use one per thread. Masks are read-only and shared; keep a reference (or a view)
+as long as you need one: memory is reused only once nothing refers to it.
 
 Semantics: the lexer is Lark's contextual lexer read as maximal munch at character
 granularity (a lexeme ends when the next character cannot extend it; Lark's terminal order

@@ -12,14 +12,23 @@ How a mask is computed (see the package docstring for the API):
 * Lexing is maximal munch at character granularity: a lexeme ends exactly when the next
   character cannot extend it; it is then typed, fed to the LALR table (ignored terminals are
   dropped), and the character starts a new lexeme in the new state's context.
-* The vocabulary mask is computed with numpy over all tokens at once: from a lexer state,
+* The vocabulary tables are computed with numpy over all tokens at once: from a lexer state,
   every token is run through the DFA in parallel; tokens that stay inside the lexeme are
-  decided without the parser ("inside" set, cached per lexer state); tokens that end the
-  lexeme are grouped by terminal type; per group one LALR feed, then the remaining suffixes
-  are run from the next context (recursively, cached per path). The parser therefore runs
-  once per terminal type, never per token.
-* Full masks are cached per (lexer state, the part of the LALR stack the computation read),
-  so repeated structures at any nesting depth hit the cache.
+  grouped by the terminals still alive at their end ("parts", allowed when one of those can
+  still be fed); tokens that end the lexeme are grouped by terminal type, and per group the
+  remaining suffixes are run from the next context ("nodes", keyed by content). The parser
+  runs once per terminal type, never per token.
+* Build time (``_close``): the node of every character-boundary lexer state and, recursively,
+  of every group in every context its terminal can lead to, plus a walk plan per (node, LALR
+  state of its context). Only states with a half-read UTF-8 character (pending bytes) build
+  nodes later (their token sets are small). Parts of >= V/32 tokens are packed bitmaps.
+* A mask: walk the nodes from the current one (``_walk``): the plan says what the top state
+  decides; reductions are fed (memoized in a trie over the stack states they read), and each
+  node's result is memoized in a trie over the stack states its subtree read, so a known
+  (lexer state, top of stack) costs one lookup per state read. The union of the parts is
+  OR-ed (packed) and unpacked once into a pre-touched row of a pool (``_MaskPool``: fresh
+  memory would cost a page fault per 4 KiB); bool masks live in an LRU keyed by their parts
+  and EOS flag.
 * Everything parser-independent is persisted under ``$HELIXC_CACHE_DIR`` (default
   ``~/.cache/helixc/constrain``), keyed by sha256(grammar text, tokenizer JSON, sizes).
 """
@@ -31,9 +40,9 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import weakref
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +52,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 11
 log = logging.getLogger(__name__)
 
 
@@ -80,11 +89,11 @@ def _lark_tables(grammar_text: str) -> dict:
     table = {}
     for st, row in pt.states.items():
         r = {}
-        for sym, (action, arg) in row.items():
+        for sym, (action, arg) in row.items():  # plain str names (Lark's rule names are Tokens: slow ==)
             if action is Shift:
-                r[sym] = (True, arg)
+                r[str(sym)] = (True, arg)
             else:
-                r[sym] = (False, len(arg.expansion), arg.origin.name)
+                r[str(sym)] = (False, len(arg.expansion), str(arg.origin.name))
         table[st] = r
     n_states = max(table) + 1
     table_list = [table.get(i, {}) for i in range(n_states)]
@@ -230,12 +239,13 @@ class _Node:
     """Tokens run from one lexer start point: ``inside`` allowed outright, ``groups`` per
     terminal type that ends the current lexeme: (token ids, absolute offsets into seq)."""
 
-    __slots__ = ("inside", "groups", "by_code")
+    __slots__ = ("inside", "groups", "by_code", "plans")
 
     def __init__(self, inside, groups, by_code):
         self.inside = inside
         self.groups = groups
         self.by_code = by_code  # alive-terminal-set code of the final lexer state -> token ids
+        self.plans = {}  # top LALR state -> walk plan (GrammarConstraint._plan)
 
 
 _LIVE: "weakref.WeakSet[GrammarConstraint]" = weakref.WeakSet()
@@ -251,7 +261,71 @@ def _save_all():  # pragma: no cover - process exit
 
 
 _MEM: dict = {}
+
+
+class _MaskPool:
+    """Memory for the bool masks the caches keep, touched in advance.
+
+    A new mask written to fresh memory costs a page fault per 4 KiB (at 151k tokens ~60 us
+    on a VM, more than computing it), so masks are written into pre-touched rows, each an
+    array of its own. A row is reused only when nothing but the pool refers to it (no cache,
+    no caller, no view a caller took of it: a view holds its base), which the reference
+    count tells."""
+
+    def __init__(self, V: int, block_bytes: int = 4 << 20, first_bytes: int = 12 << 20):
+        self.V = V
+        self.block = max(8, min(256, block_bytes // max(V, 1)))
+        self.rows: list = []
+        self.cursor = 0
+        self._grow(max(self.block, min(512, first_bytes // max(V, 1))))
+
+    def _grow(self, n: int | None = None):
+        for _ in range(n or self.block):
+            r = np.empty(self.V, dtype=bool)
+            r.fill(False)  # touch every page now
+            self.rows.append(r)
+
+    def take(self) -> np.ndarray:
+        rows = self.rows
+        n = len(rows)
+        i = self.cursor
+        rc = sys.getrefcount
+        for _ in range(n):
+            if rc(rows[i]) <= 2:  # the list and the argument
+                break
+            i = i + 1 if i + 1 < n else 0
+        else:
+            i = n
+            self._grow()
+        r = rows[i]
+        self.cursor = i + 1 if i + 1 < len(rows) else 0
+        r.flags.writeable = True
+        return r
+
+
+class _Rebuilt(Exception):
+    """The tables were rebuilt under a running mask computation: start it again."""
+
 _ALL_BYTES = frozenset(range(256))
+
+
+def _trie_put(root: dict, key, stack: tuple, touch: int, leaf: tuple):
+    """Record ``leaf`` for every stack whose states from the top down to index ``touch - 1``
+    equal ``stack``'s (a computation that read only those). ``touch > len(stack)``: it read
+    nothing, the leaf stands for every stack."""
+    n = len(stack)
+    if touch > n:
+        root[key] = leaf
+        return
+    d = root.get(key)
+    if d is None or type(d) is tuple:
+        d = root[key] = {}
+    for i in range(n - 1, touch - 1, -1):
+        x = d.get(stack[i])
+        if x is None or type(x) is tuple:
+            x = d[stack[i]] = {}
+        d = x
+    d[stack[touch - 1]] = leaf
 
 
 class GrammarConstraint:
@@ -274,7 +348,7 @@ class GrammarConstraint:
         return super().__new__(cls)
 
     def __init__(self, grammar_text: str, tokenizer, *, vocab_size: int | None = None, backend: str = "auto",
-                 eos_token_id=None, pad_token_id=None, cache: bool = True):
+                 eos_token_id=None, pad_token_id=None, cache: bool = True, precompute: bool = True):
         tok_hash = tokenizer_fingerprint(tokenizer)
         mem_key = (hashlib.sha256(grammar_text.encode()).hexdigest(), tok_hash, vocab_size, repr(eos_token_id))
         key = hashlib.sha256(repr((FORMAT_VERSION,) + mem_key).encode()).hexdigest()
@@ -291,7 +365,8 @@ class GrammarConstraint:
                 if not self._same_tokens(data, tokenizer):
                     data = None
                 else:
-                    data["nodes"] = None  # loaded on first use
+                    data["nodes"] = None  # read below
+                    data["closed"] = False
                     self.built_from = "disk"
             except Exception as e:  # noqa: BLE001 - corrupt or foreign cache file: rebuild it
                 log.warning("ignoring unreadable constraint cache %s (%s: %s); rebuilding it",
@@ -308,16 +383,27 @@ class GrammarConstraint:
         self.pad_token_id = pad_token_id if isinstance(pad_token_id, int) else None
         self.grammar_text = grammar_text
         self.tokenizer = tokenizer
-        self._masks: OrderedDict = OrderedDict()
-        self._mask_cap = max(64, int(32e6 // max(self.vocab_size, 1)))
-        self._suffix_masks: dict = {}
-        self._sig_masks: dict = {}
-        self._base_masks: dict = {}
-        self._feed_memo: dict = {}
+        self._masks: dict = {}  # parser state -> ((part ids, EOS allowed), parts)
+        self._state_cap = 200_000
+        self._pool = _MaskPool(self.vocab_size)  # 12 MB touched now, grown 4 MB at a time
+        self._mask_cap = max(8, min(2048, (24 << 20) // max(self.vocab_size, 1)) - 8)  # ~24 MB of masks
+        self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
+        self._feed_memo: dict = {}  # terminal -> trie over the stack (top first) of reduce results
+        self._feed_size = 0
         self._acc_memo: dict = {}
+        self._quick: dict = {}
+        self._walk_memo: dict = {}  # node id -> trie over the stack (top first) of walk results
+        self._walk_size = 0
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
-            self._write(self._core_path, {k: v for k, v in data.items() if k != "nodes"})
+            self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "closed")})
+        if data["nodes"] is None:
+            data["nodes"], data["closed"] = self._read_nodes()
+        if precompute and not data["closed"]:
+            self._close()
+            data["closed"] = True
+            self._dirty = True
+            self.save_cache()
         _LIVE.add(self)
 
     @staticmethod
@@ -350,7 +436,8 @@ class GrammarConstraint:
         flat = b"".join(t.ljust(W, b"\0") if t else b"\0" * W for t in toks)
         M = np.frombuffer(flat, dtype=np.uint8).reshape(n_tok, max(W, 1)).copy()
         self._check_spellable(g, d, toks)
-        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "kind": info["kind"]}
+        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "closed": False,
+                "kind": info["kind"]}
 
     @staticmethod
     def _check_spellable(g, d, toks):
@@ -414,22 +501,34 @@ class GrammarConstraint:
         self.eos_token_ids = list(data["eos"])
         self.n_tokens = len(self.lens)
         self._by_first = None
+        self._pack_min = max(1, self.vocab_size // 32)  # parts this large are stored as packed bits
+        # the context each DFA state belongs to (states are numbered context by context)
+        self.ctx_of_dfa = [int(x) for x in np.searchsorted(np.asarray(self.ctx_start), np.arange(len(self.trans_l)),
+                                                            side="right") - 1]
+        shift_ctx: dict = {}
+        for row in self.table:
+            for sym, a in row.items():
+                if a[0]:
+                    shift_ctx.setdefault(sym, set()).add(self.ctx_of_state[a[1]])
+        self._shift_ctx = {sym: tuple(sorted(v)) for sym, v in shift_ctx.items()}
 
     @property
     def _nodes(self) -> dict:
-        nodes = self._data.get("nodes")
-        if nodes is None:
-            nodes = {}
-            if self._nodes_path is not None and self._nodes_path.exists():
-                try:
-                    with open(self._nodes_path, "rb") as f:
-                        nodes = pickle.load(f)
-                except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute lazily
-                    log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path,
-                                type(e).__name__, e)
-                    nodes = {}
-            self._data["nodes"] = nodes
-        return nodes
+        return self._data["nodes"]
+
+    def _read_nodes(self) -> tuple[dict, bool]:
+        """The persisted vocabulary tables: (nodes, whether the build-time closure is in them)."""
+        if self._nodes_path is None or not self._nodes_path.exists():
+            return {}, False
+        try:
+            with open(self._nodes_path, "rb") as f:
+                obj = pickle.load(f)
+            if not (isinstance(obj, dict) and obj.get("format") == FORMAT_VERSION and isinstance(obj.get("nodes"), dict)):
+                raise ValueError("not a nodes table of this format")
+            return obj["nodes"], bool(obj.get("closed"))
+        except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute
+            log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path, type(e).__name__, e)
+            return {}, False
 
     @staticmethod
     def _write(path: Path, obj):
@@ -446,7 +545,8 @@ class GrammarConstraint:
         """Persist the lazily computed vocabulary tables (also done at exit)."""
         if self._nodes_path is None or not self._dirty:
             return
-        self._write(self._nodes_path, self._nodes)
+        self._write(self._nodes_path, {"format": FORMAT_VERSION, "closed": bool(self._data.get("closed")),
+                                       "nodes": self._nodes})
         self._dirty = False
 
     # ------------------------------------------------------------------ public
@@ -488,32 +588,54 @@ class GrammarConstraint:
     # ------------------------------------------------------------------ parser
 
     def _feed(self, stack: tuple, T: str):
-        key = (stack, T)
-        r = self._feed_memo.get(key)
-        if r is not None:
-            return r
+        """Feed terminal ``T``: (new stack or None, lowest stack length read).
+
+        Reductions read the stack down to some depth and keep everything below it, so the
+        result is memoized on the states read (the top k), per (top state, T) with the
+        depths seen: the same reduce chain under any deeper stack is one lookup."""
+        top = stack[-1]
+        a = self.table[top].get(T)
+        n = len(stack)
+        if a is None:
+            return None, n
+        if a[0]:  # shift: reads the top only
+            return stack + (a[1],), n
+        d = self._feed_memo.get(T)
+        if d is not None:  # trie over the stack from the top; a leaf (tuple) holds the new tail
+            i = n - 1
+            while i >= 0:
+                d = d.get(stack[i])
+                if d is None:
+                    break
+                if type(d) is tuple:
+                    r = d[0]
+                    return (None if r is None else stack[:i + 1] + r), i + 1
+                i -= 1
         table = self.table
         st = list(stack)
-        touch = len(st)
+        touch = n
         while True:
             a = table[st[-1]].get(T)
             if a is None:
-                r = (None, touch)
+                res = None
                 break
             if a[0]:
                 st.append(a[1])
-                r = (tuple(st), touch)
+                res = tuple(st)
                 break
-            n = a[1]
-            if n:
-                del st[-n:]
+            m = a[1]
+            if m:
+                del st[-m:]
             if len(st) < touch:
                 touch = len(st)
             st.append(table[st[-1]][a[2]][1])
-        if len(self._feed_memo) > 200_000:
+        # states read: stack[touch - 1:]; stack[:touch] is kept as it is
+        if self._feed_size > 200_000:
             self._feed_memo.clear()
-        self._feed_memo[key] = r
-        return r
+            self._feed_size = 0
+        self._feed_size += 1
+        _trie_put(self._feed_memo, T, stack, touch, (None if res is None else res[touch:],))
+        return res, touch
 
     def _feed_end(self, stack: tuple) -> bool:
         table = self.table
@@ -529,20 +651,41 @@ class GrammarConstraint:
             if st[-1] == self.end_state:
                 return True
 
+    def _code_quick(self, state: int, code: int):
+        """What the top LALR state alone says about alive set ``code``: True (an ignored or
+        shiftable terminal), False (no action for any), or the terminals that reduce."""
+        key = (state, code)
+        r = self._quick.get(key)
+        if r is None:
+            row = self.table[state]
+            red = []
+            r = False
+            for T in self.alive_sets[code]:
+                if T in self.ignore:
+                    r = True
+                    break
+                a = row.get(T)
+                if a is None:
+                    continue
+                if a[0]:
+                    r = True
+                    break
+                red.append(T)
+            else:
+                if red:
+                    r = tuple(sorted(red))
+            self._quick[key] = r
+        return r
+
     def _code_ok(self, stack, code, touch=None) -> bool:
         """Can the unfinished lexeme (alive terminal set ``code``) still be fed to the parser?"""
-        row = self.table[stack[-1]]
         top = len(stack)
         if touch is not None and top < touch[0]:
             touch[0] = top
-        for T in self.alive_sets[code]:
-            if T in self.ignore:
-                return True
-            a = row.get(T)
-            if a is None:
-                continue
-            if a[0]:  # shift: accepted, only the top state was read
-                return True
+        q = self._code_quick(stack[-1], code)
+        if q is True or q is False:
+            return q
+        for T in q:
             s2, t = self._feed(stack, T)
             if touch is not None and t < touch[0]:
                 touch[0] = t
@@ -612,6 +755,8 @@ class GrammarConstraint:
 
         Returns (inside_rows, inside_end_alive_codes, cross_rows, cross_type_codes, cross_offsets),
         offsets relative to each row's start."""
+        if not pending:
+            return self._simulate0(start, ids, offs)
         n = len(ids)
         tf = self.trans_flat
         midf = self.mid
@@ -671,6 +816,79 @@ class GrammarConstraint:
             return inside_rows, end_codes, d[ok], codes[ok], bp[ok]
         return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
 
+    def _simulate0(self, start: int, ids: np.ndarray, offs: np.ndarray | None):
+        """``_simulate`` without pending bytes (every build-time table), same results in
+        another row order: rows sorted by length, so the rows that end at a column are a
+        tail slice; rows the DFA kills stay in place in the dead state (0 -> 0) and are
+        compacted away only once they are half of the live prefix."""
+        n = len(ids)
+        tf = self.trans_flat
+        midf = self.mid
+        W = self.M.shape[1]
+        Mf = self.M.reshape(-1)
+        tid = ids.astype(np.int64, copy=False)
+        base = offs.astype(np.int64) if offs is not None else np.zeros(n, np.int64)
+        L = self.lens[tid].astype(np.int64) - base
+        order = np.argsort((W - L).astype(np.int16), kind="stable")  # radix sort: longest first
+        rows = order.astype(np.int64)
+        L = L[order]
+        ptr = tid[order] * W + base[order]
+        cur = np.full(n, start, dtype=np.int64)
+        bnd = cur.copy()
+        bpos = np.zeros(n, dtype=np.int64)
+        in_rows, in_states, d_rows, d_bnd, d_bpos = [], [], [], [], []
+        negL = -L
+        m = n
+        dead_n = 0
+        j = 0
+        while m:
+            m2 = int(np.searchsorted(negL[:m], -j, side="left"))  # rows with L > j
+            if m2 < m:
+                seg = cur[m2:m]
+                live = seg != 0
+                in_rows.append(rows[m2:m][live])
+                in_states.append(seg[live])
+                dead_n -= int((~live).sum())
+                m = m2
+                if not m:
+                    break
+            c = cur[:m]
+            nxt = tf[(c << 8) | Mf[ptr[:m] + j]]
+            z = nxt == 0
+            nz = int(np.count_nonzero(z))
+            if nz > dead_n:  # rows killed at this column (the dead ones stay dead)
+                dead = z & (c != 0)
+                d_rows.append(rows[:m][dead])
+                d_bnd.append(bnd[:m][dead])
+                d_bpos.append(bpos[:m][dead])
+                dead_n = nz
+            c[:] = nxt
+            midm = midf[nxt]
+            if midm.any():
+                nb = ~midm
+                np.copyto(bnd[:m], nxt, where=nb)
+                np.copyto(bpos[:m], j + 1, where=nb)
+            else:
+                bnd[:m] = nxt
+                bpos[:m] = j + 1
+            j += 1
+            if dead_n and 2 * dead_n >= m:
+                keep = cur[:m] != 0
+                rows, L, ptr, cur, bnd, bpos = (x[:m][keep] for x in (rows, L, ptr, cur, bnd, bpos))
+                negL = -L
+                m = len(rows)
+                dead_n = 0
+        z = np.zeros(0, np.int64)
+        inside_rows = np.concatenate(in_rows) if in_rows else z
+        end_codes = self.alive[np.concatenate(in_states)] if in_states else z.astype(np.int32)
+        if d_rows:
+            d = np.concatenate(d_rows)
+            codes = self.acc_code[np.concatenate(d_bnd)]
+            bp = np.concatenate(d_bpos)
+            ok = codes >= 0
+            return inside_rows, end_codes, d[ok], codes[ok], bp[ok]
+        return inside_rows, end_codes, z, z.astype(np.int32), z.astype(np.int32)
+
     def _first_buckets(self):
         if self._by_first is None:
             valid = np.flatnonzero(self.lens > 0)
@@ -690,6 +908,14 @@ class GrammarConstraint:
         node = nodes.get(key)
         if node is not None:
             return node
+        if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
+            log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
+            nodes.clear()
+            self._drop_memos()
+            self._close()
+            self._data["closed"] = True
+            self._dirty = True
+            raise _Rebuilt
         groups = []
         if src[0] == "F":
             D = src[1]
@@ -717,13 +943,15 @@ class GrammarConstraint:
         if len(ids):
             inside_rows, end_codes, cr, codes, cpos = self._simulate(start, ids, offs, pending)
             for c in np.unique(end_codes):
-                by_code[int(c)] = np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32)
+                by_code[int(c)] = self._part(np.sort(ids[inside_rows[end_codes == c]]).astype(np.int32))
             base = offs if offs is not None else np.zeros(len(ids), np.int32)
             for c in np.unique(codes):
                 sel = codes == c
                 rows = cr[sel]
                 gids = ids[rows].astype(np.int32)
                 goffs = (base[rows] + cpos[sel]).astype(np.int32)
+                o = np.lexsort((goffs, gids))  # canonical order: the digest names the set
+                gids, goffs = gids[o], goffs[o]
                 dig = hashlib.blake2b(gids.tobytes() + goffs.tobytes(), digest_size=16).digest()
                 groups.append((self._type_names[int(c)], ("E", gids, goffs, dig)))
         node = _Node(None, groups, by_code)
@@ -731,82 +959,217 @@ class GrammarConstraint:
         self._dirty = True
         return node
 
-    def _compute_mask(self, stack, bs, pending):
+    def _compute_parts(self, stack, bs, pending) -> tuple:
         root = self._node(pending, bs, ("F", _ALL_BYTES))
-        touch = [len(stack) + 1]
-        parts = []
+        try:
+            return self._walk(root, stack, pending)[0]
+        except _Rebuilt:
+            return self._walk(self._node(pending, bs, ("F", _ALL_BYTES)), stack, pending)[0]
 
-        def walk(node, stk):
-            for code, ids in node.by_code.items():
-                if self._code_ok(stk, code, touch):
-                    parts.append(ids)
-            for gi, (T, src) in enumerate(node.groups):
-                if T in self.ignore:
-                    s2 = stk
-                else:
-                    s2, t = self._feed(stk, T)
-                    if t < touch[0]:
-                        touch[0] = t
-                    if s2 is None:
-                        continue
-                ctx = self.ctx_of_state[s2[-1]]
-                child = self._node(pending, self.ctx_start[ctx], src)
-                walk(child, s2)
+    def _drop_memos(self):
+        """Forget every mask and walk memo (they refer to nodes by identity)."""
+        for memo in (self._masks, self._bool_masks, self._walk_memo):
+            memo.clear()
+        self._walk_size = 0
 
-        walk(root, stack)
-        sig = tuple(map(id, parts))
-        m = self._sig_masks.get(sig)
-        if m is None:
-            big = tuple(ids for ids in parts if len(ids) > 4096)
-            bkey = tuple(map(id, big))
-            base = self._base_masks.get(bkey)
-            if base is None:
-                base = np.zeros(self.vocab_size, dtype=bool)
-                for ids in big:
-                    base[ids] = True
-                base.flags.writeable = False
-                if len(self._base_masks) > self._mask_cap:
-                    self._base_masks.clear()
-                self._base_masks[bkey] = base
-            small = [ids for ids in parts if len(ids) <= 4096]
-            if small:
-                m = base.copy()
-                m[np.concatenate(small) if len(small) > 1 else small[0]] = True
+    def _child(self, pending: bytes, state: int, src):
+        start = self.ctx_start[self.ctx_of_state[state]]
+        child = self._nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
+        return child if child is not None else self._node(pending, start, src)
+
+    def _plan(self, node, top: int, pending: bytes):
+        """What the top LALR state alone decides for ``node``: the parts allowed outright,
+        the parts whose alive terminals reduce (fed at walk time), and per group: ignored
+        (child walked on the same stack), shifted (child walked on stack + target) or
+        reduced (fed at walk time); groups without an action are left out. A shifted or
+        ignored child whose own plan is static (no reductions anywhere below it) is merged
+        in: its parts depend on nothing but this top state. Cached per (node, top state):
+        a static plan is the walk's whole answer, others walk only the reduce-dependent
+        part of the tree."""
+        always, red, kids = [], [], []
+        for code, ids in node.by_code.items():
+            q = self._code_quick(top, code)
+            if q is True:
+                always.append(ids)
+            elif q is not False:
+                red.append((ids, q))
+        row = self.table[top]
+        reads = bool(node.by_code)
+        for T, src in node.groups:
+            if T in self.ignore:
+                child, ctop, kind = self._child(pending, top, src), top, 0
             else:
-                m = base
-            m.flags.writeable = False
-            if len(self._sig_masks) > self._mask_cap:
-                self._sig_masks.clear()
-            self._sig_masks[sig] = m
-        return m, touch[0]
+                reads = True
+                a = row.get(T)
+                if a is None:
+                    continue
+                if not a[0]:
+                    kids.append((2, T, src))
+                    continue
+                child, ctop, kind = self._child(pending, a[1], src), a[1], 1
+            cp = child.plans.get(ctop)
+            if cp is None:
+                cp = self._plan(child, ctop, pending)
+            if cp[4]:  # static: parts fixed by ctop alone (kind 1: a new top, nothing below read)
+                always.extend(cp[0])
+                if kind == 0 and cp[3]:
+                    reads = True
+            else:
+                kids.append((kind, ctop, child))
+        plan = node.plans[top] = (tuple(always), tuple(red), tuple(kids), reads, not red and not kids)
+        return plan
+
+    def _walk(self, node, stk: tuple, pending: bytes):
+        """The parts of ``node`` allowed from LALR stack ``stk`` (tokens inside a lexeme whose
+        alive terminals can still be fed, then recursively the groups whose terminal feeds),
+        and the lowest stack length read. Memoized per node on the top stack states read:
+        a subtree that read the top k states gives the same parts under any stack with those
+        k states on top."""
+        n = len(stk)
+        top = stk[-1]
+        plan = node.plans.get(top)
+        if plan is None:
+            plan = self._plan(node, top, pending)
+        if plan[4]:
+            return plan[0], (n if plan[3] else n + 1)
+        nid = id(node)
+        d = self._walk_memo.get(nid)
+        if d is not None:  # a trie over the stack from the top: a leaf (a tuple) at the depth read
+            if type(d) is tuple:
+                return d[0], n + 1
+            i = n - 1
+            while i >= 0:
+                d = d.get(stk[i])
+                if d is None:
+                    break
+                if type(d) is tuple:
+                    return d[0], i + 1
+                i -= 1
+        always, red, kids, reads, _static = plan
+        t = n if reads else n + 1
+        parts = list(always)
+        for ids, Ts in red:
+            for T in Ts:
+                s2, t2 = self._feed(stk, T)
+                if t2 < t:
+                    t = t2
+                if s2 is not None:
+                    parts.append(ids)
+                    break
+        for kind, x, child in kids:
+            if kind == 0:
+                s2 = stk
+            elif kind == 1:
+                s2 = stk + (x,)  # x: the shifted state
+            else:
+                s2, t2 = self._feed(stk, x)
+                if t2 < t:
+                    t = t2
+                if s2 is None:
+                    continue
+                child = self._child(pending, s2[-1], child)
+            cp, ct = self._walk(child, s2, pending)
+            if ct < t:
+                t = ct
+            if cp:
+                parts.extend(cp)
+        parts = tuple(parts)
+        if self._walk_size > 400_000:
+            self._walk_memo.clear()
+            self._walk_size = 0
+        self._walk_size += 1
+        _trie_put(self._walk_memo, nid, stk, t, (parts,))
+        return parts, t
+
+    def _part(self, ids: np.ndarray) -> np.ndarray:
+        """A set of token ids as it is kept in a node: sorted int32 ids when small, else the
+        vocabulary bitmap packed little-endian (bit i of byte k = token 8k+i), read-only."""
+        if len(ids) >= self._pack_min:
+            m = np.zeros(self.vocab_size, dtype=bool)
+            m[ids] = True
+            ids = np.packbits(m, bitorder="little")
+        ids.flags.writeable = False
+        return ids
+
+    def _assemble(self, parts) -> np.ndarray:
+        """Union of parts as a bool mask: OR of the packed ones, unpacked once, then the small
+        id lists scattered in (a few microseconds each at 151k tokens)."""
+        V = self.vocab_size
+        nb = (V + 7) // 8  # an id list is shorter than V / 32: never this long
+        packed = [p for p in parts if len(p) == nb]
+        small = [p for p in parts if len(p) != nb]
+        m = self._pool.take()
+        if packed:
+            acc = packed[0]
+            if len(packed) > 1:
+                acc = np.bitwise_or(acc, packed[1])
+                for p in packed[2:]:
+                    np.bitwise_or(acc, p, out=acc)
+            m.view(np.uint8)[:] = np.unpackbits(acc, count=V, bitorder="little")
+        else:
+            m.fill(False)
+        if small:
+            m[np.concatenate(small) if len(small) > 1 else small[0]] = True
+        return m
+
+    def _close(self):
+        """Build-time closure: the node of every character-boundary lexer state (no pending
+        bytes) and, recursively, of every group in every context its terminal can lead to
+        (the contexts of the LALR states that shift it; for an ignored terminal, the node's
+        own context). Afterwards no mask without pending bytes builds a table; the suffix
+        lists of those nodes are dropped (their children exist, found by digest)."""
+        cs = self.ctx_start
+        todo = [(s, ("F", _ALL_BYTES)) for s in range(1, len(self.trans_l)) if not self.mid_l[s]]
+        seen = set()
+        while todo:
+            start, src = todo.pop()
+            node = self._node(b"", start, src)
+            for T, s2 in node.groups:
+                ctxs = (self.ctx_of_dfa[start],) if T in self.ignore else self._shift_ctx.get(T, ())
+                for cx in ctxs:
+                    k = (cs[cx], s2[1] if s2[0] == "F" else s2[3])
+                    if k not in seen:
+                        seen.add(k)
+                        todo.append((cs[cx], s2))
+        for key, node in self._nodes.items():
+            if key[1] == b"":
+                node.groups = [(T, ("E", None, None, src[3]) if src[0] == "E" else src) for T, src in node.groups]
+        # the walk plan of every node for every LALR state of its context (the states that
+        # can be on top when the walk reaches it)
+        states_of: dict = {}
+        for st, cx in enumerate(self.ctx_of_state):
+            states_of.setdefault(cx, []).append(st)
+        for key, node in list(self._nodes.items()):
+            if key[1] == b"":
+                for st in states_of.get(self.ctx_of_dfa[key[0]], ()):
+                    if st not in node.plans:
+                        self._plan(node, st, b"")
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
+        """Two levels: the parser state -> (which parts, EOS or not), kept for many states
+        (small); that pair -> its bool mask, an LRU of at most ``pool rows - 8`` masks in
+        pre-touched memory (a mask dropped from it is rebuilt from its parts)."""
         key = (bs, pending, stack)
-        masks = self._masks
-        m = masks.get(key)
+        e = self._masks.get(key)
+        if e is None:
+            parts = self._compute_parts(stack, bs, pending)
+            acc = self._accepting(stack, bs, pending)
+            e = ((tuple(map(id, parts)), acc), parts)
+            if len(self._masks) > self._state_cap:
+                self._masks.clear()
+            self._masks[key] = e
+        lru = self._bool_masks
+        m = lru.pop(e[0], None)
         if m is not None:
+            lru[e[0]] = m  # most recently used last
             return m
-        sm = self._suffix_masks
-        for k in range(0, len(stack) + 1):
-            m = sm.get((bs, pending, stack[len(stack) - k:]))
-            if m is not None:
-                break
-        if m is None:
-            base, touch = self._compute_mask(stack, bs, pending)
-            suffix = stack[max(touch - 1, 0):] if touch <= len(stack) else ()
-            m = base
-            if len(sm) > 4 * self._mask_cap:
-                sm.clear()
-            sm[(bs, pending, suffix)] = m
-        # EOS depends on the whole stack: set it on a per-state copy
-        acc = self._accepting(stack, bs, pending)
-        if acc:
-            m = m.copy()
+        m = self._assemble(e[1])
+        if e[0][1]:
             m[self.eos_token_ids] = True
-            m.flags.writeable = False
-        masks[key] = m
-        if len(masks) > self._mask_cap:
-            masks.popitem(last=False)
+        m.flags.writeable = False
+        lru[e[0]] = m
+        if len(lru) > self._mask_cap:
+            del lru[next(iter(lru))]  # the oldest mask (insertion order; rebuilt cheaply if needed)
         return m
 
     def finished_mask(self) -> np.ndarray:

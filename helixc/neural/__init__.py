@@ -54,8 +54,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import os as _os
+
 from .quiet import install as _quiet_deps
 
+# helixc never downloads anything: say so to huggingface_hub before anything imports it (its
+# constants are read once, at its import). Imported later, bitsandbytes' kernel fetch went online
+# and logged "could not verify publisher trust status" on a machine without the hub.
+_os.environ.setdefault("HF_HUB_OFFLINE", "1")
+_os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 _quiet_deps()  # bitsandbytes' "No module named 'kernels'" import noise (helixc.neural.quiet)
 
 

@@ -315,10 +315,84 @@ def _cache_positions(attn):
     return pos.clamp(min=0)
 
 
-def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int = 128,
+PREFILL_OVERHEAD_TOKENS = 32  # what one more forward pass costs, in prompt tokens computed (CPU, this model size)
+
+
+def prefill_groups(lengths: list[int], overhead: int = PREFILL_OVERHEAD_TOKENS) -> list[list[int]]:
+    """Rows (indices into ``lengths``) in groups of similar length, minimising the tokens computed
+    (each group padded to its longest) plus ``overhead`` per group: one group when padding is cheap."""
+    order = sorted(range(len(lengths)), key=lambda j: lengths[j])
+    n = len(order)
+    best = [0] + [None] * n  # best[k]: cost of the k shortest rows
+    cut = [0] * (n + 1)
+    for k in range(1, n + 1):
+        for i in range(k):  # the last group: order[i:k], padded to lengths[order[k - 1]]
+            c = best[i] + overhead + (k - i) * lengths[order[k - 1]]
+            if best[k] is None or c < best[k]:
+                best[k], cut[k] = c, i
+    groups, k = [], n
+    while k > 0:
+        groups.append(order[cut[k]:k])
+        k = cut[k]
+    return groups[::-1]
+
+
+def _prefill(model, ids, attn, pos, lengths: list[int], select_rows):
+    """(last-position logits, cache) of the prompts, prefilled in groups of similar length
+    (:func:`prefill_groups`) and the groups' caches put side by side (left-padded with zeros, masked
+    out like any padding); None when one group is best or the cache is not the plain dynamic one."""
+    import torch
+
+    groups = prefill_groups(lengths)
+    if len(groups) < 2:
+        return None
+    try:
+        from transformers.cache_utils import DynamicCache, DynamicLayer
+    except ImportError:
+        return None
+    b, n = ids.shape
+    logits = [None] * b
+    parts = []
+    for g in groups:
+        sel = torch.tensor(g, dtype=torch.long)
+        width = max(lengths[j] for j in g)
+        if select_rows is not None:
+            select_rows(sel)
+        out = model(input_ids=ids[sel, n - width:], attention_mask=attn[sel, n - width:],
+                    position_ids=pos[sel, n - width:], use_cache=True, logits_to_keep=1)
+        cache = out.past_key_values
+        if type(cache) is not DynamicCache or any(type(layer) is not DynamicLayer for layer in cache.layers):
+            return None
+        parts.append((sel, width, cache))
+        last = out.logits[:, -1, :].float()
+        for k, j in enumerate(g):
+            logits[j] = last[k]
+    if select_rows is not None:
+        select_rows(torch.arange(b))
+    merged = parts[0][2]
+    for li, layer in enumerate(merged.layers):
+        k0, v0 = layer.keys, layer.values
+        keys = k0.new_zeros((b, k0.shape[1], n, k0.shape[3]))
+        values = v0.new_zeros((b, v0.shape[1], n, v0.shape[3]))
+        for sel, width, cache in parts:
+            keys[sel, :, n - width:] = cache.layers[li].keys
+            values[sel, :, n - width:] = cache.layers[li].values
+        layer.keys, layer.values = keys, values
+    return torch.stack(logits), merged
+
+
+def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int | list[int] = 128,
                   constraints=None, prompt_ids: list[list[int]] | None = None,
-                  close_budget: int = 64) -> list[Decoded]:
+                  close_budget: int = 64, select_rows=None) -> list[Decoded]:
     """Greedy decoding for ``prompts`` (texts; BOS is prepended) in one batch.
+
+    Rows that are done leave the batch (their KV cache rows are dropped) once a quarter of the batch
+    is done, so the forward passes compute only the rows still decoding; and prompts of very
+    different lengths are prefilled in groups of similar length (:func:`_prefill`), not all padded
+    to the longest. ``select_rows(indices)`` (a LongTensor of rows, positions in ``prompts``) is
+    called before each forward pass that computes only those rows, for per-row state in the model.
+
+    ``max_new_tokens``: the token budget, or one per row (rows of different adapters).
 
     ``constraints``: None, or a list (one per row) of constraint factories or None.
     ``close_budget``: extra steps to close a constrained row cut at ``max_new_tokens`` (module doc).
@@ -337,6 +411,8 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     for i, p in enumerate(prompt_ids):
         ids[i, n - len(p):] = torch.tensor(p)
         attn[i, n - len(p):] = 1
+    budgets = [max_new_tokens] * b if isinstance(max_new_tokens, int) else list(max_new_tokens)
+    first_budget = min(budgets)
     states = [None] * b
     if constraints is not None:
         states = [c.start() if c is not None else None for c in constraints]
@@ -351,41 +427,49 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
     past = None
     pos = _cache_positions(attn)
     step_ids = ids
+    rows = list(range(b))  # batch position -> row
     with torch.inference_mode():
-        for step in range(max_new_tokens + max(0, close_budget)):
-            closing = step >= max_new_tokens
-            if closing:
+        for step in range(max(budgets) + max(0, close_budget)):
+            if step >= first_budget:
                 for i in range(b):
-                    if not done[i] and states[i] is None:
+                    if done[i] or step < budgets[i]:
+                        continue
+                    if states[i] is None:
                         done[i] = True  # unconstrained rows just stop at the budget
-                    elif not done[i]:
+                    elif step >= budgets[i] + max(0, close_budget):
+                        done[i] = True  # out of closing steps too (a shorter budget than the batch's longest)
+                    else:
                         closed[i] = True
                 if all(done):
                     break
                 if kinds is None:
                     kinds = _token_classes(tokenizer)
-            out = model(input_ids=step_ids, attention_mask=attn, position_ids=pos if past is None else pos[:, -1:],
-                        cache=past, use_cache=True, logits_to_keep=1)
-            past = out.past_key_values
-            logits = out.logits[:, -1, :].float()
+            pre = _prefill(model, ids, attn, pos, [len(p) for p in prompt_ids], select_rows) if past is None else None
+            if pre is not None:
+                logits, past = pre
+            else:
+                out = model(input_ids=step_ids, attention_mask=attn, position_ids=pos if past is None else pos[:, -1:],
+                            cache=past, use_cache=True, logits_to_keep=1)
+                past = out.past_key_values
+                logits = out.logits[:, -1, :].float()
             top = logits.argmax(-1).tolist()
             lse = torch.logsumexp(logits, -1).tolist()
             nxt = []
-            for i in range(b):
+            for j, i in enumerate(rows):
                 if done[i]:
                     nxt.append(pad)
                     continue
                 st = states[i]
-                if closing:
-                    t = _closing_choice(st, logits[i], eos, kinds)
+                if step >= budgets[i]:
+                    t = _closing_choice(st, logits[j], eos, kinds)
                 else:
-                    t = top[i]
+                    t = top[j]
                     if st is not None and not st.allows(t):
                         allowed = st.allowed_ids()
-                        t = allowed[int(logits[i].index_select(0, _tensor(allowed)).argmax())] if allowed else None
+                        t = allowed[int(logits[j].index_select(0, _tensor(allowed)).argmax())] if allowed else None
                         forced[i] += 1
                 if t is not None:
-                    logps[i].append(float(logits[i, t]) - lse[i])
+                    logps[i].append(float(logits[j, t]) - lse[j])
                 if t is None:  # dead end: cannot continue validly
                     valid[i] = False
                     done[i] = True
@@ -402,8 +486,16 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int =
                 nxt.append(t)
             if all(done):
                 break
+            keep = [j for j, i in enumerate(rows) if not done[i]]
+            if 4 * (len(rows) - len(keep)) >= len(rows) and hasattr(past, "batch_select_indices"):
+                sel = torch.tensor(keep, dtype=torch.long)
+                past.batch_select_indices(sel)
+                attn, pos = attn.index_select(0, sel), pos.index_select(0, sel)
+                rows, nxt = [rows[j] for j in keep], [nxt[j] for j in keep]
+                if select_rows is not None:
+                    select_rows(torch.tensor(rows, dtype=torch.long))
             step_ids = torch.tensor(nxt, dtype=torch.long).unsqueeze(1)
-            attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
+            attn = torch.cat([attn, torch.ones((len(rows), 1), dtype=torch.long)], dim=1)
             pos = torch.cat([pos, pos[:, -1:] + 1], dim=1)
     res = []
     for i in range(b):

@@ -70,7 +70,10 @@ def _fast_lora_forward(self, x, *args, **kwargs):
     lora = self._helixc_active
     if lora is not None:
         a, b, scale = lora
-        out = out + F.linear(F.linear(x, a), b) * scale
+        if scale is None:  # rows with different adapters (MoE._set_row_adapters): a (rows, in, r), b (rows, r, out)
+            out = out + (x @ a) @ b
+        else:
+            out = out + F.linear(F.linear(x, a), b) * scale
     return out
 
 
@@ -305,31 +308,101 @@ class MoE:
         """Greedy decoding of ``adapter`` for ``texts``; ``slots`` (slotted specialists: each
         row's literal slots): a row may only refer to the slots its request has, each once, and
         must place every literal (:func:`helixc.neural.slots.required`) before it ends."""
-        from .decode import WithoutTokens, greedy_decode, whitespace_ids
-        from .order import ORDER_NOTATIONS, OrderGuard
-        from .slots import required
+        from .decode import greedy_decode
 
         self.set_adapter(adapter)
-        cons = self.constraint_for(adapter) if constrained else None
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         res = [None] * len(texts)
         for s in range(0, len(order), batch_size):
             idx = order[s: s + batch_size]
             prompts = [prompt_text(adapter, texts[i]) for i in idx]
-            row_cons = [cons] * len(idx) if cons is not None else None
-            if row_cons is not None and slots is not None and self._slot_ids is not None:
-                ids, ws = self._slot_ids, whitespace_ids(self.tok)
-                row_cons = [WithoutTokens(cons, ids[len(slots[i]):], ids[:len(slots[i])],
-                                          [ids[s.index] for s in required(slots[i])], self.tok.eos_token_id, ws)
-                            for i in idx]
-            spec = self.specs.get(adapter)
-            if row_cons is not None and self.order_guard and spec is not None and spec.grammar in ORDER_NOTATIONS:
-                row_cons = [OrderGuard(c, spec.grammar, self.tok, slots[i] if slots is not None else None)
-                            for c, i in zip(row_cons, idx)]
+            row_cons = [self._row_constraint(adapter, constrained, slots[i] if slots is not None else None)
+                        for i in idx]
             dec = greedy_decode(self.model, self.tok, prompts, max_new_tokens=self.max_new.get(adapter, 128),
-                                constraints=row_cons)
+                                constraints=row_cons if any(c is not None for c in row_cons) else None)
             for i, d in zip(idx, dec):
                 res[i] = d
+        return res
+
+    def _row_constraint(self, adapter: str, constrained: bool, row_slots: list | None):
+        """One row's decoding constraint: the adapter's grammar, the row's slots, the order guard."""
+        from .decode import WithoutTokens, whitespace_ids
+        from .order import ORDER_NOTATIONS, OrderGuard
+        from .slots import required
+
+        c = self.constraint_for(adapter) if constrained else None
+        if c is None:
+            return None
+        if row_slots is not None and self._slot_ids is not None:
+            ids, ws = self._slot_ids, whitespace_ids(self.tok)
+            c = WithoutTokens(c, ids[len(row_slots):], ids[:len(row_slots)],
+                              [ids[s.index] for s in required(row_slots)], self.tok.eos_token_id, ws)
+        spec = self.specs.get(adapter)
+        if self.order_guard and spec is not None and spec.grammar in ORDER_NOTATIONS:
+            c = OrderGuard(c, spec.grammar, self.tok, row_slots)
+        return c
+
+    def mixable(self) -> bool:
+        """Whether rows of different adapters can share one forward pass (fast LoRA, and every LoRA
+        layer holds every adapter at one rank): then :meth:`generate` decodes all specialists at once."""
+        if not hasattr(self, "_mixable"):
+            names = set(self.adapters())
+            layers = self._lora_layers() if self.fast else []
+            self._mixable = bool(layers) and all(
+                set(m._helixc_lora) == names and len({a.shape[0] for a, _, _ in m._helixc_lora.values()}) == 1
+                for m in layers)
+            self._mix_names = sorted(names)
+        return self._mixable and os.environ.get("HELIXC_MIXED_BATCH", "1") != "0"
+
+    def _set_row_adapters(self, names: list[str]) -> None:
+        """Each row of the next forward passes uses its own adapter: every LoRA layer adds
+        ``(x @ A_rows) @ B_rows``, a batched product with row i's adapter's matrices (scale folded
+        into B), so each row costs what one adapter costs."""
+        import torch
+
+        order = {n: k for k, n in enumerate(self._mix_names)}
+        idx = torch.tensor([order[n] for n in names])
+        for m in self._lora_layers():
+            stack = getattr(m, "_helixc_stack", None)
+            if stack is None:
+                loras = [m._helixc_lora[n] for n in self._mix_names]
+                stack = m._helixc_stack = (torch.stack([a.t() for a, _, _ in loras]),  # (adapters, in, r)
+                                           torch.stack([(b * s).t() for _, b, s in loras]))  # (adapters, r, out)
+            m._helixc_rows = (stack[0][idx], stack[1][idx])
+            m._helixc_active = (*m._helixc_rows, None)
+        self.active = None  # the next set_adapter sets every layer again
+
+    def _select_rows(self, sel) -> None:
+        """The next forward passes compute only the rows ``sel`` of the batch (greedy_decode): their
+        per-row matrices."""
+        for m in self._lora_layers():
+            a, b = m._helixc_rows
+            m._helixc_active = (a.index_select(0, sel), b.index_select(0, sel), None)
+
+    def _decode_mixed(self, names: list[str], texts: list[str], constrained: bool, batch_size: int = 32,
+                      slots: list | None = None):
+        """:meth:`_decode` for rows of different adapters in one batch (``names[i]``: row i's
+        adapter, ``slots[i]``: its slots or None), each row with its own prompt, constraint and
+        token budget; the same answers as decoding each adapter's rows apart (up to float rounding)."""
+        from .decode import greedy_decode
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        res = [None] * len(texts)
+        try:
+            for s in range(0, len(order), batch_size):
+                idx = order[s: s + batch_size]
+                prompts = [prompt_text(names[i], texts[i]) for i in idx]
+                row_cons = [self._row_constraint(names[i], constrained, slots[i] if slots is not None else None)
+                            for i in idx]
+                self._set_row_adapters([names[i] for i in idx])
+                dec = greedy_decode(self.model, self.tok, prompts,
+                                    max_new_tokens=[self.max_new.get(names[i], 128) for i in idx],
+                                    constraints=row_cons if any(c is not None for c in row_cons) else None,
+                                    select_rows=self._select_rows)
+                for i, d in zip(idx, dec):
+                    res[i] = d
+        finally:
+            self.set_adapter(self._mix_names[0])  # drops the per-row matrices
         return res
 
     def route(self, texts: list[str], constrained: bool = True) -> list[str]:
@@ -348,6 +421,13 @@ class MoE:
             groups.setdefault(self.specialist_for(r).name, []).append(i)
         out: list[GenerationOutput | None] = [None] * len(texts)
         reads = [self.read(t) for t in texts]
+        if len(groups) > 1 and self.mixable():  # all specialists in one batch: one forward per step
+            names = [self.specialist_for(r).name for r in routes]
+            specs = [self.specs[n] for n in names]
+            rows = [texts[i] if self.choice_raw and reads_raw(sp.kind) else reads[i][0] for i, sp in enumerate(specs)]
+            row_slots = [reads[i][1] if self._slotted(sp) else None for i, sp in enumerate(specs)]
+            dec = self._decode_mixed(names, rows, constrained, slots=row_slots)
+            return [self.postprocess(sp, d, reads[i][1]) for i, (sp, d) in enumerate(zip(specs, dec))]
         for name, idx in groups.items():
             spec = self.specs[name]
             row_slots = [reads[i][1] for i in idx] if self._slotted(spec) else None

@@ -23,9 +23,14 @@ saves its last checkpoint at every evaluation (weights, optimizer, scheduler,
 RNG, step) and ``--resume`` continues from it exactly; finished stages are
 skipped. Deterministic for a ``--seed`` (same threads, same machine).
 
-Multi-GPU: ``accelerate launch -m helixc.neural.train --corpus ... --out ...``
-(the script uses ``accelerate.Accelerator``; each process takes its share of
-every global batch; only the main process writes files).
+Several processes: ``accelerate launch --multi_gpu --num_processes N -m
+helixc.neural.train --corpus ... --out ...`` (GPUs with NCCL; on CPUs too, gloo:
+accelerate's ``--cpu`` launcher starts one process without MPI). Each process
+takes its share of every global batch; the main process evaluates and decides
+(broadcast to the others) and is the only one that writes files. docs/scale.md.
+
+``helixc train`` and ``python -m helixc.neural.train`` take the same options
+(:class:`TrainConfig`, one option per field); from Python: ``train(TrainConfig(...))``.
 
 QLoRA: ``--quantize nf4`` loads the base in 4-bit NF4 (bitsandbytes) for the
 LoRA stages, and needs CUDA; ``--allow-cpu-quantization`` permits it on CPU
@@ -34,7 +39,6 @@ LoRA stages, and needs CUDA; ``--allow-cpu-quantization`` permits it on CPU
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import json
@@ -44,7 +48,7 @@ import random
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..errors import E_INPUT, E_MODEL, HelixError
@@ -171,7 +175,9 @@ def load_base(path, *, quantize: str | None = None, allow_cpu_quantization: bool
         kw["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute,
             bnb_4bit_use_double_quant=True)
-        kw["device_map"] = {"": device if device is not None else ("cuda:0" if torch.cuda.is_available() else "cpu")}
+        # each process its own GPU: accelerate has set the current device to the process's local rank
+        cuda = f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else None
+        kw["device_map"] = {"": device if device is not None else (cuda or "cpu")}
     else:
         kw["dtype"] = dtype or torch.float32
     try:
@@ -189,7 +195,7 @@ def load_base(path, *, quantize: str | None = None, allow_cpu_quantization: bool
     return model
 
 
-def lora_config(args, task_name: str):
+def lora_config(args: TrainConfig, task_name: str):
     from peft import LoraConfig
 
     return LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout, bias="none",
@@ -370,8 +376,17 @@ def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Examp
 
     def evaluate(step, run_loss, run_n):
         nonlocal best, bad
-        vloss = val_loss(raw, vl_sample, tok.pad_token_id, 64, autocast, device)
-        em, _ = exact_match(raw, tok, em_sample, autocast_ctx=autocast)
+        # the main process evaluates and decides; the others take its numbers (every rank holds the
+        # same weights, and must agree on the kept step and on early stopping)
+        if acc.is_main_process:
+            vloss = val_loss(raw, vl_sample, tok.pad_token_id, 64, autocast, device)
+            em, _ = exact_match(raw, tok, em_sample, autocast_ctx=autocast)
+        else:
+            vloss = em = None
+        if world > 1:
+            from accelerate.utils import broadcast_object_list
+
+            vloss, em = broadcast_object_list([vloss, em], from_process=0)
         row = {"stage": name, "step": step, "epoch": round(step / steps_per_epoch, 3),
                "train_loss": run_loss / run_n if run_n else None, "val_loss": vloss, "val_em": em,
                "lr": sched.get_last_lr()[0], "elapsed_s": round(elapsed0 + time.time() - t0, 1)}
@@ -442,6 +457,7 @@ def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Examp
     if best_path.is_file():
         load_trainable(raw, torch.load(best_path, weights_only=False)["trainable"])
     summary = {"stage": name, "steps": step, "total_steps": total, "stopped": stopped, "best": best,
+               "processes": world,
                "train_examples": len(enc), "val_examples": len(venc), "elapsed_s": hist[-1]["elapsed_s"] if hist else 0,
                "config": asdict(cfg)}
     if acc.is_main_process:
@@ -504,59 +520,7 @@ def task_specs(only: list[str] | None) -> list:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="helixc train", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--corpus", required=True, nargs="+", help="corpus directory or JSONL files (split field / file names)")
-    p.add_argument("--out", required=True, help="models directory to write (e.g. models/default)")
-    p.add_argument("--work", help="checkpoints and logs (default: OUT/../.train-<name>)")
-    p.add_argument("--knowledge", help="knowledge.json for the explain route (default: helixc_corpora's)")
-    p.add_argument("--base-model", help="local Hugging Face causal LM directory to start from (no download)")
-    p.add_argument("--quantize", choices=["nf4"], help="QLoRA: load the base in 4-bit NF4 for the LoRA stages (CUDA)")
-    p.add_argument("--allow-cpu-quantization", action="store_true", help="allow --quantize nf4 without CUDA (slow)")
-    p.add_argument("--phase1", choices=["full", "lora", "none"], help="general phase: full (from scratch default), lora (with --base-model), none")
-    p.add_argument("--adapters", nargs="*", help="train only these adapters (default: coordinator + every specialist)")
-    p.add_argument("--slots", action=argparse.BooleanOptionalAction, default=True,
-                   help="delexicalise literals: the compiler copies them, the model places slot tokens "
-                        "(helixc.neural.slots)")
-    p.add_argument("--init-base", help="phase 1 continues training this base directory (a models dir's base/, "
-                   "with its tokenizer) instead of a fresh initialisation")
-    p.add_argument("--size", choices=sorted(SIZES), default="small", help="base size when training from scratch")
-    for k in ("hidden", "layers", "heads", "kv-heads", "ffn"):
-        p.add_argument(f"--{k}", type=int, help=f"override the size preset's {k}")
-    p.add_argument("--vocab-size", type=int, default=1024)
-    p.add_argument("--max-len", type=int, default=256, help="max tokens per example (longer ones are dropped and counted)")
-    p.add_argument("--max-train-rows", type=int, default=0, help="use at most this many training rows (0: all)")
-    # phase 1 / phase 2 hyper-parameters (defaults: the seed's recipe)
-    for ph, lr, ep in (("p1", 2e-4, 3.0), ("p2", 2e-4, 3.0)):
-        p.add_argument(f"--{ph}-lr", type=float, default=lr)
-        p.add_argument(f"--{ph}-epochs", type=float, default=ep)
-        p.add_argument(f"--{ph}-max-steps", type=int, default=0)
-        p.add_argument(f"--{ph}-batch-size", type=int, default=16)
-        p.add_argument(f"--{ph}-grad-accum", type=int, default=1, help="effective batch = batch size x grad accum x processes")
-        p.add_argument(f"--{ph}-eval-every", type=int, default=200)
-        p.add_argument(f"--{ph}-max-minutes", type=float, default=0.0)
-    p.add_argument("--p1-coordinator-fraction", type=float, default=1.0,
-                   help="share of the coordinator's examples used in phase 1 (the specialists see every row)")
-    p.add_argument("--warmup-ratio", type=float, default=0.1)
-    p.add_argument("--patience", type=int, default=5)
-    p.add_argument("--val-em-rows", type=int, default=128)
-    p.add_argument("--val-loss-rows", type=int, default=512)
-    p.add_argument("--lora-r", type=int, default=16)
-    p.add_argument("--lora-alpha", type=int, default=32)
-    p.add_argument("--lora-dropout", type=float, default=0.05)
-    p.add_argument("--bf16", dest="bf16", action="store_true", default=None,
-                   help="bf16 autocast (default: on with CUDA or a CPU with native bf16, else off: emulated bf16 is ~10x slower)")
-    p.add_argument("--no-bf16", dest="bf16", action="store_false")
-    p.add_argument("--threads", type=int, default=0, help="torch threads (0: leave torch's default)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--resume", action="store_true", help="continue from the last checkpoints in --work")
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--interrupt-at", type=int, default=0, help=argparse.SUPPRESS)  # tests: simulate a kill
-    return p
-
-
-def stage_cfg(args, ph: str) -> StageConfig:
+def stage_cfg(args: TrainConfig, ph: str) -> StageConfig:
     g = lambda k: getattr(args, f"{ph}_{k}")  # noqa: E731
     return StageConfig(lr=g("lr"), batch_size=g("batch_size"), grad_accum=g("grad_accum"), epochs=g("epochs"),
                        max_steps=g("max_steps"), warmup_ratio=args.warmup_ratio, eval_every=g("eval_every"),
@@ -578,110 +542,133 @@ def native_bf16() -> bool:
 
 
 def make_accelerator(bf16: bool | None):
+    """The run's Accelerator. Several processes on a machine without CUDA (``accelerate launch
+    --multi_gpu --num_processes N``, or torchrun, on CPUs) join one gloo group: accelerate picks
+    MULTI_CPU only when told the run is on CPU, so it is told here. ``accelerate launch --cpu
+    --num_processes N`` starts *one* process unless an MPI launcher starts the others
+    (``--mpirun_hostfile``); that case is reported (docs/scale.md)."""
+    import torch
     from accelerate import Accelerator
 
     if bf16 is None:
         bf16 = native_bf16()
-    return Accelerator(mixed_precision="bf16" if bf16 else "no")
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    cpu = world > 1 and not torch.cuda.is_available()
+    acc = Accelerator(mixed_precision="bf16" if bf16 else "no", cpu=cpu)
+    if (acc.num_processes == 1 and os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
+            and os.environ.get("MASTER_ADDR") and "WORLD_SIZE" not in os.environ):
+        print("helixc train: accelerate started one CPU process (its --cpu launcher starts several only through "
+              "mpirun); for N processes on CPUs use `accelerate launch --multi_gpu --num_processes N` "
+              "(docs/scale.md)", file=sys.stderr)
+    return acc
 
 
-def train(args) -> dict:
+def train(config: TrainConfig) -> dict:
+    """Run the pipeline for ``config``; returns ``{"out", "stages", "elapsed_s", "processes"}``. Under
+    ``accelerate launch`` every process runs this; only the main process writes files."""
     import torch
 
     t_start = time.time()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    work = Path(args.work) if args.work else out.parent / f".train-{out.name}"
-    acc = make_accelerator(args.bf16)
-    log = (lambda *a: None) if args.quiet else (lambda *a: acc.print(*a))
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    out = Path(config.out)
+    work = Path(config.work) if config.work else out.parent / f".train-{out.name}"
+    acc = make_accelerator(config.bf16)
+    log = (lambda *a: None) if config.quiet else (lambda *a: acc.print(*a))
     # with --quantize, phase 1 (from scratch) trains the full base in full precision; the LoRA stages load it in nf4
-    check_quantize(args.quantize, args.allow_cpu_quantization)  # the clear error before any work
+    check_quantize(config.quantize, config.allow_cpu_quantization)  # the clear error before any work
     work.mkdir(parents=True, exist_ok=True)
 
-    rows = load_rows(args.corpus)
+    rows = load_rows(config.corpus)
     train_rows = [r for r in rows if r.get("split") == "train"]
     val_rows = [r for r in rows if r.get("split") == "val"]
     if not train_rows or not val_rows:
         raise HelixError(E_INPUT, f"the corpus needs 'train' and 'val' rows (got {len(train_rows)} / {len(val_rows)})")
-    if args.max_train_rows:
-        train_rows = random.Random(args.seed).sample(train_rows, min(args.max_train_rows, len(train_rows)))
-    kb_path = args.knowledge
+    if config.max_train_rows:
+        train_rows = random.Random(config.seed).sample(train_rows, min(config.max_train_rows, len(train_rows)))
+    kb_path = config.knowledge
     if kb_path is None:
-        for c in [Path(p) / "knowledge.json" for p in args.corpus if Path(p).is_dir()]:
+        for c in [Path(p) / "knowledge.json" for p in config.corpus if Path(p).is_dir()]:
             if c.is_file():
                 kb_path = c
                 break
     kb = load_knowledge(kb_path)
-    specs = task_specs(args.adapters)
-    tr = build_examples(specs, train_rows, kb, slots=args.slots, raw_choice=True)
-    va = build_examples(specs, val_rows, kb, slots=args.slots, raw_choice=True)
+    specs = task_specs(config.adapters)
+    tr = build_examples(specs, train_rows, kb, slots=config.slots, raw_choice=True)
+    va = build_examples(specs, val_rows, kb, slots=config.slots, raw_choice=True)
     for s in specs:
         log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
     specs = [s for s in specs if tr[s.name] and va[s.name]]
 
     # ---- tokenizer + base
     base_dir = work / "base"
-    phase1 = args.phase1 or ("lora" if args.base_model else "full")
-    if args.base_model:
+    phase1 = config.phase1 or ("lora" if config.base_model else "full")
+    if config.base_model:
         from .tokenizer import load_tokenizer
 
-        tok = load_tokenizer(args.base_model)
+        tok = load_tokenizer(config.base_model)
         if tok.pad_token_id is None:
             tok.pad_token = tok.eos_token
         if tok.bos_token_id is None:
             tok.bos_token = tok.eos_token
-        base_src = Path(args.base_model)
+        base_src = Path(config.base_model)
     else:
         from .tokenizer import load_tokenizer, train_tokenizer
 
-        if args.init_base:
-            tok = load_tokenizer(args.init_base)
-            if args.slots:
+        # the main process makes the tokenizer and writes it; the others read that file (one tokenizer
+        # for every rank, and no two processes writing the same file)
+        if not acc.is_main_process:
+            acc.wait_for_everyone()
+            tok = load_tokenizer(base_dir)
+        elif config.init_base:
+            tok = load_tokenizer(config.init_base)
+            if config.slots:
                 add_slot_tokens(tok)
             base_dir.mkdir(parents=True, exist_ok=True)
             tok.save_pretrained(str(base_dir))
-        elif (base_dir / "tokenizer.json").is_file() and args.resume:
+        elif (base_dir / "tokenizer.json").is_file() and config.resume:
             tok = load_tokenizer(base_dir)
         else:
             texts = [e.prompt + e.answer for s in specs for e in tr[s.name]]
-            tok = train_tokenizer(texts, vocab_size=args.vocab_size)
-            if args.slots:
+            tok = train_tokenizer(texts, vocab_size=config.vocab_size)
+            if config.slots:
                 add_slot_tokens(tok)
             base_dir.mkdir(parents=True, exist_ok=True)
             tok.save_pretrained(str(base_dir))
+        if acc.is_main_process:
+            acc.wait_for_everyone()
         base_src = base_dir
     summaries = []
 
     # phase 1 sees every row through its specialist; the coordinator's copy of each row
     # (prompt ~30 tokens for a 2-token label) only at --p1-coordinator-fraction.
-    frac_rng = random.Random(args.seed)
+    frac_rng = random.Random(config.seed)
     def p1(exs, name):
-        if name != COORDINATOR or args.p1_coordinator_fraction >= 1:
+        if name != COORDINATOR or config.p1_coordinator_fraction >= 1:
             return exs
-        return [e for e in exs if frac_rng.random() < args.p1_coordinator_fraction]
+        return [e for e in exs if frac_rng.random() < config.p1_coordinator_fraction]
     all_train = [e for s in specs for e in p1(tr[s.name], s.name)]
     all_val = [e for s in specs for e in p1(va[s.name], s.name)]
     general_lora = None
     if phase1 == "full":
-        if args.base_model:
+        if config.base_model:
             raise HelixError(E_INPUT, "--phase1 full with --base-model is not supported (full fine-tuning of a large model); use lora")
         from transformers import Qwen3ForCausalLM
 
-        set_seed(stage_seed(args.seed, "init"))
-        if args.init_base:  # continued pretraining of an earlier base (its tokenizer, plus slot tokens)
-            model = load_base(args.init_base)
+        set_seed(stage_seed(config.seed, "init"))
+        if config.init_base:  # continued pretraining of an earlier base (its tokenizer, plus slot tokens)
+            model = load_base(config.init_base)
             if model.get_input_embeddings().weight.shape[0] < len(tok):
                 model.resize_token_embeddings(len(tok), mean_resizing=True)
         else:
-            cfg = base_config(len(tok), tok, args.size, hidden=args.hidden, layers=args.layers, heads=args.heads,
-                              kv_heads=args.kv_heads, ffn=args.ffn, max_positions=max(512, args.max_len))
+            cfg = base_config(len(tok), tok, config.size, hidden=config.hidden, layers=config.layers, heads=config.heads,
+                              kv_heads=config.kv_heads, ffn=config.ffn, max_positions=max(512, config.max_len))
             model = Qwen3ForCausalLM(cfg)
         log(f"base: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, vocab {len(tok)}")
-        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(args, "p1"),
-                                   work / "phase1-general", acc, max_len=args.max_len, resume=args.resume, log=log))
+        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(config, "p1"),
+                                   work / "phase1-general", acc, max_len=config.max_len, resume=config.resume, log=log))
         model = acc.unwrap_model(model)
         with torch.no_grad():  # ship bf16: round now so the adapters are trained on exactly the shipped base
             for p in model.parameters():
@@ -694,10 +681,10 @@ def train(args) -> dict:
     elif phase1 == "lora":
         from peft import get_peft_model
 
-        model = load_base(base_src, quantize=args.quantize, allow_cpu_quantization=args.allow_cpu_quantization)
-        model = get_peft_model(model, lora_config(args, "general"), adapter_name="general")
-        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(args, "p1"),
-                                   work / "phase1-general", acc, max_len=args.max_len, resume=args.resume, log=log))
+        model = load_base(base_src, quantize=config.quantize, allow_cpu_quantization=config.allow_cpu_quantization)
+        model = get_peft_model(model, lora_config(config, "general"), adapter_name="general")
+        summaries.append(run_stage("phase1-general", model, tok, all_train, all_val, stage_cfg(config, "p1"),
+                                   work / "phase1-general", acc, max_len=config.max_len, resume=config.resume, log=log))
         from peft import get_peft_model_state_dict
 
         general_lora = {k: v.detach().clone() for k, v in get_peft_model_state_dict(acc.unwrap_model(model), adapter_name="general").items()}
@@ -709,12 +696,12 @@ def train(args) -> dict:
     adapter_dirs = {}
     max_new = {}
     for s in specs:
-        model = load_base(base_src, quantize=args.quantize, allow_cpu_quantization=args.allow_cpu_quantization)
-        model = get_peft_model(model, lora_config(args, s.name), adapter_name=s.name)
+        model = load_base(base_src, quantize=config.quantize, allow_cpu_quantization=config.allow_cpu_quantization)
+        model = get_peft_model(model, lora_config(config, s.name), adapter_name=s.name)
         if general_lora is not None:
             set_peft_model_state_dict(model, general_lora, adapter_name=s.name)
-        summaries.append(run_stage(f"phase2-{s.name}", model, tok, tr[s.name], va[s.name], stage_cfg(args, "p2"),
-                                   work / f"phase2-{s.name}", acc, max_len=args.max_len, resume=args.resume, log=log))
+        summaries.append(run_stage(f"phase2-{s.name}", model, tok, tr[s.name], va[s.name], stage_cfg(config, "p2"),
+                                   work / f"phase2-{s.name}", acc, max_len=config.max_len, resume=config.resume, log=log))
         model = acc.unwrap_model(model)
         d = work / "adapters" / s.name
         if acc.is_main_process:
@@ -731,12 +718,13 @@ def train(args) -> dict:
 
     # ---- export
     if acc.is_main_process:
-        export(out, tok, base_src if args.base_model else base_dir, adapter_dirs, specs, kb, max_new,
-               {"command": "helixc train " + " ".join(getattr(args, "argv", [])), "seed": args.seed, "slots": args.slots,
-                "phase1": phase1, "quantize": args.quantize, "stages": summaries,
-                "train_rows": len(train_rows), "val_rows": len(val_rows),
-                "elapsed_s": round(time.time() - t_start, 1)}, work, copy_base=not args.base_model)
-    return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1)}
+        export(out, tok, base_src if config.base_model else base_dir, adapter_dirs, specs, kb, max_new,
+               {"command": "helixc train " + " ".join(config.argv()), "seed": config.seed, "slots": config.slots,
+                "phase1": phase1, "quantize": config.quantize, "stages": summaries,
+                "train_rows": len(train_rows), "val_rows": len(val_rows), "processes": acc.num_processes,
+                "elapsed_s": round(time.time() - t_start, 1)}, work, copy_base=not config.base_model)
+    return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1),
+            "processes": acc.num_processes, "main_process": acc.is_main_process}
 
 
 def neutral_adapter_config(path: Path, base_ref: str) -> None:
@@ -800,18 +788,247 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
     _atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    args.argv = argv
+# --------------------------------------------------------------------------- configuration and command line
+
+
+def _opt(help: str, **click_kw) -> dict:
+    """Field metadata: the option's help (every option is documented) and extra click settings."""
+    return {"help": help, **click_kw}
+
+
+@dataclass
+class TrainConfig:
+    """Everything ``train`` reads. ``helixc train`` and ``python -m helixc.neural.train`` build one
+    from the same options (one option per field, ``--field-name``; see :func:`train_command`)."""
+
+    corpus: list[str] = field(default_factory=list, metadata=_opt(
+        "corpus directory (train/val/... .jsonl) or JSONL files with a 'split' field; several may follow "
+        "one --corpus", required=True, variadic=True))
+    out: str = field(default="", metadata=_opt("models directory to write (e.g. models/default)", required=True))
+    work: str | None = field(default=None, metadata=_opt("checkpoints and logs  [default: OUT/../.train-<name>]"))
+    knowledge: str | None = field(default=None, metadata=_opt(
+        "knowledge.json for the explain route  [default: the corpus directory's, else helixc_corpora's]"))
+    base_model: str | None = field(default=None, metadata=_opt(
+        "local Hugging Face causal LM directory to start from (never downloaded)"))
+    quantize: str | None = field(default=None, metadata=_opt(
+        "QLoRA: load the base in 4-bit NF4 (bitsandbytes) for the LoRA stages; needs CUDA", choices=["nf4"]))
+    allow_cpu_quantization: bool = field(default=False, metadata=_opt("allow --quantize nf4 without CUDA (slow)"))
+    phase1: str | None = field(default=None, metadata=_opt(
+        "general phase: full (train the whole base; the default from scratch), lora (a 'general' adapter; "
+        "the default with --base-model), none", choices=["full", "lora", "none"]))
+    adapters: list[str] | None = field(default=None, metadata=_opt(
+        "train only these adapters (names follow one --adapters)  [default: the coordinator and every "
+        "registered specialist]", variadic=True))
+    slots: bool = field(default=True, metadata=_opt(
+        "delexicalise literals: the compiler copies them, the model places slot tokens (helixc.neural.slots)"))
+    init_base: str | None = field(default=None, metadata=_opt(
+        "phase 1 continues training this base directory (a models dir's base/, with its tokenizer) instead of "
+        "a fresh initialisation"))
+    size: str = field(default="small", metadata=_opt("base size preset when training from scratch",
+                                                     choices=sorted(SIZES)))
+    hidden: int | None = field(default=None, metadata=_opt("override the size preset's hidden size"))
+    layers: int | None = field(default=None, metadata=_opt("override the size preset's number of layers"))
+    heads: int | None = field(default=None, metadata=_opt("override the size preset's attention heads"))
+    kv_heads: int | None = field(default=None, metadata=_opt("override the size preset's key/value heads"))
+    ffn: int | None = field(default=None, metadata=_opt("override the size preset's feed-forward size"))
+    vocab_size: int = field(default=1024, metadata=_opt("tokenizer vocabulary when training one (from scratch)"))
+    max_len: int = field(default=256, metadata=_opt("max tokens per example (longer ones are dropped and counted)"))
+    max_train_rows: int = field(default=0, metadata=_opt("use at most this many training rows (0: all)"))
+    p1_lr: float = field(default=2e-4, metadata=_opt(
+        "phase 1 (general): peak learning rate (AdamW, cosine schedule with warmup)"))
+    p1_epochs: float = field(default=3.0, metadata=_opt(
+        "phase 1 (general): epochs over the stage's training rows (ignored when --p1-max-steps is set)"))
+    p1_max_steps: int = field(default=0, metadata=_opt(
+        "phase 1 (general): optimizer steps for the stage (0: from --p1-epochs)"))
+    p1_batch_size: int = field(default=16, metadata=_opt(
+        "phase 1 (general): examples per process per micro-batch (the global batch is this x processes)"))
+    p1_grad_accum: int = field(default=1, metadata=_opt(
+        "phase 1 (general): micro-batches per optimizer step: effective batch = batch size x grad accum x processes"))
+    p1_eval_every: int = field(default=200, metadata=_opt(
+        "phase 1 (general): evaluate on the validation split (loss + exact match) every N optimizer steps"))
+    p1_max_minutes: float = field(default=0.0, metadata=_opt(
+        "phase 1 (general): stop the stage after this many minutes (0: no budget; a budget makes runs non-reproducible)"))
+    p2_lr: float = field(default=2e-4, metadata=_opt(
+        "phase 2 (adapters): peak learning rate (AdamW, cosine schedule with warmup)"))
+    p2_epochs: float = field(default=3.0, metadata=_opt(
+        "phase 2 (adapters): epochs over the stage's training rows (ignored when --p2-max-steps is set)"))
+    p2_max_steps: int = field(default=0, metadata=_opt(
+        "phase 2 (adapters): optimizer steps for the stage (0: from --p2-epochs)"))
+    p2_batch_size: int = field(default=16, metadata=_opt(
+        "phase 2 (adapters): examples per process per micro-batch (the global batch is this x processes)"))
+    p2_grad_accum: int = field(default=1, metadata=_opt(
+        "phase 2 (adapters): micro-batches per optimizer step: effective batch = batch size x grad accum x processes"))
+    p2_eval_every: int = field(default=200, metadata=_opt(
+        "phase 2 (adapters): evaluate on the validation split (loss + exact match) every N optimizer steps"))
+    p2_max_minutes: float = field(default=0.0, metadata=_opt(
+        "phase 2 (adapters): stop the stage after this many minutes (0: no budget; a budget makes runs non-reproducible)"))
+    p1_coordinator_fraction: float = field(default=1.0, metadata=_opt(
+        "share of the coordinator's examples used in phase 1 (the specialists see every row)"))
+    warmup_ratio: float = field(default=0.1, metadata=_opt("share of each stage's steps spent warming up"))
+    patience: int = field(default=5, metadata=_opt("early stopping: evaluations without improvement"))
+    val_em_rows: int = field(default=128, metadata=_opt(
+        "validation rows for greedy exact match (stratified by task; decides the checkpoint)"))
+    val_loss_rows: int = field(default=512, metadata=_opt("validation rows for the token-level loss (tie-break)"))
+    lora_r: int = field(default=16, metadata=_opt("LoRA rank"))
+    lora_alpha: int = field(default=32, metadata=_opt("LoRA alpha (scale = alpha / r)"))
+    lora_dropout: float = field(default=0.05, metadata=_opt("LoRA dropout"))
+    bf16: bool | None = field(default=None, metadata=_opt(
+        "bf16 autocast  [default: on with CUDA or a CPU with native bf16, else off: emulated bf16 is ~10x "
+        "slower]"))
+    threads: int = field(default=0, metadata=_opt("torch threads per process (0: leave torch's default)"))
+    seed: int = field(default=0, metadata=_opt("seed of every random choice (data order, init, sampling)"))
+    resume: bool = field(default=False, metadata=_opt("continue from the last checkpoints in --work"))
+    quiet: bool = field(default=False, metadata=_opt("print only the final JSON summary"))
+    interrupt_at: int = field(default=0, metadata=_opt("testing: stop like a killed run after this step's "
+                                                        "checkpoint", hidden=True))
+
+    def argv(self) -> list[str]:
+        """The options that give this config (non-default fields only): recorded in the manifest."""
+        out: list[str] = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            default = f.default_factory() if f.default_factory is not MISSING else f.default
+            if v == default and not f.metadata.get("required"):
+                continue
+            name = "--" + f.name.replace("_", "-")
+            if isinstance(v, bool):
+                out.append(name if v else "--no-" + f.name.replace("_", "-"))
+            elif isinstance(v, list):
+                out += [name, *map(str, v)]
+            else:
+                out += [name, str(v)]
+        return out
+
+
+_CLI_TYPES = {"int": int, "float": float, "str": str}
+
+
+def _click_options() -> list:
+    import click
+
+    opts = []
+    for f in fields(TrainConfig):
+        m = dict(f.metadata)
+        flag = "--" + f.name.replace("_", "-")
+        ann = str(f.type)
+        base = ann.replace(" | None", "").strip()
+        kw = {"help": m.pop("help"), "required": m.pop("required", False), "hidden": m.pop("hidden", False)}
+        choices = m.pop("choices", None)
+        variadic = m.pop("variadic", False)
+        if base == "bool":
+            decl = [flag] if f.default is False else [f"{flag}/--no-{f.name.replace('_', '-')}"]
+            kw.update(default=f.default, show_default=f.default is not None)
+            if f.default is False:
+                kw["is_flag"] = True
+        else:
+            decl = [flag]
+            if variadic:
+                kw.update(multiple=True, type=str)
+            else:
+                kw["type"] = click.Choice(choices) if choices else _CLI_TYPES[base]
+                kw.update(default=f.default, show_default=f.default is not None and not kw["required"])
+        opts.append(click.Option(decl, **kw))
+    return opts
+
+
+_VARIADIC = {"--" + f.name.replace("_", "-") for f in fields(TrainConfig) if f.metadata.get("variadic")}
+
+
+def _spread_variadic(args: list[str]) -> list[str]:
+    """``--corpus a b --out x`` -> ``--corpus a --corpus b --out x`` (argparse's nargs='+', which
+    click lacks); ``--adapters`` with no names is dropped (every adapter)."""
+    out, cur = [], None
+    for a in args:
+        if a == "--":
+            cur = None
+            out.append(a)
+        elif a.startswith("-") and len(a) > 1 and not _is_number(a):
+            cur = a if a in _VARIADIC else None
+            if cur is None:
+                out.append(a)
+        elif cur is not None:
+            out += [cur, a]
+        else:
+            out.append(a)
+    return out
+
+
+def _is_number(s: str) -> bool:
     try:
-        res = train(args)
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+def config_from_options(values: dict) -> TrainConfig:
+    kw = {}
+    for f in fields(TrainConfig):
+        v = values.get(f.name)
+        if f.metadata.get("variadic"):
+            v = list(v) if v else (None if f.default is None else [])
+        kw[f.name] = v
+    return TrainConfig(**kw)
+
+
+def train_command(name: str = "train", base=None):
+    """The ``helixc train`` click command (one option per :class:`TrainConfig` field); ``base``: the
+    command class to derive from (the CLI group's, which turns HelixError into one line, exit 2)."""
+    import click
+
+    class TrainCommand(base or click.Command):
+        def parse_args(self, ctx, args):
+            return super().parse_args(ctx, _spread_variadic(list(args)))
+
+    def callback(**values):
+        cfg = config_from_options(values)
+        res = train(cfg)
+        if res.get("main_process", True):  # one summary, from the main process
+            click.echo(json.dumps(summary_json(res), indent=1))
+
+    return TrainCommand(name, callback=callback, params=_click_options(),
+                        help=__doc__.split("\n\n")[0].replace("``", "") + "\n\n" + _CLI_EPILOG,
+                        context_settings={"max_content_width": 110})
+
+
+_CLI_EPILOG = ("Training uses the 'train' split; early stopping and the kept checkpoint (best validation exact "
+               "match, then lower validation loss) use 'val'; the test splits are never read. Several "
+               "processes: accelerate launch [--cpu] --num_processes N -m helixc.neural.train OPTIONS "
+               "(docs/scale.md).")
+
+
+def summary_json(res: dict) -> dict:
+    return {"out": res["out"], "elapsed_s": res["elapsed_s"], "processes": res.get("processes", 1),
+            "stages": [{k: s[k] for k in ("stage", "steps", "stopped", "best", "elapsed_s")} for s in res["stages"]]}
+
+
+def parse_config(argv: list[str]) -> TrainConfig:
+    """The options of ``helixc train`` -> TrainConfig (click errors as ``click.UsageError``)."""
+    cmd = train_command()
+    with cmd.make_context("helixc train", list(argv)) as ctx:
+        return config_from_options(ctx.params)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helixc.neural.train`` (what ``accelerate launch -m`` runs): the same options and
+    config as ``helixc train``. Returns the exit status (2: bad options or a HelixError)."""
+    import click
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cfg = parse_config(argv)
+    except click.exceptions.Exit as e:  # --help
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return 2
+    try:
+        res = train(cfg)
     except HelixError as e:
         print(f"helixc: error: {e}", file=sys.stderr)
         return 2
-    print(json.dumps({"out": res["out"], "elapsed_s": res["elapsed_s"],
-                      "stages": [{k: s[k] for k in ("stage", "steps", "stopped", "best", "elapsed_s")} for s in res["stages"]]},
-                     indent=1))
+    if res.get("main_process", True):  # one summary, from the main process
+        print(json.dumps(summary_json(res), indent=1))
     return 0
 
 

@@ -70,6 +70,7 @@ class ServerConfig:
     retry_after: int = 1  # seconds, in 503 answers
     model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
     model_niceness: int = 5  # that process's nice increment: the event loop gets the CPU first
+    model_threads: int = 1  # torch threads of the model (1: a batch's forward passes are too small to gain from 2 shared cores)
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
     read_timeout: float = 10.0  # seconds for a request's headers, and again for its body (408 past either)
     inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker
@@ -244,22 +245,29 @@ def _json_type(v: Any) -> str:
 
 
 # -- the service ---------------------------------------------------------------------------
-def load_moe(models_dir: str | None = None):
-    """The MoE of ``models_dir`` (default: the shipped models), or HelixError E_MODEL."""
+def load_moe(models_dir: str | None = None, threads: int | None = None):
+    """The MoE of ``models_dir`` (default: the shipped models), or HelixError E_MODEL; ``threads``:
+    torch's intra-op threads in this process (None: as the MoE sets them)."""
     try:
         from ..neural.service import get_moe
     except ImportError as e:
         raise HelixError(E_MODEL, f"English requests need helixc.neural and the ML extra (pip install -e '.[ml]'): {e}") from None
-    return get_moe(models_dir)
+    moe = get_moe(models_dir)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    return moe
 
 
-def default_engine_factory(models_dir: str | None, model_process: bool = True, niceness: int = 5) -> Callable[[], Any]:
+def default_engine_factory(models_dir: str | None, model_process: bool = True, niceness: int = 5,
+                           threads: int | None = None) -> Callable[[], Any]:
     def load():
         if model_process:
             from .procengine import ProcessEngine
 
-            return ProcessEngine("helixc.server.app:load_moe", models_dir, niceness=niceness)
-        return load_moe(models_dir)
+            return ProcessEngine("helixc.server.app:load_moe", models_dir, threads, niceness=niceness)
+        return load_moe(models_dir, threads)
 
     return load
 
@@ -273,7 +281,8 @@ class Service:
         elif engine_factory is not None:
             factory = engine_factory
         else:
-            factory = default_engine_factory(config.models_dir, config.model_process, config.model_niceness)
+            factory = default_engine_factory(config.models_dir, config.model_process, config.model_niceness,
+                                             config.model_threads)
         self.batcher = Batcher(
             factory,
             max_batch=config.max_batch if config.batching else 1,
@@ -494,7 +503,7 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
         text = service.metrics.render(queue_depth=b.depth, queue_capacity=b.max_queue, in_flight=b.in_flight,
                                       model_state=b.state.split(":")[0],
                                       lanes={lane.name: (lane.depth, lane.max_queue, lane.in_flight, lane.starts)
-                                             for lane in service.lanes})
+                                             for lane in service.lanes}, batch_wait_seconds=b.waited)
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def openapi(request: Request) -> Response:

@@ -78,6 +78,8 @@ class Batcher:
         self._thread: threading.Thread | None = None
         self.in_flight = 0
         self._last_done = float("-inf")
+        self._last_size = 0  # requests in the last batch (the clients expected back under load)
+        self.waited = 0.0  # seconds the worker spent waiting for a batch to fill (metric)
         self._last_seconds = 0.0  # duration of the last engine.answer call
         self.engine = None
         self.state = "not started"  # loading | ready | unavailable: ...
@@ -149,20 +151,26 @@ class Batcher:
                 self._cond.wait()
             if not self._queue:
                 return None  # stopping and drained
-            # Under load (a batch just finished), the clients it answered come back within a few ms;
-            # waiting up to batch_wait for them merges two half batches that would otherwise alternate
-            # (16 clients -> 8 + 8 forever). An idle server does not wait: a lone request goes at once.
-            # The wait grows with the cost of a batch (10% of the last one, at most 250 ms): a few ms
-            # for a fast engine, enough for busy clients to come back when a batch takes seconds.
+            # Continuous batching: while a batch runs, requests queue; when it ends, the worker takes
+            # everything queued (up to max_batch) at once. Under load (a batch has just finished), the
+            # clients it answered come back within a few ms; the worker waits for them, up to
+            # `batch_wait` (or 10% of the last batch's time when longer, at most 250 ms), so that two
+            # half batches do not alternate forever (16 clients -> 8 + 8). It waits only until as many
+            # requests are queued as the last batch answered (the clients it can expect back), not
+            # for max_batch: 4 clients never wait for 12 that do not exist. An idle server does not
+            # wait: a lone request goes at once.
             wait = max(self.batch_wait, min(0.25, 0.1 * self._last_seconds)) if self.batch_wait > 0 else 0.0
+            target = min(self.max_batch, max(1, self._last_size))
             under_load = time.perf_counter() - self._last_done < wait
-            if wait > 0 and under_load and len(self._queue) < self.max_batch and not self._stopping:
-                deadline = time.perf_counter() + wait
-                while len(self._queue) < self.max_batch and not self._stopping:
+            if wait > 0 and under_load and len(self._queue) < target and not self._stopping:
+                t0 = time.perf_counter()
+                deadline = t0 + wait
+                while len(self._queue) < target and not self._stopping:
                     left = deadline - time.perf_counter()
                     if left <= 0:
                         break
                     self._cond.wait(left)
+                self.waited += time.perf_counter() - t0
             batch = []
             while self._queue and len(batch) < self.max_batch:
                 job = self._queue.popleft()
@@ -180,6 +188,7 @@ class Batcher:
                 break
             if not batch:
                 continue
+            self._last_size = len(batch)
             try:
                 self._process(batch)
             except BaseException as e:  # noqa: BLE001 - the worker must outlive any batch

@@ -83,7 +83,7 @@ class Metrics:
             self.translations[path] += 1
 
     def render(self, *, queue_depth: int, queue_capacity: int, in_flight: int, model_state: str,
-               lanes: dict[str, tuple[int, int, int, int]] | None = None) -> str:
+               lanes: dict[str, tuple[int, int, int, int]] | None = None, batch_wait_seconds: float = 0.0) -> str:
         """``lanes``: worker lane name -> (queue depth, queue bound, jobs running, processes started)."""
         with self._lock:
             L: list[str] = []
@@ -114,6 +114,9 @@ class Metrics:
             L.append("# HELP helixc_model_batch_seconds_total Time spent in MoE.answer.")
             L.append("# TYPE helixc_model_batch_seconds_total counter")
             L.append(f"helixc_model_batch_seconds_total {_num(self.model_seconds)}")
+            L.append("# HELP helixc_model_batch_wait_seconds_total Time the model worker waited for a batch to fill.")
+            L.append("# TYPE helixc_model_batch_wait_seconds_total counter")
+            L.append(f"helixc_model_batch_wait_seconds_total {_num(batch_wait_seconds)}")
             L.append("# HELP helixc_rejected_total Requests refused or abandoned, by reason (queue_full, timeout, <lane>_queue_full, <lane>_timeout).")
             L.append("# TYPE helixc_rejected_total counter")
             for reason, n in sorted(self.rejected.items()):

@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+from helixc.textscan import (ascending_fields, cannot_balance, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
                              float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
                              reserved_message, run_quick, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -148,7 +148,7 @@ class HLXL(Notation):
         toks = _QUICK.findall(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
-        if toks and toks[-1] not in _NEVER_LAST:  # a truncated text: no need to quick-parse it all
+        if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
             try:
                 return run_quick(toks, _qvalue)
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
@@ -193,6 +193,7 @@ _TRAILING_WS = frozenset(" \t\r\n")
 _LEAD_WS = re.compile(r"[ \t\r\n]*")
 _VALUE_START = frozenset('[{"-0123456789ntfx&')  # what a value can start with
 _NEVER_LAST = frozenset("[{,:")  # tokens no valid text ends with
+_PAIRS = (("[", "]"), ("{", "}"))  # brackets that must balance (helixc.textscan.cannot_balance)
 
 
 def quick_parse(text: str):
@@ -291,7 +292,7 @@ def _qvalue(t, nxt, depth):
                 raise QuickFail
             if nxt() != ":":
                 raise QuickFail
-            if last is not None and key <= last:
+            if last is not None and (key <= last or not ordered):  # once out of order, any key may repeat
                 if key in out:
                     raise QuickFail
                 ordered = False
@@ -335,6 +336,10 @@ _WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: 
          _CB: "'{' opening the contract fields", _F0: "a field '@N'", _F: "a field '@N'", _FC: "':'",
          _CE: "'}' closing the contract"}
 _OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
+# Plain tokens (helixc.textscan, flat runs): a value, key or field whose scan step cannot fail.
+_PLAIN = re.compile(r'(?:(?:-?[0-9]{1,17}|[0-9]{18}|"[^"\\]*"|null|true|false|x"[0-9a-fA-F]*"|&h_[A-Za-z0-9_]+)\x00)*+')
+_PLAIN_KEY = re.compile(r'(?:(?:"[^"\\]*"|(?!(?:null|true|false)\x00)[A-Za-z_][A-Za-z0-9_]*)\x00)*+')
+_PLAIN_FIELD = re.compile(r"(?:@[0-9]{1,18}\x00)*+")
 
 
 def _run_end(toks: list, k: int, ne) -> int:
@@ -367,6 +372,7 @@ def scan(toks: list):
     braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
     state = _V
     k = 0
+    nob = 0  # no bulk run is tried before this token (each run is tried once: linear time)
     while k < n:
         t = toks[k]
         if state == _AV:
@@ -375,6 +381,31 @@ def scan(toks: list):
             fr = stack[-1]
             fk = fr[0]
             if t == ",":
+                if k >= nob:  # a flat run of plain items, in bulk (helixc.textscan: flat runs)
+                    if fk == _ARR:
+                        if k + 6 < n and toks[k + 2] == "," == toks[k + 4] == toks[k + 6]:
+                            c = same_run(toks, k, 2, ",")
+                            nob = k + 2 * c
+                            m = plain_count(toks, k + 1, 2, c, _PLAIN)
+                            if m:
+                                k += 2 * m
+                                continue
+                    elif k + 8 < n and toks[k + 4] == "," == toks[k + 8] and toks[k + 2] == ":" == toks[k + 6]:
+                        c = min(same_run(toks, k, 4, ","), same_run(toks, k + 2, 4, ":"))
+                        nob = k + 4 * c
+                        m = plain_count(toks, k + 3, 4, plain_count(toks, k + 1, 4, c, _PLAIN_KEY if fk == _MAP else _PLAIN_FIELD), _PLAIN)
+                        if m and (fk == _MAP or sem):
+                            seen = fr[3]
+                            if seen is not None:
+                                if ref and Bs > fr[1]:
+                                    fr[3] = None
+                                elif fk == _MAP:
+                                    m = fresh_keys(seen, [t[1:-1] if t[0] == '"' else t for t in toks[k + 1:k + 4 * m:4]])
+                                else:
+                                    m = ascending_fields(fr, map(int, [t[1:] for t in toks[k + 1:k + 4 * m:4]]), FIELD_INDEX_MAX)
+                        if m:
+                            k += 4 * m
+                            continue
                 state = _V if fk == _ARR else _K if fk == _MAP else _F
             elif fk == _ARR and t == "]":
                 if k + 1 < n and toks[k + 1] == "]":  # a run of closing brackets

@@ -812,6 +812,8 @@ if NATIVE is not None:
     NATIVE.configure(Contract, Handle, py_fast_decode, py_fast_encode)
     fast_decode = NATIVE.decode
     fast_encode = NATIVE.encode
+# What `helixc notations` shows in LC-B's title: which codec serves encode/decode.
+CODEC = "native C core" if NATIVE is not None else "pure Python (native core not built or HELIXC_NO_NATIVE=1)"
 
 
 # --------------------------------------------------------------------------- hex text view
@@ -848,7 +850,7 @@ def hex_to_bytes(text: str) -> bytes:
 class LCB(Notation):
     name = "lc-b"
     aliases = ("lcb", "lc_b", "binary", "lc-binary", "hex")
-    title = "LC-B, the binary notation (shown as hex): 07 0E 00 01 01 08"
+    title = f"LC-B, the binary notation (shown as hex): 07 0E 00 01 01 08 [codec: {CODEC}]"
     binary = True
     grammar = grammar_text(__name__)
     # what the core asks instead of naming this notation (helixc.catalog, docs/PLUGINS.md)
@@ -863,7 +865,7 @@ class LCB(Notation):
 
     @guarded  # helixc.limits: input size limit, MemoryError -> E_INPUT_TOO_LARGE
     def decode(self, data: bytes):
-        return fast_decode(bytes(data))
+        return fast_decode(data if type(data) is bytes else bytes(data))
 
     @guarded
     def decode_reference(self, data: bytes):

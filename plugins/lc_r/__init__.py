@@ -18,7 +18,7 @@ from helixc.notation import Notation
 from helixc.scalars import BARE_KEY, key_text, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (cannot_balance, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, key_of, key_order_message, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -155,7 +155,8 @@ class LCR(Notation):
         if text and text[0] not in _VALUE_START:  # garbage: no need to read it all
             return positioned(text, [LCRReader.TOKENS.match(text).group()])
         toks = _QUICK.findall(text)
-        if toks and toks[-1] not in _NEVER_LAST and toks[-1][0] not in _NEVER_LAST:  # not truncated
+        if (toks and toks[-1] not in _NEVER_LAST and toks[-1][0] not in _NEVER_LAST  # not truncated
+                and not cannot_balance(text, toks, _PAIRS, _TEXT_PAIRS)):
             try:
                 return run_quick(toks, _qvalue)  # checks canonical form token by token
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
@@ -329,6 +330,8 @@ _UINT = re.compile(r"0|[1-9][0-9]*")
 _OPEN_NE, _CLOSE_NE = ARRAY_OPEN.__ne__, ARRAY_CLOSE.__ne__
 _VALUE_START = frozenset((ARRAY_OPEN, MAP_OPEN, CONTRACT_OPEN, NULL, TRUE, FALSE, BYTES, HANDLE, '"', "-", *"0123456789"))
 _NEVER_LAST = frozenset((", ", ": ", ARRAY_OPEN, MAP_OPEN, CONTRACT_OPEN, FIELD))  # a token (or its first character)
+_PAIRS = ((ARRAY_OPEN, ARRAY_CLOSE), (MAP_OPEN, MAP_CLOSE))  # single-token brackets (helixc.textscan.cannot_balance)
+_TEXT_PAIRS = ((CONTRACT_OPEN, CONTRACT_CLOSE),)  # 🜊N is one token: counted in the text only
 
 def _run_end(toks: list, k: int, ne) -> int:
     """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""

@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, NUM_START, IDENT_START
-from helixc.textscan import (AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (ascending_fields, cannot_balance, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, int_prefix_len, key_of, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -149,7 +149,7 @@ class LCT(Notation):
         toks = _QUICK.findall(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
-        if toks and toks[-1] not in _NEVER_LAST:  # a truncated text: no need to quick-parse it all
+        if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
             try:
                 return run_quick(toks, _qvalue)
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
@@ -197,6 +197,7 @@ _TRAILING_WS = frozenset(" \t\r\n")
 _LEAD_WS = re.compile(r"[ \t\r\n]*")
 _VALUE_START = frozenset('[{"-0123456789NTF#@')  # what a value can start with
 _NEVER_LAST = frozenset("[{,:=")  # tokens no valid text ends with
+_PAIRS = (("[", "]"), ("{", "}"))  # brackets that must balance (helixc.textscan.cannot_balance)
 
 
 def quick_parse(text: str):
@@ -286,7 +287,7 @@ def _qvalue(t, nxt, depth):
                 raise QuickFail
             if nxt() != ":":
                 raise QuickFail
-            if last is not None and key <= last:
+            if last is not None and (key <= last or not ordered):  # once out of order, any key may repeat
                 if key in out:
                     raise QuickFail
                 ordered = False
@@ -326,6 +327,10 @@ _WHAT_AV = ("',' or ']'", "',' or '}'", "',' or '}'")
 _WHAT = {_V: "a value", _VA: "a value", _K0: "a map key", _K: "a map key", _KC: "':'", _TC: "':'",
          _TI: "a contract id", _FI: "a field index", _FE: "'='"}
 _OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
+# Plain tokens (helixc.textscan, flat runs): a value, key or field index whose scan step cannot fail.
+_PLAIN = re.compile(r'(?:(?:-?[0-9]{1,17}|[0-9]{18}|"[^"\\]*"|NULL|TRUE|FALSE|\#[0-9a-fA-F]*|@[A-Za-z0-9_]+)\x00)*+')
+_PLAIN_KEY = re.compile(r'(?:(?:"[^"\\]*"|(?!(?:null|true|false|NULL|TRUE|FALSE|C)\x00)[A-Za-z_][A-Za-z0-9_]*)\x00)*+')
+_PLAIN_FIELD = re.compile(r"(?:[0-9]{1,18}\x00)*+")
 
 def _run_end(toks: list, k: int, ne) -> int:
     """The first index from ``k`` whose token differs (``ne`` is that token's ``__ne__``): C speed."""
@@ -361,6 +366,7 @@ def scan(toks: list):
     braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
     state = _V
     k = 0
+    nob = 0  # no bulk run is tried before this token (each run is tried once: linear time)
     while k < n:
         t = toks[k]
         if state == _AV:
@@ -369,6 +375,31 @@ def scan(toks: list):
             fr = stack[-1]
             fk = fr[0]
             if t == ",":
+                if k >= nob:  # a flat run of plain items, in bulk (helixc.textscan: flat runs)
+                    if fk == _ARR:
+                        if k + 6 < n and toks[k + 2] == "," == toks[k + 4] == toks[k + 6]:
+                            c = same_run(toks, k, 2, ",")
+                            nob = k + 2 * c
+                            m = plain_count(toks, k + 1, 2, c, _PLAIN)
+                            if m:
+                                k += 2 * m
+                                continue
+                    elif k + 8 < n and toks[k + 4] == "," == toks[k + 8] and toks[k + 2] == (mid := ":" if fk == _MAP else "=") == toks[k + 6]:
+                        c = min(same_run(toks, k, 4, ","), same_run(toks, k + 2, 4, mid))
+                        nob = k + 4 * c
+                        m = plain_count(toks, k + 3, 4, plain_count(toks, k + 1, 4, c, _PLAIN_KEY if fk == _MAP else _PLAIN_FIELD), _PLAIN)
+                        if m and (fk == _MAP or sem):
+                            seen = fr[3]
+                            if seen is not None:
+                                if ref and Bs > fr[1]:
+                                    fr[3] = None
+                                elif fk == _MAP:
+                                    m = fresh_keys(seen, [t[1:-1] if t[0] == '"' else t for t in toks[k + 1:k + 4 * m:4]])
+                                else:
+                                    m = ascending_fields(fr, map(int, toks[k + 1:k + 4 * m:4]), FIELD_INDEX_MAX)
+                        if m:
+                            k += 4 * m
+                            continue
                 state = _V if fk == _ARR else _K if fk == _MAP else _FI
             elif fk == _ARR and t == "]":
                 if k + 1 < n and toks[k + 1] == "]":  # a run of closing brackets
