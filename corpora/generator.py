@@ -27,6 +27,7 @@ from typing import Iterator
 from helixc import detect, same
 from helixc.errors import HelixError
 from helixc import catalog
+from helixc.knowledge import entry_forms, explain_split, hash01, known_questions  # noqa: F401 (re-exported)
 from helixc.requests import normalize_numbers
 
 from . import templates as T
@@ -62,9 +63,7 @@ def prompt(instruction: str) -> str:
     return PROMPT.format(instruction)
 
 
-def _hash01(*parts) -> float:
-    h = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(h, "big") / 2**64
+_hash01 = hash01  # the split hash (helixc.knowledge: the explain split lives there, shared with the rule reader)
 
 
 def value_split(hlxl: str, seed: int) -> str:
@@ -75,24 +74,6 @@ def value_split(hlxl: str, seed: int) -> str:
         if u < cut:
             return name
     return "test_novel"
-
-
-def entry_forms(entry: dict) -> list[str]:
-    """Every question form of a knowledge entry: ``question_forms`` then ``train_forms`` (train/val only)."""
-    return list(entry["question_forms"]) + list(entry.get("train_forms", ()))
-
-
-def explain_split(kid: str, form: int, seed: int, entry: dict | None = None) -> str:
-    """Split of an explain question form; test_novel reuses the test forms (with novel templates).
-
-    With ``entry``, a form index past its ``question_forms`` is one of its ``train_forms``: train or val.
-    """
-    if entry is not None and form >= len(entry["question_forms"]):
-        return "val" if _hash01("explain-extra", seed, kid, form) < 0.125 else "train"
-    if form < 2:
-        return "train"
-    u = _hash01("explain", seed, kid, form)
-    return "train" if u < 0.45 else ("val" if u < 0.6 else "test")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,17 +352,6 @@ def _explain_row(split: str, rng: random.Random, seed: int, knowledge: list[dict
 
 def load_knowledge() -> list[dict]:
     return json.loads((Path(__file__).parent / "knowledge.json").read_text(encoding="utf-8"))
-
-
-def known_questions(seed: int = 0, knowledge: list[dict] | None = None) -> list[tuple[str, int, str]]:
-    """(id, form index, text) of every question form in the train split: what a product may look up.
-
-    The compiler's rule reader matches questions against these only, so its explain answers on the
-    held-out splits are measured on wordings it never saw, like the models'.
-    """
-    kb = load_knowledge() if knowledge is None else knowledge
-    return [(e["id"], i, q) for e in kb for i, q in enumerate(entry_forms(e))
-            if explain_split(e["id"], i, seed, e) == "train"]
 
 
 def quotas(sizes: dict | None = None) -> dict[tuple[str, str], int]:

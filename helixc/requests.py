@@ -348,7 +348,7 @@ def _knowledge():
     global _KB
     if _KB is None:
         try:
-            from helixc_corpora.generator import known_questions
+            from .knowledge import known_questions
 
             known = known_questions()
         except (ImportError, FileNotFoundError, ValueError, KeyError):

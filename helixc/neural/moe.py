@@ -469,6 +469,6 @@ class MoE:
     def answer(self, requests, constrained: bool = True) -> list:
         """Answer English requests: route (``to='auto'``), generate, verify/correct
         per ``engine`` (see :mod:`helixc.neural.service`)."""
-        from .service import answer_batch
+        from .answering import answer_batch
 
         return answer_batch(self, requests, constrained=constrained)

@@ -1,0 +1,253 @@
+"""Answering English requests given a loaded MoE: routing, generation, verification by the
+compiler (:func:`answer_batch`), and the compiler's own answers (:func:`compiler_answer`).
+
+This module takes the MoE as an argument and never imports :mod:`helixc.neural.moe`: imports go
+one way, ``service -> moe -> answering / constrain`` (``MoE.answer`` calls :func:`answer_batch`);
+:mod:`helixc.neural.service` loads the MoE and is what ``helixc translate`` calls.
+
+English requests -> :class:`helixc.engine.TranslateResult` (what ``helixc translate`` calls).
+
+Engines (``TranslateRequest.engine``):
+
+* ``neural``: the models alone. With ``to='auto'`` the coordinator routes, then
+  the route's specialist writes the answer under its grammar. ``verified`` is
+  still reported (True/False when the compiler could read the request itself,
+  None when it could not), but nothing is corrected.
+* ``compiler``: no model. ``helixc.requests.read_request`` reads the target and
+  the payload (or the knowledge entry) and the compiler writes the answer; a
+  request it cannot read is a ``HelixError(E_INPUT)``.
+* ``auto`` (default): the neural answer, verified against the compiler's own
+  translation of the payload where ``read_request`` finds one. If they
+  disagree, the compiler's answer is returned: ``engine='compiler'``,
+  ``verified=False``, ``corrected=True`` and ``neural_output`` in the JSON.
+
+``verified`` therefore means "the model's answer was checked by the compiler
+and agreed" (True), "checked and disagreed" (False), "could not be checked"
+(None). ``grammar_valid`` is about the model's text under its grammar.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ..engine import TranslateRequest, TranslateResult
+from ..errors import E_INPUT, HelixError
+from .confidence import judge
+
+# ---------------------------------------------------------------------------- compiler side
+
+
+def _target_of(to: str) -> str | None:
+    """Canonical route for ``req.to`` (None for auto)."""
+    t = (to or "auto").strip().lower()
+    if t == "auto":
+        return None
+    if t == "explain":
+        return "explain"
+    from ..plugins import get_notation
+
+    return get_notation(t).name
+
+
+def compiler_reading(text: str, to: str | None):
+    """(route, output, value) the compiler gets on its own, or None when it cannot read it."""
+    from ..requests import read_request
+
+    r = read_request(text)
+    route = to or r.route or r.target
+    if route is None:
+        return None
+    if route == "explain":
+        if r.knowledge_id:
+            kb = _knowledge()
+            if r.knowledge_id in kb:
+                return route, kb[r.knowledge_id], r.knowledge_id
+        return None
+    if not r.has_payload:
+        return None
+    from .. import emit
+
+    return route, emit(r.payload, route), r.payload
+
+
+_KB: dict | None = None
+
+
+def _knowledge() -> dict:
+    global _KB
+    if _KB is None:
+        from .data import load_knowledge
+
+        _KB = {e["id"]: e["answer"] for e in load_knowledge()}
+    return _KB
+
+
+def compiler_answer(req: TranslateRequest) -> TranslateResult:
+    got = compiler_reading(req.text, _target_of(req.to))
+    if got is None:
+        raise HelixError(E_INPUT, "the compiler's rule-based reader cannot read this request (no target or no payload "
+                                  "it is sure of); use the neural or auto engine (--engine / engine=)")
+    route, output, _ = got
+    return TranslateResult(route=route, target=route, output=output, engine="compiler", grammar_valid=True,
+                           verified=True, extra={"compiler_only": True})
+
+
+# ---------------------------------------------------------------------------- batched answers
+
+
+def _normalize(text: str) -> str:
+    try:
+        from ..requests import normalize_numbers
+    except ImportError:
+        return text
+    return normalize_numbers(text)
+
+
+def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True) -> list[TranslateResult]:
+    """Route (where ``to='auto'``) and generate for all requests in batches, then
+    verify/correct each answer per its engine."""
+    from .. import same
+
+    t0 = time.perf_counter()
+    n = len(requests)
+    results: list[TranslateResult | None] = [None] * n
+    texts = [_normalize(r.text) for r in requests]
+    routes: list[str | None] = [None] * n
+    neural_idx = []
+    for i, r in enumerate(requests):
+        if r.engine == "compiler":
+            results[i] = compiler_answer(r)
+            continue
+        if r.engine not in ("auto", "neural"):
+            raise HelixError(E_INPUT, f"unknown engine {r.engine!r} (auto, neural, compiler)")
+        routes[i] = _target_of(r.to)
+        neural_idx.append(i)
+    to_route = [i for i in neural_idx if routes[i] is None]
+    route_prob: dict[int, float] = {}
+    if to_route:
+        scored = moe.route_scored([texts[i] for i in to_route], constrained=constrained) \
+            if hasattr(moe, "route_scored") else [(lab, 1.0) for lab in moe.route([texts[i] for i in to_route],
+                                                                                  constrained=constrained)]
+        for i, (lab, p) in zip(to_route, scored):
+            routes[i] = lab
+            route_prob[i] = p
+    routed_by_model = set(to_route)
+    have = set(moe.routes())
+    bad_route = [i for i in neural_idx if routes[i] not in have]
+    gen_idx = [i for i in neural_idx if i not in bad_route]
+    gens = moe.generate([texts[i] for i in gen_idx], [routes[i] for i in gen_idx], constrained=constrained) if gen_idx else []
+    by_i = dict(zip(gen_idx, gens))
+    elapsed = (time.perf_counter() - t0) * 1000
+    th = _thresholds(moe)
+    for i in neural_idx:
+        r = requests[i]
+        route = routes[i]
+        g = by_i.get(i)
+        spec = moe.specialist_for(route) if g is not None else None
+        target = spec.target if spec is not None else (route or "explain")
+        out = g.output if g is not None else ""
+        res = TranslateResult(route=route or "", target=target, output=out, engine="neural",
+                              grammar_valid=bool(g and g.grammar_valid), verified=None, latency_ms=0.0,
+                              extra={"routed_by": "coordinator" if i in routed_by_model else "request"})
+        if g is not None and g.text != g.output:
+            res.extra["model_text"] = g.text
+        if g is not None and g.closed:
+            res.extra["closed_at_budget"] = True
+        features = {"route": route, "routed_by_model": i in routed_by_model, "route_prob": route_prob.get(i, 1.0),
+                    "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
+                    "closed": bool(g and g.closed), "grammar_valid": res.grammar_valid, "output": out,
+                    "has_specialist": g is not None, "verified": None}
+        if g is not None and route != "explain" and res.grammar_valid:
+            from .confidence import inconsistency
+
+            features["inconsistent"] = inconsistency(r.text, g.value)
+        # verification against the compiler's own reading
+        try:
+            ref = compiler_reading(r.text, None if i in routed_by_model else route)
+        except HelixError:
+            ref = None
+        if ref is not None:
+            ref_route, ref_out, ref_val = ref
+            if ref_route == "explain":
+                agree = route == "explain" and g is not None and g.value == ref_val
+            else:
+                agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
+            res.verified = features["verified"] = bool(agree)
+            if not agree:
+                # The compiler overrules the model only where its own reading is unambiguous: the
+                # same route, and a payload it read whole (notation text, or its controlled English)
+                # with no other literal in the request. Models miscopy and mis-compose values; a
+                # whole-phrase parse does not. A route disagreement is a conflict nobody can settle.
+                features["correction_sure"] = (r.engine == "auto" and ref_route == route
+                                               and _sure_payload(r.text, ref_route))
+            if not agree and r.engine == "auto":
+                res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
+                res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
+                res.grammar_valid = True
+        res.confident, res.reason = judge(features, th)
+        res.features = features
+        res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
+                               "forced": features["forced"]}
+        res.latency_ms = elapsed
+        results[i] = res
+    return results  # type: ignore[return-value]
+
+
+_LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                               r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
+
+
+def _sure_payload(text: str, route: str) -> bool:
+    """The compiler's reading of the payload is one it can stand behind: a span of notation text
+    (not hex bytes, which may be meant as a bytes value rather than binary notation text) or a value described in
+    its controlled English, read whole, with no other literal left in the request (an incidental
+    number elsewhere could be the value meant)."""
+    from ..plugins import notations
+    from ..requests import _mentions, extract_payload, normalize_numbers, read_request
+
+    try:
+        r = read_request(text)
+    except HelixError:
+        return False
+    if route == "explain" or not r.has_payload:
+        return False
+    n = notations().get(r.payload_notation or "")
+    if r.payload_notation != "english" and (n is None or n.binary):
+        return False
+    norm = normalize_numbers(text.strip())
+    if r.payload_notation == "english":
+        from ..requests import extract_description
+
+        found = extract_description(norm)
+        span = found[1:] if found else None
+    else:
+        found = extract_payload(norm, r.payload_notation)
+        span = found[2:] if found else None
+    if span is None:
+        return False
+    rest = norm[:span[0]] + " " + norm[span[1]:]
+    for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals
+        rest = rest[:a] + " " + rest[b:]
+    return not _LEFTOVER_LITERAL.search(rest)
+
+
+def _thresholds(moe):
+    from .confidence import Thresholds
+
+    th = getattr(moe, "confidence", None)
+    if th is None:
+        d = getattr(moe, "dir", None)
+        th = Thresholds.load(d) if d is not None else Thresholds()
+        try:
+            moe.confidence = th
+        except AttributeError:
+            pass
+    return th
+
+
+def _same(a, b, same) -> bool:
+    try:
+        return bool(same(a, b))
+    except Exception:  # noqa: BLE001
+        return False
