@@ -223,7 +223,7 @@ def export_vllm(out, models_dir=None, *, force: bool = False) -> dict:
         meta["serve"] = serve_command(out, meta)
         (out / "vllm.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
         for name in adapters:
-            text = EXAMPLES.get(name) or EXAMPLES["coordinator"]
+            text = EXAMPLES.get(name) or f"Convert [7, 8] to {adapters[name]['target'] or name}"
             body, slots = vllm_request(text, name, out)
             example = {"request_text": text, "slots": [s.raw for s in slots], "body": body}
             (out / "requests" / f"{name}.json").write_text(json.dumps(example, indent=1, ensure_ascii=False),
