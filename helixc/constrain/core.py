@@ -557,7 +557,8 @@ class GrammarConstraint:
 
     def warmup(self, token_id_lists) -> int:
         """Compute the masks along the given token sequences (e.g. tokenized training targets)
-        so the lazily built tables exist before decoding starts; returns the steps walked.
+        so their walk memos (and tables of states inside split UTF-8 characters) exist before
+        decoding starts; returns the steps walked.
         Sequences are followed while their tokens are allowed."""
         steps = 0
         for ids in token_id_lists:
