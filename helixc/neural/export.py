@@ -262,9 +262,10 @@ Written by `helixc export vllm` from `{meta['source']}`. One base model, {len(me
 {meta['serve']}
 ```
 
-(vLLM < 0.11: `--guided-decoding-backend guidance` instead of `--structured-outputs-config`, and the
-request field `guided_grammar` instead of `structured_outputs.grammar`; see {VLLM_DOCS['lora']} and
-{VLLM_DOCS['structured_outputs']}.) The grammars are Lark in llguidance's dialect: use the `guidance`
+(vLLM releases from before `structured_outputs` — the `guided_*` request fields were removed in
+v0.12.0 — take `--guided-decoding-backend guidance` and the request field `guided_grammar` instead;
+see {VLLM_DOCS['lora']} and {VLLM_DOCS['structured_outputs']}. Checked against those pages, not
+against a running vLLM.) The grammars are Lark in llguidance's dialect: use the `guidance`
 backend (xgrammar reads GBNF/EBNF, not these files).
 
 | adapter | kind | grammar |
