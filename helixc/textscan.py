@@ -34,6 +34,7 @@ tuple, turned into the :class:`HelixError` by :func:`raise_found`:
 
 from __future__ import annotations
 
+import os
 import re
 from itertools import compress, count, islice
 
@@ -262,6 +263,19 @@ INT_PREFIX = re.compile(r"-?(?:0|[1-9][0-9]*)")
 def int_prefix_len(tok: str) -> int:
     m = INT_PREFIX.match(tok)
     return m.end() if m else 0
+
+
+def native_tokens(name: str):
+    """The C tokenizer of a text notation (``helixc_plugins._textlex_native``: ``hlxl``, ``lct``,
+    ``lcr``), which returns exactly its quick pattern's ``findall``; None where it is not built or
+    ``HELIXC_NO_NATIVE=1`` (the pattern, which stays the reference, serves)."""
+    if os.environ.get("HELIXC_NO_NATIVE", "") not in ("", "0"):
+        return None
+    try:
+        from helixc_plugins import _textlex_native
+    except ImportError:
+        return None
+    return getattr(_textlex_native, name)
 
 
 def run_quick(toks: list, qvalue):
