@@ -389,6 +389,8 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
         return None
     if _PERMISSION.search(request) or (_HOW_QUESTION.search(request) and not _TRANSLATE_VERB.search(request)):
         return "the request reads as a question about the notations, not a value to translate"
+    if not _reads_as_request(request):
+        return "the input reads as no request (no value, kind or notation named, no instruction)"
     plain = _plain(request)
     m = _COMPUTED.search(plain)
     if m and m.group(0).lower() not in _names(value):
@@ -404,6 +406,22 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
                                                                                   -v in nums):
             return f"the request spells the number {phrase!r}, and the answer does not hold it"
     return inconsistency(request, value)
+
+
+_CUE = re.compile(r"[\d\"'\[\]{}()@&#=:\u2192\u22a4\u22a5\u22a0\u2205\u27c1\u25c7\u25c6\U0001f700-\U0001f77f]|->|"
+                  r"\b(?:" + "|".join(_NUM_WORD) + r"|true|false|null|none|nil|nothing|yes|no|empty|"
+                  r"list|lists|array|arrays|map|maps|object|dictionary|dict|contract|contracts|handle|handles|"
+                  r"text|string|strings|word|words|phrase|integer|int|number|numbers|float|decimal|bytes|byte|boolean|"
+                  r"bool|value|values|key|keys|field|fields|name|named|called|item|items|element|elements|pair|pairs|"
+                  r"convert|translate|encode|decode|write|show|give|turn|render|emit|express|put|make|format|"
+                  r"represent|spell|output|print|produce|serialize|store|declare|define|record|need|want|get|change|"
+                  r"rewrite|transform|please|pls|plz|what|how|hex|binary)\b", re.I)
+
+
+def _reads_as_request(request: str) -> bool:
+    from ..requests import _mentions
+
+    return bool(_mentions(request)) or bool(_CUE.search(request))
 
 
 def _answer_numbers(v) -> set:
