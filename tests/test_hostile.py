@@ -593,3 +593,15 @@ def test_native_tokenizer_is_the_quick_pattern(name):
     assert lex(deep * 100_000) == quick.findall(deep * 100_000) == [deep] * 100_000
     with pytest.raises(TypeError):
         lex(b"[1]")
+
+
+def test_detect_keeps_no_frames_of_failed_attempts(monkeypatch):
+    """detect() keeps each notation's error for the report; not its traceback (the failed attempt's
+    frames, with their token lists: about half of detect's peak memory on a megabyte)."""
+    from helixc import detection
+
+    kept = []
+    progress = detection._progress
+    monkeypatch.setattr(detection, "_progress", lambda e: kept.append(e) or progress(e))
+    error_of(helixc.detect, "[1," * 1000)
+    assert kept and all(e.__traceback__ is None for e in kept)
