@@ -367,7 +367,7 @@ def scan(toks: list):
     braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
     state = _V
     k = 0
-    nob = 0  # no bulk run is tried before this token (each run is tried once: linear time)
+    nob = nobo = 0  # no bulk run / nested groups tried before these tokens (each once: linear time)
     while k < n:
         t = toks[k]
         if state == _AV:
@@ -439,6 +439,31 @@ def scan(toks: list):
                     state = _VA
                     k = j
                     continue
+                if k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]:
+                    # nested groups in bulk: "[ v ," or "{ key :" again and again, every v / key plain
+                    g = min(same_run(toks, k, 3, c), same_run(toks, k + 2, 3, mid))
+                    nobo = k + 3 * g
+                    m = plain_count(toks, k + 1, 3, g, _PLAIN if c == "[" else _PLAIN_KEY)
+                    if m:
+                        d = len(stack)
+                        i0 = max(0, 64 - d)  # the first group opened at depth >= 64
+                        lim = min(m, i0) if sem else 0  # groups whose map frame is read while sem holds
+                        if i0 < m:
+                            if d <= 64:
+                                D, sem = k + 3 * i0, False
+                            if not ref:
+                                ref, R = True, (E_DEPTH, DEPTH_MESSAGE, k + 3 * i0)
+                        if c == "[":
+                            stack.extend(repeat(_ARRF, m))
+                        else:
+                            braces.extend(range(d, d + m))
+                            if lim:
+                                keys = [t[1:-1] if t[0] == '"' else t for t in toks[k + 1:k + 3 * lim:3]]
+                                stack.extend([[_MAP, k + 3 * i, None, {key}] for i, key in enumerate(keys)])
+                            stack.extend(repeat(_MAPF, m - lim))
+                        state = _V
+                        k += 3 * m
+                        continue
                 if len(stack) >= 64:
                     if len(stack) == 64:
                         D, sem = k, False

@@ -510,6 +510,19 @@ def _flat_run_text(name, rng):
     if rng.random() < 0.3:  # inside a wrapper at depth 63-65 (errors then in the grammar's order)
         d = rng.choice([1, 63, 64, 65])
         text = "[" * d + text + "]" * d
+    if rng.random() < 0.4:  # inside nested groups: "[v, " or "{k: " again and again
+        d = rng.choice([1, 5, 30, 62, 63, 64, 65, 70])
+        arrays = rng.random() < 0.5
+        for _ in range(d):  # from the inside out; some levels get an entry after the inner one
+            v = rng.choice(spec["value"][:10] if rng.random() < 0.97 else spec["value"])
+            if arrays:
+                text = f"[{v}{spec['sep']} {text}" + rng.choice(["]", "]", f"{spec['sep']} {v}]"])
+            else:
+                k = rng.choice(spec["key"][:6] if rng.random() < 0.97 else spec["key"])
+                again = rng.choice(spec["key"][:6])  # the same key (a repeat) or another
+                text = f"{{{k}{spec['mid']} {text}" + rng.choice(["}", "}", f"{spec['sep']} {again}{spec['mid']} {v}}}"])
+        if rng.random() < 0.3:
+            text = text[:rng.randint(1, len(text))]
     return text
 
 
