@@ -335,6 +335,8 @@ _OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
 _PLAIN = re.compile(r'(?:(?:-?[0-9]{1,17}|[0-9]{18}|"[^"\\]*"|null|true|false|x"[0-9a-fA-F]*"|&h_[A-Za-z0-9_]+)\x00)*+')
 _PLAIN_KEY = re.compile(r'(?:(?:"[^"\\]*"|(?!(?:null|true|false)\x00)[A-Za-z_][A-Za-z0-9_]*)\x00)*+')
 _PLAIN_FIELD = re.compile(r"(?:@[0-9]{1,18}\x00)*+")
+_PLAIN_START = frozenset('-0123456789"ntfx&')  # what a plain value starts with (a cheap test first)
+_KEY_START = frozenset('"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')
 
 
 def _run_end(toks: list, k: int, ne) -> int:
@@ -439,7 +441,8 @@ def scan(toks: list):
                     state = _VA
                     k = j
                     continue
-                if k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]:
+                if (k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]
+                        and toks[k + 1][0] in (_PLAIN_START if c == "[" else _KEY_START)):
                     # nested groups in bulk: "[ v ," or "{ key :" again and again, every v / key plain
                     g = min(same_run(toks, k, 3, c), same_run(toks, k + 2, 3, mid))
                     nobo = k + 3 * g

@@ -440,6 +440,9 @@ def _shapes(size):
         ("hlxl", "[" + '"a", ' * (size // 5)),
         ("lc-b", "05 " * (size // 3)),
         ("lc-b", "0" * size + "G"),
+        # nested records, truncated: bulk attempts at every record (once quadratic: 29 s for 1 MB)
+        ("hlxl", "[" + ", ".join(['{a: [1, "x"], b: {1: {@0: null}}, c: [1, 2, 3, 4, 5]}'] * (size // 50))),
+        ("lc-t", "[" + ",".join(['{a:[1,"x"],b:{C:1,0=NULL},c:[1,2,3,4,5]}'] * (size // 40))),
     ]
 
 
