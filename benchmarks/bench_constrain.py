@@ -306,7 +306,8 @@ def main(argv=None):
     os.environ["HELIXC_CACHE_DIR"] = str(tmp)  # fresh constraint cache: "first" builds are real
     rows: list = []
     meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "docs_per_pass": args.docs, "note": "shared 2-core VM; run under nice -n 10 next to other jobs"}
+            "docs_per_pass": args.docs, "note": "shared 2-core VM; run under nice -n 10 next to other jobs",
+            "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
     try:
         import llguidance
 
@@ -333,6 +334,7 @@ def main(argv=None):
         meta["big_tokenizer"] = info
         bench_vocab("151k", big, args.docs, rows, notations, args.xgrammar_threads)
     shutil.rmtree(tmp, ignore_errors=True)
+    meta["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]  # other jobs on the 2 cores
     summ = summary(rows)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

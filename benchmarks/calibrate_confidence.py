@@ -52,72 +52,12 @@ def val_rows(per_route: int) -> list[dict]:
     return out
 
 
-def blind_rows(path: Path, source: str) -> list[dict]:
-    from helixc import emit, parse
-    from helixc.neural.data import load_knowledge
-
-    kb = {e["id"]: e["answer"] for e in load_knowledge()}
-    out = []
-    for line in path.open(encoding="utf-8"):
-        r = json.loads(line)
-        if r["route"] == "none":
-            expected = None
-        elif r["route"] == "explain":
-            expected = kb[r["knowledge_id"]]
-        else:
-            expected = emit(parse(r["value"], "hlxl"), r["route"])
-        out.append({"source": source, "request": r["request"], "to": r.get("to", "auto"), "expected": expected,
-                    "route": r["route"]})
-    return out
-
-
-def run(rows: list[dict], models_dir) -> list[dict]:
-    from helixc.engine import TranslateRequest, translate_notation
-    from helixc.errors import HelixError
-    from helixc.neural.service import answer_batch, get_moe
-
-    moe = get_moe(models_dir)
-    english, idx = [], []
-    for i, r in enumerate(rows):
-        req = TranslateRequest(text=r["request"], to=r["to"], engine="auto")
-        try:
-            res = translate_notation(req) if r["request"].strip() else "error"
-        except HelixError:
-            res = "error"
-        if res == "error":
-            r.update(answered=False, error=True, features=None)
-        elif res is not None:  # notation input: the compiler's answer, always confident
-            r.update(answered=True, output=res.output, features=None)
-        else:
-            english.append(req)
-            idx.append(i)
-    for s in range(0, len(english), 32):
-        for i, res in zip(idx[s: s + 32], answer_batch(moe, english[s: s + 32])):
-            rows[i].update(answered=None, output=res.output, features=res.features, got_route=res.route)
-    for r in rows:
-        r["correct"] = r.get("output") is not None and r["expected"] is not None and r["output"] == r["expected"]
-    return rows
-
-
 def score(rows, th) -> dict:
-    from helixc.neural.confidence import judge
+    from helixc.evaluation.blind import rejudge
+    from helixc.evaluation.blind import score as _score
 
-    stats: dict[str, dict] = {}
-    for r in rows:
-        s = stats.setdefault(r["source"], {"n": 0, "answered": 0, "right": 0, "right_all": 0})
-        s["n"] += 1
-        if r.get("features") is not None:
-            answered = judge(r["features"], th)[0]
-        else:
-            answered = bool(r.get("answered"))
-        s["answered"] += answered
-        s["right"] += answered and r["correct"]
-        s["right_all"] += r["correct"]
-    for s in stats.values():
-        s["coverage"] = s["answered"] / s["n"] if s["n"] else 0.0
-        s["precision"] = s["right"] / s["answered"] if s["answered"] else 1.0
-        s["end_to_end"] = s["right"] / s["n"] if s["n"] else 0.0
-    return stats
+    rejudge(rows, th)
+    return _score(rows)
 
 
 def main(argv=None) -> int:
@@ -135,13 +75,19 @@ def main(argv=None) -> int:
     from helixc.neural.confidence import Thresholds
 
     models_dir = Path(a.models) if a.models else default_models_dir()
+    from helixc.evaluation.blind import CachedMoE, load_rows, render, run_rows, wrong_answers
+    from helixc.neural.service import get_moe
+
     rows = val_rows(a.per_route) if a.per_route else []
     for path, src in ((a.dev, "dev"), (a.garbage, "garbage")):
         if Path(path).is_file():
-            rows += blind_rows(Path(path), src)
+            rows += load_rows(Path(path), src)
     t0 = time.perf_counter()
-    run(rows, models_dir)
-    print(f"ran {len(rows)} rows in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    moe = CachedMoE(get_moe(models_dir))
+    run_rows(rows, moe, progress=lambda m: print(m, file=sys.stderr))
+    moe.save()
+    print(f"ran {len(rows)} rows in {time.perf_counter() - t0:.0f} s ({moe.misses} model rows not cached)",
+          file=sys.stderr)
 
     grid = itertools.product([0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
                              [0, 1, 2], [0.3, 0.5, 0.7, 0.8, 0.9, 0.95])
@@ -150,24 +96,26 @@ def main(argv=None) -> int:
         th = Thresholds(route_prob=rp, min_prob=mp, max_forced=mf, explain_prob=ep)
         st = score(rows, th)
         ok = all(st[s]["precision"] >= a.target for s in ("val", "dev") if s in st) and \
-            st.get("garbage", {"answered": 0})["answered"] == 0
+            st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"] == 0
         cov = sum(st[s]["right"] for s in ("val", "dev") if s in st)
         prec = min((st[s]["precision"] for s in ("val", "dev") if s in st), default=1.0)
         key = (ok, cov if ok else prec, cov)
         if best_key is None or key > best_key:
             best, best_key = (th, st), key
     th, st = best
+    st = score(rows, th)
     print(f"chosen: {th} (meets target: {best_key[0]})")
-    print(f"{'source':8} {'rows':>5} {'coverage':>9} {'precision':>10} {'end-to-end':>11} {'best-reading exact':>19}")
-    for s, v in st.items():
-        print(f"{s:8} {v['n']:5d} {v['coverage']:9.1%} {v['precision']:10.1%} {v['end_to_end']:11.1%} "
-              f"{v['right_all'] / v['n']:19.1%}")
+    print(render(st), end="")
+    for w in wrong_answers(rows):
+        print("  wrong:", w["source"], repr(w["request"]), w["to"], "->", repr(w["output"])[:70], file=sys.stderr)
     default = score(rows, Thresholds())
     print("defaults:", {s: (round(v["coverage"], 3), round(v["precision"], 3)) for s, v in default.items()})
+    score(rows, th)
     report = {"thresholds": th.__dict__, "meets_target": best_key[0], "target_precision": a.target,
-              "calibrated_on": {s: v["n"] for s, v in st.items()}, "scores": st}
+              "calibrated_on": {s: v["n"] for s, v in st.items()}, "scores": st,
+              "command": "HELIXC_TORCH_THREADS=2 .venv/bin/python benchmarks/calibrate_confidence.py " + " ".join(argv or sys.argv[1:])}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps({**report, "rows": rows}, ensure_ascii=False, indent=1, default=str) + "\n")
+    Path(a.out).write_text(json.dumps({**report, "rows": [{k: v for k, v in r.items()} for r in rows]}, ensure_ascii=False, indent=1, default=str) + "\n")
     if a.write:
         (models_dir / "confidence.json").write_text(json.dumps(report, indent=1) + "\n")
         print(f"wrote {models_dir / 'confidence.json'}")

@@ -37,7 +37,7 @@ def detect(text: str) -> Detection:
         try:
             readings.append((name, n.parse(text)))
         except HelixError as e:
-            errors.append(e)
+            errors.append(e.with_traceback(None))  # kept for the report: not the failed attempt's frames (its token list)
     if not readings:
         for e in errors:
             if e.code == E_INPUT_TOO_LARGE:  # too large to read (or out of memory): no notation is closer

@@ -141,6 +141,8 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 # Hex text no binary notation decodes is that notation's error, never English.
                 # With to=auto the input is a request (it may well start with a bracket);
                 # with a named target, text that starts like notation gets the parse error.
+                if _broken_hex(text):  # "01 7B F": hex digits, but not whole bytes: LC-B's error and position
+                    value = get_notation("lc-b").parse(text)
                 if not _detect.looks_like_hex(text) and (to_auto or _detect.looks_like_english(text)):
                     return None
                 raise
@@ -155,3 +157,14 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
         grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000,
         extra={"source": source_name},
     )
+
+
+def _broken_hex(text: str) -> bool:
+    """Hex digits only (3 or more, a digit among them), in runs that are not whole bytes: text that
+    only LC-B could mean, never English (``01 7B F``, ``090A2668F``; not ``add`` or ``5 7``)."""
+    toks = text.split()
+    if not toks or sum(map(len, toks)) < 3 or not any(c.isdigit() for c in text):
+        return False
+    if not all(all(c in "0123456789abcdefABCDEF" for c in t) for t in toks):
+        return False
+    return not any(t.isalpha() and t.islower() and len(t) >= 3 for t in toks)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from helixc.cli import cli
-from helixc.neural.confidence import Thresholds, has_reserved, inconsistency, judge
+from helixc.neural.confidence import Thresholds, has_reserved, inconsistency, judge, number_phrases, request_checks, ungrounded
 
 
 def run(*args, input=None):
@@ -44,6 +44,74 @@ def test_compiler_agreement_and_sure_corrections_are_answers():
     assert judge({**GOOD, "min_prob": 0.01, "verified": True}, th)[0]
     assert judge({**GOOD, "verified": False, "correction_sure": True}, th)[0]
     assert not judge({**GOOD, "verified": False, "correction_sure": False}, th)[0]
+
+
+def test_the_requests_own_words_overrule_even_compiler_agreement():
+    th = Thresholds()
+    doubt = {"request_check": "the request reads as a question about the notations, not a value to translate"}
+    assert judge({**GOOD, **doubt}, th) == (False, doubt["request_check"])
+    assert not judge({**GOOD, "verified": True, **doubt}, th)[0]
+    assert not judge({**GOOD, "verified": False, "correction_sure": True, **doubt}, th)[0]
+    assert not judge({**GOOD, "route": "explain", **doubt}, th)[0]
+
+
+@pytest.mark.parametrize("request_,route,value,why", [
+    ("one million, as an integer", "lc-b", 1, "number 1"),  # a number in words, miscopied
+    ("zero point zero one, LC-T", "lc-t", 0, "number 0"),
+    ("hello world", "lc-r", True, "true"),  # invented values
+    ("asdf qwer zxcv", "lc-r", None, "null"),
+    ("convert it to lc-r", "lc-r", [], "empty list"),
+    ("the text apple in hlxl", "hlxl", "pear", "'pear'"),
+    ("the biggest 64 bit signed integer", "lc-r", 64, "computation"),
+    ("a list of the first four odd numbers in lc-r", "lc-r", [4], "computation"),
+    ("a list containing an empty list, in lc-t", "lc-t", [], "2 lists"),
+    ("the word null as text, in hlxl", "hlxl", None, "text"),
+    ("7 and two thousand and five in lc-r", "lc-r", [7], "two thousand and five"),
+    ("which byte marks null in binary?", "lc-b", None, "question"),
+    ("can I write 0xFF in HLXL?", "hlxl", 255, "question"),
+    ("handle db_main -> lct", "explain", None, "no question"),
+])
+def test_request_checks_find_each_class(request_, route, value, why):
+    got = request_checks(request_, route, value, "x")
+    assert got and why in got, got
+
+
+@pytest.mark.parametrize("request_,route,value", [
+    ("one million, as an integer", "lc-b", 1000000),
+    ("zero point zero one, LC-T", "lc-t", 0.01),
+    ("Could you please show me minus one hundred twenty-three in the binary notation?", "lc-b", -123),
+    ("the numbers from one to four in hlxl", "hlxl", [1, 2, 3, 4]),
+    ("decode 0C 0D into lc-t", "lc-t", {}),
+    ('HLXL: "quote \\" inside"', "hlxl", 'quote " inside'),
+    ("How do I write the text ready in HLXL", "hlxl", "ready"),
+    ("Declare a handle named list in ASCII format", "lc-t", __import__("helixc.values").values.Handle("list")),
+    ("Convert [1, 2, 3] to runic", "lc-r", [1, 2, 3]),
+    ("trnaslate 255 to lct", "lc-t", 255),
+])
+def test_request_checks_pass_answers_the_request_grounds(request_, route, value):
+    assert request_checks(request_, route, value, "x") is None
+
+
+def test_number_words_and_grounding():
+    assert dict(number_phrases("one million and two thousand and five")) == {"one million and two thousand and five":
+                                                                            1002005}
+    assert ("zero point five", 0.5) in number_phrases("zero point five in lc-t")
+    assert {v for _, v in number_phrases("one, two and three")} == {1, 2, 3}
+    assert ungrounded("0x1F in lc-r", 31) is None  # other bases are read as written
+    assert ungrounded("what is 5 in lc-r", 6) == "the number 6"
+    assert ungrounded("the bytes 01 02 in hlxl", b"\x01\x02") is None
+    assert ungrounded("decode 00 to hlxl", None) is None  # the hex decodes to null
+
+
+def test_an_explanation_needs_a_question_on_its_topic():
+    from helixc.neural.data import load_knowledge
+
+    kb = {e["id"]: e["answer"] for e in load_knowledge()}
+    contract = next(a for i, a in kb.items() if "contract" in i)
+    assert request_checks("what is a contract?", "explain", None, contract) is None
+    assert request_checks("explian contracts pls", "explain", None, contract) is None
+    assert "no word" in request_checks("lorem ipsum dolor sit amet?", "explain", None, contract)
+    assert "no question" in request_checks("Lorem ipsum dolor sit amet", "explain", None, contract)
 
 
 def test_inconsistency_reads_the_requests_own_words():

@@ -383,13 +383,12 @@ def test_module_limit_is_read_at_call_time(monkeypatch):
 def test_memory_error_becomes_a_helix_error(name, monkeypatch):
     mod = helixc.get_notation(name).wrapped.__class__.__module__
 
-    class Exhausted:
-        def findall(self, text):
-            raise MemoryError
+    def exhausted(text):
+        raise MemoryError
 
     import importlib
 
-    monkeypatch.setattr(importlib.import_module(mod), "_QUICK", Exhausted())
+    monkeypatch.setattr(importlib.import_module(mod), "_tokens", exhausted)  # the C tokenizer or the pattern
     e = error_of(helixc.parse, helixc.emit([1], name), name)
     assert e.code == "E_INPUT_TOO_LARGE" and "memory" in e.message and e.__context__ is None
 
@@ -441,6 +440,9 @@ def _shapes(size):
         ("hlxl", "[" + '"a", ' * (size // 5)),
         ("lc-b", "05 " * (size // 3)),
         ("lc-b", "0" * size + "G"),
+        # nested records, truncated: bulk attempts at every record (once quadratic: 29 s for 1 MB)
+        ("hlxl", "[" + ", ".join(['{a: [1, "x"], b: {1: {@0: null}}, c: [1, 2, 3, 4, 5]}'] * (size // 50))),
+        ("lc-t", "[" + ",".join(['{a:[1,"x"],b:{C:1,0=NULL},c:[1,2,3,4,5]}'] * (size // 40))),
     ]
 
 
@@ -511,6 +513,19 @@ def _flat_run_text(name, rng):
     if rng.random() < 0.3:  # inside a wrapper at depth 63-65 (errors then in the grammar's order)
         d = rng.choice([1, 63, 64, 65])
         text = "[" * d + text + "]" * d
+    if rng.random() < 0.4:  # inside nested groups: "[v, " or "{k: " again and again
+        d = rng.choice([1, 5, 30, 62, 63, 64, 65, 70])
+        arrays = rng.random() < 0.5
+        for _ in range(d):  # from the inside out; some levels get an entry after the inner one
+            v = rng.choice(spec["value"][:10] if rng.random() < 0.97 else spec["value"])
+            if arrays:
+                text = f"[{v}{spec['sep']} {text}" + rng.choice(["]", "]", f"{spec['sep']} {v}]"])
+            else:
+                k = rng.choice(spec["key"][:6] if rng.random() < 0.97 else spec["key"])
+                again = rng.choice(spec["key"][:6])  # the same key (a repeat) or another
+                text = f"{{{k}{spec['mid']} {text}" + rng.choice(["}", "}", f"{spec['sep']} {again}{spec['mid']} {v}}}"])
+        if rng.random() < 0.3:
+            text = text[:rng.randint(1, len(text))]
     return text
 
 
@@ -565,3 +580,44 @@ def test_a_key_repeated_after_keys_out_of_order_is_refused(name, text):
     order, a later repeat overwrote the first value silently (found by the flat-run scan test)."""
     assert where(error_of(helixc.parse, text, name))[0] == "E_DUPLICATE_KEY"
     assert previous(name, text)[1] == "E_DUPLICATE_KEY"
+
+
+# --------------------------------------------------------------------------- the C tokenizer (plugins/_textlex_native.c)
+
+LEX_PIECES = (list('[]{}:,=-+.eE0123456789abcdefxXoObBuhnrt_&@#"\\ \t\r\n\x00\x01\x7f\x1f?é~')
+              + ["\u2205", "\u22a4", "\u22a5", "\u22a0", "\u27c1", "\U0001f703", "\U0001f704", "\U0001f70a", "\U0001f701",
+                 "\U0001f702", "\u25c7", "\u25c6", ", ", ": ", "\\u00e9", "\\u00E9", "0x1F", "-0b", "1e+5", "1.5e-3", "1.e5",
+                 'x"0a"', 'x"0"', "&h_", "null", "\U0001f7010 ", "\U0001f70112 ", "\U0001f70101 ", "\u22a0a0f", "\u27c1_h"])
+
+
+@pytest.mark.parametrize("name", TEXT)
+def test_native_tokenizer_is_the_quick_pattern(name):
+    """The C tokenizer returns exactly the quick pattern's findall (the pattern is the reference)."""
+    native = pytest.importorskip("helixc_plugins._textlex_native")
+    from helixc_plugins import hlxl, lc_r, lc_t
+
+    quick = {"hlxl": hlxl._QUICK, "lc-t": lc_t._QUICK, "lc-r": lc_r._QUICK}[name]
+    lex = {"hlxl": native.hlxl, "lc-t": native.lct, "lc-r": native.lcr}[name]
+    rng = random.Random(17)
+    texts = ["", " ", " \n", "[1] \n", '"a', '"\\', '"\\u12', "-", "0x", "1e", "1.5e+", 'x"0a', "&h", "@", "\U0001f701"]
+    texts += ["".join(rng.choice(LEX_PIECES) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += ["".join(rng.choice(SOUP[name]) for _ in range(rng.randint(0, 12))) for _ in range(1000)]
+    texts += list(near_valid_texts(name, 300, seed=5))
+    for text in texts:
+        assert lex(text) == quick.findall(text), text
+    deep = {"hlxl": "[", "lc-t": "[", "lc-r": "\U0001f703"}[name]
+    assert lex(deep * 100_000) == quick.findall(deep * 100_000) == [deep] * 100_000
+    with pytest.raises(TypeError):
+        lex(b"[1]")
+
+
+def test_detect_keeps_no_frames_of_failed_attempts(monkeypatch):
+    """detect() keeps each notation's error for the report; not its traceback (the failed attempt's
+    frames, with their token lists: about half of detect's peak memory on a megabyte)."""
+    from helixc import detection
+
+    kept = []
+    progress = detection._progress
+    monkeypatch.setattr(detection, "_progress", lambda e: kept.append(e) or progress(e))
+    error_of(helixc.detect, "[1," * 1000)
+    assert kept and all(e.__traceback__ is None for e in kept)

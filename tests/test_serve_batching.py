@@ -82,6 +82,34 @@ def test_per_row_token_budgets_match_each_row_alone(moe):
     assert together[0].closed and not together[1].closed
 
 
+def test_prefill_groups_cover_every_row_once_and_split_only_when_padding_costs_more():
+    from helixc.neural.decode import prefill_groups
+
+    assert prefill_groups([20, 21, 22, 23]) == [[0, 1, 2, 3]]  # padding is cheaper than a forward pass
+    groups = prefill_groups([10, 200, 12, 190, 11])
+    assert sorted(j for g in groups for j in g) == [0, 1, 2, 3, 4]
+    assert sorted(map(sorted, groups)) == [[0, 2, 4], [1, 3]]
+    assert prefill_groups([]) == []
+
+
+def test_rows_of_very_different_lengths_decode_as_each_alone(moe):
+    from helixc.neural.decode import greedy_decode, prefill_groups
+    from helixc.neural.moe import prompt_text
+
+    moe.set_adapter("lc-r")
+    cons = moe.constraint_for("lc-r")
+    texts = ["Convert [1] to LC-R", "Convert [" + ", ".join(str(i) for i in range(40)) + "] to LC-R",
+             "Write [2, 3] in runes"]
+    prompts = [prompt_text("lc-r", moe.read(t)[0]) for t in texts]
+    lengths = [len(moe.tok.encode(p, add_special_tokens=False)) + 1 for p in prompts]
+    assert len(prefill_groups(lengths)) == 2, lengths  # the long one is prefilled apart, caches merged
+    together = greedy_decode(moe.model, moe.tok, prompts, max_new_tokens=60, constraints=[cons] * 3)
+    for p, d in zip(prompts, together):
+        alone = greedy_decode(moe.model, moe.tok, [p], max_new_tokens=60, constraints=[cons])[0]
+        assert (d.text, d.tokens, d.finished, d.grammar_valid) == (alone.text, alone.tokens, alone.finished,
+                                                                   alone.grammar_valid)
+
+
 # --------------------------------------------------------------------------- the batcher
 
 

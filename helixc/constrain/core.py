@@ -36,6 +36,7 @@ How a mask is computed (see the package docstring for the API):
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import logging
 import os
@@ -303,6 +304,19 @@ class _MaskPool:
         return r
 
 
+def _load_pickle(f):
+    """pickle.load with the cyclic GC paused: unpickling tens of thousands of objects would
+    otherwise trigger full collections over everything the process holds (100+ ms when
+    other constraints' memos are alive)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(f)
+    finally:
+        if was:
+            gc.enable()
+
+
 class _Rebuilt(Exception):
     """The tables were rebuilt under a running mask computation: start it again."""
 
@@ -361,7 +375,7 @@ class GrammarConstraint:
         if data is None and self._core_path is not None and self._core_path.exists():
             try:
                 with open(self._core_path, "rb") as f:
-                    data = pickle.load(f)
+                    data = _load_pickle(f)
                 if not self._same_tokens(data, tokenizer):
                     data = None
                 else:
@@ -400,7 +414,13 @@ class GrammarConstraint:
         if data["nodes"] is None:
             data["nodes"], data["closed"] = self._read_nodes()
         if precompute and not data["closed"]:
-            self._close()
+            was = gc.isenabled()
+            gc.disable()  # the closure allocates many small objects, none of them cyclic garbage
+            try:
+                self._close()
+            finally:
+                if was:
+                    gc.enable()
             data["closed"] = True
             self._dirty = True
             self.save_cache()
@@ -522,7 +542,7 @@ class GrammarConstraint:
             return {}, False
         try:
             with open(self._nodes_path, "rb") as f:
-                obj = pickle.load(f)
+                obj = _load_pickle(f)
             if not (isinstance(obj, dict) and obj.get("format") == FORMAT_VERSION and isinstance(obj.get("nodes"), dict)):
                 raise ValueError("not a nodes table of this format")
             return obj["nodes"], bool(obj.get("closed"))
@@ -557,7 +577,8 @@ class GrammarConstraint:
 
     def warmup(self, token_id_lists) -> int:
         """Compute the masks along the given token sequences (e.g. tokenized training targets)
-        so the lazily built tables exist before decoding starts; returns the steps walked.
+        so their walk memos (and tables of states inside split UTF-8 characters) exist before
+        decoding starts; returns the steps walked.
         Sequences are followed while their tokens are allowed."""
         steps = 0
         for ids in token_id_lists:

@@ -35,6 +35,18 @@ def run_eval_command(*, split: str, json_out: str | None = None, report: str | N
     bad = [e for e in engine_list if e not in ("auto", "neural", "compiler")]
     if bad or not engine_list:
         raise click.UsageError(f"--engines takes a comma-separated list of auto, neural, compiler (got {engines!r})")
+    from . import blind
+
+    if Path(split).is_file() and blind.sniff_format(split) is not None:
+        # blind free-English or garbage rows: coverage, precision of answered, end to end, garbage answered
+        res = blind.evaluate_file(split, models_dir=models, batch_size=max(batch_size, 32), progress=_progress)
+        click.echo(blind.render(res["scores"]), nl=False)
+        for w in res["wrong_answers"][:20]:
+            click.echo(f"  wrong: {w['request']!r} (to {w['to']}) -> {w['output']!r}", err=True)
+        if json_out:
+            Path(json_out).write_text(blind.to_json(res), encoding="utf-8")
+            click.echo(f"wrote json: {json_out}", err=True)
+        return 0
     evalset = D.load_split(split, corpus_dir)
     if limit is not None:
         evalset = D.EvalSet(evalset.name, evalset.path, runner.spread_sample(evalset.rows, limit), evalset.malformed)

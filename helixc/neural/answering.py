@@ -33,7 +33,7 @@ import time
 
 from ..engine import TranslateRequest, TranslateResult
 from ..errors import E_INPUT, HelixError
-from .confidence import judge
+from .confidence import judge, request_checks
 
 # ---------------------------------------------------------------------------- compiler side
 
@@ -167,6 +167,7 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             ref = compiler_reading(r.text, None if i in routed_by_model else route)
         except HelixError:
             ref = None
+        ref_val = None
         if ref is not None:
             ref_route, ref_out, ref_val = ref
             if ref_route == "explain":
@@ -185,6 +186,11 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
                 res.grammar_valid = True
+        final_value = (ref_val if res.engine == "compiler" else g.value if g is not None else None) \
+            if res.route != "explain" else None
+        features["request_check"] = request_checks(
+            r.text, res.route, final_value, res.output,
+            extra=ref_val if ref is not None and ref[0] != "explain" else None) if res.output else None
         res.confident, res.reason = judge(features, th)
         res.features = features
         res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
@@ -194,8 +200,11 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
     return results  # type: ignore[return-value]
 
 
-_LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+_LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}@&\u27c1]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                                r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
+
+
+_KEY_BEFORE = re.compile(r"[A-Za-z_]\w*\s*(?:->|=>|=|\u2192)\s*$")
 
 
 def _sure_payload(text: str, route: str) -> bool:
@@ -225,6 +234,8 @@ def _sure_payload(text: str, route: str) -> bool:
         found = extract_payload(norm, r.payload_notation)
         span = found[2:] if found else None
     if span is None:
+        return False
+    if _KEY_BEFORE.search(norm[:span[0]]):  # "user -> {...}": the payload is the value of a key
         return False
     rest = norm[:span[0]] + " " + norm[span[1]:]
     for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals

@@ -55,8 +55,13 @@ _KIND_WORDS = {
     "list": "list", "lists": "list", "array": "list", "arrays": "list",
     "map": "dict", "maps": "dict", "object": "dict", "dictionary": "dict", "dict": "dict",
     "contract": "Contract", "contracts": "Contract", "handle": "Handle", "handles": "Handle",
+    "text": "str", "string": "str", "strings": "str", "phrase": "str",
+    "integer": "int", "integers": "int", "int": "int", "float": "float", "floats": "float",
 }
+_PLURAL_KIND = {"lists", "arrays", "maps", "contracts", "handles"}  # "a list of lists": at least two
 _BOOL_NULL = re.compile(r"\b(true|false|null)\b", re.I)
+_NOT_KIND = re.compile(r"\b(?:byte|bit|hex|binary|digit)\s+(?:string|text)s?\b|\bstring of\b|\bin (?:plain )?"
+                       r"text\b|\btext (?:form|format|notation|version)\b", re.I)
 
 
 def _kinds(v, acc: dict) -> dict:
@@ -66,32 +71,404 @@ def _kinds(v, acc: dict) -> dict:
     acc[name] = acc.get(name, 0) + 1
     if v is None or isinstance(v, bool):
         acc["scalar_word"] = acc.get("scalar_word", 0) + 1
+    if isinstance(v, (list, dict, str, bytes)) and len(v) == 0:
+        acc["empty " + name] = acc.get("empty " + name, 0) + 1
     items = v.values() if isinstance(v, dict) else v.fields.values() if isinstance(v, Contract) else \
         v if isinstance(v, list) else ()
+    if isinstance(v, dict):
+        for k in v:
+            _kinds(k, acc)
     for x in items:
         _kinds(x, acc)
     return acc
 
 
-def inconsistency(request: str, value) -> str | None:
-    """A cheap second reading: what the request's own words say the answer must hold. A request
-    that names a list, a map, a contract or a handle gets an answer with one; one that spells out
-    n true/false/null words gets at least n such values. Notation names are taken out first
-    (``the binary one``), and quoted text is not read. Returns the reason, or None."""
+def _plain(request: str) -> str:
+    """The request without quoted text and notation names (``the binary one``)."""
     from ..requests import _mentions
 
     text = re.sub(r'"(?:[^"\\]|\\.)*"', " ", request)
     for a, b, _ in sorted(_mentions(text), reverse=True):
         text = text[:a] + " " + text[b:]
+    return text
+
+
+_EMPTY_OF = {"list": "list", "array": "list", "map": "dict", "object": "dict", "dictionary": "dict", "string": "str",
+             "text": "str"}
+
+
+def inconsistency(request: str, value) -> str | None:
+    """A cheap second reading: what the request's own words say the answer must hold. A request
+    that names a list, a map, a contract, a handle, a text, an integer or a float gets an answer
+    with one (as many as it names, plural = two); "an empty list" gets one; n true/false/null
+    words get at least n such values. Notation names are taken out first (``the binary one``),
+    and quoted text is not read. Returns the reason, or None."""
+    text = _NOT_KIND.sub(" ", _plain(request))
     kinds = _kinds(value, {})
-    for w in re.findall(r"[A-Za-z]+", text.lower()):
+    need: dict[str, int] = {}
+    named = _names(value)  # "a handle named list": the word is a name in the answer, not a kind
+    words = [w for w in re.findall(r"[a-z]+", re.sub(r"\w*_\w*", " ", text.lower())) if w not in named]
+    for w in words:
         k = _KIND_WORDS.get(w)
-        if k is not None and k not in kinds:
-            return f"the request speaks of a {w}, and the answer has none"
-    words = len(_BOOL_NULL.findall(text))
-    if words > kinds.get("scalar_word", 0):
+        if k is not None:
+            need[k] = need.get(k, 0) + (2 if w in _PLURAL_KIND else 1)
+    for k, n in need.items():
+        have = kinds.get(k, 0) + (kinds.get("float", 0) if k == "int" else 0)  # "the integer 2.0" is not worth a no
+        if have == 0:
+            return f"the request speaks of a {k if k not in ('str', 'dict') else {'str': 'text', 'dict': 'map'}[k]}, " \
+                   "and the answer has none"
+        if k in ("list", "dict", "Contract") and have < n:
+            return f"the request names {n} {'lists' if k == 'list' else 'maps' if k == 'dict' else 'contracts'}, " \
+                   f"the answer holds {have}"
+    for m in re.finditer(r"\bempty\s+(list|array|map|object|dictionary|string|text)\b", text.lower()):
+        if not kinds.get("empty " + _EMPTY_OF[m.group(1)]):
+            return f"the request speaks of an empty {m.group(1)}, and the answer has none"
+    n = len([w for w in _BOOL_NULL.findall(text) if w.lower() not in named])
+    if n > kinds.get("scalar_word", 0):
         return "the request names more true/false/null values than the answer holds"
     return None
+
+
+# ---------------------------------------------------------------------------- grounding
+
+_NUM_WORD = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+             "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+             "million billion").split()
+_NUM_RUN = re.compile(r"\b(?:(?:minus|negative)\s+)?(?:(?:" + "|".join(_NUM_WORD) + r")(?:[\s-]+(?:and\s+)?|\b))+"
+                      r"(?:point(?:\s+(?:zero|one|two|three|four|five|six|seven|eight|nine)\b)+)?", re.I)
+_DIGIT_WORD = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+
+
+def _words_number(phrase: str):
+    """'one million' -> 1000000, 'zero point zero one' -> 0.01, 'two thousand and five' -> 2005; None."""
+    from ..requests import words_to_int
+
+    p = re.sub(r"[\s-]+", " ", phrase.lower()).strip()
+    if not p:
+        return None
+    frac = None
+    if " point " in f" {p} ":
+        p, _, tail = f" {p} ".partition(" point ")
+        p, tail = p.strip(), tail.split()
+        if not tail or any(t not in _DIGIT_WORD for t in tail):
+            return None
+        frac = "".join(str(_DIGIT_WORD[t]) for t in tail)
+    sign = 1
+    if p.startswith(("minus ", "negative ")):
+        sign, p = -1, p.split(" ", 1)[1]
+    total = 0
+    for big, mult in (("billion", 10 ** 9), ("million", 10 ** 6)):
+        if f" {big}" in f" {p} ":
+            left, _, p = p.partition(big)
+            n = words_to_int(left.strip()) if left.strip() else 1
+            if n is None:
+                return None
+            total += n * mult
+            p = re.sub(r"^\s*and\b", "", p).strip()
+    if p:
+        n = words_to_int(p)
+        if n is None:
+            return None
+        total += n
+    if frac is not None:
+        return sign * float(f"{total}.{frac}")
+    return sign * total
+
+
+def number_phrases(text: str) -> list[tuple[str, object]]:
+    """(phrase, value) for every run of number words; a run that is no single number is split on
+    'and' / spaces into the numbers it lists ("one, two and three")."""
+    out = []
+    for m in _NUM_RUN.finditer(text):
+        phrase = m.group(0).strip(" -")
+        v = _words_number(phrase)
+        if v is not None:
+            out.append((phrase, v))
+            continue
+        for part in re.split(r"\s+and\s+|\s+", phrase):
+            v = _words_number(part)
+            if v is not None:
+                out.append((part, v))
+    return out
+
+
+_BOOL_CUES = re.compile(r"\b(?:true|false|trues|falses|yes|no|boolean|booleans|bool|bools|truth|flag|flags|on|off|"
+                        r"truthy|falsy|falsey)\b|[\u22a4\u22a5]", re.I)
+_NULL_CUES = re.compile(r"\b(?:null|nulls|none|nil|nothing|void|missing|undefined|absent|no value|nul)\b|[\u22a0\u2205]",
+                        re.I)
+_EMPTY_CUES = re.compile(r"\b(?:empty|nothing|no items|no elements|no keys|no fields|no entries|blank|zero items|"
+                         r"without|no bytes|none)\b|\[\s*\]|\{\s*\}|\(\s*\)|\u2205|\U0001f703\s*\U0001f704|"
+                         r"\u25c7\s*\u25c6|x?\"\"|\bof no\b", re.I)
+
+
+def _evidence(request: str):
+    from ..requests import normalize_numbers
+
+    norm = normalize_numbers(request)
+    low = norm.lower()
+    nums: set = set()
+    for m in re.finditer(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", low):
+        t = m.group(0)
+        try:
+            nums.add(float(t) if any(c in t for c in ".e") else int(t))
+        except ValueError:
+            continue
+    for _, v in number_phrases(low):
+        nums.add(v)
+    for m in re.finditer(r"(-?\d+)\s*(?:to|through|thru|until|-|\.\.)\s*(-?\d+)", low):  # ranges ("from 3 to 6")
+        x, y = int(m.group(1)), int(m.group(2))
+        if x < y <= x + 1000:
+            nums.update(range(x, y + 1))
+    words = dict(number_phrases(low))
+    for m in re.finditer(r"\bfrom\s+([a-z -]+?)\s+(?:to|through|until)\s+([a-z -]+?)\b(?=\W|$)", low):
+        x, y = words.get(m.group(1).strip()), words.get(m.group(2).strip())
+        if isinstance(x, int) and isinstance(y, int) and x < y <= x + 1000:
+            nums.update(range(x, y + 1))
+    neg = bool(re.search(r"\b(?:minus|negative)\b", low))
+    hexdigits = re.sub(r"[^0-9a-f]", "", low)
+    unescaped = request.replace('\\"', '"').replace("\\\\", "\\").replace("\\n", "\n").replace("\\t", "\t")
+    return {"low": low + " " + request.lower() + " " + unescaped.lower(), "nums": nums, "neg": neg, "hex": hexdigits,
+            "bool": bool(_BOOL_CUES.search(low)), "null": bool(_NULL_CUES.search(low)), "empty": bool(_EMPTY_CUES.search(low))}
+
+
+def _num_in(x, ev) -> bool:
+    for n in ev["nums"]:
+        if n == x or (ev["neg"] and n == -x) or (isinstance(n, float) and abs(n - x) <= 1e-9 * max(1.0, abs(x))):
+            return True
+    return False
+
+
+def ungrounded(request: str, value, extra=None) -> str | None:
+    """The first part of the answer the request gives no ground for, as a short phrase, or None.
+
+    Every scalar an answer holds must come from the request: a number written in it (digits, other
+    bases, or words: "one million", "zero point zero one"), a text or handle name it contains, bytes
+    whose hex digits it contains, true/false/null named in some form; an empty container needs a
+    word such as "empty". ``extra``: a value the compiler read out of the request (its scalars count
+    as written there). A model that invents a value (``hello world`` -> ``⊤``) is not sure."""
+    from ..values import Contract, Handle
+
+    ev = _evidence(request)
+    ok_scalars = []
+    if extra is not None:
+        _scalars(extra, ok_scalars)
+    for v in _decoded_hex(request):
+        _scalars(v, ok_scalars)
+
+    def known(x) -> bool:
+        from ..values import same
+
+        for y in ok_scalars:
+            try:
+                if same(x, y):
+                    return True
+            except Exception:  # noqa: BLE001
+                continue
+        return False
+
+    def walk(v) -> str | None:
+        if known(v) and (not isinstance(v, (list, dict, Contract)) or not v):
+            return None
+        if v is None:
+            return None if ev["null"] else "null"
+        if isinstance(v, bool):
+            return None if ev["bool"] else ("true" if v else "false")
+        if isinstance(v, (int, float)):
+            return None if _num_in(v, ev) else f"the number {v!r}"
+        if isinstance(v, str):
+            if v == "":
+                return None if ev["empty"] else "an empty text"
+            return None if v.lower() in ev["low"] else f"the text {v[:20]!r}"
+        if isinstance(v, bytes):
+            if not v:
+                return None if ev["empty"] else "empty bytes"
+            return None if v.hex() in ev["hex"] or v.decode("latin-1").lower() in ev["low"] else "those bytes"
+        if isinstance(v, Handle):
+            return None if v.name.lower() in ev["low"] else f"the handle {v.name!r}"
+        if isinstance(v, Contract):
+            if not _num_in(v.id, ev) and not known(v.id):
+                return f"contract id {v.id}"
+            for x in v.fields.values():
+                got = walk(x)
+                if got:
+                    return got
+            return None
+        if isinstance(v, (list, dict)):
+            if not v:
+                return None if ev["empty"] else f"an empty {'list' if isinstance(v, list) else 'map'}"
+            for x in (list(v.keys()) + list(v.values())) if isinstance(v, dict) else v:
+                got = walk(x)
+                if got:
+                    return got
+        return None
+
+    return walk(value)
+
+
+def _decoded_hex(request: str) -> list:
+    """Values of the hex-byte runs in the request that decode as LC-B (``decode 0C 0D``)."""
+    from .. import decode
+    from ..errors import HelixError
+
+    out = []
+    for m in re.finditer(r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}(?:\s+|(?=[^0-9A-Za-z])|$))+", request):
+        h = re.sub(r"\s+", "", m.group(0))
+        if not h or len(h) > 4096:
+            continue
+        try:
+            out.append(decode(bytes.fromhex(h)))
+        except (HelixError, ValueError):
+            continue
+    return out
+
+
+def _names(v) -> set[str]:
+    """Lower-case words of the texts, keys and handle names an answer holds."""
+    from ..values import Handle
+
+    out: set[str] = set()
+    for x in _scalars(v, []):
+        if isinstance(x, str):
+            out.update(re.findall(r"[a-z]+", x.lower()))
+        elif isinstance(x, Handle):
+            out.update(re.findall(r"[a-z]+", x.name.lower()))
+    return out
+
+
+def _scalars(v, acc: list) -> list:
+    from ..values import Contract
+
+    if isinstance(v, (list, dict)) and not v:
+        acc.append(v)
+        return acc
+    if isinstance(v, dict):
+        for k, x in v.items():
+            acc.append(k)
+            _scalars(x, acc)
+    elif isinstance(v, list):
+        for x in v:
+            _scalars(x, acc)
+    elif isinstance(v, Contract):
+        acc.append(v.id)
+        for x in v.fields.values():
+            _scalars(x, acc)
+    else:
+        acc.append(v)
+    return acc
+
+
+# Values described by a property rather than spelt out: the answer must be computed, and neither the
+# models nor the compiler's reader compute.
+_COMPUTED = re.compile(r"\b(?:biggest|largest|smallest|greatest|highest|lowest|maximum|minimum|odd|even|"
+                       r"primes?|squared|cubed|doubled|tripled|twice|thrice|halved|reversed|"
+                       r"sorted|factorial|average|mean of|digits of|multiplied|divided|"
+                       r"(?:first|last|next|previous)\s+(?:\d+|" + "|".join(_NUM_WORD[:13]) + r"))\b", re.I)
+
+_PERMISSION = re.compile(r"^\W*(?:can i|could i|may i|am i allowed|is it (?:possible|ok|okay|allowed|legal|valid)|"
+                         r"can you explain|what happens|what's the difference|what is the difference)\b", re.I)
+_HOW_QUESTION = re.compile(r"^\W*(?:how|why|which|when|where|does|is|should|will)\b", re.I)
+_TRANSLATE_VERB = re.compile(r"\b(?:write|written|writes|look|looks|express|expressed|encode|encoded|represent|"
+                             r"represented|convert|converted|translate|say|spell|spelled|spelt|render|rendered|show|"
+                             r"come out|become|becomes|appear|appears|serialize|serialized|mean|means)\b", re.I)
+_ASKS = re.compile(r"\?|^\W*(?:can|could|does|do|is|are|should|may|will|would|list|give|show|help)\b|"
+                   r"\b(?:what|what's|whats|how|why|which|when|where|who|whether|is|are|expl\w*|expa\w*|exlp\w*|"
+                   r"tell|describe|define|summari[sz]e|summary|overview|contrast|compare|versus|vs|difference|mean|"
+                   r"meaning|means|allowed|rules?|limits?|policy|wondering|wonder)\b", re.I)
+
+
+def request_checks(request: str, route: str, value=None, output: str = "", extra=None) -> str | None:
+    """Checks of an answer against the request's own words, whatever the scores (a reason, or None):
+    kind words the answer contradicts, parts of the answer the request gives no ground for, number
+    words the answer lost, values described by computation, a notation answer to a question
+    about the notations, an explanation given to what is no question."""
+    if route == "explain":
+        if not _ASKS.search(request):
+            return "an explanation was given to what reads as no question"
+        if not _topic_overlap(request, output):
+            return "the explanation shares no word with the request"
+        return None
+    if _PERMISSION.search(request) or (_HOW_QUESTION.search(request) and not _TRANSLATE_VERB.search(request)):
+        return "the request reads as a question about the notations, not a value to translate"
+    if not _reads_as_request(request):
+        return "the input reads as no request (no value, kind or notation named, no instruction)"
+    plain = _plain(request)
+    m = _COMPUTED.search(plain)
+    if m and m.group(0).lower() not in _names(value):
+        return f"the value is described by computation ({m.group(0)!r}), which nobody here computes"
+    if value is None and output.strip() == "":
+        return None
+    got = ungrounded(request, value, extra)
+    if got:
+        return f"the answer holds {got}, which the request does not mention"
+    nums = _answer_numbers(value)
+    for phrase, v in number_phrases(plain.lower()):
+        if len(phrase.split()) >= 2 and v not in nums and -v not in nums and not (isinstance(v, int) and v < 0 and
+                                                                                  -v in nums):
+            return f"the request spells the number {phrase!r}, and the answer does not hold it"
+    return inconsistency(request, value)
+
+
+_CUE = re.compile(r"[\d\"'\[\]{}()@&#=:\u2192\u22a4\u22a5\u22a0\u2205\u27c1\u25c7\u25c6\U0001f700-\U0001f77f]|->|"
+                  r"\b(?:" + "|".join(_NUM_WORD) + r"|true|false|null|none|nil|nothing|yes|no|empty|"
+                  r"list|lists|array|arrays|map|maps|object|dictionary|dict|contract|contracts|handle|handles|"
+                  r"text|string|strings|word|words|phrase|integer|int|number|numbers|float|decimal|bytes|byte|boolean|"
+                  r"bool|value|values|key|keys|field|fields|name|named|called|item|items|element|elements|pair|pairs|"
+                  r"convert|translate|encode|decode|write|show|give|turn|render|emit|express|put|make|format|"
+                  r"represent|spell|output|print|produce|serialize|store|declare|define|record|need|want|get|change|"
+                  r"rewrite|transform|please|pls|plz|what|how|hex|binary)\b", re.I)
+
+
+def _reads_as_request(request: str) -> bool:
+    from ..requests import _mentions
+
+    return bool(_mentions(request)) or bool(_CUE.search(request))
+
+
+def _answer_numbers(v) -> set:
+    return {x for x in _scalars(v, []) if isinstance(x, (int, float)) and not isinstance(x, bool)}
+
+
+_STOP = set("""the a an of to in is it and or for on as by be with this that what how why which when where who do does
+can could should would will are was were i me my you your we our there their its from at about into than then
+not no yes any some all each every if so but please tell explain mean means meaning give show write convert
+translate notation notations format formats helixc hlx lc lct lcr lcb runic binary ascii""".split())
+_KB_WORDS: dict | None = None
+
+
+def _stem(w: str) -> str:
+    for suf in ("ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z0-9_]+(?:-[a-z0-9_]+)*", text.lower()) if len(w) >= 3 and w not in _STOP}
+
+
+def _topic_overlap(request: str, answer: str) -> bool:
+    """Does the request share a content word with the knowledge entry answered (its answer text and
+    its training question forms; never the held-out question forms)?"""
+    global _KB_WORDS
+    if _KB_WORDS is None:
+        from .data import load_knowledge
+
+        _KB_WORDS = {e["answer"]: _content(e["answer"] + " " + " ".join(e.get("train_forms", [])))
+                     for e in load_knowledge()}
+    words = _KB_WORDS.get(answer)
+    if words is None:
+        words = _content(answer)
+    return bool(_content(_with_names(request)) & words)
+
+
+def _with_names(request: str) -> str:
+    """The request with each notation mention replaced by its canonical name ("the runic one" -> lc-r)."""
+    from ..requests import _mentions
+
+    text = request
+    for a, b, name in sorted(_mentions(text), reverse=True):
+        text = text[:a] + f" {name} " + text[b:]
+    return text
 
 
 def has_reserved(text: str) -> bool:
@@ -105,10 +482,11 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     out = features.get("output") or ""
     if not features.get("has_specialist", True):
         return False, f"no specialist is loaded for route {features.get('route')!r}"
-    if features.get("verified") is True:
-        return True, None  # the compiler read the same answer out of the request
-    if features.get("verified") is False and features.get("correction_sure"):
-        return True, None  # the compiler's answer replaced the model's
+    checked = features.get("request_check")  # request_checks() on the answer finally given
+    if features.get("verified") is True or (features.get("verified") is False and features.get("correction_sure")):
+        # the compiler read the same answer out of the request, or its answer replaced the model's:
+        # sure, unless the request's own words contradict it
+        return (False, checked) if checked else (True, None)
     if not out.strip():
         return False, "the model wrote nothing"
     if has_reserved(out):
@@ -124,11 +502,13 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     if features.get("route") == "explain":
         if features.get("min_prob", 1.0) < th.explain_prob:
             return False, f"no knowledge entry clearly answers this (p={features['min_prob']:.2f})"
-        return True, None
+        return (False, checked) if checked else (True, None)
     if features.get("forced", 0) > th.max_forced:
         return False, "the grammar had to overrule the model's own choice"
     if features.get("min_prob", 1.0) < th.min_prob:
         return False, f"the model is unsure of part of its answer (p={features['min_prob']:.2f})"
     if features.get("inconsistent"):
         return False, features["inconsistent"]
+    if checked:
+        return False, checked
     return True, None

@@ -223,7 +223,7 @@ def export_vllm(out, models_dir=None, *, force: bool = False) -> dict:
         meta["serve"] = serve_command(out, meta)
         (out / "vllm.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
         for name in adapters:
-            text = EXAMPLES.get(name) or EXAMPLES["coordinator"]
+            text = EXAMPLES.get(name) or f"Convert [7, 8] to {adapters[name]['target'] or name}"
             body, slots = vllm_request(text, name, out)
             example = {"request_text": text, "slots": [s.raw for s in slots], "body": body}
             (out / "requests" / f"{name}.json").write_text(json.dumps(example, indent=1, ensure_ascii=False),
@@ -262,9 +262,10 @@ Written by `helixc export vllm` from `{meta['source']}`. One base model, {len(me
 {meta['serve']}
 ```
 
-(vLLM < 0.11: `--guided-decoding-backend guidance` instead of `--structured-outputs-config`, and the
-request field `guided_grammar` instead of `structured_outputs.grammar`; see {VLLM_DOCS['lora']} and
-{VLLM_DOCS['structured_outputs']}.) The grammars are Lark in llguidance's dialect: use the `guidance`
+(vLLM releases from before `structured_outputs` — the `guided_*` request fields were removed in
+v0.12.0 — take `--guided-decoding-backend guidance` and the request field `guided_grammar` instead;
+see {VLLM_DOCS['lora']} and {VLLM_DOCS['structured_outputs']}. Checked against those pages, not
+against a running vLLM.) The grammars are Lark in llguidance's dialect: use the `guidance`
 backend (xgrammar reads GBNF/EBNF, not these files).
 
 | adapter | kind | grammar |

@@ -987,7 +987,7 @@ def train_command(name: str = "train", base=None):
             click.echo(json.dumps(summary_json(res), indent=1))
 
     return TrainCommand(name, callback=callback, params=_click_options(),
-                        help=__doc__.split("\n\n")[0].replace("``", "") + "\n\n" + _CLI_EPILOG,
+                        help="Train the tokenizer, base model and LoRA adapters from a corpus.\n\n" + _CLI_EPILOG,
                         context_settings={"max_content_width": 110})
 
 

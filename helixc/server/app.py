@@ -70,7 +70,9 @@ class ServerConfig:
     retry_after: int = 1  # seconds, in 503 answers
     model_process: bool = True  # the default MoE runs in a child process (no GIL shared with the event loop)
     model_niceness: int = 5  # that process's nice increment: the event loop gets the CPU first
-    model_threads: int = 1  # torch threads of the model (1: a batch's forward passes are too small to gain from 2 shared cores)
+    # torch threads of the model; None: the MoE's own ($HELIXC_TORCH_THREADS, default 1). On 2 shared
+    # cores, 2 threads were erratic (OpenMP threads wait for a core another process holds): keep 1 there.
+    model_threads: int | None = None
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
     read_timeout: float = 10.0  # seconds for a request's headers, and again for its body (408 past either)
     inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker

@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (ascending_fields, cannot_balance, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+from helixc.textscan import (ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
                              float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
                              reserved_message, run_quick, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -145,7 +145,7 @@ class HLXL(Notation):
         first = _LEAD_WS.match(text).end()
         if first < len(text) and text[first] not in _VALUE_START:  # garbage: no need to read it all
             return positioned(text, [HLXLReader.TOKENS.match(text, first).group()])
-        toks = _QUICK.findall(text)
+        toks = _tokens(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
         if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
@@ -185,6 +185,7 @@ _QUICK = re.compile(
     r"""|[^\[\]{}:,"\-0-9A-Za-z_&@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
+_tokens = native_tokens("hlxl") or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {"null": None, "true": True, "false": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
@@ -340,6 +341,8 @@ _OPEN_NE, _CLOSE_NE = "[".__ne__, "]".__ne__
 _PLAIN = re.compile(r'(?:(?:-?[0-9]{1,17}|[0-9]{18}|"[^"\\]*"|null|true|false|x"[0-9a-fA-F]*"|&h_[A-Za-z0-9_]+)\x00)*+')
 _PLAIN_KEY = re.compile(r'(?:(?:"[^"\\]*"|(?!(?:null|true|false)\x00)[A-Za-z_][A-Za-z0-9_]*)\x00)*+')
 _PLAIN_FIELD = re.compile(r"(?:@[0-9]{1,18}\x00)*+")
+_PLAIN_START = frozenset('-0123456789"ntfx&')  # what a plain value starts with (a cheap test first)
+_KEY_START = frozenset('"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')
 
 
 def _run_end(toks: list, k: int, ne) -> int:
@@ -372,7 +375,7 @@ def scan(toks: list):
     braces = []  # stack indices of the map and contract frames (array runs are popped in one step)
     state = _V
     k = 0
-    nob = 0  # no bulk run is tried before this token (each run is tried once: linear time)
+    nob = nobo = 0  # no bulk run / nested groups tried before these tokens (each once: linear time)
     while k < n:
         t = toks[k]
         if state == _AV:
@@ -444,6 +447,32 @@ def scan(toks: list):
                     state = _VA
                     k = j
                     continue
+                if (k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]
+                        and toks[k + 1][0] in (_PLAIN_START if c == "[" else _KEY_START)):
+                    # nested groups in bulk: "[ v ," or "{ key :" again and again, every v / key plain
+                    g = min(same_run(toks, k, 3, c), same_run(toks, k + 2, 3, mid))
+                    nobo = k + 3 * g
+                    m = plain_count(toks, k + 1, 3, g, _PLAIN if c == "[" else _PLAIN_KEY)
+                    if m:
+                        d = len(stack)
+                        i0 = max(0, 64 - d)  # the first group opened at depth >= 64
+                        lim = min(m, i0) if sem else 0  # groups whose map frame is read while sem holds
+                        if i0 < m:
+                            if d <= 64:
+                                D, sem = k + 3 * i0, False
+                            if not ref:
+                                ref, R = True, (E_DEPTH, DEPTH_MESSAGE, k + 3 * i0)
+                        if c == "[":
+                            stack.extend(repeat(_ARRF, m))
+                        else:
+                            braces.extend(range(d, d + m))
+                            if lim:
+                                keys = [t[1:-1] if t[0] == '"' else t for t in toks[k + 1:k + 3 * lim:3]]
+                                stack.extend([[_MAP, k + 3 * i, None, {key}] for i, key in enumerate(keys)])
+                            stack.extend(repeat(_MAPF, m - lim))
+                        state = _V
+                        k += 3 * m
+                        continue
                 if len(stack) >= 64:
                     if len(stack) == 64:
                         D, sem = k, False

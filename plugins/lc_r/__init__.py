@@ -18,7 +18,7 @@ from helixc.notation import Notation
 from helixc.scalars import BARE_KEY, key_text, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (cannot_balance, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (cannot_balance, native_tokens, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, key_of, key_order_message, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -154,7 +154,7 @@ class LCR(Notation):
         require_no_surrogates(text, self.name)
         if text and text[0] not in _VALUE_START:  # garbage: no need to read it all
             return positioned(text, [LCRReader.TOKENS.match(text).group()])
-        toks = _QUICK.findall(text)
+        toks = _tokens(text)
         if (toks and toks[-1] not in _NEVER_LAST and toks[-1][0] not in _NEVER_LAST  # not truncated
                 and not cannot_balance(text, toks, _PAIRS, _TEXT_PAIRS)):
             try:
@@ -200,6 +200,7 @@ _QUICK = re.compile(
     r"""|[A-Za-z_][A-Za-z0-9_]*|[^,:\-0-9"⊠⟁🜊🜁A-Za-z_∅⊤⊥🜃🜄🜂◇◆ ]++|.)""",  # a run no token starts with: one token
     re.S,
 )
+_tokens = native_tokens("lcr") or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {NULL: None, TRUE: True, FALSE: False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 

@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, NUM_START, IDENT_START
-from helixc.textscan import (ascending_fields, cannot_balance, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, int_prefix_len, key_of, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -146,7 +146,7 @@ class LCT(Notation):
         first = _LEAD_WS.match(text).end()
         if first < len(text) and text[first] not in _VALUE_START:  # garbage: no need to read it all
             return positioned(text, [LCTReader.TOKENS.match(text, first).group()])
-        toks = _QUICK.findall(text)
+        toks = _tokens(text)
         if toks and toks[-1] in _TRAILING_WS:
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
         if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
@@ -189,6 +189,7 @@ _QUICK = re.compile(
     r"""|[^\[\]{}:,="\-0-9A-Za-z_\#@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
+_tokens = native_tokens("lct") or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
