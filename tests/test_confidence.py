@@ -58,8 +58,9 @@ def test_the_requests_own_words_overrule_even_compiler_agreement():
 @pytest.mark.parametrize("request_,route,value,why", [
     ("one million, as an integer", "lc-b", 1, "number 1"),  # a number in words, miscopied
     ("zero point zero one, LC-T", "lc-t", 0, "number 0"),
-    ("hello world", "lc-r", True, "true"),  # invented values
-    ("asdf qwer zxcv", "lc-r", None, "null"),
+    ("convert hello world to runic", "lc-r", True, "true"),  # invented values
+    ("write asdf qwer zxcv", "lc-r", None, "null"),
+    ("hello world", "lc-r", True, "no request"),  # ... and no request at all
     ("convert it to lc-r", "lc-r", [], "empty list"),
     ("the text apple in hlxl", "hlxl", "pear", "'pear'"),
     ("the biggest 64 bit signed integer", "lc-r", 64, "computation"),
