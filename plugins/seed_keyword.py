@@ -1,7 +1,7 @@
 """helixc built-in plugin: the ``seed-keyword`` router.
 
-It reproduces the routing rule of the seed system's ``moe_router.py`` exactly (see
-``../shared/research/seed-system-audit.md`` section 3): keyword substrings in the lower-cased
+It reproduces the routing rule of the seed system's ``moe_router.py`` exactly (as the team's
+audit of the seed's published code recorded it; the audit is not part of this repository): keyword substrings in the lower-cased
 user query, ASCII checked first, then Runic, else the coordinator answers itself. The seed's
 coordinator *generation* never influenced the route, so this rule is the whole router.
 

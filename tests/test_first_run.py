@@ -265,6 +265,14 @@ def test_tests_need_nothing_outside_the_repository():
         assert '"shared"' not in text and "../shared" not in text and "/work/shared" not in text, p.name
 
 
+def test_code_points_at_nothing_outside_the_repository():
+    roots = ["helixc", "plugins", "corpora", "scripts", "benchmarks", "examples"]
+    hits = [str(p.relative_to(ROOT)) for r in roots for p in sorted((ROOT / r).rglob("*"))
+            if p.suffix in (".py", ".sh", ".c", ".toml", ".md") and p.is_file()
+            and ("../shared" in (t := p.read_text(encoding="utf-8", errors="replace")) or "/work/shared" in t)]
+    assert not hits, hits
+
+
 def test_the_profile_the_answers_cite_is_in_the_repository():
     import re
 
