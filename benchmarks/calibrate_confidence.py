@@ -7,7 +7,7 @@ Runs the MoE (engine auto, as ``helixc translate`` does) over calibration rows o
 * ``garbage``: ``benchmarks/blind/garbage-dev.jsonl`` (every answer given there is wrong).
 
 The sealed test half and the garbage test file are never read here. For every grid point of
-(route_prob, min_prob, max_forced, explain_prob) it counts, per source, coverage (share answered
+(route_prob, route_prob_named, min_prob, max_forced, explain_prob) it counts, per source, coverage (share answered
 with confidence) and precision (exact among those answered), then picks the point with the
 highest coverage on val + dev whose precision is >= ``--target`` on val and on dev and that
 answers no garbage row; with no such point, the most precise one. Prints a table, writes
@@ -89,11 +89,14 @@ def main(argv=None) -> int:
     print(f"ran {len(rows)} rows in {time.perf_counter() - t0:.0f} s ({moe.misses} model rows not cached)",
           file=sys.stderr)
 
-    grid = itertools.product([0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    route_grid = [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99]
+    grid = itertools.product(route_grid, route_grid, [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
                              [0, 1, 2], [0.3, 0.5, 0.7, 0.8, 0.9, 0.95])
     best, best_key = None, None
-    for rp, mp, mf, ep in grid:
-        th = Thresholds(route_prob=rp, min_prob=mp, max_forced=mf, explain_prob=ep)
+    for rp, rpn, mp, mf, ep in grid:
+        if rpn > rp:  # agreement with the rule reader never asks for more
+            continue
+        th = Thresholds(route_prob=rp, route_prob_named=rpn, min_prob=mp, max_forced=mf, explain_prob=ep)
         st = score(rows, th)
         ok = all(st[s]["precision"] >= a.target for s in ("val", "dev") if s in st) and \
             st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"] == 0

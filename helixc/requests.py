@@ -221,6 +221,28 @@ _NUMBER_WORDS = re.compile(
     r"thousand|million|minus|negative)\b", re.I)
 
 
+# "the ascii one", "which one", "the first one": "one" standing for a noun, not the number 1.
+# Not after a value noun ("the number one", "field one") or inside a number ("twenty one").
+_NOT_BEFORE_PRONOUN = (
+    "of|and|or|to|from|through|thru|between|at|for|on|in|into|with|is|are|was|be|as|plus|minus|negative|than|by|"
+    "times|over|under|only|just|about|like|exactly|then|numbers?|integers?|ints?|values?|digits?|numerals?|"
+    "constants?|counts?|fields?|keys?|contracts?|ids?|index|items?|elements?|entries|twenty|thirty|forty|fifty|"
+    "sixty|seventy|eighty|ninety|hundred|thousand|million")
+_PRONOUN_ONE_BEFORE = re.compile(
+    r"\b(?:the|this|that|which|other|another|each|every|any)\s+"
+    rf"(?:(?!(?:{_NOT_BEFORE_PRONOUN})\b)[A-Za-z][\w-]*\s+){{0,2}}$", re.I)
+
+
+def pronoun_one(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the word "one" used as a pronoun ("put it in the binary one")."""
+    if text[start:end].strip().lower() != "one":
+        return False
+    before = text[:start]
+    if not _PRONOUN_ONE_BEFORE.search(before):
+        return False
+    return not re.match(r"\s*(?:-|hundred|thousand|million|point|and\s+(?:a|an)\s+half)\b", text[end:], re.I)
+
+
 def _kind(value) -> str:
     from .values import kind
 
@@ -830,6 +852,8 @@ def extract_description(text: str):
         for m in _END_BOUNDARY.finditer(text, a):
             ends.add(m.start())
         for b in sorted((e for e in ends if e > a), reverse=True):
+            if pronoun_one(text, a, b):
+                continue
             ok, v = describe_value(text[a:b])
             if ok:
                 return v, a, b

@@ -196,3 +196,42 @@ def test_knowledge_lookups_agree_with_a_plain_scan():
             assert R.match_knowledge(t, threshold, min_words) == scan(t, threshold, min_words), t
         exact = next((kid for kid, _, qw in kb if qw == R._words(t)), None)
         assert R.known_question(t) == exact, t
+
+
+@pytest.mark.parametrize("text,pronoun", [
+    ("put stuff in the ascii one", True),
+    ("rendr that into the binary one.", True),
+    ("which one is it", True),
+    ("the first one please", True),
+    ("the number one in runic", False),
+    ("field one = 3", False),
+    ("a list of one, two and three", False),
+    ("the list of one", False),
+    ("twenty one", False),
+    ("the one hundred", False),
+])
+def test_one_as_a_pronoun_is_not_the_number_one(text, pronoun):
+    from helixc.neural.slots import delexicalize
+    from helixc.requests import pronoun_one
+
+    i = text.lower().rindex("one")
+    assert pronoun_one(text, i, i + 3) is pronoun
+    slotted, slots = delexicalize(text)
+    assert any(s.value == 1 for s in slots) is not pronoun or "twenty" in text or "hundred" in text
+
+
+def test_the_binary_one_gives_no_compiler_reading():
+    """'put it in the binary one' carries no value: the rule reader must not read "one" as 1."""
+    from helixc.requests import read_request
+
+    r = read_request("pleese stuff -> the binary one please")
+    assert not r.has_payload
+
+
+@pytest.mark.parametrize("text", ["the numbers from one to four", "the numbers one, two and three",
+                                  "the integers one and two", "the values one and five"])
+def test_one_after_a_value_word_stays_a_number(text):
+    from helixc.requests import pronoun_one
+
+    i = text.index("one")
+    assert not pronoun_one(text, i, i + 3)

@@ -71,6 +71,16 @@ def compiler_reading(text: str, to: str | None):
     return route, emit(r.payload, route), r.payload
 
 
+def _rule_target(text: str) -> str | None:
+    """The route the rule reader names for ``text`` (None where it names none)."""
+    from ..requests import read_request
+
+    try:
+        return read_request(text).target
+    except HelixError:
+        return None
+
+
 _KB: dict | None = None
 
 
@@ -167,6 +177,8 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             ref = compiler_reading(r.text, None if i in routed_by_model else route)
         except HelixError:
             ref = None
+        if i in routed_by_model:
+            features["route_named"] = _rule_target(r.text) == route
         ref_val = None
         if ref is not None:
             ref_route, ref_out, ref_val = ref

@@ -33,6 +33,9 @@ RESERVED = frozenset("\u27e8\u27e9\u27e6\u27e7")  # ⟨ ⟩ ⟦ ⟧: slot bracke
 @dataclass(frozen=True)
 class Thresholds:
     route_prob: float = 0.9  # coordinator's probability of its route (the least likely label token)
+    # the same, where the rule reader names the same route (the request names that notation, or asks
+    # a question with no payload): two readings agree, so a lower router probability is enough
+    route_prob_named: float = 0.9
     min_prob: float = 0.5  # least likely token the specialist wrote
     max_forced: int = 0  # tokens the constraint overruled
     explain_prob: float = 0.5  # explain picks an entry: the least likely token of its id
@@ -178,9 +181,13 @@ def _words_number(phrase: str):
 def number_phrases(text: str) -> list[tuple[str, object]]:
     """(phrase, value) for every run of number words; a run that is no single number is split on
     'and' / spaces into the numbers it lists ("one, two and three")."""
+    from ..requests import pronoun_one
+
     out = []
     for m in _NUM_RUN.finditer(text):
         phrase = m.group(0).strip(" -")
+        if pronoun_one(text, m.start(), m.start() + len(phrase)):
+            continue  # "the binary one"
         v = _words_number(phrase)
         if v is not None:
             out.append((phrase, v))
@@ -476,7 +483,8 @@ def has_reserved(text: str) -> bool:
 
 
 def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
-    """``features``: route, routed_by_model, route_prob, min_prob, forced, closed, grammar_valid,
+    """``features``: route, routed_by_model, route_prob, route_named (the rule reader's target is the
+    same route), min_prob, forced, closed, grammar_valid,
     output, has_specialist, verified (True/False/None), correction_sure (the compiler's answer, which
     replaced a disagreeing model's, is the safer one: see ``service.answer_batch``)."""
     out = features.get("output") or ""
@@ -497,7 +505,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
         return False, "the model and the compiler's own reading of the request disagree"
     if features.get("closed"):
         return False, "the model ran to its token budget (a repetition loop)"
-    if features.get("routed_by_model") and features.get("route_prob", 1.0) < th.route_prob:
+    route_th = th.route_prob_named if features.get("route_named") else th.route_prob
+    if features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th:
         return False, f"the router is unsure which notation is meant (p={features['route_prob']:.2f})"
     if features.get("route") == "explain":
         if features.get("min_prob", 1.0) < th.explain_prob:

@@ -53,6 +53,8 @@ from ..errors import E_GRAMMAR, E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
 # What the lexer turns into slots is part of what a slotted model learned: models record the
 # version they were trained with (manifest "slot_lexer") and refuse to load under another one.
 # 1: literals; 2: + every number value and numbers in words; 3: + names behind cue words.
+# Since version 3 "one" used as a pronoun ("the binary one", helixc.requests.pronoun_one) is not a
+# number slot; the shipped corpus has no such phrase, so the models' training data is unchanged.
 SLOT_LEXER_VERSION = 3
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
@@ -259,6 +261,7 @@ _RESERVED = str.maketrans({"\u27e8": "<", "\u27e9": ">", DECODED_OPEN: "[[", DEC
 def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[Slot]]:
     """``text`` with its literals replaced by slot tokens, and the slots in order."""
     from .. import emit
+    from ..requests import pronoun_one
 
     slots = [] if slots is None else slots
     out: list[str] = []
@@ -267,6 +270,8 @@ def delexicalize(text: str, slots: list[Slot] | None = None) -> tuple[str, list[
         if len(slots) >= MAX_SLOTS:
             break
         kind = m.lastgroup
+        if kind == "words" and pronoun_one(text, m.start(), m.end()):
+            continue  # "the binary one": not the number 1
         lit = _literal(kind, m.group())
         if lit is None:
             continue
