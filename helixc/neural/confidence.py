@@ -35,7 +35,7 @@ class Thresholds:
     route_prob: float = 0.9  # coordinator's probability of its route (the least likely label token)
     # the same, where the rule reader names the same route (the request names that notation, or asks
     # a question with no payload): two readings agree, so a lower router probability is enough
-    route_prob_named: float = 0.9
+    route_prob_named: float | None = None  # None: the same as route_prob (not calibrated)
     min_prob: float = 0.5  # least likely token the specialist wrote
     max_forced: int = 0  # tokens the constraint overruled
     explain_prob: float = 0.5  # explain picks an entry: the least likely token of its id
@@ -505,7 +505,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
         return False, "the model and the compiler's own reading of the request disagree"
     if features.get("closed"):
         return False, "the model ran to its token budget (a repetition loop)"
-    route_th = th.route_prob_named if features.get("route_named") else th.route_prob
+    route_th = th.route_prob_named if features.get("route_named") and th.route_prob_named is not None \
+        else th.route_prob
     if features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th:
         return False, f"the router is unsure which notation is meant (p={features['route_prob']:.2f})"
     if features.get("route") == "explain":
