@@ -216,8 +216,9 @@ def test_one_as_a_pronoun_is_not_the_number_one(text, pronoun):
 
     i = text.lower().rindex("one")
     assert pronoun_one(text, i, i + 3) is pronoun
-    slotted, slots = delexicalize(text)
-    assert any(s.value == 1 for s in slots) is not pronoun or "twenty" in text or "hundred" in text
+    _, slots = delexicalize(text)
+    if pronoun:
+        assert not any(s.value == 1 for s in slots)
 
 
 def test_the_binary_one_gives_no_compiler_reading():

@@ -28,6 +28,7 @@ and agreed" (True), "checked and disagreed" (False), "could not be checked"
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -50,11 +51,18 @@ def _target_of(to: str) -> str | None:
     return get_notation(t).name
 
 
-def compiler_reading(text: str, to: str | None):
-    """(route, output, value) the compiler gets on its own, or None when it cannot read it."""
+@functools.lru_cache(maxsize=512)
+def _read(text: str):
+    """The rule reader's reading of ``text``, once per request (verification and route agreement both
+    need it). Readings are not modified by their users."""
     from ..requests import read_request
 
-    r = read_request(text)
+    return read_request(text)
+
+
+def compiler_reading(text: str, to: str | None):
+    """(route, output, value) the compiler gets on its own, or None when it cannot read it."""
+    r = _read(text)
     route = to or r.route or r.target
     if route is None:
         return None
@@ -73,10 +81,8 @@ def compiler_reading(text: str, to: str | None):
 
 def _rule_target(text: str) -> str | None:
     """The route the rule reader names for ``text`` (None where it names none)."""
-    from ..requests import read_request
-
     try:
-        return read_request(text).target
+        return _read(text).target
     except HelixError:
         return None
 
