@@ -123,7 +123,12 @@ def noisy(skeleton: str, rng: random.Random) -> str:
     return re.sub("\x00(\\d+)\x00", lambda m: slots[int(m.group(1))], s)
 
 
-def synonym(notation: str, rng: random.Random) -> str:
+def synonym(notation: str, rng: random.Random, train: bool = False) -> str:
+    more = catalog.more_english_names().get(notation) if train else None
+    # train only (the held-out splits keep their wording and their random draws): blind-written
+    # descriptive names and misspellings, one name in five
+    if more and rng.random() < 0.2:
+        return rng.choice(more)
     syns = catalog.english_names()[notation]
     # canonical names are the most common wording
     if rng.random() < 0.35:
@@ -223,12 +228,12 @@ def _detects_as(text: str, value) -> bool:
         return False
 
 
-def _fill(template: str, rng: random.Random, target=None, source=None, **slots) -> str:
+def _fill(template: str, rng: random.Random, target=None, source=None, split=None, **slots) -> str:
     sk = template
     if "{target}" in sk:
-        sk = sk.replace("{target}", synonym(target, rng))
+        sk = sk.replace("{target}", synonym(target, rng, split == "train"))
     if "{source}" in sk:
-        sk = sk.replace("{source}", synonym(source, rng))
+        sk = sk.replace("{source}", synonym(source, rng, split == "train"))
     sk = noisy(sk, rng)
     sk = re.sub(r"\b([Tt]he)\s+the\b", r"\1", sk)  # "the {target}" with "the runic glyphs"
     for k, v in slots.items():
@@ -251,7 +256,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
         _check_split(value, split, seed)
         category = "ambiguous_digits" if family == "digits" else f"number_{ {'d': 'dec', 'h': 'hex', 'b': 'bin', 'o': 'oct'}[base]}"
         source = "english"
-        instruction = _fill(tpl.text, rng, target=target, num=phrase)
+        instruction = _fill(tpl.text, rng, split=split, target=target, num=phrase)
     elif family == "words":
         tpl = _pick_template("words", split, rng)
         value = _value_for(rng, family, split, seed)
@@ -259,7 +264,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
         if desc is None:
             raise _Reject
         source = "english"
-        instruction = _fill(tpl.text, rng, target=target, desc=desc)
+        instruction = _fill(tpl.text, rng, split=split, target=target, desc=desc)
     elif family in ("conv", "parse", "notarget_hlxl"):
         tpl = _pick_template(family, split, rng)
         value = _value_for(rng, family, split, seed)
@@ -273,7 +278,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
             raise _Reject  # an unnamed payload must read unambiguously (rule in corpora/README.md)
         if family == "notarget_hlxl":
             category = "ambiguous_no_target"
-        instruction = _fill(tpl.text, rng, target=target, source=source, payload=payload)
+        instruction = _fill(tpl.text, rng, split=split, target=target, source=source, payload=payload)
     elif family == "notarget_encode":
         tpl = _pick_template("notarget_encode", split, rng)
         category = "ambiguous_no_target"
@@ -281,28 +286,28 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
             phrase, value, base = number_phrase(rng)
             _check_split(value, split, seed)
             source = "english"
-            instruction = _fill(tpl.text, rng, num=phrase)
+            instruction = _fill(tpl.text, rng, split=split, num=phrase)
         elif "{desc}" in tpl.text:
             value = _value_for(rng, "words", split, seed)
             desc = V.describe(value, rng)
             if desc is None:
                 raise _Reject
             source = "english"
-            instruction = _fill(tpl.text, rng, desc=desc)
+            instruction = _fill(tpl.text, rng, split=split, desc=desc)
         else:
             value = _value_for(rng, family, split, seed)
             source = rng.choice(["hlxl", "lc-t", "lc-r"])
             payload = V.payload_text(value, source, rng)
             if not _detects_as(payload, value):
                 raise _Reject
-            instruction = _fill(tpl.text, rng, payload=payload)
+            instruction = _fill(tpl.text, rng, split=split, payload=payload)
     elif family == "format":
         tpl = _pick_template("format", split, rng)
         value = _value_for(rng, family, split, seed)
         source = "hlxl"
         payload = V.noisy_hlxl(value, rng, hexy=0.25, spacing=rng.choice(["tight", "loose", "canonical"]),
                                shuffle_maps=True)
-        instruction = _fill(tpl.text, rng, payload=payload)
+        instruction = _fill(tpl.text, rng, split=split, payload=payload)
     else:  # pragma: no cover
         raise ValueError(family)
     hlxl = emit(value, "hlxl")
@@ -342,7 +347,7 @@ def _explain_row(split: str, rng: random.Random, seed: int, knowledge: list[dict
     q = texts[i]
     if tpl.text.index("{q}") > 0 and q[:1].isupper() and not q.startswith(("LC", "HLX", "I ", "T")) and rng.random() < 0.5:
         q = q[:1].lower() + q[1:]
-    instruction = _fill(tpl.text, rng, q=q)
+    instruction = _fill(tpl.text, rng, split=split, q=q)
     return _row(instruction, entry["answer"], "explain", "english", "explain", None, "explain", tpl.id, split,
                 knowledge_id=entry["id"], knowledge_form=i)
 

@@ -364,6 +364,9 @@ def all_templates() -> list[Template]:
     for fam, texts in EXTRA_TRAIN.items():
         for i, t in enumerate(texts):
             out.append(Template(f"{fam}.x{i:03d}", fam, t, False, train_only=True))
+    for fam, texts in BLIND_TRAIN.items():
+        for i, t in enumerate(texts):
+            out.append(Template(f"{fam}.b{i:03d}", fam, t, False, train_only=True))
     return out
 
 
@@ -371,6 +374,13 @@ def all_templates() -> list[Template]:
 # near a novel template's wording.
 EXTRA_TRAIN: dict[str, list[str]] = json.loads(
     (Path(__file__).parent / "extra_templates.json").read_text(encoding="utf-8"))
+
+# Request skeletons written blind (by a helper who saw neither the templates above, the corpus, nor
+# either half of the blind benchmark; scripts/import_blind_templates.py checked and filtered them:
+# the same near-copy guard against the novel templates, no literal in the wrapper words). Train only.
+BLIND_TRAIN: dict[str, list[str]] = {
+    k: v for k, v in json.loads((Path(__file__).parent / "blind_templates.json").read_text(encoding="utf-8")).items()
+    if not k.startswith("_")}
 
 
 TEMPLATES = all_templates()

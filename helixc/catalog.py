@@ -72,6 +72,12 @@ def english_names() -> dict[str, list[str]]:
     return _memo("english_names", lambda: {n.name: list(n.english_names) for n in _ranked()})
 
 
+def more_english_names() -> dict[str, list[str]]:
+    """Canonical name -> the notation's further names (``Notation.more_english_names``: descriptive
+    names, misspellings). The rule reader reads them; the corpus uses them in train only."""
+    return _memo("more_english_names", lambda: {n.name: list(n.more_english_names) for n in _ranked()})
+
+
 def start_chars() -> tuple[str, ...]:
     """Characters only notation text starts with, over every registered notation, in route
     order, each once (``Notation.start_chars``)."""

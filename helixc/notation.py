@@ -27,6 +27,9 @@ class Notation:
     # What the core asks a notation instead of naming it (helixc.catalog; docs/PLUGINS.md).
     #: names people write for the notation in English requests (case-insensitive, longest match first)
     english_names: tuple[str, ...] = ()
+    #: more names, read like ``english_names`` but used by the corpus in its train split only
+    #: (descriptive names and misspellings, so that the held-out splits keep their wording)
+    more_english_names: tuple[str, ...] = ()
     #: whole words (lower-case) that name this notation inside a described value: the rule reader
     #: stops a text there; and the ones that stop "X inside a list" (helixc.requests)
     description_stop_words: tuple[str, ...] = ()

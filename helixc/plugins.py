@@ -290,6 +290,7 @@ class PluginNotation(Notation):
     binary = property(lambda self: self.wrapped.binary)
     grammar = property(lambda self: self.wrapped.grammar)
     english_names = property(lambda self: self.wrapped.english_names)
+    more_english_names = property(lambda self: getattr(self.wrapped, "more_english_names", ()))
     description_stop_words = property(lambda self: self.wrapped.description_stop_words)
     list_stop_words = property(lambda self: self.wrapped.list_stop_words)
     route_rank = property(lambda self: self.wrapped.route_rank)

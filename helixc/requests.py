@@ -144,8 +144,9 @@ def _syn_patterns():
 
 def _build_syn_patterns():
     pats = []
+    more = catalog.more_english_names()
     for name, syns in catalog.english_names().items():
-        for s in syns:
+        for s in syns + more.get(name, []):
             pats.append((s.lower(), name))
     pats.sort(key=lambda p: -len(p[0]))
     return pats

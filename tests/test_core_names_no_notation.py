@@ -35,6 +35,8 @@ ALLOWED = {
     "corpora/knowledge.json",
     # train-only instruction templates: English phrasing data the shipped models were trained on
     "corpora/extra_templates.json",
+    # blind-written train-only request skeletons (scripts/import_blind_templates.py): phrasing data
+    "corpora/blind_templates.json",
     # generated/imported corpora and evaluation sets: data files, byte-identical to what was trained on
     "corpora/data", "corpora/eval", "corpora/seed",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -354,3 +355,21 @@ def test_full_size_counts(tmp_path):
         assert info["counts"][route]["train"] >= 10_000
         assert info["counts"][route]["test"] >= 2_000 and info["counts"][route]["test_novel"] >= 2_000
     assert info["counts"]["coordinator"]["train"] >= 10_000
+
+
+def test_more_names_are_read_as_their_notation_and_reach_train_only():
+    """MORE_ENGLISH_NAMES (blind-written, in each notation folder): the rule reader reads each as its
+    own notation, and the corpus draws them in the train split only."""
+    from helixc import catalog, requests
+
+    more = catalog.more_english_names()
+    assert sum(map(len, more.values())) >= 60
+    for notation, names in more.items():
+        for name in names:
+            assert [m[2] for m in requests._mentions(f"Convert [7, 8] to {name}")] == [notation], name
+    rng = random.Random(0)
+    for notation, names in more.items():
+        held = {G.synonym(notation, rng) for _ in range(500)}
+        trained = {G.synonym(notation, rng, train=True) for _ in range(500)}
+        assert not held & set(names) - set(catalog.english_names()[notation])
+        assert trained & set(names)

@@ -521,7 +521,7 @@ def test_the_wheel_holds_every_package_the_models_grammars_and_corpora(wheel):
     for g in ("hlxl", "lc_t", "lc_r", "lc_b"):  # one folder per notation: code, grammar, English names
         for f in ("__init__.py", "grammar.lark", "english.py"):
             assert f"helixc_plugins/{g}/{f}" in names, (g, f)
-    for f in ["knowledge.json", "extra_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl"] + [
+    for f in ["knowledge.json", "extra_templates.json", "blind_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl"] + [
             f"seed/{n}" for n in SEED_FILES]:
         assert f"helixc_corpora/{f}" in names, f
     z = zipfile.ZipFile(wheel)

@@ -11,6 +11,15 @@ ENGLISH_NAMES = (
     "canonical HLXL", "human notation", "HLX language", "the HLXL format", "source notation",
 )
 
+# More names, written blind (descriptive names, nicknames, misspellings; see corpora/README.md,
+# "Blind skeletons"): the rule reader reads them, the corpus uses them in its train split only.
+MORE_ENGLISH_NAMES = (
+    "hl-xl", "hlx_l", "h-l-x-l", "hlxll", "hxlx", "hlxel",
+    "hxll", "lhxl", "hl xl", "h.l.x.l", "the readable one", "the human readable format",
+    "the human-friendly one", "the json-like one", "the json-ish format", "the pretty one", "the verbose format", "the curly brace notation",
+    "the readable version", "the long-form notation", "the easy-to-read one", "the plain readable format",
+)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 3
 

@@ -854,7 +854,7 @@ class LCB(Notation):
     binary = True
     grammar = grammar_text(__name__)
     # what the core asks instead of naming this notation (helixc.catalog, docs/PLUGINS.md)
-    from .english import ENGLISH_NAMES as english_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
+    from .english import ENGLISH_NAMES as english_names, MORE_ENGLISH_NAMES as more_english_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
     from .english import DESCRIPTION_STOP_WORDS as description_stop_words, LIST_STOP_WORDS as list_stop_words
 
     def __init__(self):

@@ -11,6 +11,14 @@ ENGLISH_NAMES = (
     "hex dump", "LC-B compact", "the binary format", "byte form",
 )
 
+# More names, written blind (descriptive names, nicknames, misspellings; see corpora/README.md,
+# "Blind skeletons"): the rule reader reads them, the corpus uses them in its train split only.
+MORE_ENGLISH_NAMES = (
+    "lc_b", "l-c-b", "lbc", "cl-b", "lc-bin", "lc binary",
+    "the binary one", "the hex version", "the byte form", "binary lc", "lcb notation", "the packed binary format",
+    "the wire format", "bianry", "binnary", "lc.b", "the octet form",
+)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 0
 

@@ -11,6 +11,15 @@ ENGLISH_NAMES = (
     "LC-R runic", "Runic format", "runic script", "alchemical glyphs",
 )
 
+# More names, written blind (descriptive names, nicknames, misspellings; see corpora/README.md,
+# "Blind skeletons"): the rule reader reads them, the corpus uses them in its train split only.
+MORE_ENGLISH_NAMES = (
+    "lc_r", "l-c-r", "lrc", "cl-r", "lc-runic", "lc runes",
+    "runnic", "runik", "runick", "rnuic", "the runic one", "the glyph version",
+    "the rune notation", "the unicode symbols one", "the symbol glyph format", "lc-rune", "the fancy symbols one", "the glyphy one",
+    "runic lc", "lcr notation", "lc.r",
+)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 1
 

@@ -11,6 +11,15 @@ ENGLISH_NAMES = (
     "lc-text", "the ASCII notation", "ascii-safe form",
 )
 
+# More names, written blind (descriptive names, nicknames, misspellings; see corpora/README.md,
+# "Blind skeletons"): the rule reader reads them, the corpus uses them in its train split only.
+MORE_ENGLISH_NAMES = (
+    "lc_t", "lc text", "lctext", "lc-tee", "l-c-t", "ltc",
+    "cl-t", "lc.t", "lct notation", "lc-txt", "the compact text one", "the plain-text compact one",
+    "the compact ascii one", "the ascii form", "ascii lc", "the terse text notation", "compact textual form", "the short text version",
+    "the typeable compact one", "llc-t", "lc--t", "lcc-t",
+)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 2
 
