@@ -200,7 +200,7 @@ def _notation_chars() -> re.Pattern:
 
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
-    r"\)|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"\)|\s*(?:->|=>|\u2192)|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
@@ -219,7 +219,7 @@ _STRUCTURE_WORDS = {
 _NUMBER_WORDS = re.compile(
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
-    r"thousand|million|minus|negative)\b", re.I)
+    r"thousand|million|billion|trillion|minus|negative)\b", re.I)
 
 
 # "the ascii one", "which one", "the first one": "one" standing for a noun, not the number 1.
@@ -312,6 +312,8 @@ def _english_is_plain(english: str, payload) -> bool:
     k = _kind(payload)
     if _notation_chars().search(english):
         return False  # notation characters left over: the span is only part of a value
+    if re.search(r"\x00\s*(?:\^|\*\*|point\b|to the power\b|to the \d)", english, re.I):
+        return False  # "2^32", "7 point 25": the span is only part of a number
     if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
         return False
     for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "<name> text": notation names, not structure
@@ -436,6 +438,27 @@ def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> s
     return kb[best_n][0] if best_n is not None and best >= threshold else None
 
 
+def _read_terse(norm: str, r: RequestReading) -> bool:
+    """"<notation>: <value>" and nothing else ("lcr: 17", "LCT: {14: {@0: 1}}"): a command to write
+    the value in that notation. The value is read by detection or as controlled English, whole."""
+    m = re.fullmatch(r"\s*([^:]{2,40}?)\s*:\s*(\S.*?)\s*[.!?]?\s*", norm, re.S)
+    if not m:
+        return False
+    ms = _mentions(norm[:m.end(1)])
+    if len(ms) != 1 or ms[0][:2] != (m.start(1), m.end(1)):
+        return False
+    body = m.group(2)
+    ok, value, used = _try_parse(body, None)
+    if not ok:
+        ok, value = describe_value(body)
+        used = "english"
+    if not ok:
+        return False
+    r.payload, r.payload_notation, r.has_payload = value, used, True
+    r.target = r.route = ms[0][2]
+    return True
+
+
 def read_request(text: str) -> RequestReading:
     """Read an English request with rules only; fields are None where the rules are not sure.
 
@@ -449,6 +472,8 @@ def read_request(text: str) -> RequestReading:
     r = RequestReading()
     norm = normalize_numbers(text.strip())
     r.numbers = find_numbers(text)
+    if _read_terse(norm, r):
+        return r
     # first pass on the whole text to find a named source notation
     _, src0, _ = _target_and_source(norm)
     found = extract_payload(norm, src0)  # a named source must read it: no fallback guess
@@ -589,6 +614,64 @@ def words_to_int(phrase: str):
     return sign * (total + current)
 
 
+_DIGIT_WORD = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_SCALES = (("trillion", 10 ** 12), ("billion", 10 ** 9), ("million", 10 ** 6))
+_POWER = re.compile(r"(-?\d{1,2}) ?(?:\^|\*\*|to the power of|to the) ?(\d{1,3})(?:st|nd|rd|th)?")
+_DIGITS_SCALED = re.compile(r"(-?\d+(?:\.\d+)?) (thousand|million|billion|trillion)")
+
+
+def words_to_number(phrase: str):
+    """A number as people write it in words, or None unless the whole phrase is one: 'one million'
+    -> 1000000, 'a thousand' -> 1000, '10 billion' -> 10000000000, '1.5 million' -> 1500000,
+    'zero point zero one' -> 0.01, '7 point 25' -> 7.25, '2^32' / '2 to the power of 40' -> 2**N,
+    'two thousand and five' -> 2005. The compiler does this arithmetic, not the model."""
+    p = re.sub(r"[\s-]+", " ", phrase.lower()).strip()
+    if not p:
+        return None
+    m = _POWER.fullmatch(p)
+    if m:
+        base, exp = int(m.group(1)), int(m.group(2))
+        return base ** exp if 2 <= abs(base) <= 16 and exp <= 128 else None
+    m = _DIGITS_SCALED.fullmatch(p)
+    if m:
+        from decimal import Decimal
+
+        n = Decimal(m.group(1)) * {"thousand": 10 ** 3, **dict(_SCALES)}[m.group(2)]
+        return int(n) if n == n.to_integral_value() else None
+    m = re.fullmatch(r"(-?\d+) point (\d+)", p)
+    if m:
+        return float(f"{m.group(1)}.{m.group(2)}")
+    frac = None
+    if " point " in f" {p} ":
+        p, _, tail = f" {p} ".partition(" point ")
+        p, tail = p.strip(), tail.split()
+        if not tail or any(t not in _DIGIT_WORD for t in tail):
+            return None
+        frac = "".join(str(_DIGIT_WORD[t]) for t in tail)
+    sign = 1
+    if p.startswith(("minus ", "negative ")):
+        sign, p = -1, p.split(" ", 1)[1]
+    if p.startswith("a ") and re.match(r"a (?:hundred|thousand|million|billion|trillion)\b", p):
+        p = "one" + p[1:]
+    total = 0
+    for big, mult in _SCALES:
+        if f" {big} " in f" {p} ":
+            left, _, p = p.partition(big)
+            n = words_to_int(left.strip()) if left.strip() else 1
+            if n is None:
+                return None
+            total += n * mult
+            p = re.sub(r"^\s*and\b", "", p).strip()
+    if p:
+        n = words_to_int(p)
+        if n is None:
+            return None
+        total += n
+    if frac is not None:
+        return sign * float(f"{total}.{frac}")
+    return sign * total
+
+
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 
 
@@ -621,12 +704,19 @@ def describe_scalar_value(p: str):
         return True, b""
     if low in ("an empty string", "the empty text", '""'):
         return True, ""
+    if re.fullmatch(r"(?:an? |the )?empty (?:list|array)", low):
+        return True, []
+    if re.fullmatch(r"(?:an? |the )?empty (?:map|object|dictionary|dict)", low):
+        return True, {}
     m = re.fullmatch(r"(?:the (?:number|integer) |integer |number )?(-?\d+)", p, re.I)
     if m:
         return True, int(m.group(1))
-    m = re.fullmatch(r"(?:the (?:number|integer) )?([a-z -]+)", p, re.I)
+    m = re.fullmatch(r"(?:the (?:number|integer|float|decimal) )?(?:minus|negative) (\d+(?:\.\d+)?)", p, re.I)
     if m:
-        n = words_to_int(m.group(1))
+        return True, -(float(m.group(1)) if "." in m.group(1) else int(m.group(1)))
+    m = re.fullmatch(r"(?:the (?:number|integer) )?([a-z0-9 .^-]+)", p, re.I)
+    if m and re.search(r"[a-z^]", m.group(1), re.I):
+        n = words_to_number(m.group(1))
         if n is not None:
             return True, n
     m = re.fullmatch(r"(?:the float |the decimal number )?(-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+(?:\.\d+)?e[-+]?\d+)", p, re.I)
@@ -710,8 +800,9 @@ def _split_items(body: str) -> list[str] | None:
     m = None
     for m in re.finditer(r",? and ", protected):
         pass
-    if m is None:
-        return None if "," in protected else [body.strip()]
+    if m is None:  # "1, 2, 3": commas only
+        cuts = [c.start() for c in re.finditer(",", protected)]
+        return [x.strip() for x in (body[a + 1 if a else 0:b] for a, b in zip([0] + cuts, cuts + [len(body)]))]
     head, tail = body[: m.start()], body[m.end():]
     hp = re.sub(_QUOTED, lambda x: "\x01" * len(x.group()), head)
     pieces, last = [], 0
@@ -744,7 +835,9 @@ def describe_value(phrase: str, depth: int = 0):
         return True, [v if not isinstance(v, (list, dict)) else type(v)() for _ in range(_count(m.group(1)))]
     # "the numbers from three to six" (inclusive, ascending, at most 64 items)
     m = re.fullmatch(r"(?:(?:the|a list of|an array of|a list of the) (?:numbers|integers|ints) |a list |the list |"
-                     r"a range )?from (-?\d+|[a-z -]+?) (?:to|through|thru) (-?\d+|[a-z -]+?)(?: inclusive)?", p, re.I)
+                     r"a range )?from (-?\d+|[a-z -]+?) (?:to|through|thru) (-?\d+|[a-z -]+?)(?: inclusive)?", p, re.I) or \
+        re.fullmatch(r"(?:the|a list of|an array of|a list of the) (?:numbers|integers|ints) (-?\d+|[a-z -]+?) "
+                     r"(?:through|thru) (-?\d+|[a-z -]+?)(?: inclusive)?", p, re.I)
     if m:
         lo, hi = (int(g) if re.fullmatch(r"-?\d+", g) else words_to_int(g) for g in m.groups())
         if lo is not None and hi is not None and 0 <= hi - lo < 64:
@@ -773,7 +866,7 @@ def describe_value(phrase: str, depth: int = 0):
             if out:
                 return True, dict(sorted(out.items()))
     m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
-                     r"a list of|an array containing|a list with|the list of) (.+)", p, re.S)
+                     r"a list of|an array containing|a list with|the list of|the list|the array|a list|list) (.+)", p, re.S)
     if m:
         items = _split_items(m.group(1))
         if not items or (len(items) == 1 and not m.group(0).startswith(("a list containing:", "an array of these"))):
@@ -848,10 +941,13 @@ def describe_value(phrase: str, depth: int = 0):
 def extract_description(text: str):
     """A value described in words inside a request: (value, start, end) or None (earliest, longest span)."""
     starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d)", text)]
+    named = [m.start() for a0, _, _ in _mentions(text)
+             if (m := re.search(r"\s*(?:,|\u2014|--|:)\s*(?:in\s+|as\s+)?(?:the\s+)?$", text[:a0]))]
     for a in starts:
         ends = {len(text.rstrip())}
         for m in _END_BOUNDARY.finditer(text, a):
             ends.add(m.start())
+        ends.update(e for e in named if e > a)
         for b in sorted((e for e in ends if e > a), reverse=True):
             if pronoun_one(text, a, b):
                 continue

@@ -111,6 +111,45 @@ def test_words_to_int():
         assert words_to_int(bad) is None, bad
 
 
+@pytest.mark.parametrize("phrase,value", [
+    ("one million", 10 ** 6), ("a million", 10 ** 6), ("a thousand", 1000), ("negative two billion", -2 * 10 ** 9),
+    ("10 billion", 10 ** 10), ("1.5 million", 1_500_000), ("three trillion and four", 3 * 10 ** 12 + 4),
+    ("2^32", 2 ** 32), ("2 to the power of 40", 2 ** 40), ("two thousand and five", 2005),
+    ("zero point zero one", 0.01), ("minus one point zero", -1.0), ("7 point 25", 7.25),
+])
+def test_words_to_number(phrase, value):
+    from helixc.requests import words_to_number
+
+    got = words_to_number(phrase)
+    assert helixc.same(got, value), (phrase, got)
+
+
+def test_words_to_number_rejects_what_is_no_single_number():
+    from helixc.requests import words_to_number
+
+    for bad in ("one two", "million billion", "1.25 million point", "banana", "2^999", "1.0000001 thousand", ""):
+        assert words_to_number(bad) is None, bad
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("lcr: 17", "lc-r", 17),  # terse "<notation>: <value>" names the target
+    ("LCT: {14: {@0: 1}}", "lc-t", Contract(14, {0: 1})),
+    ("HLXL: 0x10", "hlxl", 16),
+    ("runes: minus one point zero", "lc-r", -1.0),
+    ("empty array, hlxl", "hlxl", []),  # a comma before the notation ends the description
+    ("minus seven, runic form", "lc-r", -7),
+    ("contract 7 with no fields \u2192 lc-t", "lc-t", Contract(7, {})),  # an arrow ends it too
+    ("HLXL of negative 42 please", "hlxl", -42),
+    ("lc-t of 10 billion", "lc-t", 10 ** 10),  # not 10
+    ("2^32 in lc-t", "lc-t", 2 ** 32),  # not 2 or 32
+    ("convert the list 1, 2, 3 to runic", "lc-r", [1, 2, 3]),  # commas only
+    ('hi. lc-t. contract 21, field 1 = "x", field 2 = "y".', "lc-t", Contract(21, {1: "x", 2: "y"})),
+])
+def test_read_request_free_forms(text, target, payload):
+    r = read_request(text)
+    assert r.target == target and r.has_payload and helixc.same(r.payload, payload), r
+
+
 @pytest.mark.parametrize("text", [
     "I have 05 06 in LC-B. What is it in ruinc notation?",  # target misspelled: unknown
     "Convert it to something nice",
@@ -236,3 +275,16 @@ def test_one_after_a_value_word_stays_a_number(text):
 
     i = text.index("one")
     assert not pronoun_one(text, i, i + 3)
+
+
+@pytest.mark.parametrize("text,sure", [
+    ('convert the string "hi" to lc-r', True),
+    ('convert the string: she said "hi" (quotes included) to lc-r', False),  # the quote is part of the text
+    ("nested map: user -> {id: 5}, in LC-R", False),  # the payload is the value of a key
+    ("my cat is 12 years old. anyway, put 7 into hlxl", False),  # another literal could be the one meant
+])
+def test_the_compiler_overrules_the_model_only_on_a_reading_it_can_stand_behind(text, sure):
+    from helixc.neural.answering import _sure_payload
+
+    r = read_request(text)
+    assert _sure_payload(text, r.target or "lc-r") is sure

@@ -294,11 +294,43 @@ def test_decoding_must_place_every_literal_before_it_ends():
 
 def test_the_slot_lexer_is_character_for_character_the_one_the_models_were_trained_with():
     """The lexer is put together from each notation folder's pieces (slot_spelling["lex_*"]);
-    with the built-ins it must be the SLOT_LEXER_VERSION 3 pattern, byte for byte."""
+    with the built-ins it must be the SLOT_LEXER_VERSION 4 pattern, byte for byte."""
     import hashlib
 
     from helixc.neural import slots
 
-    assert slots.SLOT_LEXER_VERSION == 3
+    assert slots.SLOT_LEXER_VERSION == 4
     got = hashlib.sha256(slots._lexer().pattern.encode()).hexdigest()
-    assert got == "8d07cc531131fd01c171e987c0c9064abf0342124073953b18110d1ebd6292df"
+    assert got == "873d50415ead2c6b61eb2f0c4f1992dbba73601a9acd4e8a5d32ee2a21e5f895"
+
+
+@pytest.mark.parametrize("text,kind,value", [
+    ("lc-t of 10 billion", "scaled", 10 ** 10),
+    ("2^32 in lc-t", "scaled", 2 ** 32),
+    ("Translate the number 2 to the power of 40 into runic.", "scaled", 2 ** 40),
+    ("i need a million written in the ascii notation", "words", 10 ** 6),
+    ("negative two billion, hlxl please", "words", -2 * 10 ** 9),
+    ("zero point zero one, LC-T", "words", 0.01),
+    ("7 point 25 in hlxl", "scaled", 7.25),
+    ("handle whose name is tex_1, in LC-T", "handleword", Handle("tex_1")),
+    ("a handle called Window_Main in LC-T", "handleword", Handle("Window_Main")),
+    ("the handle with name Alpha_Beta", "handleword", Handle("Alpha_Beta")),
+    ("handle db_main -> lct", "handleword", Handle("db_main")),
+    ("the resource called images in runes", "handleword", Handle("images")),
+])
+def test_the_lexer_reads_numbers_people_write_and_handle_names_after_name_cues(text, kind, value):
+    """One literal each: the compiler does the arithmetic ("10 billion" is one number, not 10)."""
+    _, slots = delexicalize(text)
+    assert [(s.kind, s.value) for s in slots] == [(kind, value)], slots
+
+
+@pytest.mark.parametrize("text", [
+    "LC-T for the string containing only a space",  # "containing" goes on with the sentence
+    "the handle named with in hlxl",
+    "handle it with care",  # no digit or underscore: an ordinary word after "handle"
+    "at one point in time",  # "point" not followed by digits
+])
+def test_function_words_after_a_cue_are_no_literal(text):
+    _, slots = delexicalize(text)
+    assert all(s.kind not in ("textword", "handleword") for s in slots), slots
+    assert all(not isinstance(s.value, float) for s in slots), slots

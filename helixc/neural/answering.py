@@ -222,6 +222,7 @@ _LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}@&\u27c1]|\b(?:zero|one|two|three|
                                r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
 
 
+_TEXT_GOES_ON = re.compile(r"\b(?:string|text|phrase|sentence)\s*:\s*[^\s\"][^\"]*$", re.I)
 _KEY_BEFORE = re.compile(r"[A-Za-z_]\w*\s*(?:->|=>|=|\u2192)\s*$")
 
 
@@ -254,6 +255,8 @@ def _sure_payload(text: str, route: str) -> bool:
     if span is None:
         return False
     if _KEY_BEFORE.search(norm[:span[0]]):  # "user -> {...}": the payload is the value of a key
+        return False
+    if _TEXT_GOES_ON.search(norm[:span[0]]):  # 'the string: she said "hi"': the quote is part of the text
         return False
     rest = norm[:span[0]] + " " + norm[span[1]:]
     for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals

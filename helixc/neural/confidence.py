@@ -139,49 +139,10 @@ _NUM_WORD = ("zero one two three four five six seven eight nine ten eleven twelv
              "million billion").split()
 _NUM_RUN = re.compile(r"\b(?:(?:minus|negative)\s+)?(?:(?:" + "|".join(_NUM_WORD) + r")(?:[\s-]+(?:and\s+)?|\b))+"
                       r"(?:point(?:\s+(?:zero|one|two|three|four|five|six|seven|eight|nine)\b)+)?", re.I)
-_DIGIT_WORD = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
-
-
-def _words_number(phrase: str):
-    """'one million' -> 1000000, 'zero point zero one' -> 0.01, 'two thousand and five' -> 2005; None."""
-    from ..requests import words_to_int
-
-    p = re.sub(r"[\s-]+", " ", phrase.lower()).strip()
-    if not p:
-        return None
-    frac = None
-    if " point " in f" {p} ":
-        p, _, tail = f" {p} ".partition(" point ")
-        p, tail = p.strip(), tail.split()
-        if not tail or any(t not in _DIGIT_WORD for t in tail):
-            return None
-        frac = "".join(str(_DIGIT_WORD[t]) for t in tail)
-    sign = 1
-    if p.startswith(("minus ", "negative ")):
-        sign, p = -1, p.split(" ", 1)[1]
-    total = 0
-    for big, mult in (("billion", 10 ** 9), ("million", 10 ** 6)):
-        if f" {big}" in f" {p} ":
-            left, _, p = p.partition(big)
-            n = words_to_int(left.strip()) if left.strip() else 1
-            if n is None:
-                return None
-            total += n * mult
-            p = re.sub(r"^\s*and\b", "", p).strip()
-    if p:
-        n = words_to_int(p)
-        if n is None:
-            return None
-        total += n
-    if frac is not None:
-        return sign * float(f"{total}.{frac}")
-    return sign * total
-
-
 def number_phrases(text: str) -> list[tuple[str, object]]:
     """(phrase, value) for every run of number words; a run that is no single number is split on
     'and' / spaces into the numbers it lists ("one, two and three")."""
-    from ..requests import pronoun_one
+    from ..requests import pronoun_one, words_to_number as _words_number
 
     out = []
     for m in _NUM_RUN.finditer(text):

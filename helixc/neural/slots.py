@@ -12,8 +12,9 @@ slot token:
 * decimal numbers (after :func:`helixc.requests.normalize_numbers`, so hex,
   binary and octal are already decimal), small ones too, but never field indices
   (a notation's field marker before the digits, "field 2": structure the model writes); numbers in
-  words ("minus two hundred and four", read by :func:`helixc.requests.words_to_int`),
-  so the model neither copies digits nor does arithmetic,
+  words ("minus two hundred and four", "a million", "zero point zero one") and scaled or
+  raised digits ("10 billion", "2^32", "2 to the power of 40"), all read by
+  :func:`helixc.requests.words_to_number`, so the model neither copies digits nor does arithmetic,
 * one-word names behind the cue words the corpus English uses for them (the compiler's rule
   reader reads the same cues): ``the text|string|word X`` (a string), ``a handle named X``,
   ``the handle X``, ``a reference to X`` (a handle), and a map key in ``with X set to``,
@@ -55,7 +56,7 @@ from ..errors import E_GRAMMAR, E_INPUT, E_KEY_ORDER, E_NONCANONICAL, HelixError
 # 1: literals; 2: + every number value and numbers in words; 3: + names behind cue words.
 # Since version 3 "one" used as a pronoun ("the binary one", helixc.requests.pronoun_one) is not a
 # number slot; the shipped corpus has no such phrase, so the models' training data is unchanged.
-SLOT_LEXER_VERSION = 3
+SLOT_LEXER_VERSION = 4
 MAX_SLOTS = 48
 SLOT_TOKENS = tuple(f"\u27e8{i}\u27e9" for i in range(MAX_SLOTS))
 _SLOT = r"\u27e8(?:0|[1-9][0-9]?)\u27e9"  # ⟨k⟩
@@ -98,8 +99,10 @@ def _value_notation() -> str:
 # the model would have to do the arithmetic.
 _NUMBER_WORDS = sorted(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split(),
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion".split(),
     key=len, reverse=True)
+_DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
 
 _LEX_TEMPLATE = (
     r"""
@@ -110,19 +113,30 @@ _LEX_TEMPLATE = (
     |(?P<hexrun>(?<![\w.])[0-9A-Fa-f]{2}(?:\ [0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
     |(?P<bword>(?:(?<=[Bb][Yy][Tt][Ee][Ss]\ )|(?<=[Bb][Yy][Tt][Ee]\ )|(?<=[Bb][Yy][Tt][Ee]\ [Ss][Tt][Rr][Ii][Nn][Gg]\ ))
         (?:[0-9A-Fa-f]{2})+(?![\w]|\.[0-9]))
+    |(?P<scaled>(?<![\w.NUMNOTAFTER\u27e8-])(?<!field\ )(?:-?[0-9]+(?:\.[0-9]+)?\ (?i:SCALE)|-?[0-9]{1,2}\ ?\^\ ?[0-9]{1,3}
+        |-?[0-9]{1,2}\ (?i:to\ the\ power\ of)\ [0-9]{1,3}|-?[0-9]+\ (?i:point)\ [0-9]+)(?![\w\u27e9-]|\.[0-9]))
     |(?P<number>(?<![\w.NUMNOTAFTER\u27e8-])(?<!field\ )-?(?:0(?![0-9])|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?
         (?![\w\u27e9]|\.[0-9]|\s*=))
     |(?P<hexword>(?<![\w.])(?:(?=[0-9A-Fa-f]*[A-Fa-f])(?=[0-9A-Fa-f]*[0-9])(?:[0-9A-Fa-f]{2})+|0[0-9](?:[0-9]{2})+)
         (?![\w]|\.[0-9]))
-    |(?P<textword>(?i:(?<=\bthe\ text\ )|(?<=\bthe\ string\ )|(?<=\bthe\ word\ ))(?!(?i:true|false|null)\b)
+    |(?P<textword>(?i:(?<=\bthe\ text\ )|(?<=\bthe\ string\ )|(?<=\bthe\ word\ ))(?!(?i:true|false|null|TEXTNOT)\b)
         [A-Za-z_][A-Za-z0-9_]*(?![\w"&.-]))
-    |(?P<handleword>(?i:(?<=\bhandle\ named\ )|(?<=\bthe\ handle\ )|(?<=\breference\ to\ ))
+    |(?P<handleword>(?i:(?<=\bhandle\ named\ )|(?<=\bthe\ handle\ )|(?<=\breference\ to\ )|(?<=\bhandle\ called\ )
+        |(?<=\bhandle\ whose\ name\ is\ )|(?<=\bhandle\ with\ the\ name\ )|(?<=\bhandle\ with\ name\ )
+        |(?<=\bresource\ called\ )|(?<=\bresource\ named\ )|(?<=\bhandle\ (?=[A-Za-z]*[_0-9])))(?!(?i:TEXTNOT)\b)
         [A-Za-z_][A-Za-z0-9_]*(?![\w"&.-]))
     |(?P<keyword>(?:(?i:(?<=\bwith\ )|(?<=\bwhere\ )|(?<=,\ )|(?<=\band\ )|(?<=;\ ))(?!(?i:key|field)\b)
         [A-Za-z_][A-Za-z0-9_]*(?=\ set\ to\ |\ =\ |\ is\ (?!written\b))
         |(?i:(?<=\bkey\ ))[A-Za-z_][A-Za-z0-9_]*(?=\ with\ )))
-    |(?P<words>(?i:(?<![\w-])(?:(?:minus|negative)\ +)?NUMWORD(?:(?:\ +|-)NUMWORD|(?:(?<=hundred)|(?<=thousand))\ +and\ +NUMWORD)*(?![\w-])))
+    |(?P<words>(?i:(?<![\w-])(?:(?:minus|negative)\ +)?(?:a\ +(?=(?:SCALE|hundred)\b))?NUMWORD
+        (?:(?:\ +|-)NUMWORD|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion)|(?<=trillion))\ +and\ +NUMWORD)*
+        (?:\ +point(?:\ +DIGITWORD)+)?(?![\w-])))
     """.replace("NUMWORD", "(?:" + "|".join(_NUMBER_WORDS) + ")")
+    .replace("DIGITWORD", "(?:" + "|".join(_DIGIT_WORDS) + ")")
+    .replace("SCALE", "thousand|million|billion|trillion")
+    # function words after a cue are the sentence going on, not a name ("the string containing a space")
+    .replace("TEXTNOT", "containing|contains|with|of|that|which|made|holding|whose|called|named|consisting|for|in|"
+             "is|as|to|and|or|from|here|there|value|itself")
 )
 
 
@@ -137,7 +151,7 @@ def _uniq(items) -> list[str]:
 def _lexer() -> re.Pattern:
     """The slot lexer: the pattern above with every registered notation's literal spellings
     (``slot_spelling["lex_*"]``, notations in name order) put in. With the built-ins this is,
-    character for character, the lexer of SLOT_LEXER_VERSION 3 (tests/test_slots.py checks)."""
+    character for character, the lexer of SLOT_LEXER_VERSION 4 (tests/test_slots.py checks)."""
     from .. import catalog
 
     def build():
@@ -158,7 +172,7 @@ def _lexer() -> re.Pattern:
 
 @dataclass
 class Slot:
-    kind: str  # string | bytes | handle | key | hexrun | hexword | bword | number | words | textword | handleword | keyword
+    kind: str  # string | bytes | handle | key | hexrun | hexword | bword | scaled | number | words | textword | handleword | keyword
     raw: str  # the literal as the request spells it
     value: object
     hex: str | None = None  # hex digits when the literal can be read as bytes
@@ -190,10 +204,10 @@ def _literal(kind: str, raw: str):
         if kind in ("hexrun", "hexword", "bword"):
             digits = raw.replace(" ", "").lower()
             return bytes.fromhex(digits), digits
-        if kind == "words":
-            from ..requests import words_to_int
+        if kind in ("words", "scaled"):
+            from ..requests import words_to_number
 
-            n = words_to_int(raw)
+            n = words_to_number(raw)
             return (n, None) if n is not None else None
         if kind == "number":
             v = parse(raw, _value_notation())
