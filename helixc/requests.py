@@ -439,7 +439,7 @@ def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> s
 
 
 def _read_terse(norm: str, r: RequestReading) -> bool:
-    """"<notation>: <value>" and nothing else ("lcr: 17", "LCT: {14: {@0: 1}}"): a command to write
+    """"<notation>: <value>" and nothing else (a notation name, a colon, a value): a command to write
     the value in that notation. The value is read by detection or as controlled English, whole."""
     m = re.fullmatch(r"\s*([^:]{2,40}?)\s*:\s*(\S.*?)\s*[.!?]?\s*", norm, re.S)
     if not m:
@@ -448,6 +448,15 @@ def _read_terse(norm: str, r: RequestReading) -> bool:
     if len(ms) != 1 or ms[0][:2] != (m.start(1), m.end(1)):
         return False
     body = m.group(2)
+    name = ms[0][2]
+    # "HLXL: {a: 1}" is also how people label a value they want translated (the seed corpora do):
+    # the name is a target only when it cannot be the body's own notation, or the body is a number
+    # (written alike in every text notation)
+    from .plugins import get_notation
+
+    if not re.fullmatch(r"[-+]?(?:0[xob][0-9a-f_]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)", body, re.I):
+        if get_notation(name).binary or _try_parse(body, name)[0]:
+            return False
     ok, value, used = _try_parse(body, None)
     if not ok:
         ok, value = describe_value(body)
@@ -455,7 +464,7 @@ def _read_terse(norm: str, r: RequestReading) -> bool:
     if not ok:
         return False
     r.payload, r.payload_notation, r.has_payload = value, used, True
-    r.target = r.route = ms[0][2]
+    r.target = r.route = name
     return True
 
 

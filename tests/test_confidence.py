@@ -46,6 +46,15 @@ def test_compiler_agreement_and_sure_corrections_are_answers():
     assert not judge({**GOOD, "verified": False, "correction_sure": False}, th)[0]
 
 
+def test_a_route_conflict_goes_to_the_compiler_only_when_the_router_was_unsure():
+    th = Thresholds()
+    other = {**GOOD, "verified": False, "correction_sure": False, "correction_sure_if_router_unsure": True,
+             "routed_by_model": True}
+    assert judge({**other, "route_prob": th.route_prob / 2}, th)[0]
+    assert not judge({**other, "route_prob": 1.0}, th)[0]  # a sure router against the reader: nobody can settle it
+    assert not judge({**other, "route_prob": th.route_prob / 2, "routed_by_model": False}, th)[0]
+
+
 def test_the_requests_own_words_overrule_even_compiler_agreement():
     th = Thresholds()
     doubt = {"request_check": "the request reads as a question about the notations, not a value to translate"}

@@ -198,8 +198,12 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 # same route, and a payload it read whole (notation text, or its controlled English)
                 # with no other literal in the request. Models miscopy and mis-compose values; a
                 # whole-phrase parse does not. A route disagreement is a conflict nobody can settle.
-                features["correction_sure"] = (r.engine == "auto" and ref_route == route
-                                               and _sure_payload(r.text, ref_route))
+                sure = r.engine == "auto" and _sure_payload(r.text, ref_route)
+                features["correction_sure"] = sure and ref_route == route
+                # the router chose another route: settled for the compiler only where the request itself
+                # names the compiler's route and the router was unsure (judge() compares the threshold)
+                features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
+                    i in routed_by_model and _rule_target(r.text) == ref_route
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"

@@ -447,11 +447,19 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     """``features``: route, routed_by_model, route_prob, route_named (the rule reader's target is the
     same route), min_prob, forced, closed, grammar_valid,
     output, has_specialist, verified (True/False/None), correction_sure (the compiler's answer, which
-    replaced a disagreeing model's, is the safer one: see ``service.answer_batch``)."""
+    replaced a disagreeing model's, is the safer one: see ``answering.answer_batch``),
+    correction_sure_if_router_unsure (the same, on another route than the router's: sure only when
+    the router's probability is under its threshold)."""
     out = features.get("output") or ""
     if not features.get("has_specialist", True):
         return False, f"no specialist is loaded for route {features.get('route')!r}"
     checked = features.get("request_check")  # request_checks() on the answer finally given
+    route_th = th.route_prob_named if features.get("route_named") and th.route_prob_named is not None \
+        else th.route_prob
+    router_unsure = features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th
+    if features.get("verified") is False and features.get("correction_sure_if_router_unsure") and router_unsure:
+        # the router was unsure, the request names the compiler's route and its payload is read whole
+        return (False, checked) if checked else (True, None)
     if features.get("verified") is True or (features.get("verified") is False and features.get("correction_sure")):
         # the compiler read the same answer out of the request, or its answer replaced the model's:
         # sure, unless the request's own words contradict it
@@ -466,9 +474,7 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
         return False, "the model and the compiler's own reading of the request disagree"
     if features.get("closed"):
         return False, "the model ran to its token budget (a repetition loop)"
-    route_th = th.route_prob_named if features.get("route_named") and th.route_prob_named is not None \
-        else th.route_prob
-    if features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th:
+    if router_unsure:
         return False, f"the router is unsure which notation is meant (p={features['route_prob']:.2f})"
     if features.get("route") == "explain":
         if features.get("min_prob", 1.0) < th.explain_prob:
