@@ -449,7 +449,7 @@ def _read_terse(norm: str, r: RequestReading) -> bool:
         return False
     body = m.group(2)
     name = ms[0][2]
-    # "HLXL: {a: 1}" is also how people label a value they want translated (the seed corpora do):
+    # "<notation>: {a: 1}" is also how people label a value they want translated (the seed corpora do):
     # the name is a target only when it cannot be the body's own notation, or the body is a number
     # (written alike in every text notation)
     from .plugins import get_notation
