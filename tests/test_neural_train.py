@@ -193,6 +193,7 @@ def test_qlora_nf4_forward_backward_on_cpu(corpus, tok, tmp_path):
     model = get_peft_model(model, lora_config(args, "t"), adapter_name="t")
     ids, labels = encode_example(tok, Example("lc-r", "lc-r|Convert [1] to LC-R\n=>", "🜃1🜄"), 200)
     b = collate([(ids, labels)], tok.pad_token_id)
+    b = {k: v.to(model.device) for k, v in b.items()}  # the GPU where there is one (load_base puts it there)
     loss = model(**b).loss
     assert torch.isfinite(loss)
     loss.backward()

@@ -113,14 +113,14 @@ def _closing_choice(state, logits, eos: int, kinds) -> int | None:
     closing, neutral, _, separating = kinds
     pick = ([t for t in allowed if t in closing] or [t for t in allowed if t in separating]
             or [t for t in allowed if t in neutral] or allowed)
-    row = logits.index_select(0, _tensor(pick))
+    row = logits.index_select(0, _tensor(pick, logits.device))
     return pick[int(row.argmax())]
 
 
-def _tensor(ids):
+def _tensor(ids, device=None):
     import torch
 
-    return torch.tensor(ids, dtype=torch.long)
+    return torch.tensor(ids, dtype=torch.long, device=device)
 
 
 class _TrieState:
@@ -310,6 +310,17 @@ def grammar_constraint(notation: str, tokenizer, vocab_size: int | None = None, 
     return fac
 
 
+def _model_device(model):
+    """Where ``model``'s weights are (``.device`` of a transformers model, else its first parameter)."""
+    import torch
+
+    dev = getattr(model, "device", None)
+    if isinstance(dev, torch.device):
+        return dev
+    p = next(iter(model.parameters()), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
 def _cache_positions(attn):
     pos = attn.long().cumsum(-1) - 1
     return pos.clamp(min=0)
@@ -354,7 +365,7 @@ def _prefill(model, ids, attn, pos, lengths: list[int], select_rows):
     logits = [None] * b
     parts = []
     for g in groups:
-        sel = torch.tensor(g, dtype=torch.long)
+        sel = _tensor(g, ids.device)
         width = max(lengths[j] for j in g)
         if select_rows is not None:
             select_rows(sel)
@@ -368,7 +379,7 @@ def _prefill(model, ids, attn, pos, lengths: list[int], select_rows):
         for k, j in enumerate(g):
             logits[j] = last[k]
     if select_rows is not None:
-        select_rows(torch.arange(b))
+        select_rows(torch.arange(b, device=ids.device))
     merged = parts[0][2]
     for li, layer in enumerate(merged.layers):
         k0, v0 = layer.keys, layer.values
@@ -411,6 +422,9 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int |
     for i, p in enumerate(prompt_ids):
         ids[i, n - len(p):] = torch.tensor(p)
         attn[i, n - len(p):] = 1
+    # the model's device (a GPU when training there): every index and id tensor below lives on it
+    dev = _model_device(model)
+    ids, attn = ids.to(dev), attn.to(dev)
     budgets = [max_new_tokens] * b if isinstance(max_new_tokens, int) else list(max_new_tokens)
     first_budget = min(budgets)
     states = [None] * b
@@ -466,7 +480,7 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int |
                     t = top[j]
                     if st is not None and not st.allows(t):
                         allowed = st.allowed_ids()
-                        t = allowed[int(logits[j].index_select(0, _tensor(allowed)).argmax())] if allowed else None
+                        t = allowed[int(logits[j].index_select(0, _tensor(allowed, dev)).argmax())] if allowed else None
                         forced[i] += 1
                 if t is not None:
                     logps[i].append(float(logits[j, t]) - lse[j])
@@ -488,14 +502,14 @@ def greedy_decode(model, tokenizer, prompts: list[str], *, max_new_tokens: int |
                 break
             keep = [j for j, i in enumerate(rows) if not done[i]]
             if 4 * (len(rows) - len(keep)) >= len(rows) and hasattr(past, "batch_select_indices"):
-                sel = torch.tensor(keep, dtype=torch.long)
+                sel = _tensor(keep, dev)
                 past.batch_select_indices(sel)
                 attn, pos = attn.index_select(0, sel), pos.index_select(0, sel)
                 rows, nxt = [rows[j] for j in keep], [nxt[j] for j in keep]
                 if select_rows is not None:
-                    select_rows(torch.tensor(rows, dtype=torch.long))
-            step_ids = torch.tensor(nxt, dtype=torch.long).unsqueeze(1)
-            attn = torch.cat([attn, torch.ones((len(rows), 1), dtype=torch.long)], dim=1)
+                    select_rows(_tensor(rows, dev))
+            step_ids = _tensor(nxt, dev).unsqueeze(1)
+            attn = torch.cat([attn, torch.ones((len(rows), 1), dtype=torch.long, device=dev)], dim=1)
             pos = torch.cat([pos, pos[:, -1:] + 1], dim=1)
     res = []
     for i in range(b):
