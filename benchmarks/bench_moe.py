@@ -43,8 +43,10 @@ def sample_rows(corpus, split, per_route, seed=0):
     for r in rows:
         by[r["route"]].append(r)
     out = []
-    rng = random.Random(seed)
     for route in sorted(by):
+        # one generator per route: a route added to the corpus (a plugin notation) leaves the
+        # other routes' samples as they were, so before/after figures are on the same rows
+        rng = random.Random(f"bench-moe:{seed}:{route}")
         xs = by[route]
         out.extend(xs if not per_route or len(xs) <= per_route else rng.sample(xs, per_route))
     return out

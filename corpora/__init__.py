@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from .generator import (
     DEFAULT_SIZES,
-    ROUTES,
     SPLITS,
     build,
     coordinator_row,
@@ -22,6 +21,16 @@ from .generator import (
     prompt,
     verify_row,
 )
+
+
+
+def __getattr__(name: str):
+    if name == "ROUTES":  # from the registry of the moment (generator.__getattr__)
+        from . import generator
+
+        return generator.ROUTES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_SIZES",

@@ -51,10 +51,33 @@ FAMILY_WEIGHTS = {
     "lc-t": {"conv": 42, "number": 14, "digits": 4, "words": 40},
 }
 
-# Routes the corpus has phrasing for, in the coordinator's trained order (helixc.catalog.routes:
-# registered notations by route rank, then explain). A notation without FAMILY_WEIGHTS gets no rows.
-NOTATION_ROUTES = tuple(r for r in catalog.notation_routes() if r in FAMILY_WEIGHTS)
-ROUTES = tuple(r for r in catalog.routes() if r in FAMILY_WEIGHTS or r == catalog.EXPLAIN)
+# A notation plugin's route (a registered text notation with a slot spelling, so a specialist can
+# write it; not one of the above) gets the families every text notation has: a value given in
+# another notation, a number, a value described in words. Values it cannot hold are skipped.
+PLUGIN_FAMILY_WEIGHTS = {"conv": 42, "number": 14, "digits": 4, "words": 40}
+
+
+def family_weights(route: str) -> dict[str, int] | None:
+    """The phrasing families of ``route``'s rows (None: the corpus has no rows for it)."""
+    if route in FAMILY_WEIGHTS:
+        return FAMILY_WEIGHTS[route]
+    from helixc.plugins import notations
+
+    n = notations().get(route)
+    if n is not None and not n.binary and n.slot_spelling is not None:
+        return PLUGIN_FAMILY_WEIGHTS
+    return None
+
+
+def __getattr__(name: str):
+    # Routes the corpus has phrasing for, in the coordinator's trained order (helixc.catalog.routes:
+    # registered notations by route rank, then explain), from the registry of the moment: a plugin
+    # notation registered after this import gets its rows too.
+    if name == "NOTATION_ROUTES":
+        return tuple(r for r in catalog.notation_routes() if family_weights(r) is not None)
+    if name == "ROUTES":
+        return tuple(r for r in catalog.routes() if r == catalog.EXPLAIN or family_weights(r) is not None)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PROMPT = "### Instruction:\n{}\n\n### Response:\n"
 
@@ -245,7 +268,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
     """One candidate row for (route, split); raises _Reject when the sample does not fit the split."""
     if route == "explain":
         return _explain_row(split, rng, seed, knowledge)
-    weights = FAMILY_WEIGHTS[route]
+    weights = family_weights(route)
     family = rng.choices(list(weights), list(weights.values()))[0]
     target = route
     source = None
@@ -273,7 +296,10 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
         else:
             others = [n for n in V.NOTATIONS if n != target]
             source = target if rng.random() < 0.06 else rng.choice(others)
-        payload = V.payload_text(value, source, rng)
+        try:
+            payload = V.payload_text(value, source, rng)
+        except HelixError:  # the value given in a plugin notation that cannot hold it
+            raise _Reject from None
         if "{source}" not in tpl.text and not _detects_as(payload, value):
             raise _Reject  # an unnamed payload must read unambiguously (rule in corpora/README.md)
         if family == "notarget_hlxl":
@@ -313,7 +339,10 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
     hlxl = emit(value, "hlxl")
     if value_split(hlxl, seed) != split:
         raise _Reject
-    output = emit(value, target)
+    try:
+        output = emit(value, target)
+    except HelixError:  # a plugin notation that cannot hold this value (JSON has no contracts or bytes)
+        raise _Reject from None
     return _row(instruction, output, route, source, target, hlxl, category, tpl.id, split)
 
 
@@ -363,7 +392,7 @@ def quotas(sizes: dict | None = None) -> dict[tuple[str, str], int]:
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     q = {}
     for split in SPLITS:
-        for route in ROUTES:
+        for route in __getattr__("ROUTES"):
             n = sizes[split]
             if route == "explain":
                 frac = EXPLAIN_FRACTION_TRAIN if split == "train" else EXPLAIN_FRACTION
@@ -422,7 +451,7 @@ def build(seed: int = 0, out_dir: str | Path = "corpora/data/generated", sizes: 
     Layout: ``<out>/<role>/<split>.jsonl`` for role in coordinator, lc-b, lc-r, lc-t, hlxl, explain.
     """
     out = Path(out_dir)
-    by_role: dict[str, dict[str, list[str]]] = {r: {s: [] for s in SPLITS} for r in ("coordinator",) + ROUTES}
+    by_role: dict[str, dict[str, list[str]]] = {r: {s: [] for s in SPLITS} for r in ("coordinator",) + __getattr__("ROUTES")}
     for row in generate_rows(seed, sizes):
         if verify:
             verify_row(row)

@@ -64,9 +64,6 @@ KNOWN_DEBT: dict[str, int] = {
     "helixc/constrain/testing.py": 24,  # another workstream's file: test grammars/fixtures
     "helixc/engine.py": 8,  # another workstream's file (one translate path; LC-B hex detection grew in the merge)
     "helixc/evaluation/blind.py": 2,  # merged from main (blind/garbage eval): docs naming the value notation
-    "helixc/evaluation/__init__.py": 8,  # another workstream's file: evaluation route lists (deliverable 3)
-    "helixc/evaluation/report.py": 10,  # another workstream's file (deliverable 3)
-    "helixc/evaluation/runner.py": 12,  # another workstream's file (deliverable 3)
     "helixc/evaluation/seed_cases.py": 29,  # another workstream's file: seed-report cases
     "helixc/neural/answering.py": 1,  # merged from main: the handle glyph in _LEFTOVER_LITERAL (ask the catalog instead)
     "helixc/neural/confidence.py": 24,  # merged from main (request checks): notation names in word lists

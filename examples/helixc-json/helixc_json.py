@@ -38,6 +38,11 @@ class JSONNotation(Notation):
     name, aliases = "json", ("js",)
     title = "JSON (arrays, maps, numbers, text; no contracts, bytes or handles)"
     grammar = JSON_LARK
+    # what English calls it: the corpus phrases requests with these, the request reader reads them
+    english_names = ("JSON", "JSON text", "JSON format")
+    # how a specialist writes a literal the compiler copies in (slot <k>): a number or a string;
+    # with it, `helixc corpus build` writes json rows and `helixc train --add-notation json` trains one
+    slot_spelling = {"terminals": {"NUMBER": "{slot}", "STRING": '"{slot}"'}}
 
     def parse(self, text):
         try:

@@ -13,5 +13,21 @@ Nothing here imports torch; the MoE is loaded through ``helixc.neural.service.ge
 when a run needs it.
 """
 
-ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl", "explain")
-NOTATION_ROUTES = ("lc-b", "lc-r", "lc-t", "hlxl")
+
+
+def routes() -> tuple[str, ...]:
+    """The route labels scored, in the coordinator's order (:func:`helixc.catalog.routes`: the
+    registered notations by route rank, explain, then plugin notations), from the registry of the moment."""
+    from .. import catalog
+
+    return catalog.routes()
+
+
+def __getattr__(name: str):
+    if name == "ROUTES":
+        return routes()
+    if name == "NOTATION_ROUTES":
+        from .. import catalog
+
+        return catalog.notation_routes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

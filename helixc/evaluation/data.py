@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HelixError
-from . import ROUTES
+from . import routes
 
 E_EVAL_INPUT = "E_EVAL_INPUT"
 
@@ -47,7 +47,7 @@ class EvalRow:
     request: str  # the bare request (template removed)
     input: str  # the ``input`` field as written
     output: str  # the expected answer
-    route: str | None = None  # expected route (one of ROUTES), if the file says
+    route: str | None = None  # expected route (one of routes()), if the file says
     target: str | None = None  # expected target notation name or "explain", if known
     meta: dict[str, Any] = field(default_factory=dict)  # every other field of the row
     file: str | None = None  # which file, when a set spans several
@@ -86,15 +86,15 @@ def _canonical_route(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"route must be a non-empty string, got {value!r}")
     key = value.strip().lower()
-    if key in ROUTES:
+    if key in routes():
         return key
     from ..plugins import get_notation
 
     try:
         name = get_notation(key).name
     except HelixError as e:
-        raise ValueError(f"unknown route {value!r} (known: {', '.join(ROUTES)})") from e
-    if name not in ROUTES:
+        raise ValueError(f"unknown route {value!r} (known: {', '.join(routes())})") from e
+    if name not in routes():
         raise ValueError(f"route {value!r} names notation {name!r}, which no specialist serves")
     return name
 
@@ -176,7 +176,7 @@ def resolve_split(split: str, corpus_dir: str | Path | None = None) -> tuple[str
 
 def _corpus_split_paths(split: str, corpus_dir: str | Path | None) -> list[Path]:
     base = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
-    paths = [base / route / f"{split}.jsonl" for route in ROUTES]
+    paths = [base / route / f"{split}.jsonl" for route in routes()]
     if not all(p.is_file() for p in paths):
         try:
             import helixc_corpora

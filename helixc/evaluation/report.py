@@ -11,7 +11,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from . import ROUTES
+from . import routes
+
+
+def _seed_mapping(join: str, eq: str, sep: str = ", ") -> str:
+    """The seed keyword router's classes and the routes collapsed onto each (its plugin's table)."""
+    from helixc_plugins.seed_keyword import HELIXC_TO_SEED, SEED_ROUTES
+
+    return sep.join(join.join(r for r, c in HELIXC_TO_SEED.items() if c == cls) + eq + cls for cls in SEED_ROUTES)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -88,7 +95,7 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
         if b:
             header.append(b["router"])
         rows = []
-        for c in list(ROUTES) + [k for k in ((r or b)["per_class"]) if k not in ROUTES]:
+        for c in list(routes()) + [k for k in ((r or b)["per_class"]) if k not in routes()]:
             pc = (r or b)["per_class"].get(c)
             if pc is None:
                 continue
@@ -108,7 +115,7 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
                      _ratio(cmp_["five_class"]["ratio"])]]
             s3 = cmp_.get("seed_three_class")
             if s3:
-                rows.append(["3 classes (seed's: lc-b/lc-t/hlxl=ascii, lc-r=runic, explain=coordinator)",
+                rows.append([f"3 classes (seed's: {_seed_mapping('/', '=')})",
                              pct(s3["ours"]), pct(s3["baseline"]), _ratio(s3["ratio"])])
             out.append(("Routing: ours vs the seed's keyword rule, same rows",
                         ["label space", res["router"], b["router"], "ratio"], rows))
@@ -116,7 +123,7 @@ def _sections(res: dict) -> list[tuple[str, list[str], list[list[Any]]]]:
     if sp:
         modes = sp["modes"]
         rows = []
-        for route in ROUTES:
+        for route in routes():
             row = [route]
             present = False
             for mode in ("constrained", "unconstrained"):
@@ -274,8 +281,7 @@ def render_markdown(res: dict, chart: str | None = None, command: str | None = N
                   e.get("got_route") if "got_route" in e and e.get("got") is None else e.get("got")] for e in exs]), ""]
     if (res.get("routing") or res.get("baseline_routing") or {}).get("seed_three_class"):
         lines.append("- *seed's 3 classes: our routes collapsed onto the seed's specialists as its paper describes "
-                     "them (lc-b, lc-t, hlxl = ascii; lc-r = runic; explain = coordinator), for both gold and "
-                     "prediction.")
+                     f"them ({_seed_mapping(', ', ' = ', '; ')}), for both gold and prediction.")
     for n in res.get("notes", []):
         lines.append(f"- note: {n}")
     return "\n".join(lines).rstrip() + "\n"
@@ -295,7 +301,7 @@ def chart_png(res: dict) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    classes = [c for c in ROUTES if any(c in pc for _, pc in series)]
+    classes = [c for c in routes() if any(c in pc for _, pc in series)]
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
     width = 0.8 / len(series)
     for i, (name, pc) in enumerate(series):

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine import TranslateRequest
 from ..errors import HelixError
-from . import NOTATION_ROUTES, ROUTES
+from . import routes
 from . import metrics as M
 from .data import EvalRow, EvalSet
 
@@ -163,7 +163,7 @@ def run_routing(router, rows: Sequence[EvalRow], batch_size: int = 64, prepare: 
             raise HelixError(E_EVAL_ROUTER, f"router returned {len(got)} routes for {len(chunk)} requests")
         pred.extend(str(x) for x in got)
     elapsed = time.perf_counter() - t0
-    out = M.routing_metrics(gold, pred, ROUTES)
+    out = M.routing_metrics(gold, pred, routes())
     from helixc_plugins.seed_keyword import HELIXC_TO_SEED, SEED_ROUTES
 
     three = M.routing_metrics(M.collapse(gold, HELIXC_TO_SEED), M.collapse(pred, HELIXC_TO_SEED), SEED_ROUTES)
@@ -179,8 +179,8 @@ def run_routing(router, rows: Sequence[EvalRow], batch_size: int = 64, prepare: 
 def _specialist_text(route: str, text: str | None, written: str | None) -> tuple[str | None, str | None]:
     """The specialist's answer in the route's notation, and how it got there.
 
-    A specialist may write another notation than its route (the LC-B specialist writes HLXL and
-    the compiler encodes the bytes; docs/PROFILE.md). That encoding is part of the design, not a
+    A specialist may write another notation than its route (the binary notation's specialist writes
+    the value notation and the compiler encodes the bytes; docs/PROFILE.md). That encoding is part of the design, not a
     correction: the value is the model's."""
     if text is None:
         return None, None
@@ -191,10 +191,13 @@ def _specialist_text(route: str, text: str | None, written: str | None) -> tuple
             return get_notation(route).emit(get_notation(written).parse(text)), f"encoded from {written}"
         except HelixError:
             return text, None
-    if route == "lc-b" and not M.grammar_valid(text, "lc-b") and M.grammar_valid(text, "hlxl"):
+    from .. import catalog
+
+    binary, value = catalog.binary_notation(), catalog.value_notation()
+    if binary and value and route == binary and not M.grammar_valid(text, binary) and M.grammar_valid(text, value):
         from ..plugins import get_notation
 
-        return get_notation("lc-b").emit(get_notation("hlxl").parse(text)), "encoded from hlxl"
+        return get_notation(binary).emit(get_notation(value).parse(text)), f"encoded from {value}"
     return text, None
 
 
@@ -202,7 +205,7 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
                     progress: Callable[[str], None] | None = None) -> dict:
     """Each specialist alone, given the right route: exact match, value match and grammar-valid
     rate, with and without the grammar constraint."""
-    rows = [r for r in rows if r.target in ROUTES]
+    rows = [r for r in rows if r.target in routes()]
     out: dict[str, Any] = {"rows": len(rows), "modes": {}}
     for constrained in constrained_modes:
         mode = "constrained" if constrained else "unconstrained"
@@ -219,7 +222,7 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
                 raw = getattr(g, "text", None)
                 final = getattr(g, "output", None)
                 if isinstance(final, str) and final:
-                    # The MoE's own post-processing (LC-B: the compiler encodes the model's HLXL value;
+                    # The MoE's own post-processing (binary: the compiler encodes the model's value;
                     # explain: the text of the chosen knowledge entry).
                     answer, how = final, ("post-processed" if final != raw else None)
                 else:
@@ -249,7 +252,7 @@ def run_specialists(moe, rows: Sequence[EvalRow], batch_size: int = 16, constrai
                 progress(f"specialists ({mode}): {min((i + 1) * batch_size, len(rows))}/{len(rows)}")
         elapsed = time.perf_counter() - t0
         spec = {}
-        for route in ROUTES:
+        for route in routes():
             d = per.get(route)
             if d is None:
                 continue
@@ -443,7 +446,7 @@ def evaluate(evalset: EvalSet, *, router=None, router_name: str = "moe", moe=Non
     if routing_only:
         notes.append("routing only: specialists, end-to-end and latency were not run")
     if moe is not None and not routing_only:
-        spec_rows = [r for r in rows if r.target in ROUTES]
+        spec_rows = [r for r in rows if r.target in routes()]
         if spec_rows and callable(getattr(moe, "generate", None)):
             res["specialists"] = run_specialists(moe, spec_rows, batch_size=batch_size,
                                                  constrained_modes=constrained_modes, progress=progress)
@@ -514,7 +517,7 @@ def _per_row(rows: Sequence[EvalRow], res: dict, e2e_results: list | None, basel
 
 def _comparison(rows: Sequence[EvalRow], ours: dict, base: dict) -> dict:
     """Ours vs the baseline on the same rows, in our five classes and in the seed's three."""
-    from helixc_plugins.seed_keyword import HELIXC_TO_SEED
+    from helixc_plugins.seed_keyword import HELIXC_TO_SEED, SEED_ROUTES
 
     gold = [r.route for r in rows]
     ours_pred = ours.get("predictions") or []
@@ -524,8 +527,8 @@ def _comparison(rows: Sequence[EvalRow], ours: dict, base: dict) -> dict:
     out["five_class"] = {"ours": a, "baseline": b, "ratio": (a / b) if a is not None and b else None}
     if ours_pred and base_pred:
         g3 = M.collapse(gold, HELIXC_TO_SEED)
-        o3 = M.routing_metrics(g3, M.collapse(ours_pred, HELIXC_TO_SEED), ("ascii", "runic", "coordinator"))
-        b3 = M.routing_metrics(g3, M.collapse(base_pred, HELIXC_TO_SEED), ("ascii", "runic", "coordinator"))
+        o3 = M.routing_metrics(g3, M.collapse(ours_pred, HELIXC_TO_SEED), SEED_ROUTES)
+        b3 = M.routing_metrics(g3, M.collapse(base_pred, HELIXC_TO_SEED), SEED_ROUTES)
         a3, b3a = o3["overall"]["accuracy"], b3["overall"]["accuracy"]
         out["seed_three_class"] = {
             "mapping": HELIXC_TO_SEED, "ours": a3, "baseline": b3a,

@@ -239,7 +239,9 @@ def _marks(raw: str, kind: str) -> tuple[str, str]:
 
         regs = notations()
         sps = [regs[n].slot_spelling for n in sorted(regs) if regs[n].slot_spelling is not None]
-        table = {"bytes": _uniq(tuple(sp["bytes"]) for sp in sps), "handle": _uniq((sp["handle"], "") for sp in sps)}
+        # a notation without bytes or handles (a plugin's JSON) has no such spelling
+        table = {"bytes": _uniq(tuple(sp["bytes"]) for sp in sps if sp.get("bytes")),
+                 "handle": _uniq((sp["handle"], "") for sp in sps if sp.get("handle"))}
         return {k: sorted(v, key=lambda m: -len(m[0])) for k, v in table.items()}
 
     for lo, hi in catalog._memo("slots.marks", build)[kind]:
@@ -320,11 +322,12 @@ def _refs() -> tuple[re.Pattern, int]:
 
         regs = notations()
         sps = [regs[n].slot_spelling for n in sorted(regs) if regs[n].slot_spelling is not None]
-        forms = _uniq(tuple(sp["bytes"]) for sp in sps)
-        handles = _uniq(sp["handle"] for sp in sps)
+        forms = _uniq(tuple(sp["bytes"]) for sp in sps if sp.get("bytes"))
+        handles = _uniq(sp.get("handle") for sp in sps)
         alts = [re.escape(lo) + "(" + _SLOT + ")" + re.escape(hi) for lo, hi in forms]
         alts.append('"(' + _SLOT + ')"')
-        alts.append("(?:" + "|".join(re.escape(h) for h in handles) + ")(" + _SLOT + ")")
+        # (?!) when no notation has handles: the group never matches, and a bare slot is a value
+        alts.append("(?:" + ("|".join(re.escape(h) for h in handles) or "(?!)") + ")(" + _SLOT + ")")
         alts.append("(" + _SLOT + ")")
         return re.compile("|".join(alts)), len(forms)
 
@@ -425,7 +428,7 @@ def slot_grammar(notation: str) -> str:
     sp = _spelling_of(notation)
     edits = [(t, lambda orig, x=extra.replace("{slot}", _SLOT): f"(?:{x})|(?:{no_slot(orig) if t == 'STRING' else orig})")
              for t, extra in sp["terminals"].items()]
-    edits += [(t, lambda orig, x=only.replace("{slot}", _SLOT): x) for t, only in sp["slot_only"].items()]
+    edits += [(t, lambda orig, x=only.replace("{slot}", _SLOT): x) for t, only in sp.get("slot_only", {}).items()]
     for term, regex in edits:
         pat = re.compile(rf"^({term}):\s*/(.*)/\s*$", re.M)
         if not pat.search(text):
@@ -507,8 +510,8 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
     except HelixError:
         return None
     sp = _spelling_of(notation)
-    esc = sp["string_escape"]
-    lo, hi = sp["bytes"]
+    esc = sp.get("string_escape")
+    lo, hi = sp.get("bytes") or ("", "")
 
     def unmark(pair, wrap):
         a, b = pair
@@ -520,7 +523,7 @@ def template(value, slots: list[Slot], notation: str) -> str | None:
 
     for pat, wrap in (unmark(_BYTES_MARK, lambda k: f"{lo}{SLOT_TOKENS[k]}{hi}"),
                       unmark(_STR_MARK, lambda k: f'"{SLOT_TOKENS[k]}"'),
-                      unmark(_HANDLE_MARK, lambda k: f"{sp['handle']}{SLOT_TOKENS[k]}"),
+                      unmark(_HANDLE_MARK, lambda k: f"{sp.get('handle', '')}{SLOT_TOKENS[k]}"),
                       unmark(_VAL_MARK, lambda k: SLOT_TOKENS[k])):
         text = pat.sub(lambda m, w=wrap: w(int(m.group(1))), text)
     for k in cids:  # a real id equal to a sentinel is caught by the fill check below

@@ -573,6 +573,8 @@ def train(config: TrainConfig) -> dict:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if config.threads:
         torch.set_num_threads(config.threads)
+    if config.add_notation:
+        return add_notation(config)
     out = Path(config.out)
     work = Path(config.work) if config.work else out.parent / f".train-{out.name}"
     acc = make_accelerator(config.bf16)
@@ -691,30 +693,12 @@ def train(config: TrainConfig) -> dict:
         del model
 
     # ---- phase 2: one adapter per task
-    from peft import get_peft_model, set_peft_model_state_dict
-
     adapter_dirs = {}
     max_new = {}
     for s in specs:
-        model = load_base(base_src, quantize=config.quantize, allow_cpu_quantization=config.allow_cpu_quantization)
-        model = get_peft_model(model, lora_config(config, s.name), adapter_name=s.name)
-        if general_lora is not None:
-            set_peft_model_state_dict(model, general_lora, adapter_name=s.name)
-        summaries.append(run_stage(f"phase2-{s.name}", model, tok, tr[s.name], va[s.name], stage_cfg(config, "p2"),
-                                   work / f"phase2-{s.name}", acc, max_len=config.max_len, resume=config.resume, log=log))
-        model = acc.unwrap_model(model)
-        d = work / "adapters" / s.name
-        if acc.is_main_process:
-            model.save_pretrained(str(d), selected_adapters=[s.name])
-            sub = d / s.name  # PEFT writes non-default adapters into a sub-folder
-            if sub.is_dir():
-                for f in sub.iterdir():
-                    shutil.move(str(f), d / f.name)
-                sub.rmdir()
-        adapter_dirs[s.name] = d
-        lens = [len(tok.encode(e.answer, add_special_tokens=False)) for e in tr[s.name]]
-        max_new[s.name] = int(max(lens) * 1.25) + 8
-        del model
+        summary, adapter_dirs[s.name], max_new[s.name] = train_adapter(
+            s, base_src, tok, tr[s.name], va[s.name], config, work, acc, log, general_lora)
+        summaries.append(summary)
 
     # ---- export
     if acc.is_main_process:
@@ -727,6 +711,121 @@ def train(config: TrainConfig) -> dict:
             "processes": acc.num_processes, "main_process": acc.is_main_process}
 
 
+def add_notation(config: TrainConfig) -> dict:
+    """``--add-notation NAME``: OUT is a copy of the models directory ``--models`` with one more
+    specialist, NAME's (a registered notation plugin), trained on the corpus's NAME rows, and the
+    coordinator trained again on every route it had plus NAME (its old labels keep their order, NAME
+    comes last). The base and every other adapter are copied byte for byte: the other specialists
+    answer exactly as before. The corpus must hold NAME rows (``helixc corpus build`` with the
+    plugin installed)."""
+    from .. import catalog
+    from ..plugins import get_notation
+    from . import Router, builtin_specialists, default_models_dir
+    from .moe import read_manifest
+    from .slots import SLOT_LEXER_VERSION
+    from .tokenizer import load_tokenizer
+
+    t_start = time.time()
+    src = Path(config.models) if config.models else default_models_dir()
+    out = Path(config.out)
+    man = read_manifest(src)
+    name = get_notation(config.add_notation).name  # E_UNKNOWN_NOTATION for a name no plugin registers
+    spec = next((s for s in builtin_specialists() if s.route == name), None)
+    if spec is None:
+        raise HelixError(E_INPUT, f"--add-notation {name}: no specialist can write {name} (a text notation needs "
+                                  f"Notation.slot_spelling: how a model writes a literal slot in it)")
+    router_name = man.get("router", COORDINATOR)
+    old_labels = list(man["adapters"][router_name].get("labels") or [])
+    if name in old_labels or any(a.get("route") == name for a in man["adapters"].values()):
+        raise HelixError(E_INPUT, f"--add-notation {name}: {src} already has a {name} route")
+    if out.resolve() == src.resolve():
+        raise HelixError(E_INPUT, "--add-notation writes a new models directory: give an --out other than --models")
+    if out.exists() and any(out.iterdir()):
+        raise HelixError(E_INPUT, f"--out {out} exists and is not empty")
+    slots = bool(man.get("slots"))
+    if slots and man.get("slot_lexer", 1) != SLOT_LEXER_VERSION:
+        raise HelixError(E_MODEL, f"{src}: trained with slot lexer {man.get('slot_lexer', 1)}, this helixc has "
+                                  f"{SLOT_LEXER_VERSION}; retrain it before adding a notation")
+    labels = tuple(old_labels) + (name,)
+    router = Router(name=router_name, labels=labels)
+    base = Path(man["base"]) if Path(man["base"]).is_absolute() else src / man["base"]
+    tok = load_tokenizer(src / man.get("tokenizer", man["base"]))
+
+    rows = [r for r in load_rows(config.corpus) if r.get("route") in labels]
+    train_rows = [r for r in rows if r.get("split") == "train"]
+    val_rows = [r for r in rows if r.get("split") == "val"]
+    mine = sum(r.get("route") == name for r in train_rows)
+    if not mine or not any(r.get("route") == name for r in val_rows):
+        raise HelixError(E_INPUT, f"the corpus has no {name} train/val rows: build it with the plugin installed "
+                                  f"(helixc corpus build)")
+    if config.max_train_rows:
+        train_rows = random.Random(config.seed).sample(train_rows, min(config.max_train_rows, len(train_rows)))
+    specs = [router, spec]
+    tr = build_examples(specs, train_rows, None, slots=slots, raw_choice=True)
+    va = build_examples(specs, val_rows, None, slots=slots, raw_choice=True)
+    work = Path(config.work) if config.work else out.parent / f".train-{out.name}"
+    work.mkdir(parents=True, exist_ok=True)
+    acc = make_accelerator(config.bf16)
+    log = (lambda *a: None) if config.quiet else (lambda *a: acc.print(*a))
+    for s in specs:
+        log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
+    summaries, dirs, max_new = [], {}, {}
+    for s in specs:
+        summary, dirs[s.name], max_new[s.name] = train_adapter(s, base, tok, tr[s.name], va[s.name], config, work,
+                                                               acc, log)
+        summaries.append(summary)
+    if acc.is_main_process:
+        shutil.copytree(src, out, dirs_exist_ok=True)
+        new = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        for s in specs:
+            dst = out / "adapters" / s.name
+            if dst.exists():
+                shutil.rmtree(dst)
+            shutil.copytree(dirs[s.name], dst, ignore=shutil.ignore_patterns("README.md"))
+            neutral_adapter_config(dst / "adapter_config.json", man["base"])
+            new["adapters"][s.name] = adapter_entry(s, max_new[s.name], None)
+        new.setdefault("added", []).append({
+            "notation": name, "command": "helixc train " + " ".join(config.argv()), "from": str(src),
+            "adapters": [s.name for s in specs], "stages": summaries, "train_rows": len(train_rows),
+            "val_rows": len(val_rows), "elapsed_s": round(time.time() - t_start, 1)})
+        mdir = out / "metrics"
+        mdir.mkdir(exist_ok=True)
+        for s in specs:  # beside the source's curves, not over them
+            st = work / f"phase2-{s.name}"
+            for f in ("metrics.csv", "metrics.json", "metrics.png", "done.json"):
+                if (st / f).is_file():
+                    shutil.copy(st / f, mdir / f"add-{name}.phase2-{s.name}.{f}")
+        _atomic_write_text(out / "manifest.json", json.dumps(new, indent=1, ensure_ascii=False))
+    return {"out": str(out), "stages": summaries, "elapsed_s": round(time.time() - t_start, 1),
+            "processes": acc.num_processes, "main_process": acc.is_main_process}
+
+
+def train_adapter(s, base_src: Path, tok, train_ex, val_ex, config: TrainConfig, work: Path, acc, log,
+                  general_lora=None) -> tuple[dict, Path, int]:
+    """Phase 2 for one adapter on the base at ``base_src``: (stage summary, the adapter's directory
+    under ``work/adapters``, its token budget). It starts as the no-op adapter (LoRA B = 0), or
+    from phase 1's general adapter."""
+    from peft import get_peft_model, set_peft_model_state_dict
+
+    model = load_base(base_src, quantize=config.quantize, allow_cpu_quantization=config.allow_cpu_quantization)
+    model = get_peft_model(model, lora_config(config, s.name), adapter_name=s.name)
+    if general_lora is not None:
+        set_peft_model_state_dict(model, general_lora, adapter_name=s.name)
+    summary = run_stage(f"phase2-{s.name}", model, tok, train_ex, val_ex, stage_cfg(config, "p2"),
+                        work / f"phase2-{s.name}", acc, max_len=config.max_len, resume=config.resume, log=log)
+    model = acc.unwrap_model(model)
+    d = work / "adapters" / s.name
+    if acc.is_main_process:
+        model.save_pretrained(str(d), selected_adapters=[s.name])
+        sub = d / s.name  # PEFT writes non-default adapters into a sub-folder
+        if sub.is_dir():
+            for f in sub.iterdir():
+                shutil.move(str(f), d / f.name)
+            sub.rmdir()
+    lens = [len(tok.encode(e.answer, add_special_tokens=False)) for e in train_ex]
+    return summary, d, int(max(lens) * 1.25) + 8
+
+
 def neutral_adapter_config(path: Path, base_ref: str) -> None:
     """PEFT records the base it trained on (``base_model_name_or_path``: a temporary work directory
     here); the shipped config says where the base is in the models directory instead (the manifest's
@@ -735,6 +834,18 @@ def neutral_adapter_config(path: Path, base_ref: str) -> None:
     if cfg.get("base_model_name_or_path") != base_ref:
         cfg["base_model_name_or_path"] = base_ref
         _atomic_write_text(path, json.dumps(cfg, indent=2, sort_keys=True))
+
+
+def adapter_entry(s, max_new_tokens: int, kb) -> dict:
+    """The manifest's entry for adapter ``s`` (a Specialist or the Router)."""
+    entry = {"path": f"adapters/{s.name}", "kind": s.kind, "max_new_tokens": max_new_tokens}
+    if s.kind == KIND_ROUTE:
+        entry["labels"] = list(s.labels)
+    else:
+        entry.update({"route": s.route, "target": s.target, "grammar": s.grammar})
+    if s.kind == KIND_CHOICE:
+        entry["choices"] = [e["id"] for e in kb]
+    return entry
 
 
 def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_new, training: dict, work: Path,
@@ -768,14 +879,7 @@ def export(out: Path, tok, base_dir: Path, adapter_dirs: dict, specs, kb, max_ne
             shutil.rmtree(dst)
         shutil.copytree(adapter_dirs[s.name], dst, ignore=shutil.ignore_patterns("README.md"))
         neutral_adapter_config(dst / "adapter_config.json", "base" if copy_base else base_ref)
-        entry = {"path": f"adapters/{s.name}", "kind": s.kind, "max_new_tokens": max_new[s.name]}
-        if s.kind == KIND_ROUTE:
-            entry["labels"] = list(s.labels)
-        else:
-            entry.update({"route": s.route, "target": s.target, "grammar": s.grammar})
-        if s.kind == KIND_CHOICE:
-            entry["choices"] = [e["id"] for e in kb]
-        manifest["adapters"][s.name] = entry
+        manifest["adapters"][s.name] = adapter_entry(s, max_new[s.name], kb)
     if kb:
         _atomic_write_text(out / "knowledge.json", json.dumps(kb, indent=1, ensure_ascii=False))
     mdir = out / "metrics"
@@ -877,6 +981,11 @@ class TrainConfig:
         "slower]"))
     threads: int = field(default=0, metadata=_opt("torch threads per process (0: leave torch's default)"))
     seed: int = field(default=0, metadata=_opt("seed of every random choice (data order, init, sampling)"))
+    add_notation: str | None = field(default=None, metadata=_opt(
+        "write OUT as a copy of --models plus a specialist for this notation plugin, with the coordinator "
+        "retrained for the new route; the base and every other adapter are copied unchanged"))
+    models: str | None = field(default=None, metadata=_opt(
+        "the models directory --add-notation extends  [default: the shipped models]"))
     resume: bool = field(default=False, metadata=_opt("continue from the last checkpoints in --work"))
     quiet: bool = field(default=False, metadata=_opt("print only the final JSON summary"))
     interrupt_at: int = field(default=0, metadata=_opt("testing: stop like a killed run after this step's "
