@@ -1,5 +1,5 @@
-"""One translation request, whatever its input: the contract between the CLI,
-``helixc serve`` and the neural backend.
+"""The one translate path, whatever the input, for the Python API, the CLI and ``helixc serve``
+(the request/result contract is :mod:`helixc.translation`).
 
 * Input in a notation (detected, or named by ``source``) is translated by the
   compiler alone: no model, no torch import.
@@ -10,48 +10,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
-ENGINES = ("auto", "neural", "compiler")
+# the request/result contract lives in helixc.translation (the neural backend imports it from there)
+from .translation import ENGINES, MAX_ENGLISH_CHARS, TranslateRequest, TranslateResult  # noqa: F401 (re-exported)
 
-
-@dataclass
-class TranslateRequest:
-    text: str
-    to: str = "auto"  # a notation name/alias, or "auto" (let the router decide)
-    source: str | None = None  # notation of `text`; None = detect, or English
-    engine: str = "auto"  # auto | neural | compiler
-
-
-@dataclass
-class TranslateResult:
-    route: str  # "notation" for notation input; else the router's class (lc-b, lc-r, lc-t, hlxl, explain)
-    target: str  # canonical notation name, or "explain"
-    output: str
-    engine: str  # "compiler" or "neural" (what produced `output`)
-    grammar_valid: bool
-    verified: bool | None  # True/False when the compiler could check; None when it could not
-    latency_ms: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Whether `output` is an answer (True) or only the best reading of a request helixc is not sure
-    # it understood (False; `reason` says why). The CLI exits 3 and the server answers 422 for those.
-    confident: bool = True
-    reason: str | None = None
-    # What `confident` was judged on (helixc.neural.confidence.judge); kept for calibration, not in JSON.
-    features: dict | None = field(default=None, repr=False, compare=False)
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d.pop("features", None)
-        extra = d.pop("extra")
-        d.update(extra)
-        return d
-
-
-# English longer than this is refused before any model runs: the models read 512 positions, and the
-# compiler's rule-based reader tries spans of the request (quadratic in its length).
-MAX_ENGLISH_CHARS = 2000
 _BOM = "\ufeff"
 
 

@@ -44,3 +44,12 @@ def test_the_rule_reader_does_not_import_the_corpus_generator():
     for mod in ("requests", "knowledge", "catalog"):
         got = _imports(ROOT / "helixc" / f"{mod}.py", "helixc")
         assert not any(m.startswith("helixc_corpora") for m in got), (mod, sorted(got))
+
+
+def test_the_backend_imports_the_contract_never_the_engine():
+    # engine -> neural.service, one way: the backend takes TranslateRequest/TranslateResult from
+    # helixc.translation
+    for path in sorted((ROOT / "helixc" / "neural").glob("*.py")):
+        got = _imports(path, "helixc.neural")
+        assert not any(m == "helixc.engine" or m.startswith("helixc.engine.") for m in got), path.name
+    assert "helixc.translation" in _imports(ROOT / "helixc" / "neural" / "service.py", "helixc.neural")

@@ -32,7 +32,7 @@ import functools
 import re
 import time
 
-from ..engine import TranslateRequest, TranslateResult
+from ..translation import TranslateRequest, TranslateResult
 from ..errors import E_INPUT, HelixError
 from .confidence import judge, request_checks
 

@@ -94,14 +94,15 @@ def _install_fast_lora(model) -> None:
 
 class MoE:
     def __init__(self, models_dir: str | Path, *, threads: int | None = None, dtype: str = "float32"):
+        """Load a models directory, in steps: the manifest (and its slot-lexer check, before any
+        weights), the tokenizer, the base, the knowledge base, the adapters, then decoding state."""
         t0 = time.perf_counter()
         try:
             import torch
-            from peft import PeftModel
-            from transformers import AutoModelForCausalLM
+            from peft import PeftModel  # noqa: F401 - the ML extra is there, or one clear error now
+            from transformers import AutoModelForCausalLM  # noqa: F401
         except ImportError as e:
             raise HelixError(E_MODEL, f"the neural backend needs the ML extra (pip install -e '.[ml]'): {e}") from None
-        from .tokenizer import load_tokenizer
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -112,14 +113,29 @@ class MoE:
             hf_logging.set_verbosity_error()
         except Exception:  # noqa: BLE001
             pass
-        n_threads = threads or int(os.environ.get("HELIXC_TORCH_THREADS", "1"))
-        torch.set_num_threads(n_threads)
+        torch.set_num_threads(threads or int(os.environ.get("HELIXC_TORCH_THREADS", "1")))
         self.dir = Path(models_dir)
+        base_dir, tok_dir = self._read_manifest()
+        self.tok = self._load_tokenizer(tok_dir)
+        base_model = self._load_base(base_dir, dtype)
+        self.specs: dict[str, Specialist] = {}  # adapter name -> spec (kind, route, ...)
+        self.router_name = self.manifest.get("router", COORDINATOR)
+        self.labels: list[str] = list(self.manifest["adapters"][self.router_name].get("labels") or [])
+        self.max_new: dict[str, int] = {}
+        self.choices: dict[str, list[str]] = {}
+        self.knowledge = self._load_knowledge()
+        self.model = self._load_adapters(base_model).eval()
+        self._setup_decoding()
+        self.load_s = time.perf_counter() - t0
+
+    def _read_manifest(self) -> tuple[Path, Path]:
+        """The manifest, checked before any weights load (a slot-lexer mismatch is a one-line error,
+        not a slow one); returns (base directory, tokenizer directory)."""
         self.manifest = read_manifest(self.dir)
         self.slots = bool(self.manifest.get("slots"))
         # models trained since run 9 show choice adapters (explain) the request without slots
         self.choice_raw = self.manifest.get("choice_reads") == "raw"
-        if self.slots:  # checked before any weights load: a mismatch is a one-line error, not a slow one
+        if self.slots:
             from .slots import SLOT_LEXER_VERSION
 
             trained = self.manifest.get("slot_lexer", 1)
@@ -134,14 +150,25 @@ class MoE:
             raise _model_error(f"base model missing: {base_dir}/config.json")
         if not (tok_dir / "tokenizer.json").is_file():
             raise _model_error(f"tokenizer missing: {tok_dir}/tokenizer.json")
-        from .loading import adapter_load_error, base_load_error, missing_weights_error, one_line
+        return base_dir, tok_dir
+
+    def _load_tokenizer(self, tok_dir: Path):
+        from .loading import one_line
+        from .tokenizer import load_tokenizer
 
         try:
-            self.tok = load_tokenizer(tok_dir)
+            return load_tokenizer(tok_dir)
         except HelixError:
             raise
         except Exception as e:  # noqa: BLE001
             raise HelixError(E_MODEL, f"cannot load the tokenizer from {tok_dir}: {one_line(e)}") from None
+
+    def _load_base(self, base_dir: Path, dtype: str):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        from .loading import base_load_error, missing_weights_error
+
         try:
             base_model, info = AutoModelForCausalLM.from_pretrained(
                 str(base_dir), dtype=getattr(torch, dtype), local_files_only=True, output_loading_info=True)
@@ -156,21 +183,26 @@ class MoE:
             raise _model_error(f"tokenizer ({len(self.tok)} tokens) does not fit the base model's embeddings "
                                f"({base_model.get_input_embeddings().weight.shape[0]})")
         self.base_params = sum(p.numel() for p in base_model.parameters())
-        self.specs: dict[str, Specialist] = {}  # adapter name -> spec (kind, route, ...)
-        self.router_name = self.manifest.get("router", COORDINATOR)
-        self.labels: list[str] = list(self.manifest["adapters"][self.router_name].get("labels") or [])
-        self.max_new: dict[str, int] = {}
-        self.choices: dict[str, list[str]] = {}
-        self.knowledge: dict[str, str] = {}
-        if self.manifest.get("knowledge"):
-            kpath = self.dir / self.manifest["knowledge"]
-            try:
-                self.knowledge = {e["id"]: e["answer"] for e in json.loads(kpath.read_text(encoding="utf-8"))}
-            except (OSError, ValueError, KeyError, TypeError) as e:
-                raise _model_error(f"{kpath}: unreadable knowledge base: {e}") from None
-        adapters = self._adapter_entries()
+        return base_model
+
+    def _load_knowledge(self) -> dict[str, str]:
+        if not self.manifest.get("knowledge"):
+            return {}
+        kpath = self.dir / self.manifest["knowledge"]
+        try:
+            return {e["id"]: e["answer"] for e in json.loads(kpath.read_text(encoding="utf-8"))}
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise _model_error(f"{kpath}: unreadable knowledge base: {e}") from None
+
+    def _load_adapters(self, base_model):
+        """Every adapter of the manifest (and of plugin specialists) onto the one base (PEFT)."""
         import warnings
 
+        from peft import PeftModel
+
+        from .loading import adapter_load_error
+
+        adapters = self._adapter_entries()
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
         model = None
         for name, (path, entry) in adapters.items():
@@ -188,7 +220,9 @@ class MoE:
                 self.choices[name] = list(entry.get("choices") or self.knowledge)
         if model is None:
             raise _model_error(f"{self.dir}: no adapters")
-        self.model = model.eval()
+        return model
+
+    def _setup_decoding(self) -> None:
         self.active: str | None = None
         # PEFT's LoRA forward costs ~5x a plain forward at this size, and merging/unmerging an
         # adapter costs ~45 ms per switch. So each LoRA layer gets a lean forward,
@@ -209,7 +243,6 @@ class MoE:
             ids = [self.tok.encode(t, add_special_tokens=False) for t in SLOT_TOKENS]
             if all(len(i) == 1 for i in ids):
                 self._slot_ids = [i[0] for i in ids]
-        self.load_s = time.perf_counter() - t0
         self._constraints: dict = {}
 
     # ------------------------------------------------------------------ setup

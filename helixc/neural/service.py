@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..engine import TranslateRequest, TranslateResult
+from ..translation import TranslateRequest, TranslateResult
 from .answering import _target_of, answer_batch, compiler_answer, compiler_reading  # noqa: F401 (re-exported)
 
 _MOES: dict[str, object] = {}
