@@ -3,7 +3,8 @@
 Labels come from the generator's own values, emitted by the compiler
 (``helixc.emit``), never from reading the request text back.
 
-Split rule: every row carries one canonical value (its HLXL text). A keyed hash of that
+Split rule: every row carries one canonical value (its text in the value notation,
+``helixc.catalog.value_notation``). A keyed hash of that
 text (seeded) puts the value in exactly one of train / val / test / test_novel, so no value
 and no (template, value) pair is shared between splits. ``test_novel`` rows use only
 templates flagged ``novel`` (never used in the other splits). A few tiny values
@@ -24,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from helixc import detect, same
+from helixc import detect, get_notation, same
 from helixc.errors import HelixError
 from helixc import catalog
 from helixc.knowledge import entry_forms, explain_split, hash01, known_questions  # noqa: F401 (re-exported)
@@ -44,29 +45,30 @@ GENERATOR_VERSION = 1
 _SPLIT_CUTS = (("train", 0.66), ("val", 0.73), ("test", 0.865), ("test_novel", 1.0))
 _PINNED_TRAIN = {"null", "true", "false", "[]", "{}"} | {str(i) for i in range(10)}
 
-FAMILY_WEIGHTS = {
-    "hlxl": {"conv": 30, "parse": 18, "number": 10, "digits": 3, "words": 22, "notarget_hlxl": 8, "format": 9},
-    "lc-b": {"conv": 34, "number": 22, "digits": 4, "words": 28, "notarget_encode": 12},
-    "lc-r": {"conv": 42, "number": 14, "digits": 4, "words": 40},
-    "lc-t": {"conv": 42, "number": 14, "digits": 4, "words": 40},
-}
-
-# A notation plugin's route (a registered text notation with a slot spelling, so a specialist can
-# write it; not one of the above) gets the families every text notation has: a value given in
-# another notation, a number, a value described in words. Values it cannot hold are skipped.
+# A route's phrasing families and their weights are its notation's (``Notation.corpus_families``).
+# A notation plugin's route without them (a registered text notation with a slot spelling, so a
+# specialist can write it) gets the families every text notation has: a value given in another
+# notation, a number, a value described in words. Values it cannot hold are skipped.
 PLUGIN_FAMILY_WEIGHTS = {"conv": 42, "number": 14, "digits": 4, "words": 40}
 
 
 def family_weights(route: str) -> dict[str, int] | None:
     """The phrasing families of ``route``'s rows (None: the corpus has no rows for it)."""
-    if route in FAMILY_WEIGHTS:
-        return FAMILY_WEIGHTS[route]
-    from helixc.plugins import notations
+    from helixc.plugins import registry
 
-    n = notations().get(route)
-    if n is not None and not n.binary and n.slot_spelling is not None:
+    n = registry().by_name.get(route)  # no copy of the table: this runs for every row
+    if n is None:
+        return None
+    if n.corpus_families is not None:
+        return n.corpus_families
+    if not n.binary and n.slot_spelling is not None:
         return PLUGIN_FAMILY_WEIGHTS
     return None
+
+
+def _family_sources(route: str, family: str):
+    """The notations ``family``'s rows of ``route`` give their value in, or None: any payload notation."""
+    return (get_notation(route).corpus_family_sources or {}).get(family)
 
 
 def __getattr__(name: str):
@@ -89,10 +91,11 @@ def prompt(instruction: str) -> str:
 _hash01 = hash01  # the split hash (helixc.knowledge: the explain split lives there, shared with the rule reader)
 
 
-def value_split(hlxl: str, seed: int) -> str:
-    if hlxl in _PINNED_TRAIN:
+def value_split(text: str, seed: int) -> str:
+    """The split of the value whose canonical text (``valuegen.value_text``) is ``text``."""
+    if text in _PINNED_TRAIN:
         return "train"
-    u = _hash01("value", seed, hlxl)
+    u = _hash01("value", seed, text)
     for name, cut in _SPLIT_CUTS:
         if u < cut:
             return name
@@ -240,7 +243,7 @@ def _value_for(rng: random.Random, family: str, split: str, seed: int):
 
 
 def _check_split(value, split: str, seed: int) -> None:
-    if value_split(emit(value, "hlxl"), seed) != split:
+    if value_split(V.value_text(value), seed) != split:
         raise _Reject
 
 
@@ -258,7 +261,7 @@ def _fill(template: str, rng: random.Random, target=None, source=None, split=Non
     if "{source}" in sk:
         sk = sk.replace("{source}", synonym(source, rng, split == "train"))
     sk = noisy(sk, rng)
-    sk = re.sub(r"\b([Tt]he)\s+the\b", r"\1", sk)  # "the {target}" with "the runic glyphs"
+    sk = re.sub(r"\b([Tt]he)\s+the\b", r"\1", sk)  # "the {target}" with a name that starts with "the"
     for k, v in slots.items():
         sk = sk.replace("{" + k + "}", v)
     return sk
@@ -288,13 +291,14 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
             raise _Reject
         source = "english"
         instruction = _fill(tpl.text, rng, split=split, target=target, desc=desc)
-    elif family in ("conv", "parse", "notarget_hlxl"):
+    elif family in ("conv", "parse", T.NOTARGET_VALUE):
         tpl = _pick_template(family, split, rng)
         value = _value_for(rng, family, split, seed)
-        if family == "parse":
-            source = rng.choice(["lc-t", "lc-r", "lc-r", "lc-b", "lc-b", "hlxl"])
+        sources = _family_sources(route, family)
+        if sources:
+            source = rng.choice(sources)
         else:
-            others = [n for n in V.NOTATIONS if n != target]
+            others = [n for n in catalog.corpus_sources() if n != target]
             source = target if rng.random() < 0.06 else rng.choice(others)
         try:
             payload = V.payload_text(value, source, rng)
@@ -302,7 +306,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
             raise _Reject from None
         if "{source}" not in tpl.text and not _detects_as(payload, value):
             raise _Reject  # an unnamed payload must read unambiguously (rule in corpora/README.md)
-        if family == "notarget_hlxl":
+        if family == T.NOTARGET_VALUE:
             category = "ambiguous_no_target"
         instruction = _fill(tpl.text, rng, split=split, target=target, source=source, payload=payload)
     elif family == "notarget_encode":
@@ -322,7 +326,7 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
             instruction = _fill(tpl.text, rng, split=split, desc=desc)
         else:
             value = _value_for(rng, family, split, seed)
-            source = rng.choice(["hlxl", "lc-t", "lc-r"])
+            source = rng.choice(_family_sources(route, family) or catalog.corpus_sources())
             payload = V.payload_text(value, source, rng)
             if not _detects_as(payload, value):
                 raise _Reject
@@ -330,23 +334,22 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
     elif family == "format":
         tpl = _pick_template("format", split, rng)
         value = _value_for(rng, family, split, seed)
-        source = "hlxl"
-        payload = V.noisy_hlxl(value, rng, hexy=0.25, spacing=rng.choice(["tight", "loose", "canonical"]),
-                               shuffle_maps=True)
+        source = target  # the route's own notation, written untidily
+        payload = get_notation(target).corpus_format_payload(value, rng)
         instruction = _fill(tpl.text, rng, split=split, payload=payload)
     else:  # pragma: no cover
         raise ValueError(family)
-    hlxl = emit(value, "hlxl")
-    if value_split(hlxl, seed) != split:
+    text = V.value_text(value)
+    if value_split(text, seed) != split:
         raise _Reject
     try:
         output = emit(value, target)
     except HelixError:  # a plugin notation that cannot hold this value (JSON has no contracts or bytes)
         raise _Reject from None
-    return _row(instruction, output, route, source, target, hlxl, category, tpl.id, split)
+    return _row(instruction, output, route, source, target, text, category, tpl.id, split)
 
 
-def _row(instruction, output, route, source, target, hlxl, category, template_id, split, knowledge_id=None,
+def _row(instruction, output, route, source, target, value_text, category, template_id, split, knowledge_id=None,
          knowledge_form=None):
     return {
         "input": prompt(instruction),
@@ -355,7 +358,7 @@ def _row(instruction, output, route, source, target, hlxl, category, template_id
         "route": route,
         "source_notation": source,
         "target_notation": target,
-        "value": hlxl,
+        "value": value_text,
         "category": category,
         "template_id": template_id,
         "split": split,
@@ -437,8 +440,8 @@ def verify_row(row: dict) -> None:
     """Raise AssertionError unless the row's output is the compiler's emission of its value."""
     if row["route"] == "explain":
         return
-    value = parse(row["value"], "hlxl")
-    assert emit(value, "hlxl") == row["value"], row
+    value = parse(row["value"], catalog.value_notation())
+    assert V.value_text(value) == row["value"], row
     out_value = parse(row["output"], row["target_notation"])
     assert same(out_value, value), row
     assert emit(value, row["target_notation"]) == row["output"], row
@@ -448,7 +451,7 @@ def build(seed: int = 0, out_dir: str | Path = "corpora/data/generated", sizes: 
           verify: bool = True) -> dict:
     """Write the corpus as JSONL files; returns {"paths": {...}, "counts": {...}, "manifest": path}.
 
-    Layout: ``<out>/<role>/<split>.jsonl`` for role in coordinator, lc-b, lc-r, lc-t, hlxl, explain.
+    Layout: ``<out>/<role>/<split>.jsonl`` for role in coordinator and every route (``ROUTES``).
     """
     out = Path(out_dir)
     by_role: dict[str, dict[str, list[str]]] = {r: {s: [] for s in SPLITS} for r in ("coordinator",) + __getattr__("ROUTES")}

@@ -213,9 +213,11 @@ WORDS = [
     'Form {desc} in {target}',
 ]
 
-# No target notation named. Rule (corpora/README.md): the answer is HLXL, except for
-# "encode"/"serialize" requests, whose answer is LC-B.
-NOTARGET_HLXL = [
+# No target notation named. Rule (corpora/README.md): the answer is in the value notation
+# (helixc.catalog.value_notation), except for "encode"/"serialize" requests, whose answer is in the
+# binary notation. The family's label is data: the trained template ids and the template files use it.
+NOTARGET_VALUE = "notarget_hlxl"
+NOTARGET = [
     "What value is this: {payload}",
     "What is {payload}?",
     "Parse {payload}",
@@ -308,7 +310,7 @@ FAMILIES = {
     "parse": PARSE,
     "number": NUMBER,
     "words": WORDS,
-    "notarget_hlxl": NOTARGET_HLXL,
+    NOTARGET_VALUE: NOTARGET,
     "notarget_encode": NOTARGET_ENCODE,
     "format": FORMAT,
     "explain": EXPLAIN,

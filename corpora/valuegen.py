@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 import helixc
-from helixc import same
+from helixc import catalog
 from helixc.values import Contract, Handle
 
 _NOTATION_CACHE: dict = {}
@@ -28,6 +28,12 @@ def emit(value, notation: str) -> str:
 
 def parse(text: str, notation: str):
     return _notation(notation).parse(text)
+
+
+def value_text(value) -> str:
+    """The value's canonical text in the notation values are written in (helixc.catalog.value_notation)."""
+    return _notation(catalog.value_notation()).emit(value)
+
 
 WORDS = [
     "main", "search", "filter", "reduce", "map", "train", "model", "data", "query", "users", "active", "shader",
@@ -50,10 +56,8 @@ ODD_KEYS = ["two words", "C", "null", "true", "1st", "a-b", "key.name", "x y", "
 NON_ASCII = ["café", "naïve", "über", "São Paulo", "crème", "Zürich", "π", "日本", "€5", "Ωmega"]
 CONTRACT_IDS = [1, 2, 5, 14, 15, 16, 42, 100, 900, 901, 902, 1000, 1001, 2048]
 
-MAX_LCB_BYTES = 40  # keep outputs short: ~120 output tokens at most in any notation
+MAX_BYTES = 40  # keep outputs short: ~120 output tokens at most in any notation
 MAX_TEXT_CHARS = 110
-
-NOTATIONS = ("hlxl", "lc-t", "lc-r", "lc-b")
 
 
 def rand_int(rng: random.Random) -> int:
@@ -193,14 +197,13 @@ def op_contract(rng: random.Random):
 
 
 def fits(value) -> bool:
-    """Small enough: LC-B at most MAX_LCB_BYTES bytes and every text form at most MAX_TEXT_CHARS chars."""
+    """Small enough in every payload notation (helixc.catalog.corpus_sources): at most MAX_BYTES bytes
+    in a binary one, at most MAX_TEXT_CHARS characters in a text one."""
     try:
-        lcb = emit(value, "lc-b")
-    except Exception:
+        return all(len(n.encode(value)) <= MAX_BYTES if n.binary else len(n.emit(value)) <= MAX_TEXT_CHARS
+                   for n in map(_notation, catalog.corpus_sources()))
+    except Exception:  # a value some notation cannot write
         return False
-    if (len(lcb) + 1) // 3 > MAX_LCB_BYTES:
-        return False
-    return all(len(emit(value, n)) <= MAX_TEXT_CHARS for n in ("hlxl", "lc-t", "lc-r"))
 
 
 def small_value(rng: random.Random, kind: str | None = None):
@@ -214,88 +217,12 @@ def small_value(rng: random.Random, kind: str | None = None):
 # ---------------------------------------------------------------------------------------------
 # Noisy but valid payload text (what a person types), verified to parse back to the value.
 
-def _num_text(rng: random.Random, n: int, hexy: float) -> str:
-    r = rng.random()
-    if n >= 0 and r < hexy:
-        return rng.choice(["0x%X", "0x%x", "0x%04X", "0x%08X"]) % n
-    if n >= 0 and r < hexy * 1.3:
-        return "0b" + format(n, "b")
-    return str(n)
-
-
-def noisy_hlxl(value, rng: random.Random, hexy: float = 0.0, spacing: str = "canonical", shuffle_maps: bool = False) -> str:
-    """HLXL text for `value`, with optional hex/binary int literals, odd spacing and reordered map keys."""
-
-    def sep(canon: str) -> str:
-        if spacing == "tight":
-            return canon.strip()
-        if spacing == "loose":
-            return canon.strip() + " " if canon.strip() else " "
-        return canon
-
-    def w(v) -> str:
-        if type(v) is int:
-            return _num_text(rng, v, hexy)
-        if type(v) is list:
-            inner = sep(", ").join(w(x) for x in v)
-            return "[" + (" " if spacing == "loose" and v else "") + inner + (" " if spacing == "loose" and v else "") + "]"
-        if type(v) is dict:
-            keys = list(v)
-            if shuffle_maps:
-                rng.shuffle(keys)
-            items = [emit({k: None}, "hlxl")[1:-len(": null}")] + sep(": ") + w(v[k]) for k in keys]
-            return "{" + sep(", ").join(items) + "}"
-        if type(v) is Contract:
-            fields = sep(", ").join(f"@{i}" + sep(": ") + w(x) for i, x in v.fields.items())
-            return "{" + str(v.id) + sep(": ") + "{" + fields + "}}"
-        return emit(v, "hlxl")
-
-    text = w(value)
-    try:
-        if same(parse(text, "hlxl"), value):
-            return text
-    except Exception:
-        pass
-    return emit(value, "hlxl")
-
-
-def noisy_lct(value, rng: random.Random) -> str:
-    """LC-T with spaces between tokens (allowed on input)."""
-    t = emit(value, "lc-t")
-    if rng.random() < 0.5 or '"' in t:
-        return t
-    spaced = t.replace(",", ", ").replace(":", ": ") if "C:" not in t else t.replace(",", ", ")
-    try:
-        if same(parse(spaced, "lc-t"), value):
-            return spaced
-    except Exception:
-        pass
-    return t
-
-
-def lcb_text(value, rng: random.Random) -> str:
-    t = emit(value, "lc-b")
-    r = rng.random()
-    if r < 0.15:
-        return t.lower()
-    if r < 0.25:
-        return t.replace(" ", "")
-    return t
-
-
-def payload_text(value, notation: str, rng: random.Random, hexy: float = 0.1) -> str:
-    """The payload as a person would write it in `notation` (always parses back to `value`)."""
-    if notation == "hlxl":
-        r = rng.random()
-        if r < 0.6:
-            return emit(value, "hlxl")
-        return noisy_hlxl(value, rng, hexy=hexy, spacing=rng.choice(["canonical", "tight", "loose"]),
-                          shuffle_maps=rng.random() < 0.5)
-    if notation == "lc-t":
-        return noisy_lct(value, rng)
-    if notation == "lc-b":
-        return lcb_text(value, rng)
-    return emit(value, notation)
+def payload_text(value, notation: str, rng: random.Random) -> str:
+    """The payload as a person would write it in `notation` (always parses back to `value`): the
+    notation's own writer (``Notation.corpus_payload``), else its canonical text."""
+    n = _notation(notation)
+    write = n.corpus_payload
+    return emit(value, notation) if write is None else write(value, rng)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +279,7 @@ def describe_scalar(v, rng: random.Random, depth: int = 0) -> str | None:
     if type(v) is float:
         return rng.choice([f"the float {v!r}", f"the decimal number {v!r}", f"{v!r}"])
     if type(v) is str:
-        q = emit(v, "hlxl")
+        q = value_text(v)
         if _is_simple_word(v) and rng.random() < 0.4:
             return rng.choice([f"the text {v}", f"the string {v}", f"the word {v}"])
         return rng.choice([f"the text {q}", f"the string {q}", q]) if v else rng.choice(["an empty string", "the empty text", '""'])
@@ -410,7 +337,7 @@ def describe(v, rng: random.Random, depth: int = 0) -> str | None:
             d = describe(x, rng, depth + 1)
             if d is None:
                 return None
-            key = k if _is_simple_word(k) and rng.random() < 0.6 else emit(k, "hlxl")
+            key = k if _is_simple_word(k) and rng.random() < 0.6 else value_text(k)
             parts.append(rng.choice([f"{key} set to {d}", f"key {key} with {d}", f"{key} = {d}"]))
         nested = any(type(x) in (list, dict, Contract) for x in v.values()) or any(" and " in p for p in parts)
         if nested and depth > 0:

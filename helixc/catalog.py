@@ -16,6 +16,8 @@ plugins are registered, unregistered or reloaded: :func:`helixc.plugins.registry
 * :func:`start_chars`: characters only notation text starts with (detection: "not English").
 * :func:`value_notation` / :func:`binary_notation`: the notation the models and the corpus write
   values in (``writes_values = True``) and the byte notation (``binary = True``).
+* :func:`corpus_sources`: the notations the corpus gives values in on every route
+  (``corpus_source_rank``), in that rank's order.
 """
 
 from __future__ import annotations
@@ -106,3 +108,14 @@ def value_notation() -> str | None:
 def binary_notation() -> str | None:
     """The one binary notation (``binary = True``), or None when there is none or several."""
     return _memo("binary_notation", lambda: _one("binary", "binary"))
+
+
+def corpus_sources() -> tuple[str, ...]:
+    """The payload notations of the corpus: those with a ``corpus_source_rank``, sorted by
+    ``(corpus_source_rank, name)`` (the order is part of the corpus's random draws)."""
+
+    def build():
+        ranked = [n for n in _ranked() if getattr(n, "corpus_source_rank", None) is not None]
+        return tuple(n.name for n in sorted(ranked, key=lambda n: (n.corpus_source_rank, n.name)))
+
+    return _memo("corpus_sources", build)

@@ -50,6 +50,24 @@ class Notation:
     #: container syntax for the neural order guard (helixc.neural.order), or None: not guarded
     order_rules: object = None
 
+    # How the corpus generator phrases this notation's route and writes payloads in it
+    # (corpora/generator.py; the built-ins' in plugins/<name>/corpus.py).
+    #: phrasing families of the route's rows -> weight, in draw order; None: a text notation with a
+    #: slot spelling gets the generator's PLUGIN_FAMILY_WEIGHTS, any other no rows
+    corpus_families: object = None
+    #: family -> the notations that family's rows of this route give their value in (drawn
+    #: uniformly; repeat one to weight it); a family not listed draws from the payload notations
+    corpus_family_sources: object = None
+    #: place among the payload notations (the ones every route's conversion rows give values in):
+    #: sort key; None: values are given in this notation on its own route only
+    corpus_source_rank: int | None = None
+    #: method (value, rng) -> the value's text as a person types it (noisy, but it reads back as the
+    #: value); None: the canonical ``emit``
+    corpus_payload: object = None
+    #: method (value, rng) -> untidy text of the value for the route's "format" rows (rewrite it in
+    #: canonical form); only a notation whose ``corpus_families`` has "format" needs one
+    corpus_format_payload: object = None
+
     def parse(self, text: str) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -299,6 +299,12 @@ class PluginNotation(Notation):
     slot_spelling = property(lambda self: self.wrapped.slot_spelling)
     order_rules = property(lambda self: self.wrapped.order_rules)
     glyphs = property(lambda self: self.wrapped.glyphs)
+    # newer than some plugins: a plugin object without them reads their neutral defaults
+    corpus_families = property(lambda self: getattr(self.wrapped, "corpus_families", None))
+    corpus_family_sources = property(lambda self: getattr(self.wrapped, "corpus_family_sources", None))
+    corpus_source_rank = property(lambda self: getattr(self.wrapped, "corpus_source_rank", None))
+    corpus_payload = property(lambda self: getattr(self.wrapped, "corpus_payload", None))
+    corpus_format_payload = property(lambda self: getattr(self.wrapped, "corpus_format_payload", None))
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

@@ -282,9 +282,40 @@ def test_one_after_a_value_word_stays_a_number(text):
     ('convert the string: she said "hi" (quotes included) to lc-r', False),  # the quote is part of the text
     ("nested map: user -> {id: 5}, in LC-R", False),  # the payload is the value of a key
     ("my cat is 12 years old. anyway, put 7 into hlxl", False),  # another literal could be the one meant
+    ("decode 05 01 02 06 into runes", True),  # hex asked to be decoded is binary notation text
+    ("show the LC-B hex 03 02 68 69 in HLXL", True),  # ... and so is hex the request calls binary notation
+    ("put the bytes 0A 0B in runes", False),  # other hex may be a bytes value
+    ("what's 300 in LC-B?", True),  # a lone number; an apostrophe inside a word is no literal
+    ("what's 300 in LC-B? (page 12)", False),
+    ("record: name -> {id: 5}, as LC-T", False),  # a key before the value read
 ])
 def test_the_compiler_overrules_the_model_only_on_a_reading_it_can_stand_behind(text, sure):
     from helixc.neural.answering import _sure_payload
 
     r = read_request(text)
     assert _sure_payload(text, r.target or "lc-r") is sure
+
+
+@pytest.mark.parametrize("text,doubt", [
+    ("nested map: key -> {id: 5}, in LC-R", True),
+    ('the text: he wrote "ok" twice, to lc-t', True),
+    ("convert {id: 5} to lc-r", False),
+    ('the string "ok" in lc-t', False),
+])
+def test_a_reading_that_may_be_part_of_the_request_is_doubted(text, doubt):
+    # the model agreeing with such a reading proves nothing: helixc says it is not sure
+    from helixc.neural.answering import reading_doubt
+    from helixc.neural.confidence import Thresholds, judge
+
+    got = reading_doubt(text)
+    assert (got is not None) is doubt
+    if doubt:
+        ok, reason = judge({"output": "x", "verified": True, "reading_doubt": got, "grammar_valid": True}, Thresholds())
+        assert not ok and reason == got
+
+
+def test_only_a_named_notation_settles_a_route_conflict():
+    from helixc.neural.answering import _names
+
+    assert _names("convert [1] to LC-T", "lc-t") and _names("write it in the ascii notation: [1]", "lc-t")
+    assert not _names("the ASCII-only version of [1]", "hlxl")  # a target the rule reader only inferred

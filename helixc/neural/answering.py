@@ -79,6 +79,14 @@ def compiler_reading(text: str, to: str | None):
     return route, emit(r.payload, route), r.payload
 
 
+def _names(text: str, route: str) -> bool:
+    """Whether the request itself names ``route``'s notation (not a target the rule reader inferred,
+    such as the value notation for "the ASCII-only version of [1]")."""
+    from ..requests import _mentions
+
+    return any(name == route for _, _, name in _mentions(text))
+
+
 def _rule_target(text: str) -> str | None:
     """The route the rule reader names for ``text`` (None where it names none)."""
     try:
@@ -188,6 +196,7 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
         ref_val = None
         if ref is not None:
             ref_route, ref_out, ref_val = ref
+            features["reading_doubt"] = reading_doubt(r.text) if ref_route != "explain" else None
             if ref_route == "explain":
                 agree = route == "explain" and g is not None and g.value == ref_val
             else:
@@ -203,7 +212,7 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 # the router chose another route: settled for the compiler only where the request itself
                 # names the compiler's route and the router was unsure (judge() compares the threshold)
                 features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
-                    i in routed_by_model and _rule_target(r.text) == ref_route
+                    i in routed_by_model and _names(r.text, ref_route)
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
@@ -222,7 +231,9 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
     return results  # type: ignore[return-value]
 
 
-_LEFTOVER_LITERAL = re.compile(r"\d|[\"'\[\]{}@&\u27c1]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+# a quote, bracket, sigil, digit or number word left in the request (an apostrophe inside a word,
+# "what's", is none)
+_LEFTOVER_LITERAL = re.compile(r"\d|[\"\[\]{}@&\u27c1]|(?<![A-Za-z])'|'(?![A-Za-z])|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                                r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
 
 
@@ -230,37 +241,69 @@ _TEXT_GOES_ON = re.compile(r"\b(?:string|text|phrase|sentence)\s*:\s*[^\s\"][^\"
 _KEY_BEFORE = re.compile(r"[A-Za-z_]\w*\s*(?:->|=>|=|\u2192)\s*$")
 
 
-def _sure_payload(text: str, route: str) -> bool:
-    """The compiler's reading of the payload is one it can stand behind: a span of notation text
-    (not hex bytes, which may be meant as a bytes value rather than binary notation text) or a value described in
-    its controlled English, read whole, with no other literal left in the request (an incidental
-    number elsewhere could be the value meant)."""
-    from ..plugins import notations
-    from ..requests import _mentions, extract_payload, normalize_numbers, read_request
+_DECODE_CUE = re.compile(r"\bdecod(?:e|es|ed|ing)\b", re.I)
+
+
+@functools.lru_cache(maxsize=512)
+def _payload_span(text: str):
+    """(the rule reader's reading, the normalised request, the payload's span in it), or None;
+    once per request (the doubt and the correction checks both need it)."""
+    from ..requests import extract_description, extract_payload, normalize_numbers
 
     try:
-        r = read_request(text)
+        r = _read(text)
     except HelixError:
-        return False
-    if route == "explain" or not r.has_payload:
-        return False
-    n = notations().get(r.payload_notation or "")
-    if r.payload_notation != "english" and (n is None or n.binary):
-        return False
+        return None
+    if not r.has_payload:
+        return None
     norm = normalize_numbers(text.strip())
-    if r.payload_notation == "english":
-        from ..requests import extract_description
-
+    if r.payload_notation in ("english", "number"):
         found = extract_description(norm)
         span = found[1:] if found else None
     else:
         found = extract_payload(norm, r.payload_notation)
         span = found[2:] if found else None
-    if span is None:
-        return False
+    return (r, norm, span) if span is not None else None
+
+
+def reading_doubt(text: str) -> str | None:
+    """Why the compiler's reading of the payload may be only part of what the request means (then
+    the model agreeing with it proves nothing): the payload is the value of a key written before it,
+    or the end of an unquoted text that goes on around a quote."""
+    found = _payload_span(text)
+    if found is None:
+        return None
+    _, norm, span = found
     if _KEY_BEFORE.search(norm[:span[0]]):  # "user -> {...}": the payload is the value of a key
-        return False
+        return "the value read may belong to a key written before it"
     if _TEXT_GOES_ON.search(norm[:span[0]]):  # 'the string: she said "hi"': the quote is part of the text
+        return "the quoted text read may be part of a longer text"
+    return None
+
+
+def _sure_payload(text: str, route: str) -> bool:
+    """The compiler's reading of the payload is one it can stand behind: a span of notation text, a
+    number, or a value described in its controlled English, read whole, with no other literal left
+    in the request (an incidental number elsewhere could be the value meant). Hex bytes count only
+    when the request says they are binary notation (it names that notation besides the target, or
+    asks to decode them): otherwise they may be meant as a bytes value."""
+    from ..plugins import notations
+    from ..requests import _mentions
+
+    if route == "explain":
+        return False
+    found = _payload_span(text)
+    if found is None:
+        return False
+    r, norm, span = found
+    if r.payload_notation not in ("english", "number"):
+        n = notations().get(r.payload_notation or "")
+        if n is None:
+            return False
+        if n.binary and not (_DECODE_CUE.search(norm) or any(name == n.name and name != r.target
+                                                              for _, _, name in _mentions(norm))):
+            return False
+    if reading_doubt(text):
         return False
     rest = norm[:span[0]] + " " + norm[span[1]:]
     for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals

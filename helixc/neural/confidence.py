@@ -449,7 +449,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     output, has_specialist, verified (True/False/None), correction_sure (the compiler's answer, which
     replaced a disagreeing model's, is the safer one: see ``answering.answer_batch``),
     correction_sure_if_router_unsure (the same, on another route than the router's: sure only when
-    the router's probability is under its threshold)."""
+    the router's probability is under its threshold), reading_doubt (why the compiler's reading may
+    be only part of the request: an agreement with it is then no proof)."""
     out = features.get("output") or ""
     if not features.get("has_specialist", True):
         return False, f"no specialist is loaded for route {features.get('route')!r}"
@@ -460,6 +461,9 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     if features.get("verified") is False and features.get("correction_sure_if_router_unsure") and router_unsure:
         # the router was unsure, the request names the compiler's route and its payload is read whole
         return (False, checked) if checked else (True, None)
+    if features.get("verified") is True and features.get("reading_doubt"):
+        # the model agrees with a reading that may be only part of the request: both may be wrong
+        return False, features["reading_doubt"]
     if features.get("verified") is True or (features.get("verified") is False and features.get("correction_sure")):
         # the compiler read the same answer out of the request, or its answer replaced the model's:
         # sure, unless the request's own words contradict it
