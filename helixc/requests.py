@@ -701,9 +701,9 @@ def describe_scalar_value(p: str):
     low = p.lower()
     if low in ("null", "a null value", "the null value", "nothing (null)"):
         return True, None
-    if low in ("true", "the boolean true", "a true flag", "boolean true"):
+    if low in ("true", "the boolean true", "a true flag", "boolean true", "a true"):
         return True, True
-    if low in ("false", "the boolean false", "a false flag", "boolean false"):
+    if low in ("false", "the boolean false", "a false flag", "boolean false", "a false"):
         return True, False
     if low in ("an empty list", "an empty array", "the empty list", "a list with no items"):
         return True, []
@@ -758,6 +758,17 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the bytes|a byte string) ([0-9A-Fa-f]{2,})", p)
     if m and len(m.group(1)) % 2 == 0:
         return True, bytes.fromhex(m.group(1))
+    m = re.fullmatch(r"(?:the |a )?bytes ((?:[0-9A-Fa-f]{2} )+[0-9A-Fa-f]{2})", p)  # "the bytes 00 01"
+    if m:
+        return True, bytes.fromhex(m.group(1).replace(" ", ""))
+    m = re.fullmatch(r"an? (?:float|decimal|double) (-?\d+\.\d+)", p, re.I)  # "a float 1.5"
+    if m:
+        return True, float(m.group(1))
+    # "a string hi": one plain word, not a noun that goes on ("a string value", "a text form")
+    m = re.fullmatch(r"an? (?:string|text|word) (?!(?:value|values|literal|field|key|type|form|format|notation|encoding|"
+                     r"representation|version|length|tag|one|that|which|with|in|of|to|for|is|are)\b)([A-Za-z]{1,12})", p, re.I)
+    if m:
+        return True, m.group(1)
     m = re.fullmatch(r"raw bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
@@ -874,8 +885,50 @@ def describe_value(phrase: str, depth: int = 0):
         else:
             if out:
                 return True, dict(sorted(out.items()))
+    # "1.5 three times", "a list of 1.5 three times": one value repeated
+    m = re.fullmatch(r"(?:(?:a list|an array|the list) of )?(.+?) (\d+|two|three|four|five|six|seven|eight|nine|ten) times",
+                     p, re.S | re.I)
+    if m and _count(m.group(2)):
+        ok, v = describe_value(m.group(1), depth + 1)
+        if ok:
+            return True, [v if not isinstance(v, (list, dict)) else type(v)() for _ in range(_count(m.group(2)))]
+    # "true, false, true as a list", "two nulls and a true, in that order, as a list"
+    m = re.fullmatch(r"(.+?),? (?:in that order,? )?as (?:a|an) (?:list|array)(?:,? in that order)?", p, re.S | re.I)
+    if m:
+        items = _split_items(m.group(1))
+        out = []
+        for it in items or []:
+            ok, v = describe_value(it, depth + 1)
+            if not ok:
+                break
+            if isinstance(v, list) and len(items) > 1 and re.match(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
+                                                                   r"a couple of|a pair of) ", it, re.I):
+                out.extend(v)  # "two nulls and a true": the counted items, then the others
+            else:
+                out.append(v)
+        else:
+            if items and len(out) == 1 and isinstance(out[0], list):
+                return True, out[0]  # "the numbers one through five as a list": already a list
+            if items:
+                return True, out
+    # "the strings yes and no", "a list of two handles, a and b": every item of one kind, one plain word each
+    m = re.fullmatch(r"(?:(?:(?:a |the )?list|an array) of )?(?:the |(\d+|two|three|four|five|six|seven|eight|nine|ten) )?"
+                     r"(strings|words|texts|handles),? ((?:[A-Za-z_][A-Za-z0-9_]*,? )+and [A-Za-z_][A-Za-z0-9_]*)", p, re.S)
+    if m:
+        from .values import Handle
+
+        names = [x for x in re.split(r",? and |, ", m.group(3)) if x]
+        if m.group(1) is None or _count(m.group(1)) == len(names):
+            return True, [Handle(x) if m.group(2) == "handles" else x for x in names]
+    # "a list containing an empty list": one item after an explicit containing word
+    m = re.fullmatch(r"(?:a list|an array|a list that is) (?:containing|holding) (.+)", p, re.S)
+    if m and (_split_items(m.group(1)) or [None]) == [m.group(1).strip()]:
+        ok, v = describe_value(m.group(1), depth + 1)
+        if ok:
+            return True, [v]
     m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
-                     r"a list of|an array containing|a list with|the list of|the list|the array|a list|list) (.+)", p, re.S)
+                     r"a list of|an array containing|a list containing|a list holding|a list with|list with|the list of|"
+                     r"the list|the array|a list|list) (.+)", p, re.S)
     if m:
         items = _split_items(m.group(1))
         if not items or (len(items) == 1 and not m.group(0).startswith(("a list containing:", "an array of these"))):
@@ -921,30 +974,67 @@ def describe_value(phrase: str, depth: int = 0):
         if list(fields) != sorted(fields):
             return _NO
         return True, Contract(cid, fields)
-    m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where) (.+)", p, re.S)
+    # "a map with keys a and b, both false": several keys, one value
+    m = re.fullmatch(r"(?:a |the )?(?:map|object|dictionary|dict) with (?:the )?keys (.+?),? (?:both|all|each|all of them) "
+                     r"(?:set to |=\s*|being |equal to )?(.+)", p, re.S)
     if m:
+        keys = [_map_key(k) for k in _split_items(m.group(1)) or []]
+        ok, v = describe_value(m.group(2), depth + 1)
+        if ok and keys and None not in keys and len(set(keys)) == len(keys) and not isinstance(v, (list, dict)):
+            return True, {k: v for k in keys}
+    # "a dictionary from color to the string blue", "a map whose key k holds the bytes 00 01"
+    m = re.fullmatch(r"(?:a |the )?(?:map|object|dictionary|dict) (?:from|mapping) (" + _KEY + r") to (.+)", p, re.S) or \
+        re.fullmatch(r"(?:a |the )?(?:map|object|dictionary|dict) whose (?:only |single )?key (" + _KEY + r") "
+                     r"(?:holds|is|has|maps to) (.+)", p, re.S)
+    if m and _map_key(m.group(1)) is not None:
+        ok, v = describe_value(m.group(2), depth + 1)
+        if ok:
+            return True, {_map_key(m.group(1)): v}
+    m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where|map with|a map containing) (.+)", p, re.S)
+    if m:
+        where = m.group(1) == "a map where"
+
+        def entry(it):  # one "key K with V" item -> (key, value), or None
+            km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|set to|that holds|"
+                              r"=) (.+)", it, re.S) or \
+                re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \
+                re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|=)") + r" (.+)",
+                             it, re.S)
+            key = _map_key(km.group(1)) if km else None
+            if key is None:
+                return None
+            ok, v = describe_value(km.group(2), depth + 1)
+            return (key, v) if ok else None
+
+        # the whole body as one entry first: "key k and value 1", "key k mapped to a list of 1 and 2"
+        one = entry(m.group(2).strip())
+        if one is not None:
+            return True, {one[0]: one[1]}
         items = _split_items(m.group(2))
         if not items:
             return _NO
         out = {}
-        where = m.group(1) == "a map where"
         for it in items:
-            km = re.fullmatch(r"key (" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) with (.+)", it, re.S) or \
-                re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|=)") + r" (.+)",
-                             it, re.S)
-            if not km:
+            e = entry(it)
+            if e is None or e[0] in out:
                 return _NO
-            key = km.group(1)
-            if key.startswith('"'):
-                ok, key = _value_text(key)
-                if not ok:
-                    return _NO
-            ok, v = describe_value(km.group(2), depth + 1)
-            if not ok or key in out:
-                return _NO
-            out[key] = v
+            out[e[0]] = e[1]
         return True, out
     return _NO
+
+
+# a map key as English writes it: quoted ("1", 'with space') or one word (café)
+_KEY = _QUOTED + r"|'[^'\n]{0,40}'|[^\W\d]\w*"
+
+
+def _map_key(raw: str) -> str | None:
+    raw = raw.strip()
+    if raw.startswith('"'):
+        ok, key = _value_text(raw)
+        return key if ok and isinstance(key, str) else None
+    if raw.startswith("'"):
+        return raw[1:-1] if len(raw) >= 2 and raw.endswith("'") else None
+    return raw if re.fullmatch(r"[^\W\d]\w*", raw) else None
 
 
 def extract_description(text: str):

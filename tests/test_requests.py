@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import helixc
-from helixc.requests import NOTATION_SYNONYMS, find_numbers, normalize_numbers, read_request
+from helixc.requests import NOTATION_SYNONYMS, describe_value, find_numbers, normalize_numbers, read_request
 from helixc.values import Contract, Handle
 
 
@@ -284,7 +284,8 @@ def test_one_after_a_value_word_stays_a_number(text):
     ("my cat is 12 years old. anyway, put 7 into hlxl", False),  # another literal could be the one meant
     ("decode 05 01 02 06 into runes", True),  # hex asked to be decoded is binary notation text
     ("show the LC-B hex 03 02 68 69 in HLXL", True),  # ... and so is hex the request calls binary notation
-    ("put the bytes 0A 0B in runes", False),  # other hex may be a bytes value
+    ("put 0C 0D in runes", False),  # bare hex may be binary notation text or a bytes value
+    ("put the bytes 0A 0B in runes", True),  # "the bytes ..." describes a bytes value
     ("what's 300 in LC-B?", True),  # a lone number; an apostrophe inside a word is no literal
     ("what's 300 in LC-B? (page 12)", False),
     ("record: name -> {id: 5}, as LC-T", False),  # a key before the value read
@@ -319,3 +320,37 @@ def test_only_a_named_notation_settles_a_route_conflict():
 
     assert _names("convert [1] to LC-T", "lc-t") and _names("write it in the ascii notation: [1]", "lc-t")
     assert not _names("the ASCII-only version of [1]", "hlxl")  # a target the rule reader only inferred
+
+
+@pytest.mark.parametrize("phrase,value", [
+    ("a list of 1.5 three times", [1.5, 1.5, 1.5]),
+    ("true, false, true as a list", [True, False, True]),
+    ("two nulls and a true, in that order, as a list", [None, None, True]),
+    ("the numbers two through four as a list", [2, 3, 4]),
+    ("a list of the strings yes and no", ["yes", "no"]),
+    ("a list containing an empty map", [{}]),
+    ("a list containing 1, 2 and 3", [1, 2, 3]),
+    ("list with a float 2.5 and a string ok", [2.5, "ok"]),
+    ("the bytes 00 01", b"\x00\x01"),
+    ("a map with keys p and q, both true", {"p": True, "q": True}),
+    ("a dictionary from colour to the string red", {"colour": "red"}),
+    ("a map whose key k holds the bytes 0a", {"k": b"\x0a"}),
+    ("a map with the key été and value 2", {"été": 2}),
+    ('map with key "7" and value "seven"', {"7": "seven"}),
+    ("map with key 'two words' mapped to a list of 3 and 4", {"two words": [3, 4]}),
+    ("a map with key inner whose value is an empty list", {"inner": []}),
+])
+def test_more_english_value_forms(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("phrase", [
+    "a list of two handles, a",  # a count that does not match the names
+    "a map with keys a and a, both true",  # a repeated key
+    "multiply it three times",  # not a value
+])
+def test_forms_that_do_not_read_are_no_value(phrase):
+    assert describe_value(phrase) == (False, None)
