@@ -501,6 +501,12 @@ def read_request(text: str) -> RequestReading:
                 if m and any(b == m.start() and n == name for _, b, n in _mentions(norm)):
                     found = f
                     break
+    if found is not None and found[1] == catalog.binary_notation() and src0 is None:
+        # "bytes 00 ff 10 -> lc-t": hex right after the word "bytes" is a bytes value, unless the
+        # binary notation is named right before that word ("the LC-B bytes 0B")
+        cue = re.search(r"\b(?:bytes|byte string)\s*$", norm[:found[2]], re.I)
+        if cue and not any(n == found[1] and a0 <= cue.start() <= b0 + 2 for a0, b0, n in _mentions(norm)):
+            found = None
     english = norm
     if found is not None:
         value, used, a, b = found
@@ -734,8 +740,12 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:(?:the text|the string|the word) )?(" + _QUOTED + ")", p)
     if m:
         return _value_text(m.group(1))
-    m = re.fullmatch(r"(?:the text|the string|the word) ([A-Za-z]{1,12})", p)
+    m = re.fullmatch(r"(?:the text|the string|the word) ([^\W\d_]{1,24})", p)  # one word, any script: café
     if m:
+        return True, m.group(1)
+    # "the emoji 😀", "the character é": one character that is no letter of English text
+    m = re.fullmatch(r"(?:the|an?) (?:emoji|character|symbol|glyph) (\S)\ufe0f?", p)
+    if m and ord(m.group(1)) > 127:
         return True, m.group(1)
     # "the text good morning": unquoted words after "the text/string", read only as the whole phrase
     # (extract_description tries it only up to a boundary such as " in <notation>"), two to four plain words
@@ -793,7 +803,9 @@ def _stop_words_re(attr: str, before: str, after: str) -> re.Pattern:
 
 def _stop_in_text() -> re.Pattern:
     # words that end a described text: English function words and the notations' name words
-    return _stop_words_re("description_stop_words", "in|to|into|as|using|and|or|please|then|with", "notation|format|a|an|the")
+    # ("the string red is written in ...": "is" ends the text too)
+    return _stop_words_re("description_stop_words", "in|to|into|as|using|and|or|please|then|with|is|are|was|looks|written",
+                          "notation|format|a|an|the")
 _PLURAL_SCALARS = {"falses": False, "trues": True, "nulls": None, "zeros": 0, "ones": 1, "empty lists": [],
                    "empty maps": {}, "empty strings": "", "nones": None}
 _COUNT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
@@ -867,18 +879,25 @@ def describe_value(phrase: str, depth: int = 0):
     if m and not _stop_words_re("list_stop_words", "", "notation").search(m.group(1)):
         ok, v = describe_value(m.group(1), depth + 1)
         return (True, [v]) if ok else _NO
-    # "k=1, b=2" / "a map with a=1 and b=true": every item a key=value pair
-    m = re.fullmatch(r"(?:(?:a map|an object|a dictionary|a dict)(?: with| of)? )?((?:[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?"
-                     r"(?:\s*(?:,|;|,? and)\s*)){0,15}[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?)", p, re.S)
+    # "k=1, b=2" / "a map with a=1 and b=true" / "map k1=true k2=false" / "name=bob, age=7 as a map":
+    # every item a key=value pair; a bare word as a value is a text
+    m = re.fullmatch(r"(?:(?:a |the )?(?:map|object|dictionary|dict)(?: with(?: keys)?| of| where)?:? )?"
+                     r"((?:[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?"
+                     r"(?:\s*(?:,|;|,? and)\s*)){0,15}[A-Za-z_][A-Za-z0-9_]*\s*[=:]\s*[^,;]+?)"
+                     r"(?:,? as (?:a|an) (?:map|object|dictionary|dict))?", p, re.S)
     if m and "=" in m.group(1):
         out = {}
-        for it in re.split(r"\s*(?:,|;|,? and)\s*", m.group(1)):
+        # pairs apart by spaces only ("k1=true k2=false"): a comma between them
+        body = re.sub(r"(?<=[^\s,;])(?<! and)\s+(?=[A-Za-z_][A-Za-z0-9_]*\s*=)", ", ", m.group(1))
+        for it in re.split(r"\s*(?:,|;|,? and)\s*", body):
             km = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)", it, re.S)
             if not km or km.group(1) in out:
                 break
             ok, v = describe_value(km.group(2), depth + 1)
             if not ok:
                 ok, v = _value_text(km.group(2))
+            if not ok and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,40}", km.group(2)):
+                ok, v = True, km.group(2)
             if not ok:
                 break
             out[km.group(1)] = v
@@ -926,6 +945,18 @@ def describe_value(phrase: str, depth: int = 0):
         ok, v = describe_value(m.group(1), depth + 1)
         if ok:
             return True, [v]
+    m = re.fullmatch(r"(?:a |the )?(?:list|array) (-?\d+(?:\.\d+)?(?: -?\d+(?:\.\d+)?)+)", p)  # "list 1 2 3 4"
+    if m:
+        return True, [_value_text(x)[1] for x in m.group(1).split()]
+    # "the word null as text", "🙂 as a one-character string": the value is a text
+    m = re.fullmatch(r"(.+?),? as (?:a |an )?(?:(?:one|single)-character |plain )?(?:string|text)(?: value)?", p, re.S)
+    if m:
+        head = m.group(1).strip()
+        ok, v = describe_value(head, depth + 1)
+        if ok and isinstance(v, str):
+            return True, v
+        if len(head) == 1 and ord(head) > 127:
+            return True, head
     m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
                      r"a list of|an array containing|a list containing|a list holding|a list with|list with|the list of|"
                      r"the list|the array|a list|list) (.+)", p, re.S)
@@ -940,10 +971,11 @@ def describe_value(phrase: str, depth: int = 0):
                 return _NO
             out.append(v)
         return True, out
-    m = re.fullmatch(r"(?:an empty contract (\d+)|contract (\d+) with no fields|a contract with id (\d+) and no fields)", p)
+    m = re.fullmatch(r"(?:an empty contract (\d+)|(?:a )?contract (?:id )?(\d+) with no fields|"
+                     r"a contract with id (\d+) and no fields)", p)
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
-    m = re.fullmatch(r"(?:a contract (\d+),? |contract (\d+),? |a contract with id (\d+),? )(.+)", p, re.S)
+    m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+)[,:]? |a contract with id (\d+),? )(.+)", p, re.S)
     if m:
         cid = int(next(g for g in m.groups()[:3] if g))
         items = _split_items(m.group(4))
@@ -954,13 +986,13 @@ def describe_value(phrase: str, depth: int = 0):
             fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
                 re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
             wm = None if fm else re.fullmatch(
-                r"(?:with )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)\s*"
+                r"(?:(?:with )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
                 r"(?:=|is|set to|being|:)\s*(.+)", it, re.S)
             if not fm and not wm:
                 return _NO
             if wm:
-                g = wm.group(1).lstrip("@")
-                idx, d = (int(g) if g.isdigit() else _COUNT_WORDS[g.lower()]), wm.group(2)
+                g = (wm.group(1) or wm.group(2)).lstrip("@")
+                idx, d = (int(g) if g.isdigit() else _COUNT_WORDS[g.lower()]), wm.group(3)
             elif fm.group(1) in _ORDINALS:
                 idx, d = _ORDINALS[fm.group(1)], fm.group(2)
             else:
@@ -1039,7 +1071,7 @@ def _map_key(raw: str) -> str | None:
 
 def extract_description(text: str):
     """A value described in words inside a request: (value, start, end) or None (earliest, longest span)."""
-    starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d)", text)]
+    starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d|[^\x00-\x7f])", text)]
     named = [m.start() for a0, _, _ in _mentions(text)
              if (m := re.search(r"\s*(?:,|\u2014|--|:)\s*(?:in\s+|as\s+)?(?:the\s+)?$", text[:a0]))]
     for a in starts:

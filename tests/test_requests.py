@@ -354,3 +354,40 @@ def test_more_english_value_forms(phrase, value):
 ])
 def test_forms_that_do_not_read_are_no_value(phrase):
     assert describe_value(phrase) == (False, None)
+
+
+@pytest.mark.parametrize("phrase,value", [
+    ("name=bob, age=7 as a map", {"name": "bob", "age": 7}),  # a bare word as a value is a text
+    ("a map: host=localhost, port=5432", {"host": "localhost", "port": 5432}),
+    ("map with keys zeta=1 and alpha=2", {"zeta": 1, "alpha": 2}),
+    ("a map where a=1, b=2, c=3", {"a": 1, "b": 2, "c": 3}),
+    ("map k1=true k2=false", {"k1": True, "k2": False}),  # pairs apart by spaces
+    ("list 1 2 3 4", [1, 2, 3, 4]),
+    ("contract id 7 with no fields", helixc.Contract(7, {})),
+    ('contract 12: @0 = 1.5, @1 = "x"', helixc.Contract(12, {0: 1.5, 1: "x"})),
+    ("the word café", "café"),
+    ("the string Ελληνικά", "Ελληνικά"),
+    ("the emoji \U0001f600", "\U0001f600"),
+    ("the word null as text", "null"),
+])
+def test_english_value_forms_people_write(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("text,payload", [
+    ("bytes 00 ff 10 -> lc-t", b"\x00\xff\x10"),  # hex after "bytes" is a bytes value
+    ("convert the LC-B bytes 05 01 02 06 to hlxl", [2]),  # ... unless the binary notation is named there
+])
+def test_what_the_words_around_hex_and_text_say(text, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.has_payload and same(r.payload, payload), r
+
+
+def test_an_unquoted_text_ends_at_is():
+    r = read_request("show how the string red is written in lc-t")
+    assert r.payload in (None, "red"), r  # never "red is written"
