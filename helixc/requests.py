@@ -740,7 +740,7 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:(?:the text|the string|the word) )?(" + _QUOTED + ")", p)
     if m:
         return _value_text(m.group(1))
-    m = re.fullmatch(r"(?:the text|the string|the word) ([^\W\d_]{1,24})", p)  # one word, any script: café
+    m = re.fullmatch(r"(?:the text|the string|the word) ([^\W\d_](?:[^\W_]|-(?=[^\W\d_])){0,23})", p)  # café, eu-west
     if m:
         return True, m.group(1)
     # "the emoji 😀", "the character é": one character that is no letter of English text
@@ -752,8 +752,8 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the text|the string|the phrase) ((?:[A-Za-z]+ ){1,3}[A-Za-z]+)", p)
     if m and not _stop_in_text().search(m.group(1)):
         return True, m.group(1)
-    m = re.fullmatch(r"(?:a handle named|the handle|a reference to|handle &h_|a handle called|"
-                     r"a handle whose name is|the handle called|the handle named)\s*([A-Za-z0-9_]+)", p)
+    m = re.fullmatch(r"(?:(?:a handle named|the handle|a reference to|a handle called|a handle whose name is|"
+                     r"the handle called|the handle named|handle|a handle)\s+|handle &h_)([A-Za-z0-9_]+)", p)
     if m:
         return True, Handle(m.group(1))
     m = re.fullmatch(r"(?:the (?:number|float|decimal) )?(-?\d+|[a-z -]+?) point ((?:\d+)|(?:(?:zero|one|two|three|four|five|"
@@ -768,7 +768,7 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the bytes|a byte string) ([0-9A-Fa-f]{2,})", p)
     if m and len(m.group(1)) % 2 == 0:
         return True, bytes.fromhex(m.group(1))
-    m = re.fullmatch(r"(?:the |a )?bytes ((?:[0-9A-Fa-f]{2} )+[0-9A-Fa-f]{2})", p)  # "the bytes 00 01"
+    m = re.fullmatch(r"(?:the |a )?bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)  # "the bytes 00 01", "bytes 00"
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
     m = re.fullmatch(r"an? (?:float|decimal|double) (-?\d+\.\d+)", p, re.I)  # "a float 1.5"
@@ -939,6 +939,27 @@ def describe_value(phrase: str, depth: int = 0):
         names = [x for x in re.split(r",? and |, ", m.group(3)) if x]
         if m.group(1) is None or _count(m.group(1)) == len(names):
             return True, [Handle(x) if m.group(2) == "handles" else x for x in names]
+    # "a list of two maps, {a: 1} and {b: 2}", "a list with two contracts: contract 1 empty and ...":
+    # a count and a kind before the items; the count must match
+    m = re.fullmatch(r"(?:a |the )?(?:list|array) (?:of|with) (\d+|two|three|four|five|six|seven|eight|nine|ten) "
+                     r"(maps|lists|arrays|contracts|values|items|numbers|strings|handles)[,:] (.+)", p, re.S)
+    if m and _count(m.group(1)):
+        ok, v = describe_value("a list of " + m.group(3), depth)
+        if ok and isinstance(v, list) and len(v) == _count(m.group(1)):
+            return True, v
+    # "a map {a: 1}", "the list [1, 2]": a kind word, then the value written in the value notation
+    m = re.fullmatch(r"(?:a|the) (?:map|list|array|object|dictionary) ([\[{].*[\]}])", p, re.S)
+    if m:
+        ok, v = _value_text(m.group(1))
+        if ok and isinstance(v, (list, dict)):
+            return True, v
+    # "the list of weekdays Mon, Tue, Wed as strings": plain words, each a text
+    m = re.fullmatch(r"(?:(?:a |the )?(?:list|array) of (?:[a-z]+ )?)?((?:[A-Za-z][\w-]*,? )+(?:and )?[A-Za-z][\w-]*),? "
+                     r"as (?:strings|texts|words)", p, re.S)
+    if m:
+        words = _split_items(m.group(1)) or []
+        if len(words) > 1 and all(re.fullmatch(r"[A-Za-z][\w-]*", w) for w in words):
+            return True, words
     # "a list containing an empty list": one item after an explicit containing word
     m = re.fullmatch(r"(?:a list|an array|a list that is) (?:containing|holding) (.+)", p, re.S)
     if m and (_split_items(m.group(1)) or [None]) == [m.group(1).strip()]:
@@ -967,17 +988,23 @@ def describe_value(phrase: str, depth: int = 0):
         out = []
         for it in items:
             ok, v = describe_value(it, depth + 1)
+            if not ok and it[:1] in "[{":  # "a list of two maps, {a: 1} and {b: 2}": items written as values
+                ok, v = _value_text(it)
             if not ok:
                 return _NO
             out.append(v)
         return True, out
-    m = re.fullmatch(r"(?:an empty contract (\d+)|(?:a )?contract (?:id )?(\d+) with no fields|"
+    m = re.fullmatch(r"(?:an empty contract (\d+)|(?:a )?contract (?:id )?(\d+) (?:with no fields|empty)|"
                      r"a contract with id (\d+) and no fields)", p)
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
-    m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+)[,:]? |a contract with id (\d+),? )(.+)", p, re.S)
+    m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+|[a-z]+(?:[ -](?!with\b|whose\b|field\b)[a-z]+)?)[,:]? |a contract with id (\d+),? )"
+                     r"(?=(?:with |whose |field |@))(.+)", p, re.S)
+    cid = None
     if m:
-        cid = int(next(g for g in m.groups()[:3] if g))
+        g = next(g for g in m.groups()[:3] if g)
+        cid = int(g) if g.isdigit() else words_to_int(g)
+    if cid is not None:
         items = _split_items(m.group(4))
         if not items:
             return _NO
@@ -987,7 +1014,7 @@ def describe_value(phrase: str, depth: int = 0):
                 re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
             wm = None if fm else re.fullmatch(
                 r"(?:(?:with )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
-                r"(?:=|is|set to|being|:)\s*(.+)", it, re.S)
+                r"(?:=|is|set to|being|equal to|equals|:)\s*(.+)", it, re.S)
             if not fm and not wm:
                 return _NO
             if wm:
@@ -1028,7 +1055,7 @@ def describe_value(phrase: str, depth: int = 0):
 
         def entry(it):  # one "key K with V" item -> (key, value), or None
             km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|set to|that holds|"
-                              r"=) (.+)", it, re.S) or \
+                              r"=|is) (.+)", it, re.S) or \
                 re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \
                 re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|=)") + r" (.+)",
                              it, re.S)

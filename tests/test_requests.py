@@ -351,6 +351,8 @@ def test_more_english_value_forms(phrase, value):
     "a list of two handles, a",  # a count that does not match the names
     "a map with keys a and a, both true",  # a repeated key
     "multiply it three times",  # not a value
+    "a list of two numbers, 1, 2 and 3",  # a count that does not match the items
+    "handles",  # the word, not a handle named "s"
 ])
 def test_forms_that_do_not_read_are_no_value(phrase):
     assert describe_value(phrase) == (False, None)
@@ -369,6 +371,16 @@ def test_forms_that_do_not_read_are_no_value(phrase):
     ("the string Ελληνικά", "Ελληνικά"),
     ("the emoji \U0001f600", "\U0001f600"),
     ("the word null as text", "null"),
+    ("a list of two maps, {a: 1} and {b: 2}", [{"a": 1}, {"b": 2}]),
+    ("a list with two contracts: contract 1 empty and contract 2 with field 0 = true",
+     [helixc.Contract(1, {}), helixc.Contract(2, {0: True})]),
+    ("contract 8 with field one = a map {a: 1}", helixc.Contract(8, {1: {"a": 1}})),
+    ("contract twenty with field two = minus three", helixc.Contract(20, {2: -3})),
+    ("contract 4 with field one equal to four", helixc.Contract(4, {1: 4})),
+    ("a map where key x is the bytes 00 and key y is the handle y", {"x": b"\x00", "y": helixc.Handle("y")}),
+    ("map with key owner = handle user_1 and key blob = bytes ff ee", {"owner": helixc.Handle("user_1"), "blob": b"\xff\xee"}),
+    ("the list of weekdays Mon, Tue, Wed as strings", ["Mon", "Tue", "Wed"]),
+    ("a map with region set to the text eu-west and replicas set to 3", {"region": "eu-west", "replicas": 3}),
 ])
 def test_english_value_forms_people_write(phrase, value):
     from helixc import same
