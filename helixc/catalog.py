@@ -18,6 +18,9 @@ plugins are registered, unregistered or reloaded: :func:`helixc.plugins.registry
   values in (``writes_values = True``) and the byte notation (``binary = True``).
 * :func:`corpus_sources`: the notations the corpus gives values in on every route
   (``corpus_source_rank``), in that rank's order.
+* :func:`display_name` (how prose writes a notation), :func:`handle_sigils` (``slot_spelling``'s
+  handle sigils), :func:`request_cues` and :func:`topic_stop_words` (the request checks of
+  ``helixc.neural.confidence``).
 """
 
 from __future__ import annotations
@@ -119,3 +122,47 @@ def corpus_sources() -> tuple[str, ...]:
         return tuple(n.name for n in sorted(ranked, key=lambda n: (n.corpus_source_rank, n.name)))
 
     return _memo("corpus_sources", build)
+
+
+def display_name(name: str) -> str:
+    """How prose writes notation ``name``: its first English name (``Notation.english_names``),
+    else the name itself."""
+    names = english_names().get(name)
+    return names[0] if names else name
+
+
+def handle_sigils() -> tuple[str, ...]:
+    """The first character of every registered notation's handle sigil (``slot_spelling["handle"]``),
+    in route order, each once."""
+
+    def build():
+        out: list[str] = []
+        for n in _ranked():
+            sp = getattr(n, "slot_spelling", None)
+            handle = sp.get("handle") if isinstance(sp, dict) else None
+            if handle and handle[0] not in out:
+                out.append(handle[0])
+        return tuple(out)
+
+    return _memo("handle_sigils", build)
+
+
+def request_cues(kind: str) -> tuple[str, ...]:
+    """The regex text of every registered notation's ``request_cues[kind]`` (what shows a value of
+    that kind in an English request), in route order."""
+
+    def build():
+        out = []
+        for n in _ranked():
+            cues = getattr(n, "request_cues", None)
+            if cues and cues.get(kind):
+                out.append(cues[kind])
+        return tuple(out)
+
+    return _memo(("request_cues", kind), build)
+
+
+def topic_stop_words() -> frozenset[str]:
+    """Every registered notation's ``topic_stop_words``: words that name a notation but tell no topic."""
+    return _memo("topic_stop_words",
+                 lambda: frozenset(w for n in _ranked() for w in getattr(n, "topic_stop_words", ())))

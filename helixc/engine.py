@@ -19,8 +19,8 @@ _BOM = "\ufeff"
 
 def translate(req: TranslateRequest, *, raw: bytes | None = None, models_dir=None) -> TranslateResult:
     """The one translate path (Python API, CLI and server): notation input is compiled, English goes
-    to the neural backend. ``raw``: the input's bytes when it came from a file or stdin (LC-B may be
-    raw bytes; ``req.text`` is then its UTF-8 reading, or ``""`` when it is not UTF-8).
+    to the neural backend. ``raw``: the input's bytes when it came from a file or stdin (a binary notation's
+    input may be raw bytes; ``req.text`` is then its UTF-8 reading, or ``""`` when it is not UTF-8).
 
     Bad input raises HelixError. An English answer helixc is not sure of comes back with
     ``confident=False`` and a ``reason``; the caller decides (CLI exit 3, server 422).
@@ -72,6 +72,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
     Raises HelixError for empty input, for input that starts like notation text and fails to
     parse, and for hex text that only a binary notation could mean and that does not decode.
     """
+    from . import catalog
     from . import detection as _detect
     from .errors import E_INPUT, HelixError
     from .plugins import get_notation
@@ -103,8 +104,9 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 # Hex text no binary notation decodes is that notation's error, never English.
                 # With to=auto the input is a request (it may well start with a bracket);
                 # with a named target, text that starts like notation gets the parse error.
-                if _broken_hex(text):  # "01 7B F": hex digits, but not whole bytes: LC-B's error and position
-                    value = get_notation("lc-b").parse(text)
+                binary = catalog.binary_notation()
+                if binary is not None and _broken_hex(text):  # "01 7B F": hex digits, not whole bytes:
+                    value = get_notation(binary).parse(text)  # the binary notation's error and position
                 if not _detect.looks_like_hex(text) and (to_auto or _detect.looks_like_english(text)):
                     return None
                 raise
@@ -123,7 +125,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
 
 def _broken_hex(text: str) -> bool:
     """Hex digits only (3 or more, a digit among them), in runs that are not whole bytes: text that
-    only LC-B could mean, never English (``01 7B F``, ``090A2668F``; not ``add`` or ``5 7``)."""
+    only the binary notation could mean, never English (``01 7B F``, ``090A2668F``; not ``add`` or ``5 7``)."""
     toks = text.split()
     if not toks or sum(map(len, toks)) < 3 or not any(c.isdigit() for c in text):
         return False

@@ -49,6 +49,18 @@ class Notation:
     glyphs: tuple[str, ...] = ()
     #: container syntax for the neural order guard (helixc.neural.order), or None: not guarded
     order_rules: object = None
+    #: whole words (lower-case) that name this notation but tell no topic: the explain route's
+    #: check that a request and the knowledge entry answered share a content word ignores them
+    #: (helixc.neural.confidence)
+    topic_stop_words: tuple[str, ...] = ()
+    #: regex text (kind -> pattern) of what, written in an English request, shows a value of that kind
+    #: in this notation's spelling (helixc.neural.confidence): "bool" (true or false), "null", "empty"
+    #: (an empty value or container), "literal" (characters of a literal, the body of a character
+    #: class); None: none beyond the English words
+    request_cues: object = None
+    #: one English request to this notation, for examples (``helixc export vllm``'s request files;
+    #: from no corpus split); "" for none
+    example_request: str = ""
 
     # How the corpus generator phrases this notation's route and writes payloads in it
     # (corpora/generator.py; the built-ins' in plugins/<name>/corpus.py).

@@ -305,6 +305,9 @@ class PluginNotation(Notation):
     corpus_source_rank = property(lambda self: getattr(self.wrapped, "corpus_source_rank", None))
     corpus_payload = property(lambda self: getattr(self.wrapped, "corpus_payload", None))
     corpus_format_payload = property(lambda self: getattr(self.wrapped, "corpus_format_payload", None))
+    topic_stop_words = property(lambda self: getattr(self.wrapped, "topic_stop_words", ()))
+    request_cues = property(lambda self: getattr(self.wrapped, "request_cues", None))
+    example_request = property(lambda self: getattr(self.wrapped, "example_request", ""))
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

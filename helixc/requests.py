@@ -502,8 +502,8 @@ def read_request(text: str) -> RequestReading:
                     found = f
                     break
     if found is not None and found[1] == catalog.binary_notation() and src0 is None:
-        # "bytes 00 ff 10 -> lc-t": hex right after the word "bytes" is a bytes value, unless the
-        # binary notation is named right before that word ("the LC-B bytes 0B")
+        # "bytes 00 ff 10 -> <notation>": hex right after the word "bytes" is a bytes value, unless the
+        # binary notation is named right before that word ("the <binary notation> bytes 0B")
         cue = re.search(r"\b(?:bytes|byte string)\s*$", norm[:found[2]], re.I)
         if cue and not any(n == found[1] and a0 <= cue.start() <= b0 + 2 for a0, b0, n in _mentions(norm)):
             found = None
@@ -753,7 +753,11 @@ def describe_scalar_value(p: str):
     if m and not _stop_in_text().search(m.group(1)):
         return True, m.group(1)
     m = re.fullmatch(r"(?:(?:a handle named|the handle|a reference to|a handle called|a handle whose name is|"
-                     r"the handle called|the handle named|handle|a handle)\s+|handle &h_)([A-Za-z0-9_]+)", p)
+                     r"the handle called|the handle named)\s+|handle &h_)([A-Za-z0-9_]+)", p)
+    if m:
+        return True, Handle(m.group(1))
+    # bare "handle user_1", "a handle x": only a name that cannot be an English noun ("a handle reference")
+    m = re.fullmatch(r"(?:a )?handle ([A-Za-z0-9_]*[0-9_][A-Za-z0-9_]*|[A-Za-z]{1,2})", p)
     if m:
         return True, Handle(m.group(1))
     m = re.fullmatch(r"(?:the (?:number|float|decimal) )?(-?\d+|[a-z -]+?) point ((?:\d+)|(?:(?:zero|one|two|three|four|five|"

@@ -1,6 +1,6 @@
 """The bounded error path of the text notations: find the error of a malformed text in one pass.
 
-The quick parsers (``quick_parse`` in ``plugins/hlxl.py``, ``lc_t.py``, ``lc_r.py``) read valid
+The quick parsers (``quick_parse`` in each text notation's folder, ``plugins/<name>/``) read valid
 text; when one gives up, the error must be found and placed. The code that did it before (kept
 as :func:`helixc.textparse.parse_fast` for the differential tests) ran the positioned Reader
 over a list of token tuples and, when the Reader's first error was not a syntax error, parsed
@@ -23,8 +23,9 @@ building values, and reports the same code and position as that code:
 Speed (issue 16, 1 MB in <= 100 ms): the token strings come from ``helixc_plugins._textlex_native``
 where it is built (``native_tokens``: the quick pattern's exact ``findall`` in C; the pattern is the
 reference, compared by tests/test_hostile.py); the quick parser is skipped when the brackets cannot
-balance (``cannot_balance``); flat runs of plain items and (HLXL) nested ``[v, `` / ``{k: `` groups
-are checked in bulk at C level (section "flat runs" below), the token loop doing the rest.
+balance (``cannot_balance``); flat runs of plain items and (where the notation's scan does it)
+nested ``[v, `` / ``{k: `` groups are checked in bulk at C level (section "flat runs" below), the
+token loop doing the rest.
 
 Positions are token indices until the end; only the reported one becomes a character offset.
 Each scan returns ``None`` (the text is valid: the caller builds the value another way) or a
@@ -35,7 +36,7 @@ tuple, turned into the :class:`HelixError` by :func:`raise_found`:
 * ``(EVENT, code, message, k, off)``: any other error at token ``k`` plus ``off``;
 * ``(AT, code, message, index)``: an error at a character index;
 * ``(LARK_EOF, k, off)``: Lark's "unexpected end of input" placed at token ``k`` plus ``off`` (the
-  start of the last token Lark read: ``🜊`` at the end of an LC-R text, say).
+  start of the last token Lark read: a contract's opening glyph at the end of a glyph text, say).
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def reserved_message(key: str) -> str:
 class TokenText:
     """A text, its quick token strings ``toks`` (``n`` of them, trailing whitespace left out) and
     how to find where token ``k`` starts: ``locate`` is the quick pattern (whitespace before a
-    group-1 token) for notations with free whitespace, None when tokens are contiguous (LC-R)."""
+    group-1 token) for notations with free whitespace, None when tokens are contiguous (a notation without free
+    whitespace)."""
 
     __slots__ = ("text", "toks", "n", "notation", "locate", "reader_tokens", "lark_last", "lark_token")
 
@@ -249,7 +251,7 @@ def raise_found(tt: TokenText, found) -> None:
         index = tt.last_start() if tt.lark_last is None else tt.lark_last(tt)
         raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, index)
     index = tt.start(k) + off
-    if index >= len(text):  # Lark: an unexpected end of input after a token part (🜁0 at the end)
+    if index >= len(text):  # Lark: an unexpected end of input after a token part (a field mark and its index at the end)
         raise text_error(E_LC_PARSE, "unexpected end of input", notation, text, index)
     kind, tok = tt.token_at(index)
     if what is None:
@@ -272,8 +274,8 @@ def int_prefix_len(tok: str) -> int:
 
 
 def native_tokens(name: str):
-    """The C tokenizer of a text notation (``helixc_plugins._textlex_native``: ``hlxl``, ``lct``,
-    ``lcr``), which returns exactly its quick pattern's ``findall``; None where it is not built or
+    """The C tokenizer of a text notation (``helixc_plugins._textlex_native``: one per built-in
+    text notation), which returns exactly its quick pattern's ``findall``; None where it is not built or
     ``HELIXC_NO_NATIVE=1`` (the pattern, which stays the reference, serves)."""
     if os.environ.get("HELIXC_NO_NATIVE", "") not in ("", "0"):
         return None

@@ -58,18 +58,9 @@ KNOWN_DEBT: dict[str, int] = {
     "corpora/reader_eval.py": 4,  # route list of the rule-reader evaluation (deliverable 3)
     "corpora/seed_import.py": 106,  # the published seed corpora's own spellings and glyph repairs (import of external data)
     "corpora/templates.py": 14,  # "format" templates naming the value notation (trained wording); the no-target family label
-    "helixc/constrain/__init__.py": 1,  # another workstream's file (constrained decoding): docs
     "helixc/constrain/testing.py": 24,  # another workstream's file: test grammars/fixtures
-    "helixc/engine.py": 4,  # another workstream's file (one translate path; LC-B hex detection grew in the merge)
-    "helixc/evaluation/blind.py": 2,  # merged from main (blind/garbage eval): docs naming the value notation
     "helixc/evaluation/seed_cases.py": 29,  # another workstream's file: seed-report cases
-    "helixc/neural/answering.py": 1,  # merged from main: the handle glyph in _LEFTOVER_LITERAL (ask the catalog instead)
-    "helixc/neural/confidence.py": 24,  # merged from main (request checks): notation names in word lists
     "helixc/neural/devdata.py": 28,  # synthetic dev corpus for the tiny-model tests (its rows seed tests/test_neural_moe.py)
-    "helixc/neural/export.py": 20,  # another workstream's new file (vLLM export): example requests per adapter
-    "helixc/server/openapi.py": 5,  # another workstream's file (server): OpenAPI examples
-    "helixc/server/work.py": 3,  # another workstream's file (server)
-    "helixc/textscan.py": 11,  # another workstream's file (scan code): docs naming the quick parsers
     "plugins/seed_keyword.py": 31,  # the seed system's keyword router (its own route names for the seed corpora)
 }
 

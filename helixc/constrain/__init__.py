@@ -6,7 +6,7 @@ Stable API (used by ``helixc.neural``):
 
     c = GrammarConstraint(grammar_text, tokenizer, vocab_size=None, backend="auto",
                           eos_token_id=None, pad_token_id=None, cache=True, precompute=True)
-    c = for_notation("lc-r", tokenizer, vocab_size=model.config.vocab_size)
+    c = for_notation(name, tokenizer, vocab_size=model.config.vocab_size)
     st = c.start()                  # per-sequence state
     st.mask()                       # numpy bool[vocab_size], True = allowed (read-only, shared)
     st.allowed_token_ids()          # numpy int array

@@ -4,7 +4,8 @@ Both are scored the way ``helixc translate`` behaves: a row is *answered* when t
 (a compiler translation, or an English answer judged confident); an abstention (exit 3, "not
 sure") and an input error (exit 2) are not answers.
 
-* blind rows ``{"id", "request", "to", "route", "value" (canonical HLXL), "knowledge_id"}``
+* blind rows ``{"id", "request", "to", "route", "value" (canonical text in the value
+  notation, ``catalog.value_notation()``), "knowledge_id"}``
   (``benchmarks/blind/dev.jsonl``): coverage (share answered), precision of answered (exact among
   those), end to end (exact over all rows; abstentions count as not correct), best reading
   (exact whether or not confident), routing (rows with ``to: auto``: the route the answer took).
@@ -64,7 +65,7 @@ def _kb() -> dict:
 def load_rows(path: str | Path, source: str | None = None) -> list[dict]:
     """Rows of a blind or garbage file as dicts: source, id, request, to, route, expected (None:
     no answer is right), parses (garbage: notations that read the text), kind."""
-    from .. import emit, parse
+    from .. import catalog, emit, parse
 
     p = Path(path)
     fmt = sniff_format(p)
@@ -88,7 +89,7 @@ def load_rows(path: str | Path, source: str | None = None) -> list[dict]:
             elif r["route"] == "explain":
                 expected = kb[r["knowledge_id"]]
             else:
-                expected = emit(parse(r["value"], "hlxl"), r["route"])
+                expected = emit(parse(r["value"], catalog.value_notation()), r["route"])
         except (KeyError, TypeError, json.JSONDecodeError, HelixError) as e:
             raise HelixError("E_EVAL_INPUT", f"{p}:{n}: bad row: {e}") from e
         out.append({"source": src, "id": r.get("id", str(n)), "request": r["request"], "to": r.get("to", "auto"),

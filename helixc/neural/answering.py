@@ -231,10 +231,15 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
     return results  # type: ignore[return-value]
 
 
-# a quote, bracket, sigil, digit or number word left in the request (an apostrophe inside a word,
-# "what's", is none)
-_LEFTOVER_LITERAL = re.compile(r"\d|[\"\[\]{}@&\u27c1]|(?<![A-Za-z])'|'(?![A-Za-z])|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                               r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I)
+def _leftover_literal():
+    """A quote, bracket, handle sigil (the registered notations': ``catalog.handle_sigils``), digit
+    or number word left in the request (an apostrophe inside a word, "what's", is none)."""
+    from .. import catalog
+
+    return catalog._memo("answering.leftover_literal", lambda: re.compile(
+        r"\d|[\"\[\]{}" + "".join(re.escape(c) for c in catalog.handle_sigils()) + r"]|(?<![A-Za-z])'|'(?![A-Za-z])|"
+        r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+        r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I))
 
 
 _TEXT_GOES_ON = re.compile(r"\b(?:string|text|phrase|sentence)\s*:\s*[^\s\"][^\"]*$", re.I)
@@ -308,7 +313,7 @@ def _sure_payload(text: str, route: str) -> bool:
     rest = norm[:span[0]] + " " + norm[span[1]:]
     for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals
         rest = rest[:a] + " " + rest[b:]
-    return not _LEFTOVER_LITERAL.search(rest)
+    return not _leftover_literal().search(rest)
 
 
 def _thresholds(moe):

@@ -160,13 +160,25 @@ def number_phrases(text: str) -> list[tuple[str, object]]:
     return out
 
 
-_BOOL_CUES = re.compile(r"\b(?:true|false|trues|falses|yes|no|boolean|booleans|bool|bools|truth|flag|flags|on|off|"
-                        r"truthy|falsy|falsey)\b|[\u22a4\u22a5]", re.I)
-_NULL_CUES = re.compile(r"\b(?:null|nulls|none|nil|nothing|void|missing|undefined|absent|no value|nul)\b|[\u22a0\u2205]",
-                        re.I)
-_EMPTY_CUES = re.compile(r"\b(?:empty|nothing|no items|no elements|no keys|no fields|no entries|blank|zero items|"
-                         r"without|no bytes|none)\b|\[\s*\]|\{\s*\}|\(\s*\)|\u2205|\U0001f703\s*\U0001f704|"
-                         r"\u25c7\s*\u25c6|x?\"\"|\bof no\b", re.I)
+def _cues():
+    """(true/false, null, empty) cues of a request: English words, then what the registered
+    notations spell those values with (``Notation.request_cues``)."""
+    from .. import catalog
+
+    def build():
+        def more(kind):
+            return "".join("|" + c for c in catalog.request_cues(kind))
+
+        bool_cues = re.compile(r"\b(?:true|false|trues|falses|yes|no|boolean|booleans|bool|bools|truth|flag|flags|on|"
+                               r"off|truthy|falsy|falsey)\b" + more("bool"), re.I)
+        null_cues = re.compile(r"\b(?:null|nulls|none|nil|nothing|void|missing|undefined|absent|no value|nul)\b"
+                               + more("null"), re.I)
+        empty_cues = re.compile(r"\b(?:empty|nothing|no items|no elements|no keys|no fields|no entries|blank|zero items|"
+                                r"without|no bytes|none)\b|\[\s*\]|\{\s*\}|\(\s*\)" + more("empty")
+                                + r"|x?\"\"|\bof no\b", re.I)
+        return bool_cues, null_cues, empty_cues
+
+    return catalog._memo("confidence.cues", build)
 
 
 def _evidence(request: str):
@@ -194,9 +206,10 @@ def _evidence(request: str):
             nums.update(range(x, y + 1))
     neg = bool(re.search(r"\b(?:minus|negative)\b", low))
     hexdigits = re.sub(r"[^0-9a-f]", "", low)
+    bool_cues, null_cues, empty_cues = _cues()
     unescaped = request.replace('\\"', '"').replace("\\\\", "\\").replace("\\n", "\n").replace("\\t", "\t")
     return {"low": low + " " + request.lower() + " " + unescaped.lower(), "nums": nums, "neg": neg, "hex": hexdigits,
-            "bool": bool(_BOOL_CUES.search(low)), "null": bool(_NULL_CUES.search(low)), "empty": bool(_EMPTY_CUES.search(low))}
+            "bool": bool(bool_cues.search(low)), "null": bool(null_cues.search(low)), "empty": bool(empty_cues.search(low))}
 
 
 def _num_in(x, ev) -> bool:
@@ -213,7 +226,7 @@ def ungrounded(request: str, value, extra=None) -> str | None:
     bases, or words: "one million", "zero point zero one"), a text or handle name it contains, bytes
     whose hex digits it contains, true/false/null named in some form; an empty container needs a
     word such as "empty". ``extra``: a value the compiler read out of the request (its scalars count
-    as written there). A model that invents a value (``hello world`` -> ``⊤``) is not sure."""
+    as written there). A model that invents a value (``hello world`` -> ``true``) is not sure."""
     from ..values import Contract, Handle
 
     ev = _evidence(request)
@@ -274,7 +287,7 @@ def ungrounded(request: str, value, extra=None) -> str | None:
 
 
 def _decoded_hex(request: str) -> list:
-    """Values of the hex-byte runs in the request that decode as LC-B (``decode 0C 0D``)."""
+    """Values of the hex-byte runs in the request that decode in the binary notation (``decode 0C 0D``)."""
     from .. import decode
     from ..errors import HelixError
 
@@ -376,30 +389,43 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     return inconsistency(request, value)
 
 
-_CUE = re.compile(r"[\d\"'\[\]{}()@&#=:\u2192\u22a4\u22a5\u22a0\u2205\u27c1\u25c7\u25c6\U0001f700-\U0001f77f]|->|"
-                  r"\b(?:" + "|".join(_NUM_WORD) + r"|true|false|null|none|nil|nothing|yes|no|empty|"
-                  r"list|lists|array|arrays|map|maps|object|dictionary|dict|contract|contracts|handle|handles|"
-                  r"text|string|strings|word|words|phrase|integer|int|number|numbers|float|decimal|bytes|byte|boolean|"
-                  r"bool|value|values|key|keys|field|fields|name|named|called|item|items|element|elements|pair|pairs|"
-                  r"convert|translate|encode|decode|write|show|give|turn|render|emit|express|put|make|format|"
-                  r"represent|spell|output|print|produce|serialize|store|declare|define|record|need|want|get|change|"
-                  r"rewrite|transform|please|pls|plz|what|how|hex|binary)\b", re.I)
+def _cue():
+    """A sign that text is a request: a literal's character (the English ones, then the registered
+    notations' ``request_cues["literal"]``), an arrow, or a word of a request."""
+    from .. import catalog
+
+    return catalog._memo("confidence.cue", lambda: re.compile(
+        r"[\d\"'\[\]{}()@&#=:\u2192" + "".join(catalog.request_cues("literal")) + r"]|->|"
+        r"\b(?:" + "|".join(_NUM_WORD) + r"|true|false|null|none|nil|nothing|yes|no|empty|"
+        r"list|lists|array|arrays|map|maps|object|dictionary|dict|contract|contracts|handle|handles|"
+        r"text|string|strings|word|words|phrase|integer|int|number|numbers|float|decimal|bytes|byte|boolean|"
+        r"bool|value|values|key|keys|field|fields|name|named|called|item|items|element|elements|pair|pairs|"
+        r"convert|translate|encode|decode|write|show|give|turn|render|emit|express|put|make|format|"
+        r"represent|spell|output|print|produce|serialize|store|declare|define|record|need|want|get|change|"
+        r"rewrite|transform|please|pls|plz|what|how|hex|binary)\b", re.I))
 
 
 def _reads_as_request(request: str) -> bool:
     from ..requests import _mentions
 
-    return bool(_mentions(request)) or bool(_CUE.search(request))
+    return bool(_mentions(request)) or bool(_cue().search(request))
 
 
 def _answer_numbers(v) -> set:
     return {x for x in _scalars(v, []) if isinstance(x, (int, float)) and not isinstance(x, bool)}
 
 
-_STOP = set("""the a an of to in is it and or for on as by be with this that what how why which when where who do does
-can could should would will are was were i me my you your we our there their its from at about into than then
-not no yes any some all each every if so but please tell explain mean means meaning give show write convert
-translate notation notations format formats helixc hlx lc lct lcr lcb runic binary ascii""".split())
+_STOP_WORDS = frozenset("""the a an of to in is it and or for on as by be with this that what how why which when where
+who do does can could should would will are was were i me my you your we our there their its from at about into than
+then not no yes any some all each every if so but please tell explain mean means meaning give show write convert
+translate notation notations format formats helixc hlx""".split())
+
+
+def _stop() -> frozenset[str]:
+    """Words that tell no topic: English ones, then those naming a notation (``Notation.topic_stop_words``)."""
+    from .. import catalog
+
+    return catalog._memo("confidence.stop", lambda: _STOP_WORDS | catalog.topic_stop_words())
 _KB_WORDS: dict | None = None
 
 
@@ -411,7 +437,8 @@ def _stem(w: str) -> str:
 
 
 def _content(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9_]+(?:-[a-z0-9_]+)*", text.lower()) if len(w) >= 3 and w not in _STOP}
+    stop = _stop()
+    return {_stem(w) for w in re.findall(r"[a-z0-9_]+(?:-[a-z0-9_]+)*", text.lower()) if len(w) >= 3 and w not in stop}
 
 
 def _topic_overlap(request: str, answer: str) -> bool:
@@ -430,7 +457,7 @@ def _topic_overlap(request: str, answer: str) -> bool:
 
 
 def _with_names(request: str) -> str:
-    """The request with each notation mention replaced by its canonical name ("the runic one" -> lc-r)."""
+    """The request with each notation mention replaced by its canonical name (a nickname -> the name)."""
     from ..requests import _mentions
 
     text = request

@@ -37,15 +37,32 @@ BASE_FILES = ("config.json", "generation_config.json", "model.safetensors", "mod
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
-# one English request per route, for the request examples (not from any corpus split)
-EXAMPLES = {
-    "coordinator": "Convert [7, 8] to LC-R",
-    "lc-r": "Convert [7, 8] to LC-R",
-    "lc-t": "Write the map {a: 5} in LC-T",
-    "hlxl": "Show the list 4, 5 and 6 in HLXL",
-    "lc-b": "Encode the list 1, 2 as LC-B",
-    "explain": "What is a contract?",
-}
+EXPLAIN_EXAMPLE = "What is a contract?"
+
+
+def _showcase() -> str | None:
+    """The notation the README's examples (and the coordinator's request file) show: the first text
+    notation in route order with an example request (``Notation.example_request``), or None."""
+    from .. import catalog
+    from ..plugins import notations
+
+    regs = notations()
+    return next((n for n in catalog.notation_routes() if not regs[n].binary and regs[n].example_request), None)
+
+
+def _examples() -> dict[str, str]:
+    """One English request per route, for the request examples (not from any corpus split): each
+    notation's ``example_request``, the showcase notation's for the coordinator, and explain's."""
+    from .. import catalog
+    from ..plugins import notations
+
+    regs = notations()
+    out = {n: regs[n].example_request for n in catalog.notation_routes() if regs[n].example_request}
+    show = _showcase()
+    if show is not None:
+        out["coordinator"] = out[show]
+    out[catalog.EXPLAIN] = EXPLAIN_EXAMPLE
+    return out
 
 VLLM_DOCS = {
     "lora": "https://docs.vllm.ai/en/latest/features/lora.html",
@@ -124,7 +141,7 @@ def vllm_request(text: str, adapter: str, export_dir, *, max_tokens: int | None 
 
 def vllm_answer(completion: str, slots: list, adapter: str, export_dir) -> str:
     """The helixc answer from a completion of ``adapter``: slot references filled, canonical text in
-    the target notation (LC-B: hex text), the label or knowledge id as is."""
+    the target notation (a binary one: hex text), the label or knowledge id as is."""
     from .. import emit
     from . import KIND_NOTATION, KIND_VALUE
 
@@ -222,8 +239,9 @@ def export_vllm(out, models_dir=None, *, force: bool = False) -> dict:
                 "manifest": {k: v for k, v in manifest.items() if k != "training"}, "docs": VLLM_DOCS}
         meta["serve"] = serve_command(out, meta)
         (out / "vllm.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+        examples = _examples()
         for name in adapters:
-            text = EXAMPLES.get(name) or f"Convert [7, 8] to {adapters[name]['target'] or name}"
+            text = examples.get(name) or f"Convert [7, 8] to {adapters[name]['target'] or name}"
             body, slots = vllm_request(text, name, out)
             example = {"request_text": text, "slots": [s.raw for s in slots], "body": body}
             (out / "requests" / f"{name}.json").write_text(json.dumps(example, indent=1, ensure_ascii=False),
@@ -235,24 +253,32 @@ def export_vllm(out, models_dir=None, *, force: bool = False) -> dict:
 
 
 def _readme(out: Path, meta: dict) -> str:
-    ex = json.loads((out / "requests" / "lc-r.json").read_text(encoding="utf-8")) if "lc-r" in meta["adapters"] else None
+    from .. import catalog
+
+    show = _showcase()
+    ex = json.loads((out / "requests" / f"{show}.json").read_text(encoding="utf-8")) if show in meta["adapters"] else None
     rows = "\n".join(f"| `{n}` | {a['kind']} | `{a['grammar']}` ({a['grammar_of']}) |" for n, a in meta["adapters"].items())
     body = ""
     if ex:
-        short = dict(ex["body"], structured_outputs={"grammar": "<contents of grammars/lc-r.lark>"})
+        short = dict(ex["body"], structured_outputs={"grammar": f"<contents of grammars/{show}.lark>"})
         body = f"""
 ## A request
 
-English `{ex['request_text']}` to the `lc-r` adapter (full body with the grammar: `requests/lc-r.json`):
+English `{ex['request_text']}` to the `{show}` adapter (full body with the grammar: `requests/{show}.json`):
 
 ```json
 {json.dumps(short, indent=1, ensure_ascii=False)}
 ```
 
 ```bash
-curl -s http://localhost:8000/v1/completions -H 'Content-Type: application/json' -d @<(jq .body requests/lc-r.json)
+curl -s http://localhost:8000/v1/completions -H 'Content-Type: application/json' -d @<(jq .body requests/{show}.json)
 ```
 """
+    name, text = (show, _examples()[show]) if show is not None else ("<adapter>", "<English request>")
+    call = f'body, slots = vllm_request({json.dumps(text, ensure_ascii=False)}, "{name}", "{out}")'
+    client = (f"{call}   # POST body to /v1/completions\n"
+              + f'answer = vllm_answer(completion_text, slots, "{name}", "{out}")'.ljust(len(call) + 2)
+              + f"   # canonical {catalog.display_name(name)}")
     return f"""# helixc models for vLLM multi-LoRA serving
 
 Written by `helixc export vllm` from `{meta['source']}`. One base model, {len(meta['adapters'])} LoRA adapters
@@ -278,8 +304,7 @@ backend (xgrammar reads GBNF/EBNF, not these files).
 
 ```python
 from helixc.neural.export import vllm_request, vllm_answer
-body, slots = vllm_request("Convert [7, 8] to LC-R", "lc-r", "{out}")   # POST body to /v1/completions
-answer = vllm_answer(completion_text, slots, "lc-r", "{out}")             # canonical LC-R
+{client}
 ```
 
 Not applied by vLLM (helixc's own decoder applies them): the order guard (field indices ascending,

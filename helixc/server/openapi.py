@@ -32,6 +32,10 @@ def _error_response(desc: str) -> dict:
 
 
 def build_openapi(version: str) -> dict:
+    from .. import catalog
+
+    binary = catalog.binary_notation()
+    as_hex = f" ({catalog.display_name(binary)} as hex text)" if binary else ""
     nullable_int = {"type": ["integer", "null"]}
     return {
         "openapi": "3.1.0",
@@ -144,7 +148,7 @@ def build_openapi(version: str) -> dict:
                     "required": ["text"],
                     "additionalProperties": False,
                     "properties": {
-                        "text": {"type": "string", "description": "Notation text (LC-B as hex text) or an English request."},
+                        "text": {"type": "string", "description": f"Notation text{as_hex} or an English request."},
                         "to": {
                             "type": "string",
                             "default": "auto",
@@ -163,7 +167,8 @@ def build_openapi(version: str) -> dict:
                     "required": ["route", "target", "output", "engine", "grammar_valid", "verified", "latency_ms", "confident"],
                     "additionalProperties": True,
                     "properties": {
-                        "route": {"type": "string", "description": "`notation`, or the router's class (lc-b, lc-r, lc-t, hlxl, explain)."},
+                        "route": {"type": "string",
+                                  "description": f"`notation`, or the router's class ({', '.join(catalog.routes())})."},
                         "target": {"type": "string"},
                         "output": {"type": "string"},
                         "engine": {"type": "string", "enum": ["compiler", "neural"]},

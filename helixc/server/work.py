@@ -22,22 +22,29 @@ def english_compiler(req: TranslateRequest) -> TranslateResult:
 
 def warm() -> None:
     """Build the notation parsers once at start (the first parse of each notation costs ~100 ms)."""
-    from .. import emit
+    from .. import catalog, emit
     from ..plugins import notations
 
     value = {"a": [1, 2.5, "x", None, True, b"\x01"]}
     for name in notations():
+        other = catalog.value_notation() or name  # the notation the models write values in
         try:
-            translate_notation(TranslateRequest(text=emit(value, name), to="hlxl", source=name))
-            translate_notation(TranslateRequest(text="[1,", to=name, source="hlxl"))
+            translate_notation(TranslateRequest(text=emit(value, name), to=other, source=name))
+            translate_notation(TranslateRequest(text="[1,", to=name, source=other))
         except Exception:  # noqa: BLE001 - the parse error is the point
             pass
 
 
 def warm_english() -> None:
     """Import the rule-based reader and read one request (loads its tables)."""
+    from .. import catalog
+    from ..plugins import notations
+
     warm()
     try:
-        english_compiler(TranslateRequest(text="encode the number 5 in LC-R", to="auto", engine="compiler"))
+        regs = notations()  # the first text notation with an English name
+        name = next(n for n, names in catalog.english_names().items() if names and not regs[n].binary)
+        english_compiler(TranslateRequest(text=f"encode the number 5 in {catalog.display_name(name)}", to="auto",
+                                          engine="compiler"))
     except Exception:  # noqa: BLE001
         pass

@@ -31,3 +31,12 @@ START_CHARS = '[{"&'
 # holds one of the second list. Lower-case whole words.
 DESCRIPTION_STOP_WORDS = ("hlxl",)
 LIST_STOP_WORDS = ("hlxl",)
+
+# Words naming the notation that tell no topic: the explain route's topic check (a request and the
+# knowledge entry answered share a content word; helixc.neural.confidence) ignores them. None:
+# "hlxl" is a topic word, and the family name "hlx" is among the core's own stop words.
+TOPIC_STOP_WORDS = ()
+
+# One English request to the notation for examples (helixc export vllm's request files; from no
+# corpus split).
+EXAMPLE_REQUEST = "Show the list 4, 5 and 6 in HLXL"

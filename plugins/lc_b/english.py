@@ -30,3 +30,11 @@ START_CHARS = ""
 # holds one of the second list. Lower-case whole words.
 DESCRIPTION_STOP_WORDS = ("lc", "lcb", "binary")
 LIST_STOP_WORDS = ("lc",)
+
+# Words naming the notation that tell no topic: the explain route's topic check (a request and the
+# knowledge entry answered share a content word; helixc.neural.confidence) ignores them.
+TOPIC_STOP_WORDS = ("lc", "lcb", "binary")
+
+# One English request to the notation for examples (helixc export vllm's request files; from no
+# corpus split).
+EXAMPLE_REQUEST = "Encode the list 1, 2 as LC-B"

@@ -31,3 +31,21 @@ START_CHARS = '"' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7"  
 # holds one of the second list. Lower-case whole words.
 DESCRIPTION_STOP_WORDS = ("lc", "lcr", "runic")
 LIST_STOP_WORDS = ("lc", "runic")
+
+# Words naming the notation that tell no topic: the explain route's topic check (a request and the
+# knowledge entry answered share a content word; helixc.neural.confidence) ignores them.
+TOPIC_STOP_WORDS = ("lc", "lcr", "runic")
+
+# One English request to the notation for examples (helixc export vllm's request files; from no
+# corpus split).
+EXAMPLE_REQUEST = "Convert [7, 8] to LC-R"
+
+# What in an English request shows a value of a kind in this notation's glyphs (regex text;
+# helixc.neural.confidence): true/false, null, an empty value, and (a character-class body) the
+# characters of a literal (the alchemical block holds the array and contract glyphs).
+REQUEST_CUES = {
+    "bool": r"[\u22a4\u22a5]",  # ⊤ ⊥
+    "null": r"[\u22a0\u2205]",  # ⊠ ∅
+    "empty": r"\u2205|\U0001f703\s*\U0001f704|\u25c7\s*\u25c6",  # ∅, 🜃🜄, ◇◆
+    "literal": r"\u22a4\u22a5\u22a0\u2205\u27c1\u25c7\u25c6\U0001f700-\U0001f77f",
+}
