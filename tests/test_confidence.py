@@ -203,3 +203,47 @@ def test_a_known_request_is_answered_with_confidence():
 def test_too_long_english_is_refused_before_any_model():
     r = run("--to", "auto", "--text", "please convert " * 400)
     assert r.exit_code == 2 and "limit" in r.stderr
+
+
+class _RouterSaysLcT:
+    """A stand-in MoE whose router always answers lc-t (or explain for a question), sure of it."""
+
+    dir = None
+    confidence = None
+
+    def __init__(self):
+        self.generated_for = []
+
+    def routes(self):
+        return ["lc-b", "lc-r", "lc-t", "hlxl", "explain"]
+
+    def route_scored(self, texts, constrained=True):
+        return [("explain" if t.rstrip().endswith("?") else "lc-t", 0.999) for t in texts]
+
+    def generate(self, texts, routes, constrained=True):
+        from helixc import emit
+        from helixc.neural.moe import GenerationOutput
+
+        self.generated_for.extend(routes)
+        out = []
+        for r in routes:
+            text = emit([1], r) if r != "explain" else "x"
+            out.append(GenerationOutput(text=text, grammar_valid=True, tokens=[], output=text, value=[1]))
+        return out
+
+    def specialist_for(self, route):
+        from helixc.neural import Specialist
+
+        return Specialist(route, route, route)
+
+
+def test_a_notation_the_request_names_as_target_overrules_the_router():
+    from helixc.engine import TranslateRequest
+    from helixc.neural.answering import answer_batch
+
+    moe = _RouterSaysLcT()
+    res = answer_batch(moe, [TranslateRequest("lc-r for the list [1]"), TranslateRequest("write [1] as lc-t"),
+                             TranslateRequest("which glyph does LC-R use for lists?")])
+    assert [r.route for r in res] == ["lc-r", "lc-t", "explain"]  # questions stay the router's call
+    assert res[0].extra["routed_by"] == "request words" and res[1].extra["routed_by"] == "coordinator"
+    assert moe.generated_for[0] == "lc-r"

@@ -87,6 +87,12 @@ def _names(text: str, route: str) -> bool:
     return any(name == route for _, _, name in _mentions(text))
 
 
+def _named_target(text: str) -> str | None:
+    """The notation the rule reader takes for the target, where the request itself names it."""
+    t = _rule_target(text)
+    return t if t is not None and t != "explain" and _names(text, t) else None
+
+
 def _rule_target(text: str) -> str | None:
     """The route the rule reader names for ``text`` (None where it names none)."""
     try:
@@ -156,8 +162,17 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
         for i, (lab, p) in zip(to_route, scored):
             routes[i] = lab
             route_prob[i] = p
-    routed_by_model = set(to_route)
     have = set(moe.routes())
+    # The router picked one notation, the request's own words name another as the target ("lc-r for
+    # a list of ..."): the words win. Only between notations: whether a request is a question
+    # (explain) is the router's call, since questions name notations too.
+    overruled = set()
+    for i in to_route:
+        named = _named_target(requests[i].text)
+        if named and named != routes[i] and named in have and routes[i] in have and "explain" not in (named, routes[i]):
+            routes[i] = named
+            overruled.add(i)
+    routed_by_model = set(to_route) - overruled
     bad_route = [i for i in neural_idx if routes[i] not in have]
     gen_idx = [i for i in neural_idx if i not in bad_route]
     gens = moe.generate([texts[i] for i in gen_idx], [routes[i] for i in gen_idx], constrained=constrained) if gen_idx else []
@@ -173,7 +188,8 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
         out = g.output if g is not None else ""
         res = TranslateResult(route=route or "", target=target, output=out, engine="neural",
                               grammar_valid=bool(g and g.grammar_valid), verified=None, latency_ms=0.0,
-                              extra={"routed_by": "coordinator" if i in routed_by_model else "request"})
+                              extra={"routed_by": "coordinator" if i in routed_by_model else
+                                     "request words" if i in overruled else "request"})
         if g is not None and g.text != g.output:
             res.extra["model_text"] = g.text
         if g is not None and g.closed:
