@@ -163,7 +163,7 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             routes[i] = lab
             route_prob[i] = p
     have = set(moe.routes())
-    # The router picked one notation, the request's own words name another as the target ("lc-r for
+    # The router picked one notation, the request's own words name another as the target ("<notation> for
     # a list of ..."): the words win. Only between notations: whether a request is a question
     # (explain) is the router's call, since questions name notations too.
     overruled = set()
