@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from helixc import catalog
 from helixc.requests import read_request
 
 PREFIX, SUFFIX = "### Instruction:\n", "\n\n### Response:\n"
@@ -69,7 +70,7 @@ def load_split(corpus_dir: str | Path, split: str) -> list[dict]:
     p = Path(corpus_dir) / "coordinator" / f"{split}.jsonl"
     rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     answers = {}
-    for route in ("lc-b", "lc-r", "lc-t", "hlxl", "explain"):
+    for route in catalog.routes():  # every route folder the corpus writes, in route order
         rp = Path(corpus_dir) / route / f"{split}.jsonl"
         if rp.exists():
             for line in rp.read_text(encoding="utf-8").splitlines():

@@ -1,6 +1,7 @@
 """Local corpora and tokenizers for the constraint tests and benchmark (nothing downloaded).
 
-* ``corpus_lines(n, seed)``: canonical texts of random values in the four notations.
+* ``corpus_lines(n, seed)``: canonical texts of random values in the payload notations of the
+  corpus (``NOTATIONS``: ``helixc.catalog.corpus_sources``, read when asked).
 * ``char_tokenizer(lines)``: BPE over characters (no byte-level mapping), so every glyph is
   one token (or part of a merged multi-character token); vocab ~1k.
 * ``bytelevel_tokenizer(lines, vocab_size)``: GPT-2/Qwen-style ByteLevel BPE; glyphs are
@@ -15,11 +16,39 @@ import random
 import string
 
 import helixc
+from helixc import catalog
+from helixc.plugins import notations as _registered
 from helixc.values import Contract, Handle
 
-NOTATIONS = ("hlxl", "lc-t", "lc-r", "lc-b")
 EOS = "<|endoftext|>"
 _WORDS = ["alpha", "beta", "gamma", "delta", "name", "id", "value", "x", "y", "count", "items", "C", "null", "true"]
+
+
+def __getattr__(name):
+    if name == "NOTATIONS":  # the registry of the moment, not of import time
+        return catalog.corpus_sources()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _glyph_chars() -> dict[str, str]:
+    """Structural characters of the first notation (route order) with glyphs, spelled by the notation
+    itself: null, array and map openers, contract field mark, handle sigil ("" each when none has glyphs)."""
+
+    def build():
+        for name in catalog.notation_routes():
+            n = _registered()[name]
+            if n.glyphs:
+                return {"null": n.emit(None), "array": n.emit([])[0], "map": n.emit({})[0],
+                        "field": (n.order_rules or {}).get("field_mark", ""), "handle": n.emit(Handle("x"))[0]}
+        return dict.fromkeys(("null", "array", "map", "field", "handle"), "")
+
+    return catalog._memo("constrain.testing.glyph_chars", build)
+
+
+def _all_glyphs() -> str:
+    """Every registered notation's glyphs (``Notation.glyphs``), route order."""
+    return catalog._memo("constrain.testing.glyphs",
+                         lambda: "".join(g for name in catalog.notation_routes() for g in _registered()[name].glyphs))
 
 
 def random_value(rng: random.Random, depth: int = 0):
@@ -32,7 +61,7 @@ def random_value(rng: random.Random, depth: int = 0):
         if kind == "m":
             keys = set()
             for _ in range(n):
-                keys.add(rng.choice(_WORDS) if rng.random() < 0.7 else "".join(rng.choices(string.printable[:94] + "é🜃", k=rng.randint(0, 5))))
+                keys.add(rng.choice(_WORDS) if rng.random() < 0.7 else "".join(rng.choices(string.printable[:94] + "é" + _glyph_chars()["array"], k=rng.randint(0, 5))))
             return {key: random_value(rng, depth + 1) for key in keys}
         idx = sorted(rng.sample(range(0, 12), rng.randint(0, 3)))
         return Contract(rng.randint(0, 200), {i: random_value(rng, depth + 1) for i in idx})
@@ -46,7 +75,8 @@ def random_value(rng: random.Random, depth: int = 0):
     if k == 3:
         return rng.choice([round(rng.uniform(-1e3, 1e3), rng.randint(0, 6)), rng.uniform(-1e300, 1e300), 1e-7, 0.0, 1e16])
     if k in (4, 5):
-        alphabet = string.ascii_letters + string.digits + " _-.,:\"\\\n\té∅🜃◇"
+        g = _glyph_chars()
+        alphabet = string.ascii_letters + string.digits + " _-.,:\"\\\n\té" + g["null"] + g["array"] + g["map"]
         return "".join(rng.choices(alphabet, k=rng.randint(0, 10)))
     if k == 6:
         return bytes(rng.randrange(256) for _ in range(rng.randint(0, 6)))
@@ -55,7 +85,8 @@ def random_value(rng: random.Random, depth: int = 0):
     return rng.choice(_WORDS)
 
 
-def corpus_lines(n: int = 3000, seed: int = 0, notations=NOTATIONS) -> list[str]:
+def corpus_lines(n: int = 3000, seed: int = 0, notations=None) -> list[str]:
+    notations = notations or catalog.corpus_sources()
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -75,7 +106,7 @@ def _finish(tok, hf: bool):
 def char_tokenizer(lines, vocab_size: int = 1000, hf: bool = False):
     from tokenizers import Tokenizer, models, trainers
 
-    alphabet = sorted(set("".join(lines)) | set(string.printable) | set("∅⊤⊥⊠⟁🜃🜄🜊🜁🜂◇◆é"))
+    alphabet = sorted(set("".join(lines)) | set(string.printable) | set(_all_glyphs() + "é"))
     tok = Tokenizer(models.BPE())
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS], initial_alphabet=alphabet,
                                   min_frequency=2, show_progress=False, max_token_length=8)
@@ -103,7 +134,8 @@ def pad_vocab(tok, target: int, seed: int = 0) -> int:
     rng = random.Random(seed)
     have = set(tok.get_vocab(with_added_tokens=True))
     need = target - tok.get_vocab_size(with_added_tokens=True)
-    pieces = ["", " ", '"', ", ", ": ", "🜃", "◇", "🜁", "{", "[", "@", "#", "⟁", "_"]
+    g = _glyph_chars()
+    pieces = ["", " ", '"', ", ", ": ", g["array"], g["map"], g["field"], "{", "[", "@", "#", g["handle"], "_"]
     new = []
     while len(new) < need:
         r = rng.random()

@@ -31,7 +31,7 @@ def _kb_answer(entry_id: str) -> str:
 
 
 def build_cases() -> list[dict]:
-    from .. import emit
+    from .. import catalog, emit
 
     rows = []
 
@@ -40,7 +40,7 @@ def build_cases() -> list[dict]:
         output = _kb_answer(knowledge_id) if route == "explain" else emit(value, route)
         row = {"input": with_template(request), "output": output, "route": route, "target_notation": route}
         if value is not None:
-            row["value"] = emit(value, "hlxl")
+            row["value"] = emit(value, catalog.value_notation())
         if knowledge_id is not None:
             row["knowledge_id"] = knowledge_id
         row.update({"case": case, "wording": wording, "paper_expected_route": paper_route,

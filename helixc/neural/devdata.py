@@ -11,9 +11,10 @@ import json
 import random
 from pathlib import Path
 
+# The fixture's own wording (target notation -> names its requests use; the targets' draw order).
+# Requests give their value in the corpus's text payload notations among these (helixc.catalog).
 NAMES = {"lc-r": ["LC-R", "runic", "runes"], "lc-t": ["LC-T", "text form"], "hlxl": ["HLXL", "readable form"],
          "lc-b": ["LC-B", "binary", "hex bytes"]}
-SOURCES = ("hlxl", "lc-t", "lc-r")
 TEMPLATES = [
     "Convert {payload} to {name}",
     "Write {payload} in {name}",
@@ -56,19 +57,21 @@ def random_value(rng: random.Random, depth: int = 0):
 
 
 def make_rows(n: int = 2000, seed: int = 0, n_explain: int | None = None) -> list[dict]:
-    from .. import emit
+    from .. import catalog, emit
 
     rng = random.Random(seed)
     rows, seen = [], set()
-    targets = ("lc-r", "lc-t", "hlxl", "lc-b")
+    targets = tuple(NAMES)
+    sources = tuple(s for s in catalog.corpus_sources() if s in NAMES and s != catalog.binary_notation())
+    value_notation = catalog.value_notation()
     while len(rows) < n:
         v = random_value(rng)
-        key = emit(v, "hlxl")
+        key = emit(v, value_notation)
         if key in seen:
             continue
         seen.add(key)
         target = rng.choice(targets)
-        src = rng.choice(SOURCES)
+        src = rng.choice(sources)
         u = rng.random()
         novel = u < 0.1
         tpl_list = NOVEL if novel else TEMPLATES
