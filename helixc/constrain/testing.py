@@ -62,7 +62,9 @@ def random_value(rng: random.Random, depth: int = 0):
             keys = set()
             for _ in range(n):
                 keys.add(rng.choice(_WORDS) if rng.random() < 0.7 else "".join(rng.choices(string.printable[:94] + "é" + _glyph_chars()["array"], k=rng.randint(0, 5))))
-            return {key: random_value(rng, depth + 1) for key in keys}
+            # sorted: a set's order follows the string hash, which changes per process (PYTHONHASHSEED),
+            # and the values are drawn in key order: the corpus must be the same in every run
+            return {key: random_value(rng, depth + 1) for key in sorted(keys)}
         idx = sorted(rng.sample(range(0, 12), rng.randint(0, 3)))
         return Contract(rng.randint(0, 200), {i: random_value(rng, depth + 1) for i in idx})
     k = rng.randrange(9)
