@@ -813,6 +813,7 @@ def _stop_in_text() -> re.Pattern:
 _PLURAL_SCALARS = {"falses": False, "trues": True, "nulls": None, "zeros": 0, "ones": 1, "empty lists": [],
                    "empty maps": {}, "empty strings": "", "nones": None}
 _COUNT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_COUNT = r"(\d+|two|three|four|five|six|seven|eight|nine|ten)"  # a count of items, read by _count
 
 
 def _count(word: str) -> int | None:
@@ -909,7 +910,7 @@ def describe_value(phrase: str, depth: int = 0):
             if out:
                 return True, dict(sorted(out.items()))
     # "1.5 three times", "a list of 1.5 three times": one value repeated
-    m = re.fullmatch(r"(?:(?:a list|an array|the list) of )?(.+?) (\d+|two|three|four|five|six|seven|eight|nine|ten) times",
+    m = re.fullmatch(r"(?:(?:a list|an array|the list) of )?(.+?) " + _COUNT + " times",
                      p, re.S | re.I)
     if m and _count(m.group(2)):
         ok, v = describe_value(m.group(1), depth + 1)
@@ -935,7 +936,7 @@ def describe_value(phrase: str, depth: int = 0):
             if items:
                 return True, out
     # "the strings yes and no", "a list of two handles, a and b": every item of one kind, one plain word each
-    m = re.fullmatch(r"(?:(?:(?:a |the )?list|an array) of )?(?:the |(\d+|two|three|four|five|six|seven|eight|nine|ten) )?"
+    m = re.fullmatch(r"(?:(?:(?:a |the )?list|an array) of )?(?:the |" + _COUNT + " )?"
                      r"(strings|words|texts|handles),? ((?:[A-Za-z_][A-Za-z0-9_]*,? )+and [A-Za-z_][A-Za-z0-9_]*)", p, re.S)
     if m:
         from .values import Handle
@@ -945,7 +946,7 @@ def describe_value(phrase: str, depth: int = 0):
             return True, [Handle(x) if m.group(2) == "handles" else x for x in names]
     # "a list of two maps, {a: 1} and {b: 2}", "a list with two contracts: contract 1 empty and ...":
     # a count and a kind before the items; the count must match
-    m = re.fullmatch(r"(?:a |the )?(?:list|array) (?:of|with) (\d+|two|three|four|five|six|seven|eight|nine|ten) "
+    m = re.fullmatch(r"(?:a |the )?(?:list|array) (?:of|with) " + _COUNT + " "
                      r"(maps|lists|arrays|contracts|values|items|numbers|strings|handles)[,:] (.+)", p, re.S)
     if m and _count(m.group(1)):
         ok, v = describe_value("a list of " + m.group(3), depth)

@@ -42,3 +42,25 @@ def helixc_env(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(PYTHONIOENCODING="utf-8", PYTHONPYCACHEPREFIX=str(tmp_path_factory.mktemp("pycache")))
     return env
+
+
+@pytest.fixture
+def register():
+    """register(module, name): a throwaway plugin for the test; everything registered is
+    unregistered afterwards (a test may unregister one itself)."""
+    import helixc
+    from helixc.plugins import pm
+
+    helixc.notations()  # entry points first, as a real session would
+    done = []
+
+    def _register(mod, name):
+        pm.register(mod, name=name)
+        done.append(mod)
+        return mod
+
+    yield _register
+    for mod in done:
+        if pm.is_registered(mod):
+            pm.unregister(mod)
+    helixc.notations()  # the built-ins alone are consistent again

@@ -30,14 +30,8 @@ def _json_plugin():
 
 
 @pytest.fixture
-def json_plugin():
-    helixc.notations()  # entry points first, as a real session would
-    mod = _json_plugin()
-    pm.register(mod, name="json-under-test")
-    yield mod
-    if pm.is_registered(mod):
-        pm.unregister(mod)
-    helixc.notations()
+def json_plugin(register):
+    return register(_json_plugin(), "json-under-test")
 
 
 def _files(d: Path) -> dict[str, bytes]:
@@ -110,3 +104,9 @@ def test_add_notation_trains_one_specialist_and_the_router_and_copies_the_rest(t
     assert main(["--corpus", str(tmp_path / "c1"), "--out", str(tmp_path / "m3"), "--add-notation", "nope",
                  "--models", str(src), *tiny]) == 2
     assert not (tmp_path / "m2").exists() and not (tmp_path / "m3").exists()
+    # a corpus without the notation's rows, an --out that holds files: refused before any training
+    assert main(["--corpus", str(tmp_path / "c0"), "--out", str(tmp_path / "m4"), "--add-notation", "json",
+                 "--models", str(src), *tiny]) == 2
+    assert main(["--corpus", str(tmp_path / "c1"), "--out", str(out), "--add-notation", "json",
+                 "--models", str(src), *tiny]) == 2
+    assert not (tmp_path / "m4").exists()

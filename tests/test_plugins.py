@@ -52,14 +52,8 @@ def _plugin_module():
 
 
 @pytest.fixture
-def json_plugin():
-    helixc.notations()  # entry points first, as a real session would
-    mod = _plugin_module()
-    pm.register(mod, name="json-test")
-    try:
-        yield mod
-    finally:
-        pm.unregister(mod)
+def json_plugin(register):
+    return register(_plugin_module(), "json-test")
 
 
 def test_plugin_notation_through_the_cli(json_plugin):

@@ -72,24 +72,6 @@ def plugin_module(*notations, calls=None, name="helixc_test_registry_plugin"):
     return mod
 
 
-@pytest.fixture
-def register():
-    """register(module, name) for the test; everything registered is unregistered afterwards."""
-    helixc.notations()  # entry points first, as a real session would
-    done = []
-
-    def _register(mod, name):
-        pm.register(mod, name=name)
-        done.append(mod)
-        return mod
-
-    yield _register
-    for mod in done:
-        if pm.is_registered(mod):
-            pm.unregister(mod)
-    helixc.notations()  # the built-ins alone are consistent again
-
-
 def _code(fn, *args):
     with pytest.raises(HelixError) as ei:
         fn(*args)

@@ -718,7 +718,6 @@ def add_notation(config: TrainConfig) -> dict:
     comes last). The base and every other adapter are copied byte for byte: the other specialists
     answer exactly as before. The corpus must hold NAME rows (``helixc corpus build`` with the
     plugin installed)."""
-    from .. import catalog
     from ..plugins import get_notation
     from . import Router, builtin_specialists, default_models_dir
     from .moe import read_manifest
@@ -729,7 +728,7 @@ def add_notation(config: TrainConfig) -> dict:
     src = Path(config.models) if config.models else default_models_dir()
     out = Path(config.out)
     man = read_manifest(src)
-    name = get_notation(config.add_notation).name  # E_UNKNOWN_NOTATION for a name no plugin registers
+    name = get_notation(config.add_notation).name  # E_NOTATION_UNKNOWN for a name no plugin registers
     spec = next((s for s in builtin_specialists() if s.route == name), None)
     if spec is None:
         raise HelixError(E_INPUT, f"--add-notation {name}: no specialist can write {name} (a text notation needs "
@@ -754,8 +753,7 @@ def add_notation(config: TrainConfig) -> dict:
     rows = [r for r in load_rows(config.corpus) if r.get("route") in labels]
     train_rows = [r for r in rows if r.get("split") == "train"]
     val_rows = [r for r in rows if r.get("split") == "val"]
-    mine = sum(r.get("route") == name for r in train_rows)
-    if not mine or not any(r.get("route") == name for r in val_rows):
+    if not all(any(r.get("route") == name for r in part) for part in (train_rows, val_rows)):
         raise HelixError(E_INPUT, f"the corpus has no {name} train/val rows: build it with the plugin installed "
                                   f"(helixc corpus build)")
     if config.max_train_rows:
