@@ -1,51 +1,76 @@
-"""Import the seed's JSONL corpora: repair the 0x300 glyph shift, classify every row, report.
+"""Import the seed's JSONL corpora: repair the seed's glyph shift, classify every row, report.
+
+What the seed corpora do with one notation (their label for its answer lines, their corrupted
+glyphs, their other dialects of it) is that notation's ``seed_dialect``
+(``plugins/<name>/seed_dialect.py``, :func:`helixc.catalog.seed_dialects`); this module names none.
 
 Classes (per unique row):
 
 * ``valid``: every notation answer in the output parses in our profile (NOTATIONS.md), the
   parts agree on one value, and that value is the request's payload whenever the compiler can
   read one (``helixc.requests.read_request``, used here only to check, never to label).
-* ``dialect``: nothing is wrong, but at least one part parses only in another HLX dialect (the
-  seed's bracket LC-B ``[c:1000:...]``, LC-B hex with ULEB ints, BRAIN/PY LC-R ``᛭"..."``, HLXL
-  braces in an LC-R answer).
+* ``dialect``: nothing is wrong, but at least one part parses only in another HLX dialect (a
+  notation's ``seed_dialect`` knows it).
 * ``wrong``: a part is truncated (``...``), parses in no known dialect, carries commentary, or reads
   as a value other than the one requested (the reason is kept).
 * ``prose``: a free-text answer (explanations, advice); the spec cannot check those, so they are
   counted and left out.
 
 Valid rows with one notation answer are written in the generator's row format (output = the
-canonical emission of the value, so ``HLXL: null`` becomes ``null``), with ``split`` "train".
-The corpus seed decides which values are held out: use :func:`seed_training_rows` to drop rows
-whose value belongs to another split of a generated corpus.
+canonical emission of the value, so a labeled ``null`` answer becomes ``null``), with ``split``
+"train". The corpus seed decides which values are held out: use :func:`seed_training_rows` to drop
+rows whose value belongs to another split of a generated corpus.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import struct
+import textwrap
 from collections import Counter
 from pathlib import Path
 
-from helixc import same
+from helixc import catalog, get_notation, same
 from helixc.errors import E_INPUT, E_OUTPUT, E_PLUGIN, HelixError
 from helixc.requests import read_request
+from helixc.textparse import NUM_START
 
 from .generator import prompt, value_split
-from .valuegen import emit, parse
+from .valuegen import emit, parse, value_text
 
-# The seed's animal emoji are the LC-R glyphs shifted down by 0x300 (NOTATIONS.md section 2).
-LCR_GLYPHS = (0x1F701, 0x1F702, 0x1F703, 0x1F704, 0x1F70A)
-GLYPH_REPAIR = {cp - 0x300: cp for cp in LCR_GLYPHS}
-
-LABEL = re.compile(r"^(HLXL|LC-T|LC-R|LC-B)\s*:\s?(.*)$")
-LABEL_NAMES = {"HLXL": "hlxl", "LC-T": "lc-t", "LC-R": "lc-r", "LC-B": "lc-b"}
 PROMPT_RE = re.compile(r"\A### Instruction:\n(.*)\n\n### Response:\n\Z", re.S)
-_NOTATION_START = tuple('[{"#@&-0123456789' + "\u2205\u22a4\u22a5\u22a0\u27c1\U0001f703\U0001f70a\u25c7\u16ed")
+
+
+class _Seed:
+    """The seed's spellings of the registered notations that have a ``seed_dialect``, as tables."""
+
+    def __init__(self, dialects: dict):
+        self.dialects = dialects  # name -> seed dialect, in the seed's order
+        self.by_label = {d.LABEL: name for name, d in dialects.items()}
+        labels = "|".join(re.escape(label) for label in self.by_label)
+        self.label = re.compile(rf"^({labels})\s*:\s?(.*)$")
+        self.completion = re.compile(rf"Complete the (?:({labels})|HLX \w+)\s*:\s*(.*)\Z", re.S)
+        self.default = next((name for name, d in dialects.items() if getattr(d, "DEFAULT", False)), None)
+        self.repair = {k: v for d in dialects.values() for k, v in getattr(d, "GLYPH_REPAIR", {}).items()}
+        # first characters of a notation answer: a number's, the notations' own, their seed dialects'
+        self.starts = tuple(sorted(NUM_START) + [c for name, d in dialects.items()
+                                                 for c in get_notation(name).start_chars + getattr(d, "START_CHARS", "")])
+        self.guesses = [(name, d.GUESS_PREFIXES) for name, d in dialects.items() if getattr(d, "GUESS_PREFIXES", ())]
+
+
+_SEED: list = [None]
+
+
+def _seed() -> _Seed:
+    dialects = catalog.seed_dialects()
+    if _SEED[0] is None or _SEED[0].dialects is not dialects:
+        _SEED[0] = _Seed(dialects)
+    return _SEED[0]
 
 
 def repair_glyphs(text: str) -> str:
-    return text.translate(GLYPH_REPAIR)
+    """``text`` with the seed's corrupted glyphs repaired (every ``seed_dialect.GLYPH_REPAIR``)."""
+    return text.translate(_seed().repair)
 
 
 def instruction_of(inp: str) -> tuple[str, bool]:
@@ -53,82 +78,8 @@ def instruction_of(inp: str) -> tuple[str, bool]:
     return (m.group(1), True) if m else (inp, False)
 
 
-# ---------------------------------------------------------------------------------------------
-# Other dialects
-
-
-def _uleb_int_decode(hextext: str):
-    """LC-B hex whose ints are ULEB128 (unsigned) instead of SLEB128: scalars, arrays, contracts."""
-    data = bytes.fromhex(re.sub(r"\s+", "", hextext))
-    pos = 0
-
-    def uleb():
-        nonlocal pos
-        n = shift = 0
-        while True:
-            b = data[pos]
-            pos += 1
-            n |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return n
-
-    def value():
-        nonlocal pos
-        tag = data[pos]
-        pos += 1
-        if tag == 0x01:
-            return uleb()
-        if tag == 0x00:
-            return None
-        if tag in (0x0A, 0x0B):
-            return tag == 0x0A
-        if tag == 0x03:
-            n = uleb()
-            s = data[pos:pos + n].decode("utf-8")
-            pos += n
-            return s
-        if tag == 0x05:
-            out = []
-            while data[pos] != 0x06:
-                out.append(value())
-            pos += 1
-            return out
-        raise ValueError(tag)
-
-    v = value()
-    if pos != len(data):
-        raise ValueError("trailing bytes")
-    return v
-
-
-def _bracket_lcb_value(t: str):
-    """The few seed bracket-LC-B forms with a definite value; None when the form has none."""
-    m = re.fullmatch(r"\[(_|T|F)\]", t)
-    if m:
-        return {"_": None, "T": True, "F": False}[m.group(1)], True
-    m = re.fullmatch(r"\[(?:int(\d+):)?0x([0-9A-Fa-f]+)\]", t)
-    if m:
-        n = int(m.group(2), 16)
-        width = int(m.group(1)) if m.group(1) else 4 * len(m.group(2))
-        signed = n - (1 << width) if n >> (width - 1) & 1 else n
-        return (n, signed), True
-    m = re.fullmatch(r"\[float64:0x([0-9A-Fa-f]{16})\]", t)
-    if m:
-        return struct.unpack(">d", bytes.fromhex(m.group(1)))[0], True
-    m = re.fullmatch(r"\[str:([0-9A-Fa-f]*)\]", t)
-    if m and len(m.group(1)) % 2 == 0:
-        try:
-            return bytes.fromhex(m.group(1)).decode("utf-8"), True
-        except UnicodeDecodeError:
-            return None, False
-    return None, False
-
-
-def _matches(found, expected) -> bool:
-    if type(found) is tuple:  # (unsigned, signed) readings of a bracket hex int
-        return any(same(f, expected) for f in found)
-    return same(found, expected)
+def _reads_as(found, expected) -> str:
+    return f"reads as {value_text(found)}, but the request's value is {value_text(expected)}"
 
 
 def classify_part(text: str, notation: str, expected=None, has_expected=False) -> tuple[str, str, object]:
@@ -136,20 +87,18 @@ def classify_part(text: str, notation: str, expected=None, has_expected=False) -
     t = text.strip()
     if "..." in t or "\u2026" in t:
         return "wrong", "truncated ('...')", None
+    d = _seed().dialects.get(notation)
     try:
         v = parse(t, notation)
     except HelixError as e:
         v, err = None, e
     else:
         if has_expected and not same(v, expected):
-            if notation == "lc-b":
-                try:
-                    uv = _uleb_int_decode(t)
-                except Exception:
-                    uv = None
-                if uv is not None and same(uv, expected):
-                    return "dialect", "LC-B with ULEB128 ints (codex T0 style)", None
-            return "wrong", f"reads as {emit(v, 'hlxl')}, but the request's value is {emit(expected, 'hlxl')}", v
+            misread = getattr(d, "misread", None)
+            reason = misread(t, expected) if misread else None
+            if reason:
+                return "dialect", reason, None
+            return "wrong", _reads_as(v, expected), v
         return "valid", "", v
     # not in our profile: other dialects, or wrong
     if "\\n" in re.sub(r'"(?:[^"\\\\]|\\\\.)*"', "", t):
@@ -160,81 +109,37 @@ def classify_part(text: str, notation: str, expected=None, has_expected=False) -
         if cls == "wrong":
             return cls, reason, None
         return "wrong", f"commentary after the answer: '({m.group(2)})'", None
-    if notation == "lc-t" and not t.isascii():
-        return "wrong", "LC-T answer with non-ASCII text (LC-T is pure ASCII)", None
-    if notation == "lc-b":
-        if t.startswith("[") and t.endswith("]"):
-            bv, definite = _bracket_lcb_value(t)
-            if definite and has_expected and not _matches(bv, expected):
-                shown = bv[0] if type(bv) is tuple else bv
-                return "wrong", f"bracket LC-B {t} encodes {shown!r}, not {emit(expected, 'hlxl')}", None
-            return "dialect", "seed bracket LC-B ([c:...], [arr:...], [0x..])", None
-        if re.fullmatch(r"(?:[0-9A-Fa-f]{2}\s*)+", t):
-            try:
-                uv = _uleb_int_decode(t)
-            except Exception:
-                uv = None
-            if uv is not None or not has_expected:
-                if not has_expected or same(uv, expected):
-                    return "dialect", "LC-B with ULEB128 ints (codex T0 style)", None
-    if notation == "lc-r":
-        if t.startswith("\u16ed"):
-            return "dialect", "BRAIN/PY LC-R (\u16ed prefix)", None
-        if "{" in t and "\U0001f701" not in t.split("{", 1)[1].split("}", 1)[0]:
-            braced = t.replace("{", "\u25c7").replace("}", "\u25c6")
-            try:
-                bv = parse(braced, "lc-r")
-            except HelixError as e2:
-                bv = e2
-            if not isinstance(bv, HelixError):
-                if has_expected and not same(bv, expected):
-                    return "wrong", f"reads as {emit(bv, 'hlxl')}, but the request's value is {emit(expected, 'hlxl')}", None
-                return "dialect", "HLXL map braces inside an LC-R answer (phase-1 hybrid)", None
-            if bv.code == "E_KEY_ORDER":
-                return "dialect", "HLXL map braces inside an LC-R answer (phase-1 hybrid)", None
-        if err.code == "E_KEY_ORDER":
-            return "dialect", "LC-R map keys out of code-point order (order-insensitive dialect)", None
-        if "{" in t:
-            try:
-                hv = parse(t, "hlxl")
-            except HelixError:
-                hv = None
-            if hv is not None and (not has_expected or same(hv, expected)):
-                return "dialect", "HLXL braces inside an LC-R answer (phase-1 hybrid)", None
-            if "\U0001f701" in t:
-                return "dialect", "phase-1 hybrid LC-R object {\U0001f701i v}", None
+    dialect = getattr(d, "dialect", None)
+    found = dialect(t, err, expected, has_expected, value_text) if dialect else None
+    if found:
+        return found[0], found[1], None
     return "wrong", f"not valid {notation}: {err.message}", None
 
 
 def split_output(output: str, target_hint: str | None) -> tuple[str, list[tuple[str, str]]]:
     """('parts' | 'prose' | 'mixed', [(notation, text)])."""
+    seed = _seed()
     lines = output.split("\n")
-    labeled = [LABEL.match(line) for line in lines]
+    labeled = [seed.label.match(line) for line in lines]
     if all(labeled):
-        parts = [(LABEL_NAMES[m.group(1)], m.group(2)) for m in labeled]
+        parts = [(seed.by_label[m.group(1)], m.group(2)) for m in labeled]
         if any(_wordy(text) and not _parses_anywhere(text) for _, text in parts):
             return "prose", []
         return "parts", parts
     if any(labeled):
         return "mixed", []
     t = output.strip()
-    if len(lines) > 1 or not t.startswith(_NOTATION_START) or re.match(r"\d+\.\s", t):
+    if len(lines) > 1 or not t.startswith(seed.starts) or re.match(r"\d+\.\s", t):
         if not _parses_anywhere(t):
             return "prose", []
-    if target_hint in LABEL_NAMES.values():
+    if target_hint in seed.dialects:
         return "parts", [(target_hint, t)]
-    for n in ("hlxl", "lc-t", "lc-r", "lc-b"):
-        try:
-            parse(t, n)
+    for n in seed.dialects:
+        if _parses_in(t, n):
             return "parts", [(n, t)]
-        except HelixError:
-            continue
-    if t.startswith(_NOTATION_START) and not _wordy(t):
-        if t.startswith(("\U0001f70a", "\U0001f703", "\u27c1", "\u25c7", "\u16ed", "\u2205", "\u22a4", "\u22a5")):
-            return "parts", [("lc-r", t)]
-        if t.startswith(("{C:", "#", "@")):
-            return "parts", [("lc-t", t)]
-        return "parts", [("hlxl", t)]
+    if t.startswith(seed.starts) and not _wordy(t):
+        guess = next((n for n, prefixes in seed.guesses if t.startswith(prefixes)), seed.default)
+        return "parts", [(guess, t)]
     return "prose", []
 
 
@@ -253,13 +158,7 @@ def _wordy(t: str) -> bool:
 
 
 def _parses_anywhere(t: str) -> bool:
-    for n in ("hlxl", "lc-t", "lc-r", "lc-b"):
-        try:
-            parse(t, n)
-            return True
-        except HelixError:
-            pass
-    return False
+    return any(_parses_in(t, n) for n in _seed().dialects)
 
 
 def classify_row(inp: str, out: str) -> dict:
@@ -272,9 +171,10 @@ def classify_row(inp: str, out: str) -> dict:
                 "parts": [], "instruction": instruction, "reading": reading}
     has_expected = reading.has_payload
     expected = reading.payload
-    m = re.match(r"Complete the (?:(HLXL|LC-T|LC-R|LC-B)|HLX \w+)\s*:\s*(.*)\Z", instruction, re.S)
+    seed = _seed()
+    m = seed.completion.match(instruction)
     if m:  # completion rows: the prefix in the request plus the answer must be one value
-        notation = LABEL_NAMES.get(m.group(1) or "HLXL", "hlxl")
+        notation = seed.by_label.get(m.group(1), seed.default)
         for joiner in ("", " "):
             if _parses_in(m.group(2) + joiner + out.strip(), notation):
                 return {"class": "valid", "reason": "completion", "parts": [], "instruction": instruction,
@@ -306,8 +206,6 @@ def classify_row(inp: str, out: str) -> dict:
 
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"  # the seed corpora as published (corpora/seed/)
-BUILTIN_NOTATIONS = ("hlxl", "lc-b", "lc-r", "lc-t")
-_BUILTIN_ENTRY_POINTS = "hlxl,lc_t,lc_r,lc_b"  # pyproject's [project.entry-points.helixc] names
 
 
 def default_seed_files() -> list[str]:
@@ -322,8 +220,9 @@ def import_seed(files: list[str] | None = None, out_path: str | None = None, rep
     Writes the kept rows to ``out_path`` and the Markdown report to ``report_path`` when given
     (nothing by default); an existing file is only replaced with ``force=True``, so committed
     files are never overwritten by accident. The result depends on the files only: rows are read
-    with the four built-in notations, whatever other notation plugins are loaded (when others are,
-    the classification runs in a child process that loads the built-ins alone).
+    with the notations that have a ``seed_dialect`` (the four built-ins), whatever other notation
+    plugins are loaded (when others are, the classification runs in a child process that loads the
+    plugins of those notations alone).
     """
     files = [str(f) for f in files] if files else default_seed_files()
     if not files:
@@ -332,7 +231,7 @@ def import_seed(files: list[str] | None = None, out_path: str | None = None, rep
         if target and Path(target).exists() and not force:
             raise HelixError(E_OUTPUT, f"{target} exists; name another output file, or pass force=True "
                                        f"(--force) to replace it")
-    isolate = _isolate if _isolate is not None else not _only_builtins_registered()
+    isolate = _isolate if _isolate is not None else not _only_seed_notations_registered()
     per_file, reasons_all, kept_rows, conflicts = (_classify_in_child if isolate else _classify_files)(files)
     md = render_report(per_file, reasons_all, len(kept_rows), conflicts, out_path)
     if out_path:
@@ -343,10 +242,11 @@ def import_seed(files: list[str] | None = None, out_path: str | None = None, rep
             "markdown": md, "rows": kept_rows}
 
 
-def _only_builtins_registered() -> bool:
+def _only_seed_notations_registered() -> bool:
+    """Every registered notation has a ``seed_dialect``."""
     import helixc
 
-    return tuple(sorted(helixc.notations())) == BUILTIN_NOTATIONS
+    return sorted(helixc.notations()) == sorted(catalog.seed_dialects())
 
 
 def _write_text(path: str, text: str) -> None:
@@ -371,18 +271,23 @@ _CHILD = ("import json, sys; req = json.loads(sys.stdin.buffer.read().decode('ut
 
 
 def _classify_in_child(files: list[str]):
-    """:func:`_classify_files` in a fresh interpreter that loads only the built-in notation plugins."""
+    """:func:`_classify_files` in a fresh interpreter that loads only the plugins of the notations
+    with a ``seed_dialect`` (their entry points)."""
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, HELIXC_LOAD_PLUGINS=_BUILTIN_ENTRY_POINTS)
-    req = json.dumps({"path": sys.path, "files": [str(Path(f).resolve()) for f in files]})
+    import helixc
+
+    seed = sorted(catalog.seed_dialects())
+    plugins = sorted({getattr(n, "plugin", n.name) for n in helixc.notations().values() if n.name in seed})
+    env = dict(os.environ, HELIXC_LOAD_PLUGINS=",".join(plugins))
+    req = json.dumps({"path": sys.path, "files": [str(Path(f).resolve()) for f in files], "notations": seed})
     proc = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=req.encode("utf-8"), capture_output=True,
                           env=env, check=False)
     if proc.returncode != 0:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise HelixError(E_PLUGIN, f"classifying the seed rows with the built-in notations only failed: {tail[0]}")
+        raise HelixError(E_PLUGIN, f"classifying the seed rows with the seed's notations only failed: {tail[0]}")
     out = json.loads(proc.stdout.decode("utf-8"))
     per_file = [(name, Counter(stats), Counter(reasons)) for name, stats, reasons in out["per_file"]]
     return per_file, Counter(out["reasons"]), out["rows"], out["conflicts"]
@@ -391,10 +296,10 @@ def _classify_in_child(files: list[str]):
 def _child_main(req: dict) -> None:
     import sys
 
-    if not _only_builtins_registered():
-        import helixc
+    import helixc
 
-        raise SystemExit(f"expected the built-in notations only, have {sorted(helixc.notations())}")
+    if sorted(helixc.notations()) != req["notations"] or not _only_seed_notations_registered():
+        raise SystemExit(f"expected the notations {req['notations']} only, have {sorted(helixc.notations())}")
     per_file, reasons_all, rows, conflicts = _classify_files(req["files"])
     out = {"per_file": [[n, dict(s), dict(r)] for n, s, r in per_file], "reasons": dict(reasons_all),
            "rows": rows, "conflicts": conflicts}
@@ -446,7 +351,7 @@ def _classify_files(files: list[str]):
                         "route": notation,
                         "source_notation": c["reading"].payload_notation if c["reading"].has_payload else None,
                         "target_notation": notation,
-                        "value": emit(value, "hlxl"),
+                        "value": value_text(value),
                         "category": f"seed:{Path(name).stem}",
                         "template_id": None,
                         "split": "train",
@@ -480,11 +385,13 @@ def _normalize(instr: str) -> str:
 
 def _reason_key(reason: str) -> str:
     """Group reasons for the summary: drop the concrete values."""
-    r = re.sub(r"reads as .*", "reads as a different value than the request's", reason)
-    r = re.sub(r"bracket LC-B .* encodes .*", "bracket LC-B encodes a different value than the request's", r)
-    r = re.sub(r"not valid (\S+): .*", r"not valid \1 in any known dialect", r)
-    r = re.sub(r"commentary after the answer: .*", "commentary after the answer", r)
-    return r
+    keys = [(r"reads as .*", "reads as a different value than the request's")]
+    keys += [k for d in _seed().dialects.values() for k in getattr(d, "REASON_KEYS", ())]
+    keys += [(r"not valid (\S+): .*", r"not valid \1 in any known dialect"),
+             (r"commentary after the answer: .*", "commentary after the answer")]
+    for pattern, repl in keys:
+        reason = re.sub(pattern, repl, reason)
+    return reason
 
 
 COLUMNS = [("rows", "rows"), ("duplicates", "exact duplicates"), ("glyphs_repaired", "glyph-shift repaired"),
@@ -492,21 +399,29 @@ COLUMNS = [("rows", "rows"), ("duplicates", "exact duplicates"), ("glyphs_repair
            ("prose", "prose (not checkable)"), ("kept", "kept for training")]
 
 
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, 95, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+
 def render_report(per_file, reasons_all: Counter, kept: int, conflicts: int, out_path) -> str:
+    # the seed dialects' own words for their glyph repairs and their dialects, in route order
+    seed = _seed().dialects
+    dialects = [seed[name] for name in catalog.notation_routes() if name in seed]
+    repairs = "; ".join(d.REPORT_REPAIRS for d in dialects if getattr(d, "REPORT_REPAIRS", ""))
+    others = ", ".join(d.REPORT_DIALECTS for d in dialects if getattr(d, "REPORT_DIALECTS", ""))
+    repairs = f" ({repairs})" if repairs else ""
+    others = f" (the seed's {others})" if others else ""
     lines = [
         "# Seed corpora import",
         "",
-        "Generated by `helixc corpus import-seed` (plugins/corpus.py, corpora/seed_import.py) from the",
-        "seed corpora as published, kept in `corpora/seed/`, with the four built-in notations only.",
-        "Every row's glyphs are repaired first (the seed's U+1F40A/01/02/03/04 are the LC-R glyphs",
-        "U+1F70A/01/02/03/04 shifted by 0x300, docs/NOTATIONS.md section 2), then each unique row is",
-        "classified:",
+        *_wrap("Generated by `helixc corpus import-seed` (plugins/corpus.py, corpora/seed_import.py) from the seed "
+               "corpora as published, kept in `corpora/seed/`, with the four built-in notations only. Every row's "
+               f"glyphs are repaired first{repairs}, then each unique row is classified:"),
         "",
         "- **parse in our profile**: every notation answer parses with helixc (docs/NOTATIONS.md), the",
         "  answers agree, and they equal the request's payload whenever the compiler can read one;",
-        "- **other dialect only**: nothing wrong, but some answer parses only in another HLX dialect",
-        "  (the seed's bracket LC-B `[c:900:...]`, LC-B hex with ULEB ints, BRAIN/PY LC-R, HLXL braces",
-        "  in LC-R);",
+        *_wrap(f"- **other dialect only**: nothing wrong, but some answer parses only in another HLX dialect{others};",
+               "  "),
         "- **wrong**: truncated, unparseable in any known dialect, commentary after the answer, or a value",
         "  other than the one requested;",
         "- **prose**: free-text answers (explanations, advice) that no grammar can check.",
@@ -542,7 +457,7 @@ def seed_training_rows(path: str | Path = Path(__file__).parent / "data" / "seed
 
     Dropped, so nothing leaks into the held-out splits: rows whose value the split hash puts
     outside train, and rows whose wording a test_novel template could have produced (the seed's
-    "Convert to LC-T: ..." is the novel template ``conv.050``)."""
+    "Convert to <notation>: ..." is the novel template ``conv.050``)."""
     from .templates import matches_novel_template
 
     p = Path(path)

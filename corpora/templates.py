@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from helixc import catalog
+
 CONV = [
     "Convert {payload} to {target}",
     "Convert this {source} to {target}: {payload}",
@@ -213,10 +215,14 @@ WORDS = [
     'Form {desc} in {target}',
 ]
 
-# No target notation named. Rule (corpora/README.md): the answer is in the value notation
-# (helixc.catalog.value_notation), except for "encode"/"serialize" requests, whose answer is in the
-# binary notation. The family's label is data: the trained template ids and the template files use it.
-NOTARGET_VALUE = "notarget_hlxl"
+# The notation values are written in (helixc.catalog.value_notation; None: none is registered).
+_VALUE = catalog.value_notation()
+
+# No target notation named. Rule (corpora/README.md): the answer is in the value notation, except for
+# "encode"/"serialize" requests, whose answer is in the binary notation. The family's label is
+# "notarget_" and the value notation's name ("-" as "_"): the trained template ids, the template files
+# and the value notation's ``corpus_families`` use it.
+NOTARGET_VALUE = "notarget_" + (_VALUE or "value").replace("-", "_")
 NOTARGET = [
     "What value is this: {payload}",
     "What is {payload}?",
@@ -255,22 +261,25 @@ NOTARGET_ENCODE = [
     "Could you encode {num}?",
 ]
 
-FORMAT = [
-    "Format {payload} as canonical HLXL",
-    "Normalize this HLXL: {payload}",
+# Rewrite an untidy value canonically: the value notation's route's "format" rows (its corpus_families),
+# naming it by its display name (helixc.catalog.display_name), filled in here; no value notation, no rows.
+_FORMAT = [
+    "Format {payload} as canonical {value_notation}",
+    "Normalize this {value_notation}: {payload}",
     "Canonicalize {payload}",
-    "Pretty-print this HLXL: {payload}",
-    "Clean up the spacing of {payload} in HLXL",
-    "Rewrite {payload} in canonical HLXL form",
-    "Fix the formatting of this HLXL: {payload}",
-    "Give the canonical HLXL for {payload}",
-    "Tidy up {payload} as HLXL",
-    "Write {payload} in proper HLXL",
-    "Normalize {payload} to HLXL",
-    'Clean up this HLXL: {payload}',
-    'Reformat {payload} as canonical HLXL',
-    'Please normalize the HLXL {payload}',
+    "Pretty-print this {value_notation}: {payload}",
+    "Clean up the spacing of {payload} in {value_notation}",
+    "Rewrite {payload} in canonical {value_notation} form",
+    "Fix the formatting of this {value_notation}: {payload}",
+    "Give the canonical {value_notation} for {payload}",
+    "Tidy up {payload} as {value_notation}",
+    "Write {payload} in proper {value_notation}",
+    "Normalize {payload} to {value_notation}",
+    'Clean up this {value_notation}: {payload}',
+    'Reformat {payload} as canonical {value_notation}',
+    'Please normalize the {value_notation} {payload}',
 ]
+FORMAT = [t.replace("{value_notation}", catalog.display_name(_VALUE)) for t in _FORMAT] if _VALUE else []
 
 EXPLAIN = [
     "{q}",

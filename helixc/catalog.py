@@ -21,6 +21,8 @@ plugins are registered, unregistered or reloaded: :func:`helixc.plugins.registry
 * :func:`display_name` (how prose writes a notation), :func:`handle_sigils` (``slot_spelling``'s
   handle sigils), :func:`request_cues` and :func:`topic_stop_words` (the request checks of
   ``helixc.neural.confidence``).
+* :func:`seed_dialects`: how the seed corpora write each notation (``Notation.seed_dialect``), for
+  their import (``corpora/seed_import.py``).
 """
 
 from __future__ import annotations
@@ -166,3 +168,14 @@ def topic_stop_words() -> frozenset[str]:
     """Every registered notation's ``topic_stop_words``: words that name a notation but tell no topic."""
     return _memo("topic_stop_words",
                  lambda: frozenset(w for n in _ranked() for w in getattr(n, "topic_stop_words", ())))
+
+
+def seed_dialects() -> dict:
+    """Canonical name -> ``Notation.seed_dialect`` of every registered notation that has one, in the
+    seed's order (``(seed_dialect.RANK, name)``)."""
+
+    def build():
+        found = [n for n in _ranked() if getattr(n, "seed_dialect", None) is not None]
+        return {n.name: n.seed_dialect for n in sorted(found, key=lambda n: (n.seed_dialect.RANK, n.name))}
+
+    return _memo("seed_dialects", build)

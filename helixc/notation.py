@@ -80,6 +80,16 @@ class Notation:
     #: canonical form); only a notation whose ``corpus_families`` has "format" needs one
     corpus_format_payload: object = None
 
+    #: how the seed corpora (``corpora/seed/``) write this notation, for their import
+    #: (corpora/seed_import.py; the built-ins' in ``plugins/<name>/seed_dialect.py``): an object with
+    #: ``LABEL`` (the seed's label of its answer lines) and ``RANK`` (place in the seed's order: an
+    #: unlabeled answer is tried in it), and optionally ``DEFAULT`` (the seed's default notation),
+    #: ``GLYPH_REPAIR`` (code point -> code point: the seed's corrupted glyphs), ``START_CHARS`` (more
+    #: first characters of its seed answers), ``GUESS_PREFIXES``, ``REPORT_REPAIRS``,
+    #: ``REPORT_DIALECTS``, ``REASON_KEYS``, ``misread(text, expected)`` and
+    #: ``dialect(text, err, expected, has_expected, show)``; None: the seed corpora have none of it
+    seed_dialect: object = None
+
     def parse(self, text: str) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -308,6 +308,7 @@ class PluginNotation(Notation):
     topic_stop_words = property(lambda self: getattr(self.wrapped, "topic_stop_words", ()))
     request_cues = property(lambda self: getattr(self.wrapped, "request_cues", None))
     example_request = property(lambda self: getattr(self.wrapped, "example_request", ""))
+    seed_dialect = property(lambda self: getattr(self.wrapped, "seed_dialect", None))
 
     def __getattr__(self, attr):
         if attr == "wrapped":  # not set yet (copy, pickle): no recursion

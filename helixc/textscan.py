@@ -23,9 +23,11 @@ building values, and reports the same code and position as that code:
 Speed (issue 16, 1 MB in <= 100 ms): the token strings come from ``helixc_plugins._textlex_native``
 where it is built (``native_tokens``: the quick pattern's exact ``findall`` in C; the pattern is the
 reference, compared by tests/test_hostile.py); the quick parser is skipped when the brackets cannot
-balance (``cannot_balance``); flat runs of plain items and (where the notation's scan does it)
-nested ``[v, `` / ``{k: `` groups are checked in bulk at C level (section "flat runs" below), the
-token loop doing the rest.
+balance (``cannot_balance``); the scan's token loop runs in C
+(``native_skim``) for as long as no token can change an error or an error candidate, which is most
+of a malformed megabyte; elsewhere (and without the extension) flat runs of plain items and (where the
+notation's scan does it) nested ``[v, `` / ``{k: `` groups are checked in bulk at C level (section
+"flat runs" below), the Python token loop doing the rest.
 
 Positions are token indices until the end; only the reported one becomes a character offset.
 Each scan returns ``None`` (the text is valid: the caller builds the value another way) or a
@@ -162,6 +164,8 @@ class TokenText:
     def start(self, k: int) -> int:
         toks = self.toks
         if self.locate is None:
+            if k > self.n // 2:  # the shorter sum: from the end (the tokens are the whole text)
+                return len(self.text) - sum(map(len, toks[k:self.n]))
             return sum(map(len, islice(toks, k)))
         if k > 256:
             text = self.text
@@ -284,6 +288,17 @@ def native_tokens(name: str):
     except ImportError:
         return None
     return getattr(_textlex_native, name)
+
+
+def native_skim(name: str):
+    """The C fast path of a notation's scan, ``skim(toks, k, state, stack, braces, sem) -> (k, state)``
+    (``skim_<name>`` in ``helixc_plugins._textlex_native``), or None (as :func:`native_tokens`). It runs
+    the scan's token loop for as long as a token can change nothing but the state and the container
+    stack (the same frames, changed in place) and returns before the first token that could: the
+    scan's Python loop takes that one. It runs where no error was seen yet (``sem`` true: every check)
+    or after a depth error (``sem`` false: syntax only), not in between. Without it the Python loop
+    does the same (tests/test_hostile.py compares both)."""
+    return native_tokens("skim_" + name)
 
 
 def run_quick(toks: list, qvalue):

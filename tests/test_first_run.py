@@ -519,11 +519,12 @@ def test_the_wheel_holds_every_package_the_models_grammars_and_corpora(wheel):
         if f.is_file():
             assert "helixc_models/default/" + str(f.relative_to(MODELS)) in names, f
     for g in ("hlxl", "lc_t", "lc_r", "lc_b"):  # one folder per notation: code, grammar, English names
-        for f in ("__init__.py", "grammar.lark", "english.py"):
+        for f in ("__init__.py", "grammar.lark", "english.py", "seed_dialect.py"):
             assert f"helixc_plugins/{g}/{f}" in names, (g, f)
-    for f in ["knowledge.json", "extra_templates.json", "blind_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl"] + [
-            f"seed/{n}" for n in SEED_FILES]:
+    for f in ["knowledge.json", "extra_templates.json", "blind_templates.json", "data/seed-repaired.jsonl", "eval/seed_report_cases.jsonl",
+              "seed/keyword_router.json", "seed/report_cases.json"] + [f"seed/{n}" for n in SEED_FILES]:
         assert f"helixc_corpora/{f}" in names, f
+    assert "helixc/neural/devdata.json" in names  # the dev corpus's wording (helixc.neural.devdata)
     z = zipfile.ZipFile(wheel)
     assert z.read("helixc_models/default/base/model.safetensors") == (MODELS / "base" / "model.safetensors").read_bytes()
 

@@ -621,3 +621,36 @@ def test_detect_keeps_no_frames_of_failed_attempts(monkeypatch):
     monkeypatch.setattr(detection, "_progress", lambda e: kept.append(e) or progress(e))
     error_of(helixc.detect, "[1," * 1000)
     assert kept and all(e.__traceback__ is None for e in kept)
+
+
+# --------------------------------------------------------------------------- the scans' C fast path (native_skim)
+
+
+def _skim_texts(name, rng):
+    texts = list(near_valid_texts(name, 400, seed=rng.randrange(1000)))
+    texts += ["".join(rng.choice(SOUP[name]) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    if name in RUN_ITEMS:
+        texts += [_flat_run_text(name, rng) for _ in range(200)]
+    texts += [t for n, t in _shapes(400) if n == name]
+    wrap = {"hlxl": ("{a: ", "}"), "lc-t": ("{C:1,0=", "}"), "lc-r": ("\u25c7a: ", "\u25c6")}[name]
+    for text in texts[:300]:  # past the depth error: the syntax-only regime, inside maps opened before it
+        d = rng.choice([2, 63, 64, 65, 66])
+        texts.append(wrap[0] * d + text + wrap[1] * rng.choice([0, d]))
+    return texts
+
+
+@pytest.mark.parametrize("name", TEXT)
+def test_native_skim_changes_no_result(name):
+    """The scan with its C loop (``skim``) finds what its Python loop alone finds, on every text."""
+    pytest.importorskip("helixc_plugins._textlex_native")
+    from helixc_plugins import hlxl, lc_r, lc_t
+
+    mod = {"hlxl": hlxl, "lc-t": lc_t, "lc-r": lc_r}[name]
+    if mod._SKIM is None:
+        pytest.skip("HELIXC_NO_NATIVE=1: the Python loop only")
+    rng = random.Random(1617)
+    for text in _skim_texts(name, rng):
+        toks = mod._QUICK.findall(text)
+        if toks and toks[-1] in (" ", "\t", "\r", "\n"):
+            toks.pop()
+        assert mod.scan(toks) == mod.scan(toks, skim=None), (name, text)

@@ -11,10 +11,12 @@ import json
 import random
 from pathlib import Path
 
-# The fixture's own wording (target notation -> names its requests use; the targets' draw order).
-# Requests give their value in the corpus's text payload notations among these (helixc.catalog).
-NAMES = {"lc-r": ["LC-R", "runic", "runes"], "lc-t": ["LC-T", "text form"], "hlxl": ["HLXL", "readable form"],
-         "lc-b": ["LC-B", "binary", "hex bytes"]}
+# The fixture's own wording, data in devdata.json beside this module: NAMES (target notation -> names its
+# requests use; the targets' draw order) and DEV_KB (the knowledge base of its explain rows). Requests give
+# their value in the corpus's text payload notations among NAMES (helixc.catalog).
+_DATA = json.loads((Path(__file__).with_name("devdata.json")).read_text(encoding="utf-8"))
+NAMES: dict[str, list[str]] = _DATA["names"]
+DEV_KB: list[dict] = _DATA["knowledge"]
 TEMPLATES = [
     "Convert {payload} to {name}",
     "Write {payload} in {name}",
@@ -24,14 +26,6 @@ TEMPLATES = [
     "Encode {payload} in {name}",
 ]
 NOVEL = ["I need {payload} rendered as {name}", "Show me {name} for {payload}"]
-DEV_KB = [
-    {"id": "lcr-glyphs", "question_forms": ["What glyphs does LC-R use?", "Which symbols appear in runic?"],
-     "answer": "LC-R uses alchemical glyphs for arrays and contracts."},
-    {"id": "lcb-tags", "question_forms": ["How does LC-B tag values?", "What are the LC-B type tags?"],
-     "answer": "LC-B starts every value with a one-byte tag."},
-    {"id": "handles", "question_forms": ["What is a handle?", "Explain handles"],
-     "answer": "A handle names a resource, written &h_name in HLXL."},
-]
 WORDS = ["main", "docs", "search", "alpha", "beta", "render", "x", "node"]
 
 

@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
+from helixc.textscan import (native_skim, ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
                              float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
                              reserved_message, run_quick, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -137,6 +137,7 @@ class HLXL(Notation):
     from .corpus import payload as corpus_payload, format_payload as corpus_format_payload
     from .slots import SLOT_SPELLING as slot_spelling
     from .order import ORDER_RULES as order_rules
+    from . import seed_dialect  # how the seed corpora write HLXL (corpora/seed_import.py)
     writes_values = True  # the models and the corpus write values in HLXL
 
     def __init__(self):
@@ -189,6 +190,7 @@ _QUICK = re.compile(
     re.S,
 )
 _tokens = native_tokens("hlxl") or _QUICK.findall  # the same list in C where built (helixc.textscan)
+_SKIM = native_skim("hlxl")  # the scan's token loop in C where built (helixc.textscan)
 _CONST = {"null": None, "true": True, "false": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
@@ -363,7 +365,8 @@ def positioned(text: str, toks: list):
     raise_found(TokenText(text, toks, len(toks), "hlxl", _QUICK, HLXLReader.TOKENS), found)
 
 
-def scan(toks: list):
+def scan(toks: list, skim=_SKIM):
+    """The error of a text's token strings, or None (helixc.textscan); ``skim=None``: the Python loop alone."""
     n = len(toks)
     if not n:
         return (AT, E_LC_PARSE, "empty input, expected a value", 0)
@@ -380,6 +383,10 @@ def scan(toks: list):
     k = 0
     nob = nobo = 0  # no bulk run / nested groups tried before these tokens (each once: linear time)
     while k < n:
+        if skim is not None and not (ref and sem):  # the C loop, up to the next token that could change an error
+            k, state = skim(toks, k, state, stack, braces, sem)
+            if k >= n:
+                break
         t = toks[k]
         if state == _AV:
             if not stack:

@@ -859,6 +859,7 @@ class LCB(Notation):
     from .english import TOPIC_STOP_WORDS as topic_stop_words, EXAMPLE_REQUEST as example_request
     from .corpus import FAMILY_WEIGHTS as corpus_families, FAMILY_SOURCES as corpus_family_sources, SOURCE_RANK as corpus_source_rank
     from .corpus import payload as corpus_payload
+    from . import seed_dialect  # how the seed corpora write LC-B (corpora/seed_import.py)
 
     def __init__(self):
         self.encoder = Encoder()

@@ -18,7 +18,7 @@ from helixc.notation import Notation
 from helixc.scalars import BARE_KEY, key_text, parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
-from helixc.textscan import (cannot_balance, native_tokens, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (native_skim, cannot_balance, native_tokens, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, key_of, key_order_message, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -147,6 +147,7 @@ class LCR(Notation):
     from .corpus import FAMILY_WEIGHTS as corpus_families, SOURCE_RANK as corpus_source_rank
     from .slots import SLOT_SPELLING as slot_spelling
     from .order import ORDER_RULES as order_rules
+    from . import seed_dialect  # how the seed corpora write LC-R (corpora/seed_import.py)
     glyphs = GLYPHS
 
     def __init__(self):
@@ -204,8 +205,10 @@ _QUICK = re.compile(
     re.S,
 )
 _tokens = native_tokens("lcr") or _QUICK.findall  # the same list in C where built (helixc.textscan)
+_SKIM = native_skim("lcr")  # the scan's token loop in C where built (helixc.textscan)
 _CONST = {NULL: None, TRUE: True, FALSE: False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
+_DIGITS = frozenset("0123456789")  # a token starting with one is a number: an int without "." and "e"
 
 
 def quick_parse(text: str):
@@ -248,7 +251,10 @@ def _qvalue(t, nxt, depth):
         out = []
         d = depth + 1
         while True:
-            out.append(_qvalue(t, nxt, d))
+            if t[0] in _DIGITS and len(t) < 19 and "." not in t and "e" not in t:  # an int in range, inline
+                out.append(int(t))
+            else:
+                out.append(_qvalue(t, nxt, d))
             t = nxt()
             if t == ", ":
                 t = nxt()
@@ -386,7 +392,7 @@ def _canon(t: str, nxt: str | None) -> str:
 def _noncanonical(toks: list, k: int, canon: str):
     t = toks[k]
     off = next((i for i, (a, b) in enumerate(zip(t, canon)) if a != b), min(len(t), len(canon)))
-    head = "".join(toks[:k])
+    head = "".join(toks[:min(k, 61)])  # the text's first 61 characters at most (a token has one or more)
     again = [head[:61], canon]
     size = len(again[0]) + len(canon)
     j = k + 1
@@ -412,7 +418,8 @@ def _field_quirk(toks: list, k: int, n: int):
     return (SYNTAX, None, k, 1 + u)
 
 
-def scan(toks: list):
+def scan(toks: list, skim=_SKIM):
+    """The error of a text's token strings, or None (helixc.textscan); ``skim=None``: the Python loop alone."""
     n = len(toks)
     if not n:
         return (AT, E_LC_PARSE, "empty input, expected a value", 0)
@@ -429,6 +436,10 @@ def scan(toks: list):
     state = _V
     k = 0
     while k < n:
+        if skim is not None and not (ref and sem):  # the C loop, up to the next token that could change an error
+            k, state = skim(toks, k, state, stack, braces, sem)
+            if k >= n:
+                break
         t = toks[k]
         if state == _AV:
             if not stack:

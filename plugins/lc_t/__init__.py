@@ -12,7 +12,7 @@ from helixc.notation import Notation
 from helixc.scalars import parse_float, parse_int, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, NUM_START, IDENT_START
-from helixc.textscan import (ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
+from helixc.textscan import (native_skim, ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, int_prefix_len, key_of, order_field_message,
                              raise_found, reserved_message, run_quick, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
@@ -138,6 +138,7 @@ class LCT(Notation):
     from .corpus import FAMILY_WEIGHTS as corpus_families, SOURCE_RANK as corpus_source_rank, payload as corpus_payload
     from .slots import SLOT_SPELLING as slot_spelling
     from .order import ORDER_RULES as order_rules
+    from . import seed_dialect  # how the seed corpora write LC-T (corpora/seed_import.py)
 
     def __init__(self):
         self.writer = TextWriter(SPELLING, self.name)
@@ -192,6 +193,7 @@ _QUICK = re.compile(
     re.S,
 )
 _tokens = native_tokens("lct") or _QUICK.findall  # the same list in C where built (helixc.textscan)
+_SKIM = native_skim("lct")  # the scan's token loop in C where built (helixc.textscan)
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
@@ -231,7 +233,12 @@ def _qvalue(t, nxt, depth):
             if v - v != 0.0:
                 raise QuickFail
             return v + 0.0
-        return _qint(t)
+        if t == "-":  # _qint, inline (one call less per int)
+            raise QuickFail
+        v = int(t)
+        if not _INT_MIN <= v <= _INT_MAX:
+            raise QuickFail
+        return v
     if c == "[":
         if depth >= 64:
             raise QuickFail
@@ -354,7 +361,8 @@ def positioned(text: str, toks: list):
     raise_found(TokenText(text, toks, len(toks), "lc-t", _QUICK, LCTReader.TOKENS), found)
 
 
-def scan(toks: list):
+def scan(toks: list, skim=_SKIM):
+    """The error of a text's token strings, or None (helixc.textscan); ``skim=None``: the Python loop alone."""
     n = len(toks)
     if not n:
         return (AT, E_LC_PARSE, "empty input, expected a value", 0)
@@ -371,6 +379,10 @@ def scan(toks: list):
     k = 0
     nob = 0  # no bulk run is tried before this token (each run is tried once: linear time)
     while k < n:
+        if skim is not None and not (ref and sem):  # the C loop, up to the next token that could change an error
+            k, state = skim(toks, k, state, stack, braces, sem)
+            if k >= n:
+                break
         t = toks[k]
         if state == _AV:
             if not stack:
