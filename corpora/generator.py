@@ -40,6 +40,9 @@ DEFAULT_SIZES = {"train": 12000, "val": 1000, "test": 2500, "test_novel": 2500}
 EXPLAIN_FRACTION = 0.3  # explain rows per split, relative to one notation route
 EXPLAIN_FRACTION_TRAIN = 0.6  # more in train: each of ~1,400 training wordings is seen a few times
 GENERATOR_VERSION = 1
+# Share of the train split's "words" rows whose value is nested two to four deep and described by
+# valuegen.describe_nested (train only: the held-out splits keep describe's forms).
+NESTED_WORDS_TRAIN = 0.4
 
 # Share of values per split (the hash of the canonical value decides).
 _SPLIT_CUTS = (("train", 0.66), ("val", 0.73), ("test", 0.865), ("test_novel", 1.0))
@@ -285,8 +288,16 @@ def make_row(route: str, split: str, rng: random.Random, seed: int, knowledge: l
         instruction = _fill(tpl.text, rng, split=split, target=target, num=phrase)
     elif family == "words":
         tpl = _pick_template("words", split, rng)
-        value = _value_for(rng, family, split, seed)
-        desc = V.describe(value, rng)
+        if split == "train" and NESTED_WORDS_TRAIN and rng.random() < NESTED_WORDS_TRAIN:
+            value = V.nested_value(rng)
+            _check_split(value, split, seed)
+            if not V.fits(value):
+                raise _Reject
+            desc = V.describe_nested(value, rng)
+            category = "words_nested"
+        else:
+            value = _value_for(rng, family, split, seed)
+            desc = V.describe(value, rng)
         if desc is None:
             raise _Reject
         source = "english"

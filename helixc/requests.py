@@ -26,6 +26,8 @@ requests, which mean the binary notation (helixc.catalog).
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,11 +60,14 @@ _OCT_LIT = r"0[oO](?:[0-7]+(?:_[0-7]+)*)"
 _BIN_WORDS = r"(?:binary number|binary value|binary integer|bit pattern|bit string|bitmask|bits|base[- ]2(?: number)?)"
 _HEX_WORDS = r"(?:hex number|hex value|hex integer|hexadecimal(?: number| value)?|base[- ]16(?: number)?)"
 
+# a literal ends at a non-word character; a full stop ends it too unless a word character follows
+# ("register 0xA3." is 163; "0x1.5" is no literal)
+_LIT_END = r"(?![\w]|\.\w)"
 _NUM_RE = re.compile(
     r'"(?:[^"\\]|\\.)*"'  # quoted text: literal, skipped
-    rf"|(?<![\w.])(?P<sign>-?)(?P<lit>{_HEX_LIT}|{_BIN_LIT}|{_OCT_LIT})(?![\w.])"
-    rf"|(?P<bw>\b{_BIN_WORDS}\s+)(?P<bdig>[01]+)(?![\w.])"
-    rf"|(?P<hw>\b{_HEX_WORDS}\s+)(?P<hdig>[0-9A-Fa-f]+)(?![\w.])",
+    rf"|(?<![\w.])(?P<sign>-?)(?P<lit>{_HEX_LIT}|{_BIN_LIT}|{_OCT_LIT}){_LIT_END}"
+    rf"|(?P<bw>\b{_BIN_WORDS}\s+)(?P<bdig>[01]+){_LIT_END}"
+    rf"|(?P<hw>\b{_HEX_WORDS}\s+)(?P<hdig>[0-9A-Fa-f]+){_LIT_END}",
     re.IGNORECASE,
 )
 
@@ -250,6 +255,14 @@ def _kind(value) -> str:
     return kind(value)
 
 
+# The rule reader tries candidate spans of a request (every place a value may start, every place it
+# may end); a long request dense with numbers or descriptions has tens of thousands of them, each
+# parsed in linear time. Past this many characters parsed per request the reader gives up and has
+# no reading (the answer is then only as sure as the model), so reading stays bounded: about 0.3 s
+# for the 2,000-character English limit, where it took up to 26 s.
+READ_BUDGET_CHARS = 150_000
+
+
 def _span_starts(text: str) -> list[int]:
     starts = []
     for i, ch in enumerate(text):
@@ -282,11 +295,15 @@ def extract_payload(text: str, source: str | None = None):
     """
     if not text:
         return None
+    budget = READ_BUDGET_CHARS
     for a in _span_starts(text):
         for b in _span_ends(text, a):
             span = text[a:b].strip()
             if not span:
                 continue
+            budget -= len(span)
+            if budget < 0:
+                return None  # too many candidate spans (long, value-dense English): no reading
             ok, value, used = _try_parse(span, source)
             if ok:
                 return value, used, a, b
@@ -468,6 +485,28 @@ def _read_terse(norm: str, r: RequestReading) -> bool:
     return True
 
 
+_LABEL_END = re.compile(r"^\s*(?:form|notation|format|version|please|pls|plz|thanks)?\s*[.!]*\s*$", re.I)
+_NOT_A_LABEL = re.compile(r"\?|^\W*(?:how|why|what|which|when|where|does|do|is|are|can|could|should|will|may)\b", re.I)
+
+
+def _label_target(english: str) -> str | None:
+    """The one notation named as a label around a value described in words: at the end after a
+    comma or dash ("empty string, <name>", "a half - <name>") or at the start before a colon with
+    no notation text after it ("<name>: a list of two lists"). Not for questions, which name
+    notations they ask about."""
+    if _NOT_A_LABEL.search(english):
+        return None
+    mentions = _mentions(english)
+    if len(mentions) != 1:
+        return None
+    a, b, name = mentions[0]
+    if re.search(r"[,;:\u2013\u2014-]\s*(?:in\s+|as\s+)?(?:the\s+)?$", english[:a]) and _LABEL_END.match(english[b:]):
+        return name
+    if not english[:a].strip() and re.match(r"\s*:\s*[^\s\x00]", english[b:]):
+        return name
+    return None
+
+
 def read_request(text: str) -> RequestReading:
     """Read an English request with rules only; fields are None where the rules are not sure.
 
@@ -534,6 +573,8 @@ def read_request(text: str) -> RequestReading:
         only = next(iter(names))
         if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack)\b", low):
             target = only
+    if target is None and len(names) == 1 and not (found is not None and r.payload_notation not in ("english", None)):
+        target = _label_target(english) or target
     if target is None and source is not None and len(names - {source}) == 1 and "unknown" not in names:
         target = next(iter(names - {source}))
     if target is None and r.has_payload and not (names - {source} - {None}):
@@ -824,8 +865,10 @@ def _count(word: str) -> int | None:
 
 
 def _split_items(body: str) -> list[str] | None:
-    """'a, b and c' / 'a, b, and c' / 'a; b; c' -> items (quotes respected)."""
-    protected = re.sub(_QUOTED, lambda m: "\x01" * len(m.group()), body)
+    """'a, b and c' / 'a, b, and c' / 'a; b; c' -> items (quotes and parenthesised groups respected)."""
+    protected = _protect_groups(re.sub(_QUOTED, lambda m: "\x01" * len(m.group()), body))
+    if protected is None:
+        return None
     if ";" in protected:
         cuts = [m.start() for m in re.finditer(";", protected)]
         parts, last = [], 0
@@ -841,7 +884,7 @@ def _split_items(body: str) -> list[str] | None:
         cuts = [c.start() for c in re.finditer(",", protected)]
         return [x.strip() for x in (body[a + 1 if a else 0:b] for a, b in zip([0] + cuts, cuts + [len(body)]))]
     head, tail = body[: m.start()], body[m.end():]
-    hp = re.sub(_QUOTED, lambda x: "\x01" * len(x.group()), head)
+    hp = protected[: m.start()]
     pieces, last = [], 0
     for c in [x.start() for x in re.finditer(",", hp)]:
         pieces.append(head[last:c])
@@ -850,17 +893,53 @@ def _split_items(body: str) -> list[str] | None:
     return [x.strip() for x in pieces] + [tail.strip()]
 
 
+def _protect_groups(text: str) -> str | None:
+    """`text` with every character inside parentheses masked (so item splitting skips nested
+    descriptions); None when the parentheses do not balance."""
+    out, level = [], 0
+    for c in text:
+        if c == "(":
+            level += 1
+        elif c == ")":
+            level -= 1
+            if level < 0:
+                return None
+        out.append("\x01" if level or c == ")" else c)
+    return "".join(out) if level == 0 else None
+
+
+# How deep a description may nest ("a map with a set to (a list holding (contract 5 ...))"):
+# the corpus describes values up to four containers deep (corpora/valuegen.describe_nested).
+_DESCRIPTION_DEPTH = 5
+
+
 def describe_value(phrase: str, depth: int = 0):
-    """Read a value described in words (the controlled English of helixc's corpora)."""
+    """Read a value described in words (the controlled English of helixc's corpora):
+    (True, value) or (False, None)."""
+    ok, v = _describe(phrase, depth)
+    return (ok, copy.deepcopy(v)) if isinstance(v, (list, dict)) or type(v).__name__ == "Contract" else (ok, v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _describe(phrase: str, depth: int):
+    # memoised: the forms below try sub-phrases of sub-phrases, so without it a nested
+    # description costs exponential time in its depth. Results are shared between cache entries:
+    # nothing here mutates a value once read (describe_value hands callers a copy).
+    return _describe_value(phrase, depth)
+
+
+def _describe_value(phrase: str, depth: int):
     from .values import Contract
 
     p = phrase.strip()
+    if p.startswith("(") and p.endswith(")") and _protect_groups(p[1:-1]) is not None:
+        p = p[1:-1].strip()  # a parenthesised group is one nested description
     ok, v = describe_scalar_value(p)
     if ok:
         return ok, v
-    if depth >= 2:
+    if depth >= _DESCRIPTION_DEPTH:
         return _NO
-    m = re.fullmatch(r"(?:a list with just|a one-item list holding|an array containing only) (.+)", p, re.S)
+    m = re.fullmatch(r"(?:a list with just|a one-item list (?:holding|containing)|an array (?:containing|with) only) (.+)", p, re.S)
     if m:
         ok, v = describe_value(m.group(1), depth + 1)
         return (True, [v]) if ok else _NO
@@ -883,6 +962,8 @@ def describe_value(phrase: str, depth: int = 0):
     m = re.fullmatch(r"(.+?) (?:inside|in|within|wrapped in) (?:a|an) (?:list|array)", p, re.S)
     if m and not _stop_words_re("list_stop_words", "", "notation").search(m.group(1)):
         ok, v = describe_value(m.group(1), depth + 1)
+        if ok and re.match(_COUNT + r" |a couple of |a pair of ", m.group(1).strip(), re.I) and isinstance(v, list):
+            return True, v  # "two empty lists inside a list": the counted items are the list's items
         return (True, [v]) if ok else _NO
     # "k=1, b=2" / "a map with a=1 and b=true" / "map k1=true k2=false" / "name=bob, age=7 as a map":
     # every item a key=value pair; a bare word as a value is a text
@@ -984,7 +1065,7 @@ def describe_value(phrase: str, depth: int = 0):
         if len(head) == 1 and ord(head) > 127:
             return True, head
     m = re.fullmatch(r"(?:a list containing:|an array of these items:|a list of the numbers|the numbers|an array of|"
-                     r"a list of|an array containing|a list containing|a list holding|a list with|list with|the list of|"
+                     r"a list of|an array containing|an array with|a list containing|a list holding|a list with|list with|the list of|"
                      r"the list|the array|a list|list) (.+)", p, re.S)
     if m:
         items = _split_items(m.group(1))
@@ -1018,8 +1099,8 @@ def describe_value(phrase: str, depth: int = 0):
             fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
                 re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
             wm = None if fm else re.fullmatch(
-                r"(?:(?:with )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
-                r"(?:=|is|set to|being|equal to|equals|:)\s*(.+)", it, re.S)
+                r"(?:(?:with |whose )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
+                r"(?:=|is|set to|being|equal to|equals|holding|:)\s*(.+)", it, re.S)
             if not fm and not wm:
                 return _NO
             if wm:
@@ -1062,7 +1143,7 @@ def describe_value(phrase: str, depth: int = 0):
             km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|set to|that holds|"
                               r"=|is) (.+)", it, re.S) or \
                 re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \
-                re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|=)") + r" (.+)",
+                re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|mapped to|=)") + r" (.+)",
                              it, re.S)
             key = _map_key(km.group(1)) if km else None
             if key is None:
@@ -1106,6 +1187,7 @@ def extract_description(text: str):
     starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d|[^\x00-\x7f])", text)]
     named = [m.start() for a0, _, _ in _mentions(text)
              if (m := re.search(r"\s*(?:,|\u2014|--|:)\s*(?:in\s+|as\s+)?(?:the\s+)?$", text[:a0]))]
+    budget = READ_BUDGET_CHARS
     for a in starts:
         ends = {len(text.rstrip())}
         for m in _END_BOUNDARY.finditer(text, a):
@@ -1114,6 +1196,9 @@ def extract_description(text: str):
         for b in sorted((e for e in ends if e > a), reverse=True):
             if pronoun_one(text, a, b):
                 continue
+            budget -= b - a
+            if budget < 0:
+                return None  # see READ_BUDGET_CHARS
             ok, v = describe_value(text[a:b])
             if ok:
                 return v, a, b

@@ -28,6 +28,9 @@ from helixc.values import Contract, Handle
     ("hexadecimal face", "hexadecimal face"),
     ("the hex number fff", "the hex number (decimal 4095)"),
     ("the hex value DEAD", "the hex value (decimal 57005)"),
+    ("register value 0xA3.", "register value 163."),  # a full stop ends a literal
+    ("the bit pattern 101. Thanks", "the bit pattern (decimal 5). Thanks"),
+    ("0x1.5", "0x1.5"),  # ... but "0x1.5" is no literal
 ])
 def test_normalize_numbers(text, expected):
     assert normalize_numbers(text) == expected
@@ -355,6 +358,29 @@ def test_more_english_value_forms(phrase, value):
     "handles",  # the word, not a handle named "s"
 ])
 def test_forms_that_do_not_read_are_no_value(phrase):
+    assert describe_value(phrase) == (False, None)
+
+
+@pytest.mark.parametrize("phrase,value", [
+    ("a map with config set to (a map with retries set to 5 and timeout set to 2.5)",
+     {"config": {"retries": 5, "timeout": 2.5}}),
+    ("contract 3 whose field 0 is contract 4 whose field 1 is 5", helixc.Contract(3, {0: helixc.Contract(4, {1: 5})})),
+    ("a list of (a list holding 1 and 2), and an empty map", [[1, 2], {}]),
+    ("an array with only a map with key open holding a handle named Bob", [{"open": helixc.Handle("Bob")}]),
+    ("a map where key path is a map where edge is true", {"path": {"edge": True}}),
+])
+def test_nested_descriptions(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value), got
+
+
+@pytest.mark.parametrize("phrase", [
+    "a map with a set to (a map with b set to 1",  # unbalanced parentheses
+    "a list of (1, 2",
+])
+def test_unbalanced_groups_are_no_value(phrase):
     assert describe_value(phrase) == (False, None)
 
 

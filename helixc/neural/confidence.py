@@ -60,6 +60,7 @@ _KIND_WORDS = {
     "contract": "Contract", "contracts": "Contract", "handle": "Handle", "handles": "Handle",
     "text": "str", "string": "str", "strings": "str", "phrase": "str",
     "integer": "int", "integers": "int", "int": "int", "float": "float", "floats": "float",
+    "floating": "float", "flaot": "float", "flot": "float",  # "floating point", and typos people make
 }
 _PLURAL_KIND = {"lists", "arrays", "maps", "contracts", "handles"}  # "a list of lists": at least two
 _BOOL_NULL = re.compile(r"\b(true|false|null)\b", re.I)
@@ -343,6 +344,8 @@ def _scalars(v, acc: list) -> list:
 _COMPUTED = re.compile(r"\b(?:biggest|largest|smallest|greatest|highest|lowest|maximum|minimum|odd|even|"
                        r"primes?|squared|cubed|doubled|tripled|twice|thrice|halved|reversed|"
                        r"sorted|factorial|average|mean of|digits of|multiplied|divided|"
+                       # fractions and powers in words ("one tenth", "two to the fourteenth")
+                       r"halves|quarters?|thirds|(?:tenth|hundredth|thousandth|millionth)s?|to the (?:power|\w+th)|"
                        r"(?:first|last|next|previous)\s+(?:\d+|" + "|".join(_NUM_WORD[:13]) + r"))\b", re.I)
 
 _PERMISSION = re.compile(r"^\W*(?:can i|could i|may i|am i allowed|is it (?:possible|ok|okay|allowed|legal|valid)|"

@@ -18,6 +18,8 @@ MORE_ENGLISH_NAMES = (
     "hxll", "lhxl", "hl xl", "h.l.x.l", "the readable one", "the human readable format",
     "the human-friendly one", "the json-like one", "the json-ish format", "the pretty one", "the verbose format", "the curly brace notation",
     "the readable version", "the long-form notation", "the easy-to-read one", "the plain readable format",
+    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+    "the human readable notation", "hlx l", "the pretty notation", "the human format", "the helix language", "the friendly notation", "the default readable format", "hlxl format", "the one humans write",
 )
 
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).

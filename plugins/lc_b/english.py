@@ -17,6 +17,8 @@ MORE_ENGLISH_NAMES = (
     "lc_b", "l-c-b", "lbc", "cl-b", "lc-bin", "lc binary",
     "the binary one", "the hex version", "the byte form", "binary lc", "lcb notation", "the packed binary format",
     "the wire format", "bianry", "binnary", "lc.b", "the octet form",
+    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+    "the hex wire format", "the byte format", "the hex dump form", "the bytes notation", "the octet format", "the packed binary form",
 )
 
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).

@@ -18,6 +18,8 @@ MORE_ENGLISH_NAMES = (
     "runnic", "runik", "runick", "rnuic", "the runic one", "the glyph version",
     "the rune notation", "the unicode symbols one", "the symbol glyph format", "lc-rune", "the fancy symbols one", "the glyphy one",
     "runic lc", "lcr notation", "lc.r",
+    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+    "the glyph one", "the alchemical one", "the symbol one", "the fancy glyph format", "lc runic", "the alchemy symbols notation", "the unicode glyph format", "the runic compact notation",
 )
 
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).

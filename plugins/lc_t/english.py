@@ -18,6 +18,8 @@ MORE_ENGLISH_NAMES = (
     "cl-t", "lc.t", "lct notation", "lc-txt", "the compact text one", "the plain-text compact one",
     "the compact ascii one", "the ascii form", "ascii lc", "the terse text notation", "compact textual form", "the short text version",
     "the typeable compact one", "llc-t", "lc--t", "lcc-t",
+    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+    "the ascii one", "asci form", "the plain ascii notation", "the terse text format", "the ascii compact form", "the keyboard friendly one", "lc tee", "the all caps one", "lc dash t",
 )
 
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
