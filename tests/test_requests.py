@@ -429,3 +429,23 @@ def test_what_the_words_around_hex_and_text_say(text, payload):
 def test_an_unquoted_text_ends_at_is():
     r = read_request("show how the string red is written in lc-t")
     assert r.payload in (None, "red"), r  # never "red is written"
+
+
+@pytest.mark.parametrize("text", [
+    "a list of " + "1, " * 660 + "2 in lc-r",  # 2,000 characters, a value start every 3
+    "a map with a set to " * 99 + "1 in lc-r",  # a 99-deep chain in words
+    "a list of " + "(a list holding " * 115 + "1" + ")" * 115 + " in lc-r",
+])
+def test_reading_long_dense_english_is_bounded(text, monkeypatch):
+    # the rule reader tries spans of the request; a budget of characters parsed keeps a request at the
+    # English length limit from costing tens of seconds (it did: 26 s for the chain, 14 s for the list)
+    import helixc.requests as R
+
+    parsed = []
+    real_try, real_describe = R._try_parse, R._describe_value
+    monkeypatch.setattr(R, "_try_parse", lambda span, src: parsed.append(len(span)) or real_try(span, src))
+    monkeypatch.setattr(R, "_describe_value", lambda p, d: (d == 0 and parsed.append(len(p))) or real_describe(p, d))
+    R._describe.cache_clear()
+    R.read_request(text)
+    R._describe.cache_clear()
+    assert sum(parsed) <= 4 * R.READ_BUDGET_CHARS  # each search has the budget; a request runs a few
