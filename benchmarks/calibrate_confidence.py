@@ -2,14 +2,17 @@
 
 Runs the MoE (engine auto, as ``helixc translate`` does) over calibration rows only:
 
-* ``val``: the corpus validation split (``helixc corpus build`` first), N rows per route;
-* ``dev``: the dev half of the blind free-English set (``benchmarks/blind/dev.jsonl``);
+* ``val``: the corpus validation split (``helixc corpus build`` first; ``--corpus``), N rows of each
+  route the models have (so an added notation's too);
+* the dev halves of the blind free-English sets (``--dev``, repeatable; default
+  ``benchmarks/blind/dev.jsonl``), each scored as its own source (the file's stem: ``dev``, ``dev2``);
 * ``garbage``: ``benchmarks/blind/garbage-dev.jsonl`` (every answer given there is wrong).
 
-The sealed test half and the garbage test file are never read here. For every grid point of
+The sealed test halves and the garbage test file are never read here (a --dev file whose name
+says sealed or test is refused). For every grid point of
 (route_prob, route_prob_named, min_prob, max_forced, explain_prob) it counts, per source, coverage (share answered
 with confidence) and precision (exact among those answered), then picks the point with the
-highest coverage on val + dev whose precision is >= ``--target`` on val and on dev and that
+highest coverage on val + the dev sets whose precision is >= ``--target`` on val and on each dev set and that
 answers no garbage row; with no such point, the most precise one. Prints a table, writes
 ``confidence.json`` into the model directory (``--write``) and the per-row features to
 ``benchmarks/results/confidence_calibration.json``.
@@ -37,10 +40,10 @@ def _instruction(row: dict) -> str:
     return text.split("\n\n### Response:")[0]
 
 
-def val_rows(per_route: int) -> list[dict]:
-    base = ROOT / "corpora" / "data" / "generated"
+def val_rows(per_route: int, routes, base: Path = ROOT / "corpora" / "data" / "generated") -> list[dict]:
+    """N validation rows of each route the models have (a notation added with --add-notation too)."""
     out = []
-    for role in ("lc-r", "lc-t", "hlxl", "lc-b", "explain"):
+    for role in routes:
         path = base / role / "val.jsonl"
         if not path.is_file():
             raise SystemExit(f"{path} missing: run `helixc corpus build` first")
@@ -64,7 +67,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", default=None)
     ap.add_argument("--per-route", type=int, default=200)
-    ap.add_argument("--dev", default=str(ROOT / "benchmarks" / "blind" / "dev.jsonl"))
+    ap.add_argument("--corpus", default=str(ROOT / "corpora" / "data" / "generated"),
+                    help="corpus whose val split is read (one with the added notation's rows for such models)")
+    ap.add_argument("--dev", action="append", default=None,
+                    help="blind dev file(s), each its own source (default benchmarks/blind/dev.jsonl); repeatable")
     ap.add_argument("--garbage", default=str(ROOT / "benchmarks" / "blind" / "garbage-dev.jsonl"))
     ap.add_argument("--target", type=float, default=0.99)
     ap.add_argument("--write", action="store_true", help="write confidence.json into the model directory")
@@ -78,12 +84,19 @@ def main(argv=None) -> int:
     from helixc.evaluation.blind import CachedMoE, load_rows, render, run_rows, wrong_answers
     from helixc.neural.service import get_moe
 
-    rows = val_rows(a.per_route) if a.per_route else []
-    for path, src in ((a.dev, "dev"), (a.garbage, "garbage")):
-        if Path(path).is_file():
-            rows += load_rows(Path(path), src)
-    t0 = time.perf_counter()
     moe = CachedMoE(get_moe(models_dir))
+    rows = val_rows(a.per_route, moe.routes(), Path(a.corpus)) if a.per_route else []
+    devs = a.dev or [str(ROOT / "benchmarks" / "blind" / "dev.jsonl")]
+    dev_sources = []
+    for path in devs:
+        src = Path(path).stem
+        if "sealed" in src or "test" in src:
+            raise SystemExit(f"{path}: a sealed/test half is never calibrated on")
+        dev_sources.append(src)
+        rows += load_rows(Path(path), src)
+    if Path(a.garbage).is_file():
+        rows += load_rows(Path(a.garbage), "garbage")
+    t0 = time.perf_counter()
     run_rows(rows, moe, progress=lambda m: print(m, file=sys.stderr))
     moe.save()
     print(f"ran {len(rows)} rows in {time.perf_counter() - t0:.0f} s ({moe.misses} model rows not cached)",
@@ -98,10 +111,10 @@ def main(argv=None) -> int:
             continue
         th = Thresholds(route_prob=rp, route_prob_named=rpn, min_prob=mp, max_forced=mf, explain_prob=ep)
         st = score(rows, th)
-        ok = all(st[s]["precision"] >= a.target for s in ("val", "dev") if s in st) and \
+        ok = all(st[s]["precision"] >= a.target for s in ("val", *dev_sources) if s in st) and \
             st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"] == 0
-        cov = sum(st[s]["right"] for s in ("val", "dev") if s in st)
-        prec = min((st[s]["precision"] for s in ("val", "dev") if s in st), default=1.0)
+        cov = sum(st[s]["right"] for s in ("val", *dev_sources) if s in st)
+        prec = min((st[s]["precision"] for s in ("val", *dev_sources) if s in st), default=1.0)
         key = (ok, cov if ok else prec, cov)
         if best_key is None or key > best_key:
             best, best_key = (th, st), key
