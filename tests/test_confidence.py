@@ -80,6 +80,10 @@ def test_the_requests_own_words_overrule_even_compiler_agreement():
     ("which byte marks null in binary?", "lc-b", None, "question"),
     ("can I write 0xFF in HLXL?", "hlxl", 255, "question"),
     ("handle db_main -> lct", "explain", None, "no question"),
+    ("three as a floating point number, in lc-r", "lc-r", 3, "float"),  # a float asked, an int given
+    ("the flaot two in lc-t", "lc-t", 2, "float"),
+    ("one tenth as lc-t", "lc-t", 1, "computation"),  # fractions and powers in words are computed
+    ("two to the fourteenth, in lc-b", "lc-b", 2, "computation"),
 ])
 def test_request_checks_find_each_class(request_, route, value, why):
     got = request_checks(request_, route, value, "x")
@@ -97,6 +101,8 @@ def test_request_checks_find_each_class(request_, route, value, why):
     ("Declare a handle named list in ASCII format", "lc-t", __import__("helixc.values").values.Handle("list")),
     ("Convert [1, 2, 3] to runic", "lc-r", [1, 2, 3]),
     ("trnaslate 255 to lct", "lc-t", 255),
+    ("three as a floating point number, in lc-r", "lc-r", 3.0),
+    ("a contract whose third field is 5, in hlxl", "hlxl", __import__("helixc.values").values.Contract(5, {2: 5})),
 ])
 def test_request_checks_pass_answers_the_request_grounds(request_, route, value):
     assert request_checks(request_, route, value, "x") is None

@@ -449,3 +449,14 @@ def test_reading_long_dense_english_is_bounded(text, monkeypatch):
     R.read_request(text)
     R._describe.cache_clear()
     assert sum(parsed) <= 4 * R.READ_BUDGET_CHARS  # each search has the budget; a request runs a few
+
+
+@pytest.mark.parametrize("text,target", [
+    ("empty string, runic", "lc-r"),  # a notation named as a label after a comma
+    ("a half - lcr", "lc-r"),
+    ("LC-T: a list of two lists", "lc-t"),  # ... or before a colon, with no notation text after it
+    ("how are emoji written, lc-t?", "explain"),  # a question names the notation it asks about
+    ("LC-R: \U0001f7031\U0001f704", None),  # notation text after the colon: that is the source, no target named
+])
+def test_a_notation_named_as_a_label_is_the_target(text, target):
+    assert read_request(text).target == target
