@@ -140,6 +140,38 @@ def test_early_stopping_keeps_the_best_validation_checkpoint(corpus, tok, tmp_pa
     assert all(torch.equal(params[k], v) for k, v in saved["trainable"].items())
 
 
+def test_tie_break_later_keeps_the_latest_checkpoint_of_the_best_exact_match(corpus, tok, tmp_path):
+    from accelerate import Accelerator
+    from transformers import Qwen3ForCausalLM
+
+    from helixc.neural.data import build_examples, load_rows
+    from helixc.neural.train import StageConfig, base_config, run_stage
+
+    spec = [s for s in builtin_specialists() if s.name == "lc-t"]
+    tr = build_examples(spec, load_rows(corpus, "train"))["lc-t"]
+    va = build_examples(spec, load_rows(corpus, "val"))["lc-t"]
+    kept = {}
+    for tie in ("loss", "later"):
+        torch.manual_seed(0)
+        model = Qwen3ForCausalLM(base_config(len(tok), tok, "tiny"))
+        cfg = StageConfig(lr=0.5, batch_size=8, max_steps=6, eval_every=2, patience=10, warmup_ratio=0.0,
+                          val_em_rows=4, val_loss_rows=16, seed=3, tie_break=tie)
+        s = run_stage(tie, model, tok, tr, va, cfg, tmp_path / tie, Accelerator(), max_len=160, resume=False,
+                      log=lambda *a: None)
+        hist = json.loads((tmp_path / tie / "metrics.json").read_text())
+        top = max(h["val_em"] for h in hist)
+        tied = [h for h in hist if h["val_em"] == top]
+        kept[tie] = s["best"]["step"]
+        if tie == "later":
+            assert kept[tie] == tied[-1]["step"]
+        else:
+            assert kept[tie] == min(tied, key=lambda h: h["val_loss"])["step"]
+    assert kept["later"] >= kept["loss"]
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(True)  # the next test's Accelerator may choose another precision
+
+
 def _tiny_local_model(tok, path):
     from transformers import Qwen3ForCausalLM
 

@@ -88,6 +88,10 @@ class StageConfig:
     max_minutes: float = 0.0  # 0: no time budget (a budget makes runs non-reproducible)
     seed: int = 0
     eval_at_start: bool = False  # evaluate (and keep as a candidate) the weights before any step
+    # among checkpoints with the best exact match: "loss" keeps the lowest validation loss, "later"
+    # the latest (validation rows the base already answers perfectly cannot tell training on new
+    # wordings from none; the later checkpoint has seen more of the training split)
+    tie_break: str = "loss"
     interrupt_at: int = 0  # testing: stop like a killed run right after the checkpoint of this step
 
 
@@ -392,7 +396,10 @@ def run_stage(name: str, model, tok, train_ex: list[Example], val_ex: list[Examp
                "lr": sched.get_last_lr()[0], "elapsed_s": round(elapsed0 + time.time() - t0, 1)}
         hist.append(row)
         score = [em, -vloss]
-        improved = best["score"] is None or score > best["score"]
+        if cfg.tie_break == "later":
+            improved = best["score"] is None or em >= best["score"][0]
+        else:
+            improved = best["score"] is None or score > best["score"]
         if improved:
             best = {"score": score, "step": step, "val_em": em, "val_loss": vloss}
             bad = 0
@@ -526,7 +533,7 @@ def stage_cfg(args: TrainConfig, ph: str) -> StageConfig:
                        max_steps=g("max_steps"), warmup_ratio=args.warmup_ratio, eval_every=g("eval_every"),
                        patience=args.patience, val_loss_rows=args.val_loss_rows, val_em_rows=args.val_em_rows,
                        max_minutes=g("max_minutes"), seed=args.seed, interrupt_at=args.interrupt_at,
-                       eval_at_start=ph == "p2" or bool(args.init_base or args.base_model))
+                       eval_at_start=ph == "p2" or bool(args.init_base or args.base_model), tie_break=args.tie_break)
 
 
 def native_bf16() -> bool:
@@ -971,6 +978,9 @@ class TrainConfig:
     val_em_rows: int = field(default=128, metadata=_opt(
         "validation rows for greedy exact match (stratified by task; decides the checkpoint)"))
     val_loss_rows: int = field(default=512, metadata=_opt("validation rows for the token-level loss (tie-break)"))
+    tie_break: str = field(default="loss", metadata=_opt(
+        "among checkpoints with the best validation exact match keep the one with the lowest validation loss "
+        "('loss') or the latest ('later')", choices=["loss", "later"]))
     lora_r: int = field(default=16, metadata=_opt("LoRA rank"))
     lora_alpha: int = field(default=32, metadata=_opt("LoRA alpha (scale = alpha / r)"))
     lora_dropout: float = field(default=0.05, metadata=_opt("LoRA dropout"))
