@@ -84,6 +84,8 @@ def test_the_requests_own_words_overrule_even_compiler_agreement():
     ("the flaot two in lc-t", "lc-t", 2, "float"),
     ("one tenth as lc-t", "lc-t", 1, "computation"),  # fractions and powers in words are computed
     ("two to the fourteenth, in lc-b", "lc-b", 2, "computation"),
+    ("the string: the word tab, then one tab character, in hlxl", "hlxl", "tab", "character"),  # a text by its characters
+    ("the text ok and a thumbs up emoji, lc-t", "lc-t", "ok", "character"),
 ])
 def test_request_checks_find_each_class(request_, route, value, why):
     got = request_checks(request_, route, value, "x")
@@ -102,6 +104,8 @@ def test_request_checks_find_each_class(request_, route, value, why):
     ("Convert [1, 2, 3] to runic", "lc-r", [1, 2, 3]),
     ("trnaslate 255 to lct", "lc-t", 255),
     ("three as a floating point number, in lc-r", "lc-r", 3.0),
+    ("the string Hello\\World with a literal backslash, lc-r", "lc-r", "Hello\\World"),
+    ('the text "a\tb" (a tab character between), in hlxl', "hlxl", "a\tb"),
     ("a contract whose third field is 5, in hlxl", "hlxl", __import__("helixc.values").values.Contract(5, {2: 5})),
 ])
 def test_request_checks_pass_answers_the_request_grounds(request_, route, value):

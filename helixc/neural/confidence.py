@@ -360,6 +360,34 @@ _ASKS = re.compile(r"\?|^\W*(?:can|could|does|do|is|are|should|may|will|would|li
                    r"meaning|means|allowed|rules?|limits?|policy|wondering|wonder)\b", re.I)
 
 
+# A text described by the characters it holds ("a tab character", "with a literal backslash", "a
+# space, then a thumbs up"): the answer's texts must hold that character. Models copy the words
+# around such a description, not the character ("tab" for "the word tab, then one tab character").
+_CHARACTER_CUES = (
+    (re.compile(r"\btab (?:character|char)s?\b|\b(?:a|one|two|real|literal) tabs?\b", re.I), lambda t: "\t" in t),
+    (re.compile(r"\bnewlines?\b|\bline ?breaks?\b|\blinefeeds?\b", re.I), lambda t: "\n" in t),
+    (re.compile(r"\bbackslash(?:es)?\b", re.I), lambda t: "\\" in t),
+    (re.compile(r"\b(?:double )?quotes? (?:inside|included|in the middle)|\b(?:literal|embedded) (?:double )?quote", re.I),
+     lambda t: '"' in t),
+    (re.compile(r"\b(?:a|one|two|three|four|\d+|single|leading|trailing) spaces?\b|\bspace character", re.I),
+     lambda t: " " in t),
+    (re.compile(r"\bemoji\b|\bthumbs?[- ]up\b|\bgrinning\b|\bsmiley\b", re.I), lambda t: any(ord(c) > 127 for c in t)),
+)
+
+
+def character_cue_unmet(request: str, value) -> str | None:
+    """The character a request describes its text by, where no text of the answer holds it."""
+    texts = [x for x in _scalars(value, []) if isinstance(x, str)]
+    if not texts:
+        return None
+    plain = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: " " if len(m.group()) > 3 else m.group(), request)
+    for cue, holds in _CHARACTER_CUES:
+        m = cue.search(plain)
+        if m and not any(holds(t) for t in texts):
+            return f"the request describes its text by a character ({m.group(0)!r}) that the answer does not hold"
+    return None
+
+
 def request_checks(request: str, route: str, value=None, output: str = "", extra=None) -> str | None:
     """Checks of an answer against the request's own words, whatever the scores (a reason, or None):
     kind words the answer contradicts, parts of the answer the request gives no ground for, number
@@ -384,6 +412,9 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     got = ungrounded(request, value, extra)
     if got:
         return f"the answer holds {got}, which the request does not mention"
+    got = character_cue_unmet(request, value)
+    if got:
+        return got
     nums = _answer_numbers(value)
     for phrase, v in number_phrases(plain.lower()):
         if len(phrase.split()) >= 2 and v not in nums and -v not in nums and not (isinstance(v, int) and v < 0 and
