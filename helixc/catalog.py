@@ -79,6 +79,11 @@ def english_names() -> dict[str, list[str]]:
     return _memo("english_names", lambda: {n.name: list(n.english_names) for n in _ranked()})
 
 
+def reader_names() -> dict[str, list[str]]:
+    """Canonical name -> names only the rule reader reads (``Notation.reader_names``)."""
+    return _memo("reader_names", lambda: {n.name: list(n.reader_names) for n in _ranked()})
+
+
 def more_english_names() -> dict[str, list[str]]:
     """Canonical name -> the notation's further names (``Notation.more_english_names``: descriptive
     names, misspellings). The rule reader reads them; the corpus uses them in train only."""

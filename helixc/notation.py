@@ -30,6 +30,9 @@ class Notation:
     #: more names, read like ``english_names`` but used by the corpus in its train split only
     #: (descriptive names and misspellings, so that the held-out splits keep their wording)
     more_english_names: tuple[str, ...] = ()
+    #: further names only the rule reader reads (no corpus row uses them, so the trained models'
+    #: data does not change when they are added)
+    reader_names: tuple[str, ...] = ()
     #: whole words (lower-case) that name this notation inside a described value: the rule reader
     #: stops a text there; and the ones that stop "X inside a list" (helixc.requests)
     description_stop_words: tuple[str, ...] = ()

@@ -291,6 +291,7 @@ class PluginNotation(Notation):
     grammar = property(lambda self: self.wrapped.grammar)
     english_names = property(lambda self: self.wrapped.english_names)
     more_english_names = property(lambda self: getattr(self.wrapped, "more_english_names", ()))
+    reader_names = property(lambda self: getattr(self.wrapped, "reader_names", ()))
     description_stop_words = property(lambda self: self.wrapped.description_stop_words)
     list_stop_words = property(lambda self: self.wrapped.list_stop_words)
     route_rank = property(lambda self: self.wrapped.route_rank)

@@ -149,9 +149,9 @@ def _syn_patterns():
 
 def _build_syn_patterns():
     pats = []
-    more = catalog.more_english_names()
+    more, reader = catalog.more_english_names(), catalog.reader_names()
     for name, syns in catalog.english_names().items():
-        for s in syns + more.get(name, []):
+        for s in syns + more.get(name, []) + reader.get(name, []):
             pats.append((s.lower(), name))
     pats.sort(key=lambda p: -len(p[0]))
     return pats

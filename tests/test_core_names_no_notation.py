@@ -37,6 +37,8 @@ ALLOWED = {
     "corpora/extra_templates.json",
     # blind-written train-only request skeletons (scripts/import_blind_templates.py): phrasing data
     "corpora/blind_templates.json",
+    # the second blind batch (not read by the default corpus; corpora/README.md): phrasing data
+    "corpora/blind_templates_batch2.json",
     # generated/imported corpora and evaluation sets: data files, byte-identical to what was trained on;
     # corpora/seed/ also holds the seed system's own data (its keyword router's tables, its report's cases)
     "corpora/data", "corpora/eval", "corpora/seed",

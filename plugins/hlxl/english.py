@@ -18,7 +18,11 @@ MORE_ENGLISH_NAMES = (
     "hxll", "lhxl", "hl xl", "h.l.x.l", "the readable one", "the human readable format",
     "the human-friendly one", "the json-like one", "the json-ish format", "the pretty one", "the verbose format", "the curly brace notation",
     "the readable version", "the long-form notation", "the easy-to-read one", "the plain readable format",
-    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+)
+
+# The second batch of blind-written names (scripts/import_blind_templates.py): read by the rule reader
+# only, since the corpus that would train on them was not kept (models/default/TRAINING.md, run 13).
+READER_NAMES = (
     "the human readable notation", "hlx l", "the pretty notation", "the human format", "the helix language", "the friendly notation", "the default readable format", "hlxl format", "the one humans write",
 )
 

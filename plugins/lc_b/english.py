@@ -17,7 +17,11 @@ MORE_ENGLISH_NAMES = (
     "lc_b", "l-c-b", "lbc", "cl-b", "lc-bin", "lc binary",
     "the binary one", "the hex version", "the byte form", "binary lc", "lcb notation", "the packed binary format",
     "the wire format", "bianry", "binnary", "lc.b", "the octet form",
-    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+)
+
+# The second batch of blind-written names (scripts/import_blind_templates.py): read by the rule reader
+# only, since the corpus that would train on them was not kept (models/default/TRAINING.md, run 13).
+READER_NAMES = (
     "the hex wire format", "the byte format", "the hex dump form", "the bytes notation", "the octet format", "the packed binary form",
 )
 

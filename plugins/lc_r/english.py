@@ -18,7 +18,11 @@ MORE_ENGLISH_NAMES = (
     "runnic", "runik", "runick", "rnuic", "the runic one", "the glyph version",
     "the rune notation", "the unicode symbols one", "the symbol glyph format", "lc-rune", "the fancy symbols one", "the glyphy one",
     "runic lc", "lcr notation", "lc.r",
-    # batch 2 of the blind-written names (scripts/import_blind_templates.py)
+)
+
+# The second batch of blind-written names (scripts/import_blind_templates.py): read by the rule reader
+# only, since the corpus that would train on them was not kept (models/default/TRAINING.md, run 13).
+READER_NAMES = (
     "the glyph one", "the alchemical one", "the symbol one", "the fancy glyph format", "lc runic", "the alchemy symbols notation", "the unicode glyph format", "the runic compact notation",
 )
 
