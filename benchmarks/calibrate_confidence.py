@@ -14,7 +14,7 @@ says sealed or test is refused). For every grid point of
 with confidence) and precision (exact among those answered), then picks the point with the
 highest coverage on val + the dev sets whose precision is >= ``--target`` on val and on each dev set and that
 answers no garbage row; with no such point, among those meeting it on val (no garbage answered) the one
-with the best precision on the worst dev set. Prints a table, writes
+with the best precision on the worst dev set (and where every point answers some garbage, the fewest). Prints a table, writes
 ``confidence.json`` into the model directory (``--write``) and the per-row features to
 ``benchmarks/results/confidence_calibration.json``.
 
@@ -112,14 +112,16 @@ def main(argv=None) -> int:
             continue
         th = Thresholds(route_prob=rp, route_prob_named=rpn, min_prob=mp, max_forced=mf, explain_prob=ep)
         st = score(rows, th)
-        no_garbage = st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"] == 0
+        garbage = st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"]
+        no_garbage = garbage == 0
         ok = all(st[s]["precision"] >= a.target for s in ("val", *dev_sources) if s in st) and no_garbage
         val_ok = st.get("val", {"precision": 1.0})["precision"] >= a.target and no_garbage
         cov = sum(st[s]["right"] for s in ("val", *dev_sources) if s in st)
         prec = min((st[s]["precision"] for s in dev_sources if s in st), default=1.0)
         # meeting the target everywhere: the most right answers; else, among the points that meet it
-        # on val (and answer no garbage), the best precision on the worst dev set, then the most right
-        key = (ok, val_ok, cov if ok else prec, cov)
+        # on val (and answer no garbage), the best precision on the worst dev set, then the most right;
+        # where none answers no garbage, the fewest garbage answers first
+        key = (ok, val_ok, -garbage, cov if ok else prec, cov)
         if best_key is None or key > best_key:
             best, best_key = (th, st), key
     th, st = best
