@@ -916,16 +916,17 @@ _DESCRIPTION_DEPTH = 5
 def describe_value(phrase: str, depth: int = 0):
     """Read a value described in words (the controlled English of helixc's corpora):
     (True, value) or (False, None)."""
-    ok, v = _describe(phrase, depth)
+    ok, v = _describe_cache()(phrase, depth)
     return (ok, copy.deepcopy(v)) if isinstance(v, (list, dict)) or type(v).__name__ == "Contract" else (ok, v)
 
 
-@functools.lru_cache(maxsize=4096)
-def _describe(phrase: str, depth: int):
-    # memoised: the forms below try sub-phrases of sub-phrases, so without it a nested
-    # description costs exponential time in its depth. Results are shared between cache entries:
-    # nothing here mutates a value once read (describe_value hands callers a copy).
-    return _describe_value(phrase, depth)
+def _describe_cache():
+    """``_describe_value`` memoised, one cache per plugin registry (the stop words come from the
+    registered notations). The forms below try sub-phrases of sub-phrases: without it a nested
+    description costs exponential time in its depth. Results are shared between cache entries:
+    nothing here mutates a value once read (describe_value hands callers a copy)."""
+    return catalog._memo("requests.describe", lambda: functools.lru_cache(maxsize=4096)(
+        lambda phrase, depth: _describe_value(phrase, depth)))
 
 
 def _describe_value(phrase: str, depth: int):

@@ -445,9 +445,9 @@ def test_reading_long_dense_english_is_bounded(text, monkeypatch):
     real_try, real_describe = R._try_parse, R._describe_value
     monkeypatch.setattr(R, "_try_parse", lambda span, src: parsed.append(len(span)) or real_try(span, src))
     monkeypatch.setattr(R, "_describe_value", lambda p, d: (d == 0 and parsed.append(len(p))) or real_describe(p, d))
-    R._describe.cache_clear()
+    R._describe_cache().cache_clear()
     R.read_request(text)
-    R._describe.cache_clear()
+    R._describe_cache().cache_clear()
     assert sum(parsed) <= 4 * R.READ_BUDGET_CHARS  # each search has the budget; a request runs a few
 
 
