@@ -66,6 +66,12 @@ def detect(text: str) -> Detection:
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_ANY_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters of any script
+
+
+def has_word(text: str) -> bool:
+    """A word of two letters or more, in any script (a request has one; ``>∅ ⊤`` has none)."""
+    return _ANY_WORD.search(text) is not None
 
 
 def looks_like_english(text: str) -> bool:

@@ -107,7 +107,10 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 binary = catalog.binary_notation()
                 if binary is not None and _broken_hex(text):  # "01 7B F": hex digits, not whole bytes:
                     value = get_notation(binary).parse(text)  # the binary notation's error and position
-                if not _detect.looks_like_hex(text) and (to_auto or _detect.looks_like_english(text)):
+                # With to=auto a request needs at least one word (in any script): symbols and digits
+                # alone that no notation reads (">∅ ⊤", "17 ]") are broken notation, not English.
+                if not _detect.looks_like_hex(text) and (to_auto and _detect.has_word(text) or
+                                                         _detect.looks_like_english(text)):
                     return None
                 raise
             value, source_name = d.value, d.notation

@@ -157,6 +157,13 @@ def test_hex_that_does_not_decode_is_an_lc_b_error(text, to):
     assert "[lc-b]" in r.stderr and "byte offset" in r.stderr
 
 
+@pytest.mark.parametrize("text", [">\u2205 \u22a4", "17 ]", "\u2205 \u2205"])
+def test_symbols_no_notation_reads_are_a_parse_error_even_with_to_auto(text):
+    # a request has a word (in any script); glyphs and digits alone are broken notation text
+    r = run("--to", "auto", "--text", text)
+    assert r.exit_code == 2 and "no notation reads this input" in r.stderr and not r.stdout, r.output
+
+
 def test_a_bom_is_not_content(tmp_path):
     f = tmp_path / "f.hlxl"
     f.write_bytes(b'\xef\xbb\xbf{age: 30, name: "Alice", tags: [1, 2, 3]}\n')
