@@ -70,7 +70,7 @@ _ANY_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters of any script
 
 
 def has_word(text: str) -> bool:
-    """A word of two letters or more, in any script (a request has one; ``>∅ ⊤`` has none)."""
+    """A word of two letters or more, in any script (a request has one; a few glyphs have none)."""
     return _ANY_WORD.search(text) is not None
 
 

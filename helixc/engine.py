@@ -108,7 +108,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 if binary is not None and _broken_hex(text):  # "01 7B F": hex digits, not whole bytes:
                     value = get_notation(binary).parse(text)  # the binary notation's error and position
                 # With to=auto a request needs at least one word (in any script): symbols and digits
-                # alone that no notation reads (">∅ ⊤", "17 ]") are broken notation, not English.
+                # alone that no notation reads (a few glyphs, "17 ]") are broken notation, not English.
                 if not _detect.looks_like_hex(text) and (to_auto and _detect.has_word(text) or
                                                          _detect.looks_like_english(text)):
                     return None
