@@ -916,8 +916,10 @@ _DESCRIPTION_DEPTH = 5
 def describe_value(phrase: str, depth: int = 0):
     """Read a value described in words (the controlled English of helixc's corpora):
     (True, value) or (False, None)."""
+    from .values import Contract
+
     ok, v = _describe_cache()(phrase, depth)
-    return (ok, copy.deepcopy(v)) if isinstance(v, (list, dict)) or type(v).__name__ == "Contract" else (ok, v)
+    return (ok, copy.deepcopy(v)) if isinstance(v, (list, dict, Contract)) else (ok, v)
 
 
 def _describe_cache():
@@ -927,6 +929,11 @@ def _describe_cache():
     nothing here mutates a value once read (describe_value hands callers a copy)."""
     return catalog._memo("requests.describe", lambda: functools.lru_cache(maxsize=4096)(
         lambda phrase, depth: _describe_value(phrase, depth)))
+
+
+def _described(phrase: str, depth: int):
+    # the sub-phrases a form reads: the memoised reading itself, no copy (nothing below mutates it)
+    return _describe_cache()(phrase, depth)
 
 
 def _describe_value(phrase: str, depth: int):
@@ -942,7 +949,7 @@ def _describe_value(phrase: str, depth: int):
         return _NO
     m = re.fullmatch(r"(?:a list with just|a one-item list (?:holding|containing)|an array (?:containing|with) only) (.+)", p, re.S)
     if m:
-        ok, v = describe_value(m.group(1), depth + 1)
+        ok, v = _described(m.group(1), depth + 1)
         return (True, [v]) if ok else _NO
     # "four falses", "a list of two nulls", "an array of 3 empty lists"
     m = re.fullmatch(r"(?:(?:a list|an array|a list made|the list) of )?(\d+|zero|one|two|three|four|five|six|seven|eight|"
@@ -962,7 +969,7 @@ def _describe_value(phrase: str, depth: int):
     # "an empty list inside a list", "a list holding an empty map"
     m = re.fullmatch(r"(.+?) (?:inside|in|within|wrapped in) (?:a|an) (?:list|array)", p, re.S)
     if m and not _stop_words_re("list_stop_words", "", "notation").search(m.group(1)):
-        ok, v = describe_value(m.group(1), depth + 1)
+        ok, v = _described(m.group(1), depth + 1)
         if ok and re.match(_COUNT + r" |a couple of |a pair of ", m.group(1).strip(), re.I) and isinstance(v, list):
             return True, v  # "two empty lists inside a list": the counted items are the list's items
         return (True, [v]) if ok else _NO
@@ -980,7 +987,7 @@ def _describe_value(phrase: str, depth: int):
             km = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)", it, re.S)
             if not km or km.group(1) in out:
                 break
-            ok, v = describe_value(km.group(2), depth + 1)
+            ok, v = _described(km.group(2), depth + 1)
             if not ok:
                 ok, v = _value_text(km.group(2))
             if not ok and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,40}", km.group(2)):
@@ -995,7 +1002,7 @@ def _describe_value(phrase: str, depth: int):
     m = re.fullmatch(r"(?:(?:a list|an array|the list) of )?(.+?) " + _COUNT + " times",
                      p, re.S | re.I)
     if m and _count(m.group(2)):
-        ok, v = describe_value(m.group(1), depth + 1)
+        ok, v = _described(m.group(1), depth + 1)
         if ok:
             return True, [v if not isinstance(v, (list, dict)) else type(v)() for _ in range(_count(m.group(2)))]
     # "true, false, true as a list", "two nulls and a true, in that order, as a list"
@@ -1004,7 +1011,7 @@ def _describe_value(phrase: str, depth: int):
         items = _split_items(m.group(1))
         out = []
         for it in items or []:
-            ok, v = describe_value(it, depth + 1)
+            ok, v = _described(it, depth + 1)
             if not ok:
                 break
             if isinstance(v, list) and len(items) > 1 and re.match(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
@@ -1031,7 +1038,7 @@ def _describe_value(phrase: str, depth: int):
     m = re.fullmatch(r"(?:a |the )?(?:list|array) (?:of|with) " + _COUNT + " "
                      r"(maps|lists|arrays|contracts|values|items|numbers|strings|handles)[,:] (.+)", p, re.S)
     if m and _count(m.group(1)):
-        ok, v = describe_value("a list of " + m.group(3), depth)
+        ok, v = _described("a list of " + m.group(3), depth)
         if ok and isinstance(v, list) and len(v) == _count(m.group(1)):
             return True, v
     # "a map {a: 1}", "the list [1, 2]": a kind word, then the value written in the value notation
@@ -1050,7 +1057,7 @@ def _describe_value(phrase: str, depth: int):
     # "a list containing an empty list": one item after an explicit containing word
     m = re.fullmatch(r"(?:a list|an array|a list that is) (?:containing|holding) (.+)", p, re.S)
     if m and (_split_items(m.group(1)) or [None]) == [m.group(1).strip()]:
-        ok, v = describe_value(m.group(1), depth + 1)
+        ok, v = _described(m.group(1), depth + 1)
         if ok:
             return True, [v]
     m = re.fullmatch(r"(?:a |the )?(?:list|array) (-?\d+(?:\.\d+)?(?: -?\d+(?:\.\d+)?)+)", p)  # "list 1 2 3 4"
@@ -1060,7 +1067,7 @@ def _describe_value(phrase: str, depth: int):
     m = re.fullmatch(r"(.+?),? as (?:a |an )?(?:(?:one|single)-character |plain )?(?:string|text)(?: value)?", p, re.S)
     if m:
         head = m.group(1).strip()
-        ok, v = describe_value(head, depth + 1)
+        ok, v = _described(head, depth + 1)
         if ok and isinstance(v, str):
             return True, v
         if len(head) == 1 and ord(head) > 127:
@@ -1074,7 +1081,7 @@ def _describe_value(phrase: str, depth: int):
             return _NO
         out = []
         for it in items:
-            ok, v = describe_value(it, depth + 1)
+            ok, v = _described(it, depth + 1)
             if not ok and it[:1] in "[{":  # "a list of two maps, {a: 1} and {b: 2}": items written as values
                 ok, v = _value_text(it)
             if not ok:
@@ -1113,7 +1120,7 @@ def _describe_value(phrase: str, depth: int):
                 idx, d = int(next(g for g in fm.groups()[:3] if g)), fm.group(fm.lastindex)
             if idx in fields:
                 return _NO
-            ok, v = describe_value(d, depth + 1)
+            ok, v = _described(d, depth + 1)
             if not ok:
                 return _NO
             fields[idx] = v
@@ -1125,7 +1132,7 @@ def _describe_value(phrase: str, depth: int):
                      r"(?:set to |=\s*|being |equal to )?(.+)", p, re.S)
     if m:
         keys = [_map_key(k) for k in _split_items(m.group(1)) or []]
-        ok, v = describe_value(m.group(2), depth + 1)
+        ok, v = _described(m.group(2), depth + 1)
         if ok and keys and None not in keys and len(set(keys)) == len(keys) and not isinstance(v, (list, dict)):
             return True, {k: v for k in keys}
     # "a dictionary from color to the string blue", "a map whose key k holds the bytes 00 01"
@@ -1133,7 +1140,7 @@ def _describe_value(phrase: str, depth: int):
         re.fullmatch(r"(?:a |the )?(?:map|object|dictionary|dict) whose (?:only |single )?key (" + _KEY + r") "
                      r"(?:holds|is|has|maps to) (.+)", p, re.S)
     if m and _map_key(m.group(1)) is not None:
-        ok, v = describe_value(m.group(2), depth + 1)
+        ok, v = _described(m.group(2), depth + 1)
         if ok:
             return True, {_map_key(m.group(1)): v}
     m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where|map with|a map containing) (.+)", p, re.S)
@@ -1149,7 +1156,7 @@ def _describe_value(phrase: str, depth: int):
             key = _map_key(km.group(1)) if km else None
             if key is None:
                 return None
-            ok, v = describe_value(km.group(2), depth + 1)
+            ok, v = _described(km.group(2), depth + 1)
             return (key, v) if ok else None
 
         # the whole body as one entry first: "key k and value 1", "key k mapped to a list of 1 and 2"
