@@ -378,6 +378,10 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     return target, source, names
 
 
+# a question, or words that ask about the notations rather than for a value written in one
+_ASKS_SOMETHING = re.compile(r"\?|^\W*(?:what|how|why|which|when|where|who|is|are|does|do|can|could|should|would|will|"
+                             r"explain|describe|tell me)\b|\b(?:difference|meaning|means?|notations?|formats?)\b")
+
 _PARSE_INTENT = re.compile(
     r"\b(?:parse|decode|read|interpret|deserialize|deserialise|unpack|decipher|what value|which value|value of|"
     r"value behind|value does|value is|what does this|what is this|tells? me what|what's this)\b", re.I)
@@ -582,6 +586,10 @@ def read_request(text: str) -> RequestReading:
             target = catalog.value_notation()
         elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
             target = catalog.binary_notation()
+        elif not names and not _ASKS_SOMETHING.search(low):
+            # a value and no notation, no verb that picks one, no question ("a list containing a single
+            # empty list", "just write 101"): the value notation (corpora/README.md, rule 2)
+            target = catalog.value_notation()
     if found is None:
         # every word of a long known question form is there or, without value words, most of one:
         # a fair sign of an explain request. Which entry is only certain for a known question
@@ -697,6 +705,16 @@ def words_to_number(phrase: str):
     m = re.fullmatch(r"(-?\d+) point (\d+)", p)
     if m:
         return float(f"{m.group(1)}.{m.group(2)}")
+    m = _WORD_POWER.fullmatch(p)
+    if m:  # "two to the fourteenth", "two to the power of ten"
+        base, exp = words_to_int(m.group(1)), _exponent(m.group(2))
+        return base ** exp if base is not None and exp is not None and 2 <= base <= 16 and exp <= 128 else None
+    m = _LIMIT.fullmatch(p)
+    if m:  # "the largest unsigned 32-bit number", "the lowest possible 64-bit signed integer"
+        return _limit(m)
+    frac = _fraction(p)
+    if frac is not None:
+        return frac
     frac = None
     if " point " in f" {p} ":
         p, _, tail = f" {p} ".partition(" point ")
@@ -726,6 +744,67 @@ def words_to_number(phrase: str):
     if frac is not None:
         return sign * float(f"{total}.{frac}")
     return sign * total
+
+
+# fractions people write in words whose decimal form is exact: "a half", "three quarters", "one tenth",
+# "two and three quarters", "minus one thousandth" (thirds are not: no float is one third)
+_DENOMINATORS = {"half": 2, "halves": 2, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4, "eighth": 8,
+                 "eighths": 8, "tenth": 10, "tenths": 10, "hundredth": 100, "hundredths": 100,
+                 "thousandth": 1000, "thousandths": 1000}
+_FRACTION = re.compile(r"(?:(minus|negative) )?(?:(.+?) and )?(a|an|one|two|three|four|five|six|seven|eight|nine|\d+) "
+                       r"(" + "|".join(_DENOMINATORS) + r")")
+
+
+def _fraction(p: str):
+    """'three quarters' -> 0.75, 'two and a half' -> 2.5, 'a half' -> 0.5, or None."""
+    from decimal import Decimal
+
+    m = _FRACTION.fullmatch(p)
+    if m is None:
+        return None
+    num = 1 if m.group(3) in ("a", "an") else int(m.group(3)) if m.group(3).isdigit() else _UNITS[m.group(3)]
+    den = _DENOMINATORS[m.group(4)]
+    if (num == 1) != (m.group(4) in ("half", "quarter", "fourth", "eighth", "tenth", "hundredth", "thousandth")) \
+            or num >= den:
+        return None  # "two half", "one quarters", "five quarters": not how a fraction is said
+    whole = 0
+    if m.group(2):
+        whole = int(m.group(2)) if m.group(2).isdigit() else words_to_int(m.group(2))
+        if whole is None or whole < 0:
+            return None
+    v = float(Decimal(whole) + Decimal(num) / Decimal(den))
+    return -v if m.group(1) else v
+
+
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fifth": 5, "eighth": 8, "ninth": 9, "twelfth": 12}
+_WORD_POWER = re.compile(r"([a-z]+) to the (?:power of )?([a-z ]+?)(?: power)?")
+
+
+def _exponent(word: str):
+    """'fourteenth' / 'fourteen' / 'sixty fourth' -> 14 / 14 / 64 (an exponent in words), or None."""
+    *head, last = word.split()
+    if last in _ORDINAL_WORDS:
+        last = next(w for w, i in _UNITS.items() if i == _ORDINAL_WORDS[last]) if _ORDINAL_WORDS[last] < 20 else None
+    elif last.endswith("ieth"):
+        last = last[:-4] + "y"
+    elif last.endswith("th"):
+        last = last[:-2]
+    return words_to_int(" ".join(head + [last])) if last else None
+
+
+_LIMIT = re.compile(r"(?:the )?(largest|biggest|highest|greatest|maximum|max|smallest|lowest|minimum|min|most negative)"
+                    r"(?: possible)? (?:(signed|unsigned) )?(8|16|32|64) ?bit(?: (signed|unsigned))? (?:integer|int|number|value)")
+
+
+def _limit(m: re.Match):
+    big = m.group(1) in ("largest", "biggest", "highest", "greatest", "maximum", "max")
+    unsigned = "unsigned" in (m.group(2), m.group(4))
+    bits = int(m.group(3))
+    if m.group(1) == "most negative" and unsigned:
+        return None
+    if unsigned:  # the largest unsigned 64-bit number is outside the value model: not read
+        return (2 ** bits - 1 if bits < 64 else None) if big else 0
+    return 2 ** (bits - 1) - 1 if big else -(2 ** (bits - 1))
 
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
@@ -760,6 +839,16 @@ def describe_scalar_value(p: str):
         return True, b""
     if low in ("an empty string", "the empty text", '""'):
         return True, ""
+    if re.fullmatch(r"(?:an? |the )?(?:empty|blank) (?:string|text)(?: value)?", low):
+        return True, ""
+    if re.fullmatch(r"(?:an? |the )?empty (?:bytes|byte string|bytestring|binary string|byte array)(?: value)?", low):
+        return True, b""
+    m = re.fullmatch(r"(?:a |one |a single |the )?(zero|null) byte|(\d+|two|three|four|five|six|seven|eight|nine|ten) "
+                     r"(?:zero|null) bytes", low)
+    if m:  # "one zero byte", "four null bytes"
+        n = 1 if m.group(1) else _count(m.group(2))
+        if n:
+            return True, bytes(n)
     if re.fullmatch(r"(?:an? |the )?empty (?:list|array)", low):
         return True, []
     if re.fullmatch(r"(?:an? |the )?empty (?:map|object|dictionary|dict)", low):
@@ -784,9 +873,22 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the text|the string|the word) ([^\W\d_](?:[^\W_]|-(?=[^\W\d_])){0,23})", p)  # café, eu-west
     if m:
         return True, m.group(1)
+    # "the string €100", "the japanese word 日本語": one token that is plainly no English word (it holds a
+    # character outside ASCII letters), after a text noun (with at most one adjective before it)
+    m = re.fullmatch(r"(?:the|a|an) (?:[a-z]+ )?(?:text|string|word|name|phrase) ([^\s\"'()]{1,40})", p)
+    if m and re.search(r"[^\x00-\x7f]", m.group(1)) and not re.search(r"[.,;:!?]$", m.group(1)):
+        return True, m.group(1)
+    # "the text São Paulo": two to four words of letters in any script
+    m = re.fullmatch(r"(?:the text|the string|the phrase) ((?:[^\W\d_]+ ){1,3}[^\W\d_]+)", p)
+    if m and re.search(r"[^\x00-\x7f]", m.group(1)) and not _stop_in_text().search(m.group(1)):
+        return True, m.group(1)
     # "the emoji 😀", "the character é": one character that is no letter of English text
     m = re.fullmatch(r"(?:the|an?) (?:emoji|character|symbol|glyph) (\S)\ufe0f?", p)
     if m and ord(m.group(1)) > 127:
+        return True, m.group(1)
+    # "a grinning face emoji string 😀": a few words naming the emoji, then the one emoji
+    m = re.fullmatch(r"(?:the|an?) (?:[a-z]+ ){0,3}emoji(?: string| text| character)? ([^\x00-\x7f])\ufe0f?", p)
+    if m and not m.group(1).isalpha():
         return True, m.group(1)
     # "the text good morning": unquoted words after "the text/string", read only as the whole phrase
     # (extract_description tries it only up to a boundary such as " in <notation>"), two to four plain words
@@ -795,6 +897,9 @@ def describe_scalar_value(p: str):
         return True, m.group(1)
     m = re.fullmatch(r"(?:(?:a handle named|the handle|a reference to|a handle called|a handle whose name is|"
                      r"the handle called|the handle named)\s+|handle &h_)([A-Za-z0-9_]+)", p)
+    if m:
+        return True, Handle(m.group(1))
+    m = re.fullmatch(r"(?:an? |the )?handle (?:named |called )?\"([A-Za-z0-9_]+)\"", p)  # 'handle "orders"'
     if m:
         return True, Handle(m.group(1))
     # bare "handle user_1", "a handle x": only a name that cannot be an English noun ("a handle reference")
@@ -816,6 +921,14 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"(?:the |a )?bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)  # "the bytes 00 01", "bytes 00"
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
+    # "the four bytes de ad be ef": the count must match
+    m = re.fullmatch(r"(?:the |a )?(\d+|two|three|four|five|six|seven|eight|nine|ten) bytes,? ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)
+    if m and _count(m.group(1)) == len(m.group(2).split()):
+        return True, bytes.fromhex(m.group(2).replace(" ", ""))
+    # "a single byte, ff", "the byte 0f": one hex pair that cannot be a decimal number (a letter or a 0)
+    m = re.fullmatch(r"(?:the |a |one |a single |the single )?byte,? ([0-9A-Fa-f]{2})", p)
+    if m and (re.search(r"[A-Fa-f]", m.group(1)) or m.group(1)[0] == "0"):
+        return True, bytes.fromhex(m.group(1))
     m = re.fullmatch(r"an? (?:float|decimal|double) (-?\d+\.\d+)", p, re.I)  # "a float 1.5"
     if m:
         return True, float(m.group(1))
@@ -827,7 +940,19 @@ def describe_scalar_value(p: str):
     m = re.fullmatch(r"raw bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
+    # "the float 2", "three as a floating point number", "a half, float": a number said to be a float
+    m = re.fullmatch(r"(?:the |an? )?" + _FLOAT_WORD + r" (?!(?:number|value|type|kind)\b)(.+)", p, re.I) or \
+        re.fullmatch(r"(.+?),? (?:as |in )?(?:an? )?" + _FLOAT_WORD + r"(?: value| number)?", p, re.I)
+    if m:
+        ok, v = describe_scalar_value(m.group(1))
+        if ok and type(v) in (int, float):
+            f = float(v) if abs(v) <= 2 ** 1023 else None
+            if f is not None and (type(v) is float or int(f) == v):  # an int no float holds exactly: not read
+                return True, f
     return _NO
+
+
+_FLOAT_WORD = r"(?:float|flaot|flot|double|floating[- ]point(?: number| value)?|decimal number)"
 
 
 def _stop_words_re(attr: str, before: str, after: str) -> re.Pattern:
@@ -947,10 +1072,19 @@ def _describe_value(phrase: str, depth: int):
         return ok, v
     if depth >= _DESCRIPTION_DEPTH:
         return _NO
-    m = re.fullmatch(r"(?:a list with just|a one-item list (?:holding|containing)|an array (?:containing|with) only) (.+)", p, re.S)
+    if depth:  # inside a description ("field 0 is handle alpha") a bare "handle <name>" is one
+        m = re.fullmatch(r"(?:an? |the )?handle ([A-Za-z_][A-Za-z0-9_]*)", p)
+        if m:
+            from .values import Handle
+
+            return True, Handle(m.group(1))
+    m = re.fullmatch(r"(?:a list with just|a one-item list (?:holding|containing)|an array (?:containing|with) only|"
+                     r"(?:an? |the )?(?:list|array) (?:containing|holding|with|of) (?:only|just|a single|one single|only one|"
+                     r"just one|one)) (.+)", p, re.S)
     if m:
         ok, v = _described(m.group(1), depth + 1)
-        return (True, [v]) if ok else _NO
+        if ok:
+            return True, [v]
     # "four falses", "a list of two nulls", "an array of 3 empty lists"
     m = re.fullmatch(r"(?:(?:a list|an array|a list made|the list) of )?(\d+|zero|one|two|three|four|five|six|seven|eight|"
                      r"nine|ten|a couple of|a pair of) (" + "|".join(_PLURAL_SCALARS) + r")", p, re.I)
@@ -967,12 +1101,38 @@ def _describe_value(phrase: str, depth: int):
         if lo is not None and hi is not None and 0 <= hi - lo < 64:
             return True, list(range(lo, hi + 1))
     # "an empty list inside a list", "a list holding an empty map"
-    m = re.fullmatch(r"(.+?) (?:inside|in|within|wrapped in) (?:a|an) (?:list|array)", p, re.S)
+    m = re.fullmatch(r"(.+?),? (?:together )?(?:inside|in|within|wrapped in) (?:a|an|one) (?:list|array)(?:,? in that order)?",
+                     p, re.S)
     if m and not _stop_words_re("list_stop_words", "", "notation").search(m.group(1)):
         ok, v = _described(m.group(1), depth + 1)
         if ok and re.match(_COUNT + r" |a couple of |a pair of ", m.group(1).strip(), re.I) and isinstance(v, list):
             return True, v  # "two empty lists inside a list": the counted items are the list's items
-        return (True, [v]) if ok else _NO
+        if ok:
+            return True, [v]
+        # "true, false and null in a list": several items, each read
+        items = _split_items(m.group(1)) or []
+        out = []
+        for it in items if len(items) > 1 else []:
+            ok, v = _described(it, depth + 1)
+            if not ok:
+                return _NO
+            out.append(v)
+        return (True, out) if out else _NO
+    # "a mixed list: 1, the string a, true", "list: true true false": items after a colon
+    m = re.fullmatch(r"(?:an? |the )?(?:[a-z]+ )?(?:list|array): (.+)", p, re.S)
+    if m:
+        body = m.group(1).strip()
+        items = _split_items(body) or []
+        if len(items) == 1 and re.fullmatch(r"(?:(?:true|false|null|-?\d+(?:\.\d+)?) )+(?:true|false|null|-?\d+(?:\.\d+)?)",
+                                            body, re.I):
+            items = body.split()  # keywords and numbers apart by spaces only
+        out = []
+        for it in items:
+            ok, v = _described(it, depth + 1)
+            if not ok:
+                return _NO
+            out.append(v)
+        return (True, out) if out else _NO
     # "k=1, b=2" / "a map with a=1 and b=true" / "map k1=true k2=false" / "name=bob, age=7 as a map":
     # every item a key=value pair; a bare word as a value is a text
     m = re.fullmatch(r"(?:(?:a |the )?(?:map|object|dictionary|dict)(?: with(?: keys)?| of| where)?:? )?"
@@ -1088,7 +1248,7 @@ def _describe_value(phrase: str, depth: int):
                 return _NO
             out.append(v)
         return True, out
-    m = re.fullmatch(r"(?:an empty contract (\d+)|(?:a )?contract (?:id )?(\d+) (?:with no fields|empty)|"
+    m = re.fullmatch(r"(?:an empty contract (?:with id |with the id |number |id )?(\d+)|(?:a )?contract (?:id )?(\d+) (?:with no fields|empty)|"
                      r"a contract with id (\d+) and no fields)", p)
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
@@ -1108,7 +1268,7 @@ def _describe_value(phrase: str, depth: int):
                 re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
             wm = None if fm else re.fullmatch(
                 r"(?:(?:with |whose )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
-                r"(?:=|is|set to|being|equal to|equals|holding|:)\s*(.+)", it, re.S)
+                r"(?:=|is|set to|being|equal to|equals|holding|:|(?=(?:the|an?) ))\s*(.+)", it, re.S)
             if not fm and not wm:
                 return _NO
             if wm:
@@ -1143,6 +1303,27 @@ def _describe_value(phrase: str, depth: int):
         ok, v = _described(m.group(2), depth + 1)
         if ok:
             return True, {_map_key(m.group(1)): v}
+    # "map, one key a, value null", "a map with one key, C, whose value is 1": one key and its value
+    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one)? key,? "
+                     r"(" + _KEY + r"),? (?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?(.+)", p, re.S)
+    if m and _map_key(m.group(1)) is not None:
+        ok, v = _described(m.group(2), depth + 1)
+        if ok:
+            return True, {_map_key(m.group(1)): v}
+    # "map: id 3, parent null", "a map from names to ages: bob 31, ann 29": key and value pairs after a colon
+    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict|record)(?: from [a-z]+ to [a-z]+)?: (.+)", p, re.S)
+    if m:
+        out = {}
+        for it in _split_items(m.group(1)) or []:
+            km = re.fullmatch(r"(" + _KEY + r")(?: is|:| =)? (.+)", it, re.S)
+            key = _map_key(km.group(1)) if km else None
+            if key is None or key in out:
+                return _NO
+            ok, v = _described(km.group(2), depth + 1)
+            if not ok:
+                return _NO
+            out[key] = v
+        return (True, dict(sorted(out.items()))) if out else _NO
     m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where|map with|a map containing) (.+)", p, re.S)
     if m:
         where = m.group(1) == "a map where"
@@ -1194,7 +1375,7 @@ def extract_description(text: str):
     """A value described in words inside a request: (value, start, end) or None (earliest, longest span)."""
     starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)(?=[A-Za-z\"-]|\d|[^\x00-\x7f])", text)]
     named = [m.start() for a0, _, _ in _mentions(text)
-             if (m := re.search(r"\s*(?:,|\u2014|--|:)\s*(?:in\s+|as\s+)?(?:the\s+)?$", text[:a0]))]
+             if (m := re.search(r"\s*(?:,|\u2014|--|:|\.)\s*(?:in\s+|as\s+)?(?:the\s+)?$", text[:a0]))]
     budget = READ_BUDGET_CHARS
     for a in starts:
         ends = {len(text.rstrip())}

@@ -460,3 +460,71 @@ def test_reading_long_dense_english_is_bounded(text, monkeypatch):
 ])
 def test_a_notation_named_as_a_label_is_the_target(text, target):
     assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("phrase,value", [
+    # fractions whose decimal form is exact, powers and integer limits in words
+    ("three quarters", 0.75),
+    ("one and a half", 1.5),
+    ("minus one hundredth", -0.01),
+    ("three to the fourth", 81),
+    ("the largest signed 16-bit integer", 32767),
+    ("the smallest unsigned 8-bit number", 0),
+    # a number said to be a float
+    ("the float seven", 7.0),
+    ("nine, as a float", 9.0),
+    ("minus a quarter, floating point", -0.25),
+    # texts, bytes and handles written the way people write them
+    ("a blank string", ""),
+    ("the word Ünïcödé", "Ünïcödé"),
+    ("the text Ciudad de México", "Ciudad de México"),
+    ("the city name Zürich", "Zürich"),
+    ("the three bytes 0a 0b 0c", b"\x0a\x0b\x0c"),
+    ("the byte 7f", b"\x7f"),
+    ("two null bytes", b"\x00\x00"),
+    ('the handle named "jobs"', helixc.Handle("jobs")),
+    # lists
+    ("null, 1 and false in a list", [None, 1, False]),
+    ("a list holding only the text hi", ["hi"]),
+    ("an array with one empty map", [{}]),
+    ("list: false null 3", [False, None, 3]),
+    ("a short list: 2, the word b and true", [2, "b", True]),
+    # maps and contracts
+    ("map, key retries, value 4", {"retries": 4}),
+    ("a map with a single key, k, whose value is the text v", {"k": "v"}),
+    ("map: host the text db, port 5432", {"host": "db", "port": 5432}),
+    ("a map from fruits to counts: pear 2, fig 5", {"fig": 5, "pear": 2}),
+    ("an empty contract with id 31", helixc.Contract(31, {})),
+    ("contract 6 with field 0 the string a and field 2 the handle b", helixc.Contract(6, {0: "a", 2: helixc.Handle("b")})),
+    ("contract 9: field 1 is handle left", helixc.Contract(9, {1: helixc.Handle("left")})),
+])
+def test_english_forms_read_second_batch(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("phrase", [
+    "one third",  # no float is one third
+    "five quarters",  # not how a fraction is said
+    "the largest unsigned 64-bit integer",  # outside the value model: never silently wrapped
+    "the float 9007199254740993",  # an int no float holds exactly
+    "the byte 15",  # a decimal number, or the hex pair 15: not sure
+    "the four bytes de ad be",  # the count does not match
+    "map: a 1, a 2",  # a repeated key
+    "handle cfg",  # a bare English word after "handle" at the top: may be no name at all
+])
+def test_second_batch_forms_that_do_not_read(phrase):
+    ok, got = describe_value(phrase)
+    assert (ok, got) == (False, None), got
+
+
+@pytest.mark.parametrize("text,target", [
+    ("a list holding only the text hi", "hlxl"),  # a value, no notation, no verb: the value notation
+    ("just give me 12", "hlxl"),
+    ("serialise a blank string", "lc-b"),  # the verb picks the binary notation
+    ("is an empty map the same as an empty contract?", None),  # a question is not a value request
+])
+def test_no_notation_named_is_the_value_notation(text, target):
+    assert read_request(text).target == target
