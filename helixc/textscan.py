@@ -165,14 +165,14 @@ class TokenText:
         toks = self.toks
         if self.locate is None:
             if k > self.n // 2:  # the shorter sum: from the end (the tokens are the whole text)
-                return len(self.text) - sum(map(len, toks[k:self.n]))
-            return sum(map(len, islice(toks, k)))
+                return len(self.text) - _span(toks, k, self.n)
+            return _span(toks, 0, k)
         if k > 256:
             text = self.text
-            if sum(map(len, toks)) == len(text):  # no whitespace between tokens
-                return sum(map(len, islice(toks, k)))
+            if _span(toks, 0, len(toks)) == len(text):  # no whitespace between tokens
+                return _span(toks, 0, k)
             if '"' not in text:  # whitespace is only between tokens (strings are the tokens that hold it)
-                return nonspace_start(text, sum(map(len, islice(toks, k))))
+                return nonspace_start(text, _span(toks, 0, k))
         m = next(islice(self.locate.finditer(self.text), k, None))
         return m.start(1)
 
@@ -187,6 +187,10 @@ class TokenText:
         """(kind, text) of the Reader's token at a character index."""
         m = self.reader_tokens.match(self.text, index)
         return m.lastgroup, m.group()
+
+
+def _py_span(toks: list, a: int, b: int) -> int:
+    return sum(map(len, islice(toks, a, b))) if a == 0 else sum(map(len, toks[a:b]))
 
 
 _WS_CHARS = " \t\r\n"
@@ -299,6 +303,35 @@ def native_skim(name: str):
     or after a depth error (``sem`` false: syntax only), not in between. Without it the Python loop
     does the same (tests/test_hostile.py compares both)."""
     return native_tokens("skim_" + name)
+
+
+DECLINED = object()  # what the C quick parser returns where the Python one gives up
+
+
+def quick_reader(qvalue, spelling):
+    """A notation's quick parser over its token strings: ``read(toks) -> value``, raising QuickFail
+    where it gives up. The C value builder (``quick`` in ``helixc_plugins._textlex_native``, driven
+    by the notation's ``spelling`` tuple: its tokens, constants, classes and contract form; see the
+    C file) where built, else (and with ``HELIXC_NO_NATIVE=1``) ``run_quick(toks, qvalue)``, which
+    stays the reference: both give the same values and decline the same texts
+    (tests/test_native_quick.py)."""
+    native = native_tokens("quick")
+    if native is None:
+        return lambda toks: run_quick(toks, qvalue)
+    spelling = (*spelling, DECLINED)
+
+    def read(toks):
+        v = native(toks, spelling)
+        if v is DECLINED:
+            from .textparse import QuickFail
+
+            raise QuickFail
+        return v
+
+    return read
+
+
+_span = native_tokens("span") or _py_span  # sum(map(len, toks[a:b])), in C where built
 
 
 def run_quick(toks: list, qvalue):

@@ -965,6 +965,649 @@ done:
     return Py_BuildValue("(ni)", k, state);
 }
 
+/* --------------------------------------------------------------------------- the quick parsers' value builder
+ *
+ * quick(toks, spelling) -> the value of a text's token strings, or `spelling[-1]` (the declined
+ * marker) wherever the notation's Python quick parser (`_qvalue` under `run_quick`, in its folder)
+ * gives up: a QuickFail, a ValueError (HelixError is one) from a scalar, or tokens running out or
+ * left over. The caller then finds the error with the scan, as after the Python one. Same values,
+ * types and dict order; the Python parser stays the reference (HELIXC_NO_NATIVE=1, and
+ * tests/test_native_quick.py compares both). Any failure is a decline, so the order in which the
+ * checks run does not matter; an exception other than a ValueError propagates.
+ *
+ * Nothing here knows a notation: the spelling tuple comes from the notation's folder:
+ *   (array_open, array_close, item_sep, map_open, map_close, key_sep, consts, reserved_keys,
+ *    bytes_prefix, bytes_suffix_len, handle_prefix, Handle, Contract, contract_form, contract_tokens,
+ *    radix, canonical, unquote, quote, parse_int, declined)
+ * contract_form 1: a map whose first token is a decimal id, `{id: {<f>i: v, ...}}`, with
+ * contract_tokens (field_prefix, fields_open, fields_close); 2: a map whose first token is a
+ * marker, `{<m>: id, i <sep> v, ...}`, with (marker, field_sep); 3: a token that opens it with its
+ * id (prefix + digits), one token per field (prefix + digits + suffix), a closing token, with
+ * (open_prefix, field_prefix, close, field_suffix_len); 0: none. radix: 0x/0o/0b ints go to
+ * parse_int. canonical: a quoted string with an escape must be quote()'s spelling, a quoted key
+ * one that could not be bare, a float repr()'s spelling, no -0, keys strictly ascending; else
+ * repeated keys decline and out-of-order keys are sorted.
+ */
+
+typedef struct {
+    Py_ssize_t len;
+    Py_UCS4 ch[4];
+} Lit;
+
+typedef struct {
+    PyObject *toks;
+    Py_ssize_t i;
+    Lit arr_open, arr_close, sep, map_open, map_close, key_sep, bytes_prefix, handle_prefix, c1, c2, c3;
+    Py_ssize_t bytes_suffix, c4;
+    PyObject *consts, *reserved, *handle_cls, *contract_cls, *unquote, *quote, *parse_int;
+    int form, radix, canonical;
+} Q;
+
+static int
+lit(PyObject *s, Lit *l)
+{
+    if (!PyUnicode_Check(s) || PyUnicode_GET_LENGTH(s) > 4) {
+        PyErr_SetString(PyExc_TypeError, "quick: spelling tokens are str of at most 4 characters");
+        return -1;
+    }
+    l->len = PyUnicode_GET_LENGTH(s);
+    for (Py_ssize_t i = 0; i < l->len; i++)
+        l->ch[i] = PyUnicode_READ_CHAR(s, i);
+    return 0;
+}
+
+static int
+starts(Tok tk, const Lit *l)
+{
+    if (tk.len < l->len)
+        return 0;
+    for (Py_ssize_t i = 0; i < l->len; i++)
+        if (T(i) != l->ch[i])
+            return 0;
+    return 1;
+}
+
+#define IS(tk, l) ((tk).len == (l).len && starts((tk), &(l)))
+
+/* the next token (NULL: none left, a decline) */
+static PyObject *
+qnext(Q *q, Tok *tk)
+{
+    if (q->i >= PyList_GET_SIZE(q->toks))
+        return NULL;
+    PyObject *t = PyList_GET_ITEM(q->toks, q->i);
+    q->i++;
+    if (!PyUnicode_Check(t) || PyUnicode_GET_LENGTH(t) == 0)
+        return NULL;
+    tk->kind = PyUnicode_KIND(t);
+    tk->data = PyUnicode_DATA(t);
+    tk->len = PyUnicode_GET_LENGTH(t);
+    return t;
+}
+
+/* a ValueError (HelixError is one) is a decline: cleared, NULL; anything else stays set */
+static PyObject *
+declined_if_value_error(void)
+{
+    if (PyErr_ExceptionMatches(PyExc_ValueError))
+        PyErr_Clear();
+    return NULL;
+}
+
+static PyObject *
+call1(PyObject *f, PyObject *arg) /* steals arg */
+{
+    if (arg == NULL)
+        return NULL;
+    PyObject *r = PyObject_CallOneArg(f, arg);
+    Py_DECREF(arg);
+    return r != NULL ? r : declined_if_value_error();
+}
+
+/* t[a:b] as a decimal number of at most `max` (leading zeros allowed, as int() does): 1, else 0 */
+static int
+udec(Tok tk, Py_ssize_t a, Py_ssize_t b, long long max, long long *out)
+{
+    if (b <= a)
+        return 0;
+    long long v = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = T(i);
+        if (!DIGIT(c))
+            return 0;
+        v = v * 10 + (long long)(c - '0');
+        if (v > max)
+            return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* int(t) in signed 64-bit range; NULL: a decline (or an error) */
+static PyObject *
+qint(PyObject *t, Tok tk)
+{
+    Py_ssize_t a = T(0) == '-';
+    if (tk.len - a <= 18 && tk.len > a) {
+        long long v = 0;
+        Py_ssize_t i = a;
+        for (; i < tk.len && DIGIT(T(i)); i++)
+            v = v * 10 + (long long)(T(i) - '0');
+        if (i == tk.len)
+            return PyLong_FromLongLong(a ? -v : v);
+    }
+    if (tk.len > 40) /* int() of it is outside the range, or refuses it */
+        return NULL;
+    PyObject *v = PyLong_FromUnicodeObject(t, 10);
+    if (v == NULL)
+        return declined_if_value_error();
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (x == -1 && PyErr_Occurred())) {
+        Py_DECREF(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* an int token (a number token that is no float and not "-") in 0..max: 1, 0 a decline, -1 error */
+static int
+qindex(PyObject *t, Tok tk, long long max, long long *out)
+{
+    if (!NUMCH(T(0)) || (tk.len == 1 && T(0) == '-') || FLOATCH(tk))
+        return 0;
+    PyObject *v = qint(t, tk);
+    if (v == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    long long x = PyLong_AsLongLong(v);
+    Py_DECREF(v);
+    if (x < 0 || x > max)
+        return 0;
+    *out = x;
+    return 1;
+}
+
+static PyObject *
+qtext(Q *q, PyObject *t, Tok tk)
+{
+    if (tk.len < 2)
+        return NULL;
+    if (!has(tk, '\\'))
+        return PyUnicode_Substring(t, 1, tk.len - 1);
+    PyObject *s = call1(q->unquote, Py_NewRef(t));
+    if (s == NULL || !q->canonical)
+        return s;
+    PyObject *again = call1(q->quote, Py_NewRef(s));
+    int same = again != NULL && PyUnicode_Check(again) && PyUnicode_Compare(again, t) == 0;
+    Py_XDECREF(again);
+    if (!same || PyErr_Occurred()) {
+        Py_DECREF(s);
+        return NULL;
+    }
+    return s;
+}
+
+static PyObject *
+qnumber(Q *q, PyObject *t, Tok tk)
+{
+    Py_UCS4 c = T(0);
+    if (q->radix && tk.len > 2 && (RADIX(T(1)) || (c == '-' && T(1) == '0' && RADIX(T(2)))))
+        return call1(q->parse_int, Py_NewRef(t));
+    if (FLOATCH(tk)) {
+        PyObject *f = PyFloat_FromString(t);
+        if (f == NULL)
+            return declined_if_value_error();
+        double v = PyFloat_AS_DOUBLE(f);
+        Py_DECREF(f);
+        if (!(v - v == 0.0)) /* NaN, inf */
+            return NULL;
+        PyObject *r = PyFloat_FromDouble(v + 0.0);
+        if (r == NULL || !q->canonical)
+            return r;
+        PyObject *rep = PyObject_Repr(r);
+        int same = rep != NULL && PyUnicode_Compare(rep, t) == 0;
+        Py_XDECREF(rep);
+        if (!same || PyErr_Occurred()) {
+            Py_DECREF(r);
+            return NULL;
+        }
+        return r;
+    }
+    if (tk.len == 1 && c == '-')
+        return NULL;
+    if (q->canonical && tk.len == 2 && c == '-' && T(1) == '0')
+        return NULL;
+    return qint(t, tk);
+}
+
+static PyObject *qvalue(Q *q, PyObject *t, Tok tk, int depth);
+
+/* the next token must be `l` */
+static int
+expect(Q *q, const Lit *l)
+{
+    Tok tk;
+    return qnext(q, &tk) != NULL && IS(tk, *l);
+}
+
+/* the next token's value into fields[index] */
+static int
+set_field(Q *q, PyObject *fields, long long index, int depth)
+{
+    Tok tk;
+    PyObject *t = qnext(q, &tk);
+    PyObject *v = t != NULL ? qvalue(q, t, tk, depth) : NULL;
+    if (v == NULL)
+        return -1;
+    PyObject *key = PyLong_FromLongLong(index);
+    int r = key == NULL ? -1 : PyDict_SetItem(fields, key, v);
+    Py_XDECREF(key);
+    Py_DECREF(v);
+    return r;
+}
+
+static PyObject *
+make_contract(Q *q, long long cid, PyObject *fields) /* steals fields */
+{
+    PyObject *id = PyLong_FromLongLong(cid);
+    PyObject *r = id == NULL ? NULL : PyObject_CallFunctionObjArgs(q->contract_cls, id, fields, NULL);
+    Py_XDECREF(id);
+    Py_DECREF(fields);
+    return r != NULL || PyErr_Occurred() == NULL ? r : declined_if_value_error();
+}
+
+/* form 1: t is the id, depth that of the fields' values */
+static PyObject *
+contract_id_keyed(Q *q, Tok tk, int depth)
+{
+    long long cid, last = -1, i;
+    if ((T(0) == '0' && tk.len != 1) || !udec(tk, 0, tk.len, CONTRACT_ID_MAX, &cid) || !expect(q, &q->key_sep) ||
+        !expect(q, &q->c2))
+        return NULL;
+    PyObject *fields = PyDict_New();
+    if (fields == NULL)
+        return NULL;
+    Tok ft;
+    if (qnext(q, &ft) == NULL)
+        goto fail;
+    if (!IS(ft, q->c3))
+        for (;;) {
+            if (!starts(ft, &q->c1) || ft.len < q->c1.len + 1 || !expect(q, &q->key_sep) ||
+                !udec(ft, q->c1.len, ft.len, FIELD_INDEX_MAX, &i) || i <= last)
+                goto fail;
+            if (set_field(q, fields, i, depth) < 0)
+                goto fail;
+            last = i;
+            if (qnext(q, &ft) == NULL)
+                goto fail;
+            if (IS(ft, q->sep)) {
+                if (qnext(q, &ft) == NULL)
+                    goto fail;
+            }
+            else if (IS(ft, q->c3))
+                break;
+            else
+                goto fail;
+        }
+    if (!expect(q, &q->map_close))
+        goto fail;
+    return make_contract(q, cid, fields);
+fail:
+    Py_DECREF(fields);
+    return NULL;
+}
+
+/* form 2: after the marker */
+static PyObject *
+contract_marked(Q *q, int depth)
+{
+    long long cid, last = -1, i;
+    Tok tk;
+    PyObject *t;
+    int r;
+    if (!expect(q, &q->key_sep) || (t = qnext(q, &tk)) == NULL || (r = qindex(t, tk, CONTRACT_ID_MAX, &cid)) <= 0)
+        return NULL;
+    PyObject *fields = PyDict_New();
+    if (fields == NULL)
+        return NULL;
+    for (;;) {
+        if (qnext(q, &tk) == NULL)
+            goto fail;
+        if (IS(tk, q->map_close))
+            return make_contract(q, cid, fields);
+        if (!IS(tk, q->sep) || (t = qnext(q, &tk)) == NULL || (r = qindex(t, tk, FIELD_INDEX_MAX, &i)) <= 0 || i <= last ||
+            !expect(q, &q->c2))
+            goto fail;
+        if (set_field(q, fields, i, depth) < 0)
+            goto fail;
+        last = i;
+    }
+fail:
+    Py_DECREF(fields);
+    return NULL;
+}
+
+/* form 3: t opens it (prefix + id) */
+static PyObject *
+contract_tokens(Q *q, Tok tk, int depth)
+{
+    long long cid, last = -1, i;
+    if (depth >= 64 || !udec(tk, q->c1.len, tk.len, CONTRACT_ID_MAX, &cid))
+        return NULL;
+    PyObject *fields = PyDict_New();
+    if (fields == NULL)
+        return NULL;
+    for (;;) {
+        Tok ft;
+        if (qnext(q, &ft) == NULL)
+            goto fail;
+        if (IS(ft, q->c3))
+            return make_contract(q, cid, fields);
+        if (!starts(ft, &q->c2) || ft.len < q->c2.len + q->c4 + 1 ||
+            !udec(ft, q->c2.len, ft.len - q->c4, FIELD_INDEX_MAX, &i) || i <= last)
+            goto fail;
+        if (set_field(q, fields, i, depth + 1) < 0)
+            goto fail;
+        last = i;
+    }
+fail:
+    Py_DECREF(fields);
+    return NULL;
+}
+
+static PyObject *
+qarray(Q *q, int depth)
+{
+    if (depth >= 64)
+        return NULL;
+    Tok tk;
+    PyObject *t = qnext(q, &tk);
+    if (t == NULL)
+        return NULL;
+    if (IS(tk, q->arr_close))
+        return PyList_New(0);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (;;) {
+        PyObject *v = qvalue(q, t, tk, depth + 1);
+        if (v == NULL || PyList_Append(out, v) < 0) {
+            Py_XDECREF(v);
+            break;
+        }
+        Py_DECREF(v);
+        if ((t = qnext(q, &tk)) == NULL)
+            break;
+        if (IS(tk, q->sep)) {
+            if ((t = qnext(q, &tk)) == NULL)
+                break;
+        }
+        else if (IS(tk, q->arr_close))
+            return out;
+        else
+            break;
+    }
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* a key spelt bare would read the same (canonical form quotes only what must be quoted) */
+static int
+bare_key(PyObject *key)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    if (n == 0)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(key, i);
+        if (!(i ? ALNUM(c) : ALPHA(c)))
+            return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+qmap(Q *q, int depth)
+{
+    if (depth >= 64)
+        return NULL;
+    Tok tk;
+    PyObject *t = qnext(q, &tk);
+    if (t == NULL)
+        return NULL;
+    if (IS(tk, q->map_close))
+        return PyDict_New();
+    if (q->form == 1 && NUMCH(T(0)))
+        return contract_id_keyed(q, tk, depth + 1);
+    if (q->form == 2 && IS(tk, q->c1))
+        return contract_marked(q, depth + 1);
+    PyObject *out = PyDict_New(), *key = NULL, *last = NULL;
+    int ordered = 1, r;
+    if (out == NULL)
+        return NULL;
+    for (;;) {
+        Py_UCS4 c = T(0);
+        if (c == '"') {
+            if ((key = qtext(q, t, tk)) == NULL)
+                break;
+            if (q->canonical && bare_key(key)) {
+                if ((r = PySet_Contains(q->reserved, key)) <= 0) /* a bare key quoted; -1: an error */
+                    break;
+            }
+        }
+        else if (ALPHA(c) && !starts(tk, &q->bytes_prefix)) {
+            for (Py_ssize_t i = 1; i < tk.len; i++)
+                if (!ALNUM(T(i)))
+                    goto done;
+            if ((r = PySet_Contains(q->reserved, t)) != 0) /* reserved, or an error */
+                break;
+            key = Py_NewRef(t);
+        }
+        else
+            break;
+        Tok st;
+        if (qnext(q, &st) == NULL || !IS(st, q->key_sep))
+            break;
+        if (last != NULL) {
+            int cmp = PyUnicode_Compare(key, last);
+            if (cmp == -1 && PyErr_Occurred())
+                break;
+            if (q->canonical) {
+                if (cmp <= 0)
+                    break;
+            }
+            else if (cmp <= 0 || !ordered) { /* once out of order, any key may repeat */
+                if ((r = PyDict_Contains(out, key)) != 0)
+                    break;
+                ordered = 0;
+            }
+        }
+        Tok vt;
+        PyObject *vtok = qnext(q, &vt);
+        PyObject *v = vtok != NULL ? qvalue(q, vtok, vt, depth + 1) : NULL;
+        if (v == NULL)
+            break;
+        r = PyDict_SetItem(out, key, v);
+        Py_DECREF(v);
+        if (r < 0)
+            break;
+        Py_XSETREF(last, key);
+        key = NULL;
+        if ((t = qnext(q, &tk)) == NULL)
+            break;
+        if (IS(tk, q->sep)) {
+            if ((t = qnext(q, &tk)) == NULL)
+                break;
+        }
+        else if (IS(tk, q->map_close)) {
+            Py_DECREF(last);
+            if (ordered)
+                return out;
+            PyObject *keys = PyDict_Keys(out), *sorted = NULL;
+            if (keys != NULL && PyList_Sort(keys) == 0 && (sorted = PyDict_New()) != NULL)
+                for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
+                    PyObject *k = PyList_GET_ITEM(keys, i);
+                    if (PyDict_SetItem(sorted, k, PyDict_GetItem(out, k)) < 0) {
+                        Py_CLEAR(sorted);
+                        break;
+                    }
+                }
+            Py_XDECREF(keys);
+            Py_DECREF(out);
+            return sorted;
+        }
+        else
+            break;
+    }
+done:
+    Py_XDECREF(key);
+    Py_XDECREF(last);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyObject *
+qbytes(Q *q, PyObject *t, Tok tk)
+{
+    Py_ssize_t a = q->bytes_prefix.len, b = tk.len - q->bytes_suffix;
+    if (b < a)
+        b = a;
+    if ((b - a) % 2)
+        return NULL;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (b - a) / 2);
+    if (out == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = a; i < b; i += 2) {
+        int v = 0;
+        for (int j = 0; j < 2; j++) {
+            Py_UCS4 h = T(i + j);
+            int d = DIGIT(h) ? (int)(h - '0') : (h >= 'a' && h <= 'f') ? (int)(h - 'a' + 10) : (h >= 'A' && h <= 'F') ? (int)(h - 'A' + 10) : -1;
+            if (d < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            v = v * 16 + d;
+        }
+        *p++ = (char)v;
+    }
+    return out;
+}
+
+static PyObject *
+qvalue(Q *q, PyObject *t, Tok tk, int depth)
+{
+    Py_UCS4 c = T(0);
+    if (c == '"')
+        return qtext(q, t, tk);
+    if (NUMCH(c))
+        return qnumber(q, t, tk);
+    if (IS(tk, q->arr_open))
+        return qarray(q, depth);
+    if (IS(tk, q->map_open))
+        return qmap(q, depth);
+    if (q->form == 3 && starts(tk, &q->c1) && tk.len > q->c1.len)
+        return contract_tokens(q, tk, depth);
+    PyObject *v = PyDict_GetItemWithError(q->consts, t);
+    if (v != NULL)
+        return Py_NewRef(v);
+    if (PyErr_Occurred())
+        return NULL;
+    if (starts(tk, &q->bytes_prefix))
+        return qbytes(q, t, tk);
+    if (starts(tk, &q->handle_prefix) && tk.len > q->handle_prefix.len)
+        return call1(q->handle_cls, PyUnicode_Substring(t, q->handle_prefix.len, tk.len));
+    return NULL;
+}
+
+static PyObject *
+quick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *sp;
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(sp = args[1]) != 21) {
+        PyErr_SetString(PyExc_TypeError, "quick(toks: list, spelling: 21-tuple)");
+        return NULL;
+    }
+    Q q = {.toks = args[0], .i = 0};
+    PyObject *ct = PyTuple_GET_ITEM(sp, 14);
+    Lit *lits[] = {&q.arr_open, &q.arr_close, &q.sep, &q.map_open, &q.map_close, &q.key_sep};
+    for (int j = 0; j < 6; j++)
+        if (lit(PyTuple_GET_ITEM(sp, j), lits[j]) < 0)
+            return NULL;
+    q.consts = PyTuple_GET_ITEM(sp, 6);
+    q.reserved = PyTuple_GET_ITEM(sp, 7);
+    if (!PyDict_Check(q.consts) || !PyAnySet_Check(q.reserved) || lit(PyTuple_GET_ITEM(sp, 8), &q.bytes_prefix) < 0 ||
+        lit(PyTuple_GET_ITEM(sp, 10), &q.handle_prefix) < 0 || !PyTuple_Check(ct)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "quick: consts dict, reserved keys set, contract tokens tuple");
+        return NULL;
+    }
+    q.bytes_suffix = PyLong_AsSsize_t(PyTuple_GET_ITEM(sp, 9));
+    q.handle_cls = PyTuple_GET_ITEM(sp, 11);
+    q.contract_cls = PyTuple_GET_ITEM(sp, 12);
+    q.form = (int)PyLong_AsLong(PyTuple_GET_ITEM(sp, 13));
+    q.radix = PyObject_IsTrue(PyTuple_GET_ITEM(sp, 15));
+    q.canonical = PyObject_IsTrue(PyTuple_GET_ITEM(sp, 16));
+    q.unquote = PyTuple_GET_ITEM(sp, 17);
+    q.quote = PyTuple_GET_ITEM(sp, 18);
+    q.parse_int = PyTuple_GET_ITEM(sp, 19);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_ssize_t need = q.form == 1 || q.form == 3 ? 3 : q.form == 2 ? 2 : 0;
+    if (q.form == 3)
+        need = 4;
+    if (PyTuple_GET_SIZE(ct) != need) {
+        PyErr_SetString(PyExc_TypeError, "quick: contract tokens do not fit the contract form");
+        return NULL;
+    }
+    Lit *cl[] = {&q.c1, &q.c2, &q.c3};
+    for (Py_ssize_t j = 0; j < need && j < 3; j++)
+        if (lit(PyTuple_GET_ITEM(ct, j), cl[j]) < 0)
+            return NULL;
+    if (q.form == 3 && ((q.c4 = PyLong_AsSsize_t(PyTuple_GET_ITEM(ct, 3))) < 0 || PyErr_Occurred())) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "quick: a negative suffix length");
+        return NULL;
+    }
+    if (q.bytes_suffix < 0) {
+        PyErr_SetString(PyExc_ValueError, "quick: a negative suffix length");
+        return NULL;
+    }
+    Tok tk;
+    PyObject *t = qnext(&q, &tk);
+    PyObject *v = t != NULL ? qvalue(&q, t, tk, 0) : NULL;
+    if (v != NULL && q.i < PyList_GET_SIZE(q.toks)) /* anything left over */
+        Py_CLEAR(v);
+    if (v == NULL && !PyErr_Occurred())
+        return Py_NewRef(PyTuple_GET_ITEM(sp, 20));
+    return v;
+}
+
+/* span(toks, a, b) -> sum(map(len, toks[a:b])): where token k starts (helixc.textscan.TokenText) */
+static PyObject *
+span(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "span(toks: list, a, b)");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(args[0]), a = PyLong_AsSsize_t(args[1]), b = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    a = a < 0 ? 0 : a;
+    b = b > n ? n : b;
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        PyObject *t = PyList_GET_ITEM(args[0], i);
+        if (!PyUnicode_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "span: a token is not a str");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(t);
+    }
+    return PyLong_FromSsize_t(total);
+}
+
 static PyObject *py_hlxl(PyObject *self, PyObject *arg) { return tokens(arg, HLXL); }
 static PyObject *py_lct(PyObject *self, PyObject *arg) { return tokens(arg, LCT); }
 static PyObject *py_lcr(PyObject *self, PyObject *arg) { return tokens(arg, LCR); }
@@ -976,6 +1619,8 @@ static PyMethodDef methods[] = {
     {"skim_hlxl", (PyCFunction)(void (*)(void))skim_hlxl, METH_FASTCALL, "HLXL scan's token loop while nothing can fail."},
     {"skim_lct", (PyCFunction)(void (*)(void))skim_lct, METH_FASTCALL, "LC-T scan's token loop while nothing can fail."},
     {"skim_lcr", (PyCFunction)(void (*)(void))skim_lcr, METH_FASTCALL, "LC-R scan's token loop while nothing can fail."},
+    {"span", (PyCFunction)(void (*)(void))span, METH_FASTCALL, "sum(map(len, toks[a:b]))."},
+    {"quick", (PyCFunction)(void (*)(void))quick, METH_FASTCALL, "A quick parser's value of token strings, or the declined marker."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,12 +9,12 @@ from helixc.errors import E_CONTRACT_STRUCTURE, E_DEPTH, E_DUPLICATE_KEY, E_FIEL
 from helixc.hookspecs import hookimpl
 from helixc.limits import guarded
 from helixc.notation import Notation
-from helixc.scalars import parse_float, parse_int, unquote
+from helixc.scalars import parse_float, parse_int, quote, unquote
 from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
 from helixc.textscan import (native_skim, ascending_fields, cannot_balance, native_tokens, fresh_keys, plain_count, same_run, AT, DEPTH_MESSAGE, EOF, EVENT, SYNTAX, TokenText, dup_field_message, dup_key_message, field_range_message,
                              float_event, index_value, int_event, int_prefix_len, key_of, order_field_message, raise_found,
-                             reserved_message, run_quick, text_event, cid_event)
+                             reserved_message, run_quick, quick_reader, text_event, cid_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
@@ -154,7 +154,7 @@ class HLXL(Notation):
             toks.pop()  # trailing whitespace: the pattern's last match is its last character
         if toks and toks[-1] not in _NEVER_LAST and not cannot_balance(text, toks, _PAIRS):  # truncated: no quick parse
             try:
-                return run_quick(toks, _qvalue)
+                return _quick(toks)
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
                 pass  # not valid, or not for the quick parser: find the error (bounded time and memory)
         return positioned(text, toks)
@@ -325,6 +325,11 @@ def _qvalue(t, nxt, depth):
     raise QuickFail
 
 
+
+_SPELLING = ("[", "]", ",", "{", "}", ":", _CONST, frozenset(_CONST), 'x"', 1, "&h_", Handle, Contract,
+             1, ("@", "{", "}"), True, False, unquote, quote, parse_int)  # the C quick parser's table (helixc.textscan.quick_reader)
+_quick = quick_reader(_qvalue, _SPELLING)  # the C value builder where built, else run_quick(toks, _qvalue)
+
 # --------------------------------------------------------------------------- error path
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
 # strings (see helixc.textscan for the rules it follows and why).
@@ -446,7 +451,8 @@ def scan(toks: list, skim=_SKIM):
         if state == _V or state == _VA:
             c = t[0]
             if c == "[" or c == "{":
-                if c == "[" and k + 1 < n and toks[k + 1] == "[":  # a run of opening brackets, in one step
+                bulk = skim is None or (ref and sem)  # else one token: the C loop takes the rest
+                if c == "[" and bulk and k + 1 < n and toks[k + 1] == "[":  # a run of opening brackets, in one step
                     j = _run_end(toks, k, _OPEN_NE)
                     d = len(stack)
                     if d <= 64 < d + j - k:  # the container at depth 64 is in the run
@@ -457,7 +463,7 @@ def scan(toks: list, skim=_SKIM):
                     state = _VA
                     k = j
                     continue
-                if (k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]
+                if (bulk and k >= nobo and k + 5 < n and toks[k + 3] == c and toks[k + 2] == (mid := "," if c == "[" else ":") == toks[k + 5]
                         and toks[k + 1][0] in (_PLAIN_START if c == "[" else _KEY_START)):
                     # nested groups in bulk: "[ v ," or "{ key :" again and again, every v / key plain
                     g = min(same_run(toks, k, 3, c), same_run(toks, k + 2, 3, mid))

@@ -20,7 +20,7 @@ from helixc.textemit import Spelling, TextWriter
 from helixc.textparse import LazyPattern, QuickFail, Reader, ValueBuilder, grammar_text, make_contract, make_map, reference_parse, require_no_surrogates, NUM_START, IDENT_START
 from helixc.textscan import (native_skim, cannot_balance, native_tokens, AT, DEPTH_MESSAGE, EOF, EVENT, LARK_EOF, SYNTAX, TokenText, cid_event, dup_field_message, dup_key_message,
                              field_range_message, float_event, index_value, int_event, key_of, key_order_message, order_field_message,
-                             raise_found, reserved_message, run_quick, text_event)
+                             raise_found, reserved_message, run_quick, quick_reader, text_event)
 from helixc.values import Contract, Handle, INT_MIN, INT_MAX, FIELD_INDEX_MAX
 
 RESERVED = frozenset({"null", "true", "false"})
@@ -162,7 +162,7 @@ class LCR(Notation):
         if (toks and toks[-1] not in _NEVER_LAST and toks[-1][0] not in _NEVER_LAST  # not truncated
                 and not cannot_balance(text, toks, _PAIRS, _TEXT_PAIRS)):
             try:
-                return run_quick(toks, _qvalue)  # checks canonical form token by token
+                return _quick(toks)  # checks canonical form token by token
             except (QuickFail, RecursionError, HelixError, StopIteration, ValueError):
                 pass  # not valid or not canonical: find the error (bounded time and memory)
         return positioned(text, toks)
@@ -320,6 +320,11 @@ def _qvalue(t, nxt, depth):
         return Handle(t[1:])
     raise QuickFail
 
+
+
+_SPELLING = (ARRAY_OPEN, ARRAY_CLOSE, ", ", MAP_OPEN, MAP_CLOSE, ": ", _CONST, RESERVED, BYTES, 0, HANDLE, Handle, Contract,
+             3, (CONTRACT_OPEN, FIELD, CONTRACT_CLOSE, 1), False, True, unquote, quote, parse_int)  # the C quick parser's table
+_quick = quick_reader(_qvalue, _SPELLING)  # the C value builder where built, else run_quick(toks, _qvalue) (helixc.textscan)
 
 # --------------------------------------------------------------------------- error path
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
@@ -504,7 +509,8 @@ def scan(toks: list, skim=_SKIM):
         if state == _V or state == _VA:
             c = t[0]
             if t == ARRAY_OPEN or t == MAP_OPEN or (c == CONTRACT_OPEN and len(t) > 1):
-                if t == ARRAY_OPEN and k + 1 < n and toks[k + 1] == ARRAY_OPEN:  # a run of openers, in one step
+                bulk = skim is None or (ref and sem)  # else one token: the C loop takes the rest
+                if t == ARRAY_OPEN and bulk and k + 1 < n and toks[k + 1] == ARRAY_OPEN:  # a run of openers, in one step
                     j = _run_end(toks, k, _OPEN_NE)
                     d = len(stack)
                     if d <= 64 < d + j - k:  # the container at depth 64 is in the run
