@@ -232,7 +232,7 @@ def cannot_balance(text: str, toks: list, token_pairs, text_pairs=()) -> bool:
     text has no string. False says nothing (the quick parser decides)."""
     quoted = '"' in text
     for o, c in token_pairs:
-        if text.count(o) != text.count(c) and (not quoted or toks.count(o) != toks.count(c)):
+        if text.count(o) != text.count(c) and (not quoted or _balance(toks, o, c)):
             return True
     if not quoted:
         for o, c in text_pairs:
@@ -332,6 +332,7 @@ def quick_reader(qvalue, spelling):
 
 
 _span = native_tokens("span") or _py_span  # sum(map(len, toks[a:b])), in C where built
+_balance = native_tokens("balance") or (lambda toks, o, c: toks.count(o) - toks.count(c))  # in C where built
 
 
 def run_quick(toks: list, qvalue):

@@ -1583,6 +1583,28 @@ quick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return v;
 }
 
+/* balance(toks, open, close) -> toks.count(open) - toks.count(close), for one-character open and close
+ * (helixc.textscan.cannot_balance) */
+static PyObject *
+balance(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[2]) ||
+        PyUnicode_GET_LENGTH(args[1]) != 1 || PyUnicode_GET_LENGTH(args[2]) != 1) {
+        PyErr_SetString(PyExc_TypeError, "balance(toks: list, open: one character, close: one character)");
+        return NULL;
+    }
+    Py_UCS4 o = PyUnicode_READ_CHAR(args[1], 0), c = PyUnicode_READ_CHAR(args[2], 0);
+    Py_ssize_t d = 0, n = PyList_GET_SIZE(args[0]);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(args[0], i);
+        if (!PyUnicode_Check(t) || PyUnicode_GET_LENGTH(t) != 1)
+            continue;
+        Py_UCS4 ch = PyUnicode_READ_CHAR(t, 0);
+        d += (ch == o) - (ch == c);
+    }
+    return PyLong_FromSsize_t(d);
+}
+
 /* span(toks, a, b) -> sum(map(len, toks[a:b])): where token k starts (helixc.textscan.TokenText) */
 static PyObject *
 span(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -1619,6 +1641,7 @@ static PyMethodDef methods[] = {
     {"skim_hlxl", (PyCFunction)(void (*)(void))skim_hlxl, METH_FASTCALL, "HLXL scan's token loop while nothing can fail."},
     {"skim_lct", (PyCFunction)(void (*)(void))skim_lct, METH_FASTCALL, "LC-T scan's token loop while nothing can fail."},
     {"skim_lcr", (PyCFunction)(void (*)(void))skim_lcr, METH_FASTCALL, "LC-R scan's token loop while nothing can fail."},
+    {"balance", (PyCFunction)(void (*)(void))balance, METH_FASTCALL, "toks.count(open) - toks.count(close)."},
     {"span", (PyCFunction)(void (*)(void))span, METH_FASTCALL, "sum(map(len, toks[a:b]))."},
     {"quick", (PyCFunction)(void (*)(void))quick, METH_FASTCALL, "A quick parser's value of token strings, or the declined marker."},
     {NULL, NULL, 0, NULL},
