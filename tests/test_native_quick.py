@@ -198,3 +198,44 @@ def test_quick_refuses_bad_arguments_and_odd_tokens():
         assert nat.quick(toks, spelling) is textscan.DECLINED, toks
     assert nat.quick(["[", "1", ",", "2", "]"], spelling) == [1, 2]
     assert nat.span(["ab", "c", "de"], 1, 3) == 3 and nat.span(["ab"], 0, 9) == 2 and nat.span(["ab"], -3, 0) == 0
+
+
+RICH = {"ab": [1000, -2**40, 2.5, "xyz\u00e9", "q\"uote", b"\x00\xff\x10", None, True, False, [], {}],
+        "bb": helixc.Handle("hh"), "cc": helixc.Contract(4000, {0: "vv", 700: [[5000]], 800: {"k k": 6000}}),
+        "dd": [{"kk": 7000, "ll": [8000.5]}] * 3}
+
+
+def test_no_reference_leaks_in_loops():
+    """Valid texts and texts the builder declines (at every kind of token), many times: the traced
+    memory does not grow (a leaked reference per call would keep an object per round)."""
+    import gc
+    import tracemalloc
+
+    for name in TEXT:
+        _native(name)
+    cases = []
+    for name in TEXT:
+        mod = _mod(name)
+        cases += [(mod, _toks(mod, t)) for t in EDGES[name] if len(t) < 400]
+        rich = helixc.emit(RICH, name)  # every kind of value, valid, then declined at its last token
+        cases += [(mod, _toks(mod, rich)), (mod, _toks(mod, rich)[:-1] + [_toks(mod, rich)[0]])]
+    cases = [(mod, toks) for mod, toks in cases if toks]
+
+    def rounds(r):
+        for _ in range(r):
+            for mod, toks in cases:
+                _quick_outcome(mod._quick, toks)
+
+    rounds(20)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        rounds(50)
+        gc.collect()
+        a = tracemalloc.get_traced_memory()[0]
+        rounds(200)
+        gc.collect()
+        b = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert b - a < 64 * 1024, (a, b)
