@@ -378,9 +378,12 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     return target, source, names
 
 
-# a question, or words that ask about the notations rather than for a value written in one
+# a question, words that ask about the notations rather than for a value written in one, or words
+# that name some target form ("the ASCII-only version of"), known or not
 _ASKS_SOMETHING = re.compile(r"\?|^\W*(?:what|how|why|which|when|where|who|is|are|does|do|can|could|should|would|will|"
-                             r"explain|describe|tell me)\b|\b(?:difference|meaning|means?|notations?|formats?)\b")
+                             r"explain|describe|tell me)\b|\b(?:difference|meaning|means?|notations?|formats?|versions?|forms?|"
+                             r"renderings?|variants?|flavou?rs?|style|syntax|encodings?|dialects?|spellings?|alphabets?|"
+                             r"scripts?)\b")
 
 _PARSE_INTENT = re.compile(
     r"\b(?:parse|decode|read|interpret|deserialize|deserialise|unpack|decipher|what value|which value|value of|"

@@ -55,6 +55,23 @@ def test_a_route_conflict_goes_to_the_compiler_only_when_the_router_was_unsure()
     assert not judge({**other, "route_prob": th.route_prob / 2, "routed_by_model": False}, th)[0]
 
 
+def test_an_explanation_the_router_is_sure_of_yields_to_the_reader_only_where_nothing_is_asked():
+    th = Thresholds()
+    other = {**GOOD, "route": "explain", "route_prob": 1.0, "verified": False, "correction_sure": False,
+             "correction_sure_if_router_unsure": True, "routed_by_model": True}
+    assert judge({**other, "no_question": True}, th)[0]  # "a half, float, <notation>": no question at all
+    assert not judge({**other, "no_question": False}, th)[0]  # a question naming a notation: the router's call
+    assert not judge({**other, "route": "lc-t", "no_question": True}, th)[0]  # a sure router on another notation
+
+
+def test_words_the_reader_read_into_the_answer_are_not_doubted_again():
+    # the reader computed "two and three quarters" itself; the same words anywhere else are a computation
+    assert request_checks("two and three quarters, in hlxl", "hlxl", 2.75, "2.75", extra=2.75,
+                          read="two and three quarters") is None
+    assert "computation" in request_checks("two and three quarters, in hlxl", "hlxl", 2.75, "2.75", extra=2.75)
+    assert "computation" in request_checks("the biggest 64 bit signed integer", "hlxl", 64, "64", extra=64, read="64")
+
+
 def test_the_requests_own_words_overrule_even_compiler_agreement():
     th = Thresholds()
     doubt = {"request_check": "the request reads as a question about the notations, not a value to translate"}

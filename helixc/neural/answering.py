@@ -34,7 +34,7 @@ import time
 
 from ..translation import TranslateRequest, TranslateResult
 from ..errors import E_INPUT, HelixError
-from .confidence import judge, request_checks
+from .confidence import _ASKS, judge, request_checks
 
 # ---------------------------------------------------------------------------- compiler side
 
@@ -85,6 +85,17 @@ def _names(text: str, route: str) -> bool:
     from ..requests import _mentions
 
     return any(name == route for _, _, name in _mentions(text))
+
+
+def _default_target(text: str, route: str) -> bool:
+    """Whether ``route`` is the target the documented default gives a request that names no notation
+    at all (the value notation; the binary one after "encode"/"serialize": corpora/README.md, rule 2)."""
+    from ..requests import _mentions, normalize_numbers
+
+    from ..requests import _ASKS_SOMETHING
+
+    norm = normalize_numbers(text.strip())
+    return not _mentions(norm) and not _ASKS_SOMETHING.search(norm.lower()) and _rule_target(text) == route
 
 
 def _named_target(text: str) -> str | None:
@@ -228,16 +239,21 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 # the router chose another route: settled for the compiler only where the request itself
                 # names the compiler's route and the router was unsure (judge() compares the threshold)
                 features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
-                    i in routed_by_model and _names(r.text, ref_route)
+                    i in routed_by_model and (_names(r.text, ref_route) or _default_target(r.text, ref_route))
+                features["no_question"] = not _ASKS.search(r.text)
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
                 res.grammar_valid = True
         final_value = (ref_val if res.engine == "compiler" else g.value if g is not None else None) \
             if res.route != "explain" else None
+        read = None
+        if ref is not None and ref[0] != "explain" and res.route == ref[0] and _same(final_value, ref_val, same):
+            found = _payload_span(r.text)
+            read = found[1][found[2][0]:found[2][1]] if found else None
         features["request_check"] = request_checks(
             r.text, res.route, final_value, res.output,
-            extra=ref_val if ref is not None and ref[0] != "explain" else None) if res.output else None
+            extra=ref_val if ref is not None and ref[0] != "explain" else None, read=read) if res.output else None
         res.confident, res.reason = judge(features, th)
         res.features = features
         res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
@@ -277,10 +293,17 @@ def _payload_span(text: str):
         return None
     if not r.has_payload:
         return None
+    from .. import same
+
     norm = normalize_numbers(text.strip())
     if r.payload_notation in ("english", "number"):
         found = extract_description(norm)
-        span = found[1:] if found else None
+        # a number the reader took from notation text may sit inside a description that reads as another
+        # value ("the biggest 64 bit signed integer"): that description is not where the payload came from
+        span = found[1:] if found and _same(found[0], r.payload, same) else None
+        if span is None and r.payload_notation == "number":
+            found = extract_payload(norm, None)
+            span = found[2:] if found and _same(found[0], r.payload, same) else None
     else:
         found = extract_payload(norm, r.payload_notation)
         span = found[2:] if found else None

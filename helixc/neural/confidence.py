@@ -388,11 +388,13 @@ def character_cue_unmet(request: str, value) -> str | None:
     return None
 
 
-def request_checks(request: str, route: str, value=None, output: str = "", extra=None) -> str | None:
+def request_checks(request: str, route: str, value=None, output: str = "", extra=None, read: str | None = None) -> str | None:
     """Checks of an answer against the request's own words, whatever the scores (a reason, or None):
     kind words the answer contradicts, parts of the answer the request gives no ground for, number
     words the answer lost, values described by computation, a notation answer to a question
-    about the notations, an explanation given to what is no question."""
+    about the notations, an explanation given to what is no question. ``read``: the words the
+    compiler's rule reader read the answer's value from ("two and three quarters"), where the
+    answer is that value: their computation and number words are accounted for."""
     if route == "explain":
         if not _ASKS.search(request):
             return "an explanation was given to what reads as no question"
@@ -404,6 +406,8 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     if not _reads_as_request(request):
         return "the input reads as no request (no value, kind or notation named, no instruction)"
     plain = _plain(request)
+    if read and read in request:
+        plain = _plain(request.replace(read, " \x00 ", 1))  # the words read into the value, not again
     m = _COMPUTED.search(plain)
     if m and m.group(0).lower() not in _names(value):
         return f"the value is described by computation ({m.group(0)!r}), which nobody here computes"
@@ -510,7 +514,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     output, has_specialist, verified (True/False/None), correction_sure (the compiler's answer, which
     replaced a disagreeing model's, is the safer one: see ``answering.answer_batch``),
     correction_sure_if_router_unsure (the same, on another route than the router's: sure only when
-    the router's probability is under its threshold), reading_doubt (why the compiler's reading may
+    the router's probability is under its threshold, or the router chose explain and no_question:
+    the request asks nothing), reading_doubt (why the compiler's reading may
     be only part of the request: an agreement with it is then no proof)."""
     out = features.get("output") or ""
     if not features.get("has_specialist", True):
@@ -519,8 +524,10 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     route_th = th.route_prob_named if features.get("route_named") and th.route_prob_named is not None \
         else th.route_prob
     router_unsure = features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th
-    if features.get("verified") is False and features.get("correction_sure_if_router_unsure") and router_unsure:
-        # the router was unsure, the request names the compiler's route and its payload is read whole
+    if features.get("verified") is False and features.get("correction_sure_if_router_unsure") and (
+            router_unsure or (features.get("route") == "explain" and features.get("no_question"))):
+        # the router was unsure (or chose an explanation for what asks nothing), the request names the
+        # compiler's route (or names none, and the documented default gives it) and its payload is read whole
         return (False, checked) if checked else (True, None)
     if features.get("verified") is True and features.get("reading_doubt"):
         # the model agrees with a reading that may be only part of the request: both may be wrong
