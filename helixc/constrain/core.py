@@ -53,7 +53,7 @@ from helixc.errors import E_GRAMMAR, HelixError
 from . import regex_fsa as rf
 from .vocab import guess_eos, token_bytes, token_bytes_of, tokenizer_fingerprint
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 log = logging.getLogger(__name__)
 
 
@@ -240,13 +240,26 @@ class _Node:
     """Tokens run from one lexer start point: ``inside`` allowed outright, ``groups`` per
     terminal type that ends the current lexeme: (token ids, absolute offsets into seq)."""
 
-    __slots__ = ("inside", "groups", "by_code", "plans")
+    __slots__ = ("inside", "groups", "by_code", "key", "multi")
 
-    def __init__(self, inside, groups, by_code):
+    def __init__(self, inside, groups, by_code, key=None):
         self.inside = inside
         self.groups = groups
         self.by_code = by_code  # alive-terminal-set code of the final lexer state -> token ids
-        self.plans = {}  # top LALR state -> walk plan (GrammarConstraint._plan)
+        self.key = key  # its key in the node table
+        self.multi = None  # the _Multi of this node alone (walk plans and memos live there)
+
+
+class _Multi:
+    """A set of nodes lexed in one context and walked on the same stack: their token sets
+    are disjoint, so the tokens allowed are the union of what each allows, and one walk
+    feeds each terminal once for all of them. ``plans``: top LALR state -> walk plan."""
+
+    __slots__ = ("nodes", "plans")
+
+    def __init__(self, nodes):
+        self.nodes = nodes
+        self.plans = {}
 
 
 _LIVE: "weakref.WeakSet[GrammarConstraint]" = weakref.WeakSet()
@@ -273,12 +286,12 @@ class _MaskPool:
     no caller, no view a caller took of it: a view holds its base), which the reference
     count tells."""
 
-    def __init__(self, V: int, block_bytes: int = 4 << 20, first_bytes: int = 12 << 20):
+    def __init__(self, V: int, block_bytes: int = 4 << 20, first_bytes: int = 12 << 20, rows: int | None = None):
         self.V = V
         self.block = max(8, min(256, block_bytes // max(V, 1)))
         self.rows: list = []
         self.cursor = 0
-        self._grow(max(self.block, min(512, first_bytes // max(V, 1))))
+        self._grow(rows if rows is not None else max(self.block, min(512, first_bytes // max(V, 1))))
 
     def _grow(self, n: int | None = None):
         for _ in range(n or self.block):
@@ -379,7 +392,7 @@ class GrammarConstraint:
                 if not self._same_tokens(data, tokenizer):
                     data = None
                 else:
-                    data["nodes"] = None  # read below
+                    data["nodes"] = data["multis"] = None  # read below
                     data["closed"] = False
                     self.built_from = "disk"
             except Exception as e:  # noqa: BLE001 - corrupt or foreign cache file: rebuild it
@@ -399,20 +412,25 @@ class GrammarConstraint:
         self.tokenizer = tokenizer
         self._masks: dict = {}  # parser state -> ((part ids, EOS allowed), parts)
         self._state_cap = 200_000
-        self._pool = _MaskPool(self.vocab_size)  # 12 MB touched now, grown 4 MB at a time
         self._mask_cap = max(8, min(2048, (24 << 20) // max(self.vocab_size, 1)) - 8)  # ~24 MB of masks
+        # every row the mask LRU can fill is touched now (~24 MB at 151k, a few ms): growing the
+        # pool while decoding cost 0.4-0.6 ms on the token that did it; it still grows (4 MB at a
+        # time) when callers hold many masks
+        self._pool = _MaskPool(self.vocab_size, rows=self._mask_cap + 16)
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
         self._feed_memo: dict = {}  # terminal -> trie over the stack (top first) of reduce results
         self._feed_size = 0
         self._acc_memo: dict = {}
         self._quick: dict = {}
-        self._walk_memo: dict = {}  # node id -> trie over the stack (top first) of walk results
+        self._walk_memo: dict = {}  # _Multi id -> trie over the stack (top first) of walk results
+        self._interned: dict = {}  # content digest -> merged part (see _merge_parts)
+        self._new_plans = None  # the build-time closure collects new plans here
         self._walk_size = 0
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
-            self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "closed")})
+            self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "multis", "closed")})
         if data["nodes"] is None:
-            data["nodes"], data["closed"] = self._read_nodes()
+            data["nodes"], data["multis"], data["closed"] = self._read_nodes()
         if precompute and not data["closed"]:
             was = gc.isenabled()
             gc.disable()  # the closure allocates many small objects, none of them cyclic garbage
@@ -456,7 +474,7 @@ class GrammarConstraint:
         flat = b"".join(t.ljust(W, b"\0") if t else b"\0" * W for t in toks)
         M = np.frombuffer(flat, dtype=np.uint8).reshape(n_tok, max(W, 1)).copy()
         self._check_spellable(g, d, toks)
-        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "closed": False,
+        return {"g": g, "d": d, "M": M, "lens": lens, "V": V, "eos": eos, "nodes": {}, "multis": {}, "closed": False,
                 "kind": info["kind"]}
 
     @staticmethod
@@ -526,29 +544,49 @@ class GrammarConstraint:
         self.ctx_of_dfa = [int(x) for x in np.searchsorted(np.asarray(self.ctx_start), np.arange(len(self.trans_l)),
                                                             side="right") - 1]
         shift_ctx: dict = {}
+        shift_to: dict = {}
         for row in self.table:
             for sym, a in row.items():
                 if a[0]:
                     shift_ctx.setdefault(sym, set()).add(self.ctx_of_state[a[1]])
+                    shift_to.setdefault(sym, set()).add(a[1])
         self._shift_ctx = {sym: tuple(sorted(v)) for sym, v in shift_ctx.items()}
+        self._shift_to = {sym: tuple(sorted(v)) for sym, v in shift_to.items()}
+        # states whose every action reduces by a rule of one symbol to the same nonterminal:
+        # a walk on stack + (x,) is the walk on stack + (goto(top, A),) (see _plan)
+        # (and every terminal its context can lex is one it reduces, or ignored)
+        ctx_terms = [frozenset(cx["terms"]) for cx in data["g"]["contexts"]]
+        unit = []
+        for x, row in enumerate(self.table):
+            acts = {(a[1], a[2]) for a in row.values() if not a[0]}
+            ok = (len(acts) == 1 and all(not a[0] for a in row.values()) and next(iter(acts))[0] == 1
+                  and all(t in row or t in self.ignore for t in ctx_terms[self.ctx_of_state[x]]))
+            unit.append(next(iter(acts))[1] if ok else None)
+        self._unit = unit
 
     @property
     def _nodes(self) -> dict:
         return self._data["nodes"]
 
-    def _read_nodes(self) -> tuple[dict, bool]:
-        """The persisted vocabulary tables: (nodes, whether the build-time closure is in them)."""
+    @property
+    def _multis(self) -> dict:
+        return self._data["multis"]
+
+    def _read_nodes(self) -> tuple[dict, dict, bool]:
+        """The persisted vocabulary tables: (nodes, node sets with their walk plans, whether
+        the build-time closure is in them)."""
         if self._nodes_path is None or not self._nodes_path.exists():
-            return {}, False
+            return {}, {}, False
         try:
             with open(self._nodes_path, "rb") as f:
                 obj = _load_pickle(f)
-            if not (isinstance(obj, dict) and obj.get("format") == FORMAT_VERSION and isinstance(obj.get("nodes"), dict)):
+            if not (isinstance(obj, dict) and obj.get("format") == FORMAT_VERSION and isinstance(obj.get("nodes"), dict)
+                    and isinstance(obj.get("multis"), dict)):
                 raise ValueError("not a nodes table of this format")
-            return obj["nodes"], bool(obj.get("closed"))
+            return obj["nodes"], obj["multis"], bool(obj.get("closed"))
         except Exception as e:  # noqa: BLE001 - corrupt cache file: recompute
             log.warning("ignoring unreadable constraint cache %s (%s: %s)", self._nodes_path, type(e).__name__, e)
-            return {}, False
+            return {}, {}, False
 
     @staticmethod
     def _write(path: Path, obj):
@@ -566,7 +604,7 @@ class GrammarConstraint:
         if self._nodes_path is None or not self._dirty:
             return
         self._write(self._nodes_path, {"format": FORMAT_VERSION, "closed": bool(self._data.get("closed")),
-                                       "nodes": self._nodes})
+                                       "nodes": self._nodes, "multis": self._multis})
         self._dirty = False
 
     # ------------------------------------------------------------------ public
@@ -932,6 +970,7 @@ class GrammarConstraint:
         if src[0] == "E" and src[1] is None:  # a closed table lost a node (cannot happen): rebuild it
             log.warning("constraint table %s lacks a node; rebuilding the tables", self.cache_key[:12])
             nodes.clear()
+            self._multis.clear()
             self._drop_memos()
             self._close()
             self._data["closed"] = True
@@ -975,7 +1014,7 @@ class GrammarConstraint:
                 gids, goffs = gids[o], goffs[o]
                 dig = hashlib.blake2b(gids.tobytes() + goffs.tobytes(), digest_size=16).digest()
                 groups.append((self._type_names[int(c)], ("E", gids, goffs, dig)))
-        node = _Node(None, groups, by_code)
+        node = _Node(None, groups, by_code, key)
         nodes[key] = node
         self._dirty = True
         return node
@@ -983,9 +1022,10 @@ class GrammarConstraint:
     def _compute_parts(self, stack, bs, pending) -> tuple:
         root = self._node(pending, bs, ("F", _ALL_BYTES))
         try:
-            return self._walk(root, stack, pending)[0]
+            return self._walk(root.multi or self._multi((root,)), stack, pending)[0]
         except _Rebuilt:
-            return self._walk(self._node(pending, bs, ("F", _ALL_BYTES)), stack, pending)[0]
+            root = self._node(pending, bs, ("F", _ALL_BYTES))
+            return self._walk(self._multi((root,)), stack, pending)[0]
 
     def _drop_memos(self):
         """Forget every mask and walk memo (they refer to nodes by identity)."""
@@ -998,36 +1038,104 @@ class GrammarConstraint:
         child = self._nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
         return child if child is not None else self._node(pending, start, src)
 
-    def _plan(self, node, top: int, pending: bytes):
-        """What the top LALR state alone decides for ``node``: the parts allowed outright,
-        the parts whose alive terminals reduce (fed at walk time), and per group: ignored
-        (child walked on the same stack), shifted (child walked on stack + target) or
-        reduced (fed at walk time); groups without an action are left out. A shifted or
-        ignored child whose own plan is static (no reductions anywhere below it) is merged
-        in: its parts depend on nothing but this top state. Cached per (node, top state):
-        a static plan is the walk's whole answer, others walk only the reduce-dependent
-        part of the tree."""
-        always, red, kids = [], [], []
-        for code, ids in node.by_code.items():
-            q = self._code_quick(top, code)
-            if q is True:
-                always.append(ids)
-            elif q is not False:
-                red.append((ids, q))
-        row = self.table[top]
-        reads = bool(node.by_code)
-        for T, src in node.groups:
-            if T in self.ignore:
-                child, ctop, kind = self._child(pending, top, src), top, 0
+    def _child_at(self, pending: bytes, start: int, src):
+        child = self._nodes.get((start, pending, src[1] if src[0] == "F" else src[3]))
+        return child if child is not None else self._node(pending, start, src)
+
+    def _multi(self, nodes) -> _Multi:
+        """The one _Multi of a set of nodes (registered by their keys, persisted with them)."""
+        if len(nodes) == 1:
+            n = nodes[0]
+            if n.multi is not None:
+                return n.multi
+        key = frozenset(n.key for n in nodes)
+        m = self._multis.get(key)
+        if m is None:
+            uniq = {id(n): n for n in nodes}
+            m = self._multis[key] = _Multi(tuple(uniq.values()))
+        if len(nodes) == 1:
+            nodes[0].multi = m
+        return m
+
+    def _merge_parts(self, parts) -> tuple:
+        """Parts that are always allowed together, as at most one packed bitmap and one id
+        list (interned by content: equal unions are one object, so the mask LRU shares them)."""
+        if len(parts) <= 1:
+            return tuple(parts)
+        nb = (self.vocab_size + 7) // 8
+        packed = [p for p in parts if len(p) == nb]
+        small = [p for p in parts if len(p) != nb]
+        out = []
+        if small:
+            ids = np.concatenate(small) if len(small) > 1 else small[0]
+            if len(small) > 1 and len(ids) >= self._pack_min:
+                packed.append(self._part(ids))
             else:
+                out.append(ids)
+        if len(packed) > 1:
+            acc = np.bitwise_or(packed[0], packed[1])
+            for q in packed[2:]:
+                np.bitwise_or(acc, q, out=acc)
+            packed = [acc]
+        out = packed + out
+        res = []
+        for q in out:
+            dig = hashlib.blake2b(q.tobytes(), digest_size=16).digest() + bytes([len(q) == nb])
+            r = self._interned.get(dig)
+            if r is None:
+                q.flags.writeable = False
+                r = self._interned[dig] = q
+            res.append(r)
+        return tuple(res)
+
+    def _plan(self, m: _Multi, top: int, pending: bytes):
+        """What the top LALR state alone decides for the nodes of ``m``: the parts allowed
+        outright, the parts whose alive terminals reduce (fed at walk time), and the groups:
+        ignored (children walked on the same stack), shifted (children walked on stack +
+        target) or reduced (fed at walk time, once per terminal for all nodes); groups without
+        an action are left out. Children reached the same way are walked together (one
+        _Multi). A shifted child whose state x only reduces by a rule of one symbol to A is
+        walked on stack + (goto(top, A),) instead: every terminal it can read is in x's
+        context, where x reduces it, so that is where the parse goes, and siblings whose
+        first terminal differs (scalars of one value position) meet there. A child whose own
+        plan is static (no reductions anywhere below it) is merged in: its parts depend on
+        nothing but this top state. Cached per (node set, top state): a static plan is the
+        walk's whole answer, others walk only the reduce-dependent part of the tree."""
+        always, red, k0, k1, k2 = [], {}, [], {}, {}
+        row = self.table[top]
+        reads = False
+        cs, cod, unit = self.ctx_start, self.ctx_of_dfa, self._unit
+        for node in m.nodes:
+            if node.by_code:
+                reads = True
+            for code, ids in node.by_code.items():
+                q = self._code_quick(top, code)
+                if q is True:
+                    always.append(ids)
+                elif q is not False:
+                    red.setdefault(q, []).append(ids)
+            for T, src in node.groups:
+                if T in self.ignore:  # the next lexeme is read in this node's own context
+                    k0.append(self._child_at(pending, cs[cod[node.key[0]]], src))
+                    continue
                 reads = True
                 a = row.get(T)
                 if a is None:
                     continue
                 if not a[0]:
-                    kids.append((2, T, src))
+                    k2.setdefault(T, []).append(src)
                     continue
-                child, ctop, kind = self._child(pending, a[1], src), a[1], 1
+                x = a[1]
+                child = self._child(pending, x, src)
+                A = unit[x]
+                if A is not None:
+                    g = row.get(A)
+                    if g is not None and g[0]:
+                        x = g[1]
+                k1.setdefault(x, []).append(child)
+        kids = []
+        for kind, ctop, nodes in ([(0, top, k0)] if k0 else []) + [(1, x, v) for x, v in k1.items()]:
+            child = self._multi(nodes)
             cp = child.plans.get(ctop)
             if cp is None:
                 cp = self._plan(child, ctop, pending)
@@ -1037,24 +1145,30 @@ class GrammarConstraint:
                     reads = True
             else:
                 kids.append((kind, ctop, child))
-        plan = node.plans[top] = (tuple(always), tuple(red), tuple(kids), reads, not red and not kids)
+        for T, srcs in k2.items():
+            kids.append((2, T, tuple(srcs), {}))  # the last: ctx start -> _Multi of the children
+        red = tuple((self._merge_parts(v), q) for q, v in red.items())
+        plan = (self._merge_parts(always), red, tuple(kids), reads, not red and not kids)
+        m.plans[top] = plan
+        if self._new_plans is not None:
+            self._new_plans.append(plan)
         return plan
 
-    def _walk(self, node, stk: tuple, pending: bytes):
-        """The parts of ``node`` allowed from LALR stack ``stk`` (tokens inside a lexeme whose
-        alive terminals can still be fed, then recursively the groups whose terminal feeds),
-        and the lowest stack length read. Memoized per node on the top stack states read:
-        a subtree that read the top k states gives the same parts under any stack with those
-        k states on top."""
+    def _walk(self, m: _Multi, stk: tuple, pending: bytes):
+        """The parts of the nodes of ``m`` allowed from LALR stack ``stk`` (tokens inside a
+        lexeme whose alive terminals can still be fed, then recursively the groups whose
+        terminal feeds), and the lowest stack length read. Memoized per node set on the top
+        stack states read: a subtree that read the top k states gives the same parts under
+        any stack with those k states on top."""
         n = len(stk)
         top = stk[-1]
-        plan = node.plans.get(top)
+        plan = m.plans.get(top)
         if plan is None:
-            plan = self._plan(node, top, pending)
+            plan = self._plan(m, top, pending)
         if plan[4]:
             return plan[0], (n if plan[3] else n + 1)
-        nid = id(node)
-        d = self._walk_memo.get(nid)
+        mid = id(m)
+        d = self._walk_memo.get(mid)
         if d is not None:  # a trie over the stack from the top: a leaf (a tuple) at the depth read
             if type(d) is tuple:
                 return d[0], n + 1
@@ -1069,26 +1183,31 @@ class GrammarConstraint:
         always, red, kids, reads, _static = plan
         t = n if reads else n + 1
         parts = list(always)
-        for ids, Ts in red:
+        feed = self._feed
+        for ps, Ts in red:
             for T in Ts:
-                s2, t2 = self._feed(stk, T)
+                s2, t2 = feed(stk, T)
                 if t2 < t:
                     t = t2
                 if s2 is not None:
-                    parts.append(ids)
+                    parts.extend(ps)
                     break
-        for kind, x, child in kids:
+        for kid in kids:
+            kind = kid[0]
             if kind == 0:
-                s2 = stk
+                s2, child = stk, kid[2]
             elif kind == 1:
-                s2 = stk + (x,)  # x: the shifted state
+                s2, child = stk + (kid[1],), kid[2]  # kid[1]: the shifted state
             else:
-                s2, t2 = self._feed(stk, x)
+                s2, t2 = feed(stk, kid[1])
                 if t2 < t:
                     t = t2
                 if s2 is None:
                     continue
-                child = self._child(pending, s2[-1], child)
+                start = self.ctx_start[self.ctx_of_state[s2[-1]]]
+                child = kid[3].get(start)
+                if child is None:
+                    child = kid[3][start] = self._multi([self._child_at(pending, start, src) for src in kid[2]])
             cp, ct = self._walk(child, s2, pending)
             if ct < t:
                 t = ct
@@ -1099,7 +1218,7 @@ class GrammarConstraint:
             self._walk_memo.clear()
             self._walk_size = 0
         self._walk_size += 1
-        _trie_put(self._walk_memo, nid, stk, t, (parts,))
+        _trie_put(self._walk_memo, mid, stk, t, (parts,))
         return parts, t
 
     def _part(self, ids: np.ndarray) -> np.ndarray:
@@ -1156,15 +1275,34 @@ class GrammarConstraint:
             if key[1] == b"":
                 node.groups = [(T, ("E", None, None, src[3]) if src[0] == "E" else src) for T, src in node.groups]
         # the walk plan of every node for every LALR state of its context (the states that
-        # can be on top when the walk reaches it)
+        # can be on top when the walk reaches it), and of every set of children a reduced
+        # terminal leads to, for every state that shifts it (the tops the walk gives them)
         states_of: dict = {}
         for st, cx in enumerate(self.ctx_of_state):
             states_of.setdefault(cx, []).append(st)
-        for key, node in list(self._nodes.items()):
-            if key[1] == b"":
-                for st in states_of.get(self.ctx_of_dfa[key[0]], ()):
-                    if st not in node.plans:
-                        self._plan(node, st, b"")
+        self._new_plans = new = []
+        try:
+            for key, node in list(self._nodes.items()):
+                if key[1] == b"":
+                    m = self._multi((node,))
+                    for st in states_of.get(self.ctx_of_dfa[key[0]], ()):
+                        if st not in m.plans:
+                            self._plan(m, st, b"")
+            while new:
+                plan = new.pop()
+                for kid in plan[2]:
+                    if kid[0] != 2:
+                        continue
+                    T, srcs, cache = kid[1], kid[2], kid[3]
+                    for z in self._shift_to.get(T, ()):
+                        start = cs[self.ctx_of_state[z]]
+                        m = cache.get(start)
+                        if m is None:
+                            m = cache[start] = self._multi([self._child_at(b"", start, src) for src in srcs])
+                        if z not in m.plans:
+                            self._plan(m, z, b"")
+        finally:
+            self._new_plans = None
 
     def _mask_for(self, stack, bs, pending) -> np.ndarray:
         """Two levels: the parser state -> (which parts, EOS or not), kept for many states
