@@ -15,7 +15,9 @@ its built ``.so`` files), alternating with this tree, and checks that both give 
 than the wall time (``ms``), which the targets are about.
 
 Targets (README, "Limits on input"): malformed input up to 1 MB in any notation: error in <= 100 ms
-and <= 50 MB extra RSS; a valid 10 MB string in <= 200 MB.
+and <= 50 MB extra RSS; a valid 10 MB string in <= 200 MB. Margin kept (issue 16 follow-up): every
+malformed case in <= 60 ms of CPU time (``cpu_ms``), so that load on a shared machine does not push the
+wall time past 100 ms.
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     size = MB // 10 if args.quick else MB
     rows = []
-    head = f"{'before ms':>10} {'RSS':>6} " if args.before else ""
+    head = f"{'before ms':>10} {'cpu':>6} {'RSS':>6} " if args.before else ""
+    load_start = os.getloadavg()[0]
     print(f"{'case':34} {'notation':8} {'size':>10} {head}{'ms':>8} {'cpu ms':>8} {'extra RSS MB':>13}  outcome")
     for case, name, expr in CASES:
         if args.only and args.only not in case:
@@ -142,7 +145,7 @@ def main(argv=None):
                 raise SystemExit(f"{case} [{name}]: outcome {r['outcome']} differs from the older tree's {b['outcome']}")
             r = {**r, "before_ms": b["ms"], "before_cpu_ms": b["cpu_ms"], "before_extra_rss_mb": b["extra_rss_mb"]}
         rows.append(r)
-        before = f"{b['ms']:>10.1f} {b['extra_rss_mb']:>6.1f} " if b else ""
+        before = f"{b['ms']:>10.1f} {b['cpu_ms']:>6.1f} {b['extra_rss_mb']:>6.1f} " if b else ""
         print(f"{case:34} {name:8} {r['bytes']:>10,} {before}{r['ms']:>8.1f} {r['cpu_ms']:>8.1f} {r['extra_rss_mb']:>13.1f}  {r['outcome']}",
               flush=True)
     malformed = [r for r in rows if r["outcome"] != "ok" and r["bytes"] <= 1.1 * MB and r["notation"] != "detect"]
@@ -151,17 +154,23 @@ def main(argv=None):
         "malformed_le_1MB_max_extra_rss_mb": max(r["extra_rss_mb"] for r in malformed),
         "malformed_le_1MB_within_100ms": sum(r["ms"] <= 100 for r in malformed),
         "malformed_le_1MB_cases": len(malformed),
+        "malformed_le_1MB_max_cpu_ms": max(r["cpu_ms"] for r in malformed),
+        "malformed_le_1MB_within_60ms_cpu": sum(r["cpu_ms"] <= 60 for r in malformed),
+        # every malformed row: also detect() and the inputs of 1M characters that are more bytes
+        "all_malformed_max_cpu_ms": max(r["cpu_ms"] for r in rows if r["outcome"] != "ok" and r["bytes"] <= 4.1 * MB),
     }
     if args.before:
         summary["before_malformed_le_1MB_max_ms"] = max(r["before_ms"] for r in malformed)
         summary["before_malformed_le_1MB_within_100ms"] = sum(r["before_ms"] <= 100 for r in malformed)
         summary["malformed_le_1MB_within_100ms_cpu"] = sum(r["cpu_ms"] <= 100 for r in malformed)
+        summary["before_malformed_le_1MB_max_cpu_ms"] = max(r["before_cpu_ms"] for r in malformed)
+        summary["before_malformed_le_1MB_within_60ms_cpu"] = sum(r["before_cpu_ms"] <= 60 for r in malformed)
     print(json.dumps(summary))
     if not args.quick and not args.only:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({
             "command": "python benchmarks/bench_malformed.py" + (" --before <tree of the older commit>" if args.before else ""),
-            "load_average_1min": os.getloadavg()[0],
+            "load_average_1min": os.getloadavg()[0], "load_average_1min_at_start": load_start,
             "note": "shared machine (about 7 agents on 2 cores): ms is wall time under their load",
             "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",

@@ -275,6 +275,7 @@ static const Py_UCS4 GLYPHS[] = {0x2205, 0x22A4, 0x22A5, 0x22A0, 0x27C1, 0x1F703
                                  0x1F70A, 0x1F701, 0x1F702, 0x25C7, 0x25C6};
 #define NGLYPHS ((int)(sizeof(GLYPHS) / sizeof(GLYPHS[0])))
 static PyObject *glyph_tok[NGLYPHS];
+static PyObject *ascii_tok[128]; /* one-character ASCII tokens (the same objects CPython caches) */
 static PyObject *comma_tok, *colon_tok;
 
 static PyObject *
@@ -283,7 +284,9 @@ token(PyObject *arg, int kind, const void *data, Py_ssize_t i, Py_ssize_t e)
     PyObject *shared = NULL;
     if (e - i == 1) {
         Py_UCS4 c = CH(i);
-        if (c > 0xFF)
+        if (c < 128)
+            shared = ascii_tok[c];
+        else if (c > 0xFF)
             for (int g = 0; g < NGLYPHS; g++)
                 if (GLYPHS[g] == c)
                     shared = glyph_tok[g];
@@ -1654,6 +1657,9 @@ PyInit__textlex_native(void)
 {
     for (int g = 0; g < NGLYPHS; g++)
         if ((glyph_tok[g] = PyUnicode_FromOrdinal((int)GLYPHS[g])) == NULL)
+            return NULL;
+    for (int c = 0; c < 128; c++)
+        if ((ascii_tok[c] = PyUnicode_FromOrdinal(c)) == NULL)
             return NULL;
     if ((comma_tok = PyUnicode_FromString(", ")) == NULL || (colon_tok = PyUnicode_FromString(": ")) == NULL)
         return NULL;
