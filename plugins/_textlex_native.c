@@ -1135,7 +1135,10 @@ qtext(Q *q, PyObject *t, Tok tk)
 {
     if (tk.len < 2)
         return NULL;
-    if (!has(tk, '\\'))
+    Py_ssize_t bs = PyUnicode_FindChar(t, '\\', 0, tk.len, 1); /* memchr speed on long strings */
+    if (bs == -2)
+        return NULL;
+    if (bs == -1)
         return PyUnicode_Substring(t, 1, tk.len - 1);
     PyObject *s = call1(q->unquote, Py_NewRef(t));
     if (s == NULL || !q->canonical)
