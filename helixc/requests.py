@@ -205,7 +205,8 @@ def _notation_chars() -> re.Pattern:
 
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
-    r"\)|\s*(?:->|=>|\u2192)|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"\)|\s*(?:->|=>|\u2192)|\s+(?:written|expressed|rendered|shown|formatted|spelled|spelt)\s+(?:in|as|using)\b|"
+    r"\s+(?:looks?|look) like\b|\s+(?:encodes?|serializes?|serialises?|translates?|converts?|becomes?) (?:to|into|in|as)\b|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
@@ -282,6 +283,8 @@ def _span_ends(text: str, start: int) -> list[int]:
         ends.add(m.start())
     for m in re.finditer(r"\s+", text[start:]):
         ends.add(start + m.start())
+    for m in re.finditer(r"[.;,](?=\s)", text[start:]):  # 'from <notation>: "x". want <notation>': a sentence ends
+        ends.add(start + m.start())
     return sorted((e for e in ends if e > start), reverse=True)
 
 
@@ -356,7 +359,8 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
         if is_target:
             targets.append((a, name))
         elif _SOURCE_CUE.search(before) or re.match(r"\s*(?:value|text|input|payload|string)?\s*:", after) \
-                or re.match(r"\s*:", after) or re.match(r"\s*(?:->|to|into)\s", after, re.I):
+                or re.match(r"\s*:", after) or re.match(r"\s*(?:->|to|into)\s", after, re.I) \
+                or re.search(r"\x00\s*(?:is|was)\s+(?:in\s+)?(?:the\s+)?$", before, re.I):  # "<payload> is <notation>; ..."
             if source is None:
                 source = name
     target = None
@@ -585,10 +589,11 @@ def read_request(text: str) -> RequestReading:
     if target is None and source is not None and len(names - {source}) == 1 and "unknown" not in names:
         target = next(iter(names - {source}))
     if target is None and r.has_payload and not (names - {source} - {None}):
-        if _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
+        encode_verb = re.search(r"\b(?:encoded?|encodes|seriali[sz](?:e|ed|es|ing))\b", low) and not names
+        if encode_verb and not re.search(r"\b(?:parse|decode|decoded|read|interpret|deserialize|deserialise|unpack)\b", low):
+            target = catalog.binary_notation()  # "what does X encode to?": the verb asks for the encoding
+        elif _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
             target = catalog.value_notation()
-        elif re.search(r"\b(?:encoded?|seriali[sz]ed?)\b", low) and not names:
-            target = catalog.binary_notation()
         elif not names and not _ASKS_SOMETHING.search(low):
             # a value and no notation, no verb that picks one, no question ("a list containing a single
             # empty list", "just write 101"): the value notation (corpora/README.md, rule 2)
@@ -1251,6 +1256,40 @@ def _describe_value(phrase: str, depth: int):
                 return _NO
             out.append(v)
         return True, out
+    # "contract 15 with three text fields in order: a, b, c", "contract 0 with fields null and true":
+    # fields numbered from 0 in the order given
+    m = re.fullmatch(r"(?:a )?contract (?:with id |id |number )?(\d+) with (?:" + _COUNT + r" )?(text |string )?fields"
+                     r"(?: in order)?(?:,|:)? (.+)", p, re.S)
+    if m:
+        items = _split_items(m.group(4)) or []
+        fields = {}
+        for idx, it in enumerate(items):
+            ok, v = _described(it, depth + 1)
+            if not ok and m.group(3) and re.fullmatch(r"[^\W\d_][^\W_]{0,30}", it):
+                ok, v = True, it
+            if not ok:
+                return _NO
+            fields[idx] = v
+        if all(type(v) is int for v in fields.values()):
+            return _NO  # "contract 2 with fields 1 and 2": field numbers or field values? not sure
+        if len(items) > 1 and (m.group(2) is None or _count(m.group(2)) == len(items)):
+            return True, Contract(int(m.group(1)), fields)
+        return _NO
+    # "a contract with id 44 whose fields 0 and 1 are the string x and the float 2.5"
+    m = re.fullmatch(r"(?:a )?contract (?:with id |id |number )?(\d+) (?:whose|with) fields ((?:\d+, )*\d+,? and \d+) "
+                     r"(?:are|set to|=|being) (.+)", p, re.S)
+    if m:
+        idxs = [int(x) for x in re.split(r",? and |, ", m.group(2))]
+        items = _split_items(m.group(3)) or []
+        if len(idxs) == len(items) and idxs == sorted(set(idxs)):
+            fields = {}
+            for idx, it in zip(idxs, items):
+                ok, v = _described(it, depth + 1)
+                if not ok:
+                    return _NO
+                fields[idx] = v
+            return True, Contract(int(m.group(1)), fields)
+        return _NO
     m = re.fullmatch(r"(?:an empty contract (?:with id |with the id |number |id )?(\d+)|(?:a )?contract (?:id )?(\d+) (?:with no fields|empty)|"
                      r"a contract with id (\d+) and no fields)", p)
     if m:
@@ -1314,7 +1353,8 @@ def _describe_value(phrase: str, depth: int):
         if ok:
             return True, {_map_key(m.group(1)): v}
     # "map: id 3, parent null", "a map from names to ages: bob 31, ann 29": key and value pairs after a colon
-    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict|record)(?: from [a-z]+ to [a-z]+)?: (.+)", p, re.S)
+    m = re.fullmatch(r"(?:an? |the )?(?:[a-z]+ )?(?:map|object|dictionary|dict|record)(?: (?:from|of) [a-z]+ to [a-z ]+)?: (.+)",
+                     p, re.S)
     if m:
         out = {}
         for it in _split_items(m.group(1)) or []:
@@ -1323,6 +1363,8 @@ def _describe_value(phrase: str, depth: int):
             if key is None or key in out:
                 return _NO
             ok, v = _described(km.group(2), depth + 1)
+            if not ok and re.fullmatch(r"[^\W\d_][^\W_]{0,30}", km.group(2)):
+                ok, v = True, km.group(2)  # "name Bo": one plain word as a value is a text
             if not ok:
                 return _NO
             out[key] = v
@@ -1334,6 +1376,7 @@ def _describe_value(phrase: str, depth: int):
         def entry(it):  # one "key K with V" item -> (key, value), or None
             km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|set to|that holds|"
                               r"=|is) (.+)", it, re.S) or \
+                re.fullmatch(r'(?:an |the )empty(?: string)? key() (?:with|holding|mapped to|set to|=) (.+)', it, re.S) or \
                 re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \
                 re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|mapped to|=)") + r" (.+)",
                              it, re.S)
@@ -1366,6 +1409,8 @@ _KEY = _QUOTED + r"|'[^'\n]{0,40}'|[^\W\d]\w*"
 
 def _map_key(raw: str) -> str | None:
     raw = raw.strip()
+    if raw == "":
+        return ""  # "an empty key": the form itself said so
     if raw.startswith('"'):
         ok, key = _value_text(raw)
         return key if ok and isinstance(key, str) else None

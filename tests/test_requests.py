@@ -528,3 +528,41 @@ def test_second_batch_forms_that_do_not_read(phrase):
 ])
 def test_no_notation_named_is_the_value_notation(text, target):
     assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("phrase,value", [
+    ("a user map: login Ada, level 3", {"level": 3, "login": "Ada"}),  # one plain word as a value is a text
+    ("a map of names to scores: kim 4, lee 6", {"kim": 4, "lee": 6}),
+    ("contract 4 with two string fields: up, down", helixc.Contract(4, {0: "up", 1: "down"})),
+    ("contract 8 with fields true and null", helixc.Contract(8, {0: True, 1: None})),
+    ("contract 5 whose fields 1 and 3 are the text p and the float 0.5", helixc.Contract(5, {1: "p", 3: 0.5})),
+    ("a map with the empty key set to 0", {"": 0}),
+])
+def test_english_forms_read_third_batch(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("phrase", [
+    "contract 2 with fields 3 and 4",  # field numbers or field values: not sure
+    "contract 5 whose fields 1 and 3 are the text p",  # two field numbers, one value
+    "contract 6 with three fields: a, b",  # the count does not match
+])
+def test_third_batch_forms_that_do_not_read(phrase):
+    assert describe_value(phrase) == (False, None)
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("[1, 2] is hlxl; what is it in lc-t?", "lc-t", [1, 2]),  # "<payload> is <notation>": that is the source
+    ('from lc-r: "ok". want hlxl', "hlxl", "ok"),  # a full stop ends the payload
+    ("what does the number 7 encode to?", "lc-b", 7),  # the verb asks for the encoding
+    ("a blank string written in lc-r", "lc-r", ""),
+    ("how does a blank string look like in lc-t?", "lc-t", ""),
+])
+def test_sources_verbs_and_sentence_ends(text, target, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
