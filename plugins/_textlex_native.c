@@ -1580,8 +1580,13 @@ quick(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Tok tk;
+    /* no cyclic GC while building: the new containers hold no cycle, and collections in the middle of
+     * a large value (each full one over the whole heap) cost about as much as the building itself */
+    int gc_was_on = PyGC_Disable();
     PyObject *t = qnext(&q, &tk);
     PyObject *v = t != NULL ? qvalue(&q, t, tk, 0) : NULL;
+    if (gc_was_on)
+        PyGC_Enable();
     if (v != NULL && q.i < PyList_GET_SIZE(q.toks)) /* anything left over */
         Py_CLEAR(v);
     if (v == NULL && !PyErr_Occurred())

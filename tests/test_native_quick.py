@@ -239,3 +239,25 @@ def test_no_reference_leaks_in_loops():
     finally:
         tracemalloc.stop()
     assert b - a < 64 * 1024, (a, b)
+
+
+@pytest.mark.parametrize("name", TEXT)
+def test_the_gc_setting_is_left_as_it_was(name):
+    """The C value builder pauses the cyclic GC while it builds and restores the caller's setting,
+    on values, declines and errors alike."""
+    import gc
+
+    _native(name)
+    texts = [helixc.emit(RICH, name), helixc.emit(RICH, name)[:-1], {"hlxl": "[1e999]", "lc-t": "[1e999]", "lc-r": "1e999"}[name]]
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            for text in texts:
+                try:
+                    helixc.parse(text, name)
+                except HelixError:
+                    pass
+                assert gc.isenabled() is enabled, (name, text)
+    finally:
+        (gc.enable if was else gc.disable)()
