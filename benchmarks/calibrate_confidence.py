@@ -10,7 +10,8 @@ Runs the MoE (engine auto, as ``helixc translate`` does) over calibration rows o
 
 The sealed test halves and the garbage test file are never read here (a --dev file whose name
 says sealed or test is refused). For every grid point of
-(route_prob, route_prob_named, min_prob, max_forced, explain_prob) it counts, per source, coverage (share answered
+(route_prob, route_prob_named, min_prob, max_forced, explain_prob), then for route_prob_explain with the others
+held, it counts, per source, coverage (share answered
 with confidence) and precision (exact among those answered), then picks the point with the
 highest coverage on val + the dev sets whose precision is >= ``--target`` on val and on each dev set and that
 answers no garbage row; with no such point, among those meeting it on val (no garbage answered) the one
@@ -123,6 +124,20 @@ def main(argv=None) -> int:
         # where none answers no garbage, the fewest garbage answers first
         key = (ok, val_ok, -garbage, cov if ok else prec, cov)
         if best_key is None or key > best_key:
+            best, best_key = (th, st), key
+    # then the explain route's own threshold (Thresholds.route_prob_explain), the others held where they are
+    # (the full grid times seven would take minutes to score)
+    th0 = best[0]
+    for rpe in [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98]:
+        th = Thresholds(**{**th0.__dict__, "route_prob_explain": rpe})
+        st = score(rows, th)
+        garbage = st.get("garbage", {"answered_unparsed": 0})["answered_unparsed"]
+        ok = all(st[s]["precision"] >= a.target for s in ("val", *dev_sources) if s in st) and garbage == 0
+        val_ok = st.get("val", {"precision": 1.0})["precision"] >= a.target and garbage == 0
+        cov = sum(st[s]["right"] for s in ("val", *dev_sources) if s in st)
+        prec = min((st[s]["precision"] for s in dev_sources if s in st), default=1.0)
+        key = (ok, val_ok, -garbage, cov if ok else prec, cov)
+        if key > best_key:
             best, best_key = (th, st), key
     th, st = best
     st = score(rows, th)

@@ -64,6 +64,15 @@ def test_an_explanation_the_router_is_sure_of_yields_to_the_reader_only_where_no
     assert not judge({**other, "route": "lc-t", "no_question": True}, th)[0]  # a sure router on another notation
 
 
+def test_a_question_both_readers_see_has_its_own_router_threshold():
+    th = Thresholds(route_prob=0.98, route_prob_named=0.98, route_prob_explain=0.6)
+    ask = {**GOOD, "route": "explain", "route_prob": 0.7, "min_prob": 0.99, "output": "an answer", "request_check": None}
+    assert judge({**ask, "route_named": True}, th)[0]  # the rule reader reads a question too
+    assert not judge({**ask, "route_named": False}, th)[0]  # the router alone: its usual threshold
+    assert not judge({**ask, "route": "lc-r", "route_named": True}, th)[0]  # notation routes are not affected
+    assert not judge({**ask, "route_named": True}, Thresholds(route_prob=0.98, route_prob_named=0.98))[0]  # None: unchanged
+
+
 def test_words_the_reader_read_into_the_answer_are_not_doubted_again():
     # the reader computed "two and three quarters" itself; the same words anywhere else are a computation
     assert request_checks("two and three quarters, in hlxl", "hlxl", 2.75, "2.75", extra=2.75,

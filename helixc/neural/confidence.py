@@ -39,6 +39,10 @@ class Thresholds:
     min_prob: float = 0.5  # least likely token the specialist wrote
     max_forced: int = 0  # tokens the constraint overruled
     explain_prob: float = 0.5  # explain picks an entry: the least likely token of its id
+    # the router's probability for explain where the rule reader also reads a question (no payload):
+    # wrong explain routes are mostly value requests the reader reads a value in, so agreement here
+    # is worth more than on a notation route. None: route_prob_named applies (not calibrated)
+    route_prob_explain: float | None = None
 
     @classmethod
     def load(cls, models_dir) -> "Thresholds":
@@ -523,6 +527,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
     checked = features.get("request_check")  # request_checks() on the answer finally given
     route_th = th.route_prob_named if features.get("route_named") and th.route_prob_named is not None \
         else th.route_prob
+    if features.get("route") == "explain" and features.get("route_named") and th.route_prob_explain is not None:
+        route_th = th.route_prob_explain
     router_unsure = features.get("routed_by_model") and features.get("route_prob", 1.0) < route_th
     if features.get("verified") is False and features.get("correction_sure_if_router_unsure") and (
             router_unsure or (features.get("route") == "explain" and features.get("no_question"))):
