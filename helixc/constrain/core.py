@@ -418,8 +418,6 @@ class GrammarConstraint:
         # time) when callers hold many masks
         self._pool = _MaskPool(self.vocab_size, rows=self._mask_cap + 16)
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
-        self._feed_memo: dict = {}  # terminal -> trie over the stack (top first) of reduce results
-        self._feed_size = 0
         self._acc_memo: dict = {}
         self._quick: dict = {}
         self._walk_memo: dict = {}  # _Multi id -> trie over the stack (top first) of walk results
@@ -649,52 +647,37 @@ class GrammarConstraint:
     def _feed(self, stack: tuple, T: str):
         """Feed terminal ``T``: (new stack or None, lowest stack length read).
 
-        Reductions read the stack down to some depth and keep everything below it, so the
-        result is memoized on the states read (the top k), per (top state, T) with the
-        depths seen: the same reduce chain under any deeper stack is one lookup."""
-        top = stack[-1]
-        a = self.table[top].get(T)
+        Reductions read the stack down to some depth and keep everything below it: the new
+        stack is ``stack[:k]`` + the states pushed, built once at the end. No memo: a reduce
+        chain is two or three table lookups, cheaper than a trie walk over memory the cache
+        no longer holds (the walk memo above it makes repeats rare)."""
+        table = self.table
+        a = table[stack[-1]].get(T)
         n = len(stack)
         if a is None:
             return None, n
         if a[0]:  # shift: reads the top only
             return stack + (a[1],), n
-        d = self._feed_memo.get(T)
-        if d is not None:  # trie over the stack from the top; a leaf (tuple) holds the new tail
-            i = n - 1
-            while i >= 0:
-                d = d.get(stack[i])
-                if d is None:
-                    break
-                if type(d) is tuple:
-                    r = d[0]
-                    return (None if r is None else stack[:i + 1] + r), i + 1
-                i -= 1
-        table = self.table
-        st = list(stack)
-        touch = n
+        k = n  # the stack is stack[:k] + tail
+        tail: list = []
         while True:
-            a = table[st[-1]].get(T)
+            L = a[1]
+            if L:
+                lt = len(tail)
+                if L <= lt:
+                    del tail[lt - L:]
+                else:
+                    k -= L - lt
+                    if lt:
+                        tail.clear()
+            s = tail[-1] if tail else stack[k - 1]
+            tail.append(table[s][a[2]][1])
+            a = table[tail[-1]].get(T)
             if a is None:
-                res = None
-                break
+                return None, k
             if a[0]:
-                st.append(a[1])
-                res = tuple(st)
-                break
-            m = a[1]
-            if m:
-                del st[-m:]
-            if len(st) < touch:
-                touch = len(st)
-            st.append(table[st[-1]][a[2]][1])
-        # states read: stack[touch - 1:]; stack[:touch] is kept as it is
-        if self._feed_size > 200_000:
-            self._feed_memo.clear()
-            self._feed_size = 0
-        self._feed_size += 1
-        _trie_put(self._feed_memo, T, stack, touch, (None if res is None else res[touch:],))
-        return res, touch
+                tail.append(a[1])
+                return stack[:k] + tuple(tail), k
 
     def _feed_end(self, stack: tuple) -> bool:
         table = self.table
@@ -1245,7 +1228,12 @@ class GrammarConstraint:
                 acc = np.bitwise_or(acc, packed[1])
                 for p in packed[2:]:
                     np.bitwise_or(acc, p, out=acc)
-            m.view(np.uint8)[:] = np.unpackbits(acc, count=V, bitorder="little")
+            # unpacked a slice at a time: one 151 KB temporary (at 151k tokens) is fresh memory
+            # from the allocator often enough to cost page faults; 32 KB ones are reused
+            mv = m.view(np.uint8)
+            for i in range(0, nb, 4096):
+                hi = min(V, 8 * (i + 4096))
+                mv[8 * i:hi] = np.unpackbits(acc[i:i + 4096], count=hi - 8 * i, bitorder="little")
         else:
             m.fill(False)
         if small:
