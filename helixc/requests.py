@@ -570,7 +570,8 @@ def read_request(text: str) -> RequestReading:
         if d is not None:
             value, a, b = d
             rest = norm[:a] + " \x00 " + norm[b:]
-            if _english_is_plain(rest, None):  # strict: no structure words left at all
+            # strict: no structure words left at all, but a text's own kind word ("..., as a single string")
+            if _english_is_plain(rest, value if isinstance(value, str) else None):
                 r.payload, r.payload_notation, r.has_payload = value, "english", True
                 english, found = rest, (value, "english", a, b)
     target, source, names = _target_and_source(english)
@@ -1069,15 +1070,60 @@ def _described(phrase: str, depth: int):
     return _describe_cache()(phrase, depth)
 
 
+_CHAR_NAMES = {"tab": "\t", "tabs": "\t", "newline": "\n", "newlines": "\n", "line break": "\n", "line breaks": "\n",
+               "space": " ", "spaces": " "}
+_SPECIAL_PIECE = re.compile(r"(?:(a|an|one|a single|(?:\d+|two|three|four|five|six|seven|eight|nine|ten)(?: more)?) )?"
+                            r"(?:literal |real |actual )?(tabs?|newlines?|line breaks?|spaces?)(?: characters?)?")
+_PIECE_SEP = re.compile(r",? (?:and )?then |,? followed by |, ")
+
+
+def _text_from_pieces(body: str, single: bool = False):
+    """'the word tab, then one tab character, then the word here' -> 'tab\there': a text built from
+    words and named characters (tab, newline, space), joined as given. None unless at least one
+    character is named (without one, how words join is not said)."""
+    out, special = [], False
+    for piece in _PIECE_SEP.split(body.strip()):
+        piece = piece.strip()
+        m = _SPECIAL_PIECE.fullmatch(piece)
+        if m:
+            count = 1 if m.group(1) in (None, "a", "an", "one", "a single") else _count(m.group(1).split()[0])
+            plural = m.group(2).endswith("s")
+            if count is None or (count == 1) == plural and m.group(1) is not None:
+                return None  # "two space", "a tabs"
+            out.append(_CHAR_NAMES[m.group(2)] * count)
+            special = True
+            continue
+        m = re.fullmatch(r"(?:the (?:word|words|text|letter) )?([^\W_][^\W_]*(?: [^\W_]+){0,3})", piece)
+        if not m or (_stop_in_text().search(m.group(1)) and not piece.startswith(("the word", "the letter"))
+                     and len(m.group(1)) > 1):  # "a, a tab, b": a one-letter piece is that letter
+            return None
+        out.append(m.group(1))
+    return "".join(out) if special and (len(out) > 1 or single) else None
+
+
 def _describe_value(phrase: str, depth: int):
     from .values import Contract
 
-    p = phrase.strip()
+    p = phrase.strip().rstrip(",;").rstrip()
     if p.startswith("(") and p.endswith(")") and _protect_groups(p[1:-1]) is not None:
         p = p[1:-1].strip()  # a parenthesised group is one nested description
     ok, v = describe_scalar_value(p)
     if ok:
         return ok, v
+    # "the string: the word tab, then one tab character, then the word here", "a string of three spaces,
+    # the word padded, then three more spaces", "the word tab followed by a tab"
+    m = re.fullmatch(r"((?:the|a|an) (?:text value|string value|string|text)(?: that is| of| made of|:)? )?(.+)", p, re.S)
+    if m and re.search(r"\b(?:tabs?|newlines?|line breaks?|spaces?)\b", m.group(2)):
+        t = _text_from_pieces(m.group(2), single=m.group(1) is not None)
+        if t is not None:
+            return True, t
+    # "a three-line string: multi, line, text, separated by newlines"
+    m = re.fullmatch(r"(?:an? |the )?(?:[a-z-]+ )?(?:string|text)(?: value)?: (.+?),? (?:separated|joined) by (?:a |one )?"
+                     r"(newlines?|tabs?|spaces?|line breaks?)", p, re.S)
+    if m:
+        words = _split_items(m.group(1)) or []
+        if len(words) > 1 and all(re.fullmatch(r"[^\W_]+", w) for w in words):
+            return True, _CHAR_NAMES[m.group(2)].join(words)
     if depth >= _DESCRIPTION_DEPTH:
         return _NO
     if depth:  # inside a description ("field 0 is handle alpha") a bare "handle <name>" is one
@@ -1345,6 +1391,29 @@ def _describe_value(phrase: str, depth: int):
         ok, v = _described(m.group(2), depth + 1)
         if ok:
             return True, {_map_key(m.group(1)): v}
+    # 'a map with string keys "1" and "2" mapping to "one" and "two"': keys, then their values in order
+    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict) with (?:the )?(?:string |text )?keys (.+?),? "
+                     r"(?:mapping|mapped|going|set) to (.+?)(?:,? respectively)?", p, re.S)
+    if m:
+        keys = [_map_key(k) for k in _split_items(m.group(1)) or []]
+        vals = [_described(x, depth + 1) for x in _split_items(m.group(2)) or []]
+        if len(keys) > 1 and len(keys) == len(vals) and None not in keys and len(set(keys)) == len(keys) \
+                and all(ok for ok, _ in vals):
+            return True, dict(sorted(zip(keys, (v for _, v in vals))))
+    # "z is 1, a is 2, m is 3 (a map)", "x is true and y is null, as a map"
+    m = re.fullmatch(r"(.+?),? (?:\((?:as )?an? (?:map|dictionary|object)\)|as an? (?:map|dictionary|object))", p, re.S)
+    if m:
+        out = {}
+        for it in _split_items(m.group(1)) or []:
+            km = re.fullmatch(r"(" + _KEY + r") (?:is|=|:) (.+)", it, re.S)
+            key = _map_key(km.group(1)) if km else None
+            ok, v = _described(km.group(2), depth + 1) if key is not None else _NO
+            if not ok or key in out:
+                out = {}
+                break
+            out[key] = v
+        if out:
+            return True, dict(sorted(out.items()))
     # "map, one key a, value null", "a map with one key, C, whose value is 1": one key and its value
     m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one)? key,? "
                      r"(" + _KEY + r"),? (?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?(.+)", p, re.S)

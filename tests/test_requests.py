@@ -566,3 +566,33 @@ def test_sources_verbs_and_sentence_ends(text, target, payload):
 
     r = read_request(text)
     assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
+
+
+@pytest.mark.parametrize("phrase,value", [
+    # texts built from words and named characters, joined as given
+    ("the string: the word left, then a tab, then the word right", "left\tright"),
+    ("a string of two spaces, the word mid, then two more spaces", "  mid  "),
+    ("a text value that is row one, then a newline, then row two", "row one\nrow two"),
+    ("the word end followed by a newline", "end\n"),
+    ("x, a tab, y", "x\ty"),
+    ("a string of four spaces", "    "),
+    ("a two-line string: top, bottom, separated by newlines", "top\nbottom"),
+    # maps
+    ('a map with keys "a" and "b" mapped to 1 and 2', {"a": 1, "b": 2}),
+    ("q is 2, p is 1 (a map)", {"p": 1, "q": 2}),
+])
+def test_texts_from_pieces_and_more_maps(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("phrase", [
+    "the word hi, then the word there",  # no character named: how the words join is not said
+    "a space",  # a bare character name is no text unless a text noun says so
+    "two space",
+    'a map with keys "a" and "b" mapped to 1',  # two keys, one value
+])
+def test_pieces_and_maps_that_do_not_read(phrase):
+    assert describe_value(phrase) == (False, None)
