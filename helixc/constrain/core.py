@@ -336,25 +336,6 @@ class _Rebuilt(Exception):
 _ALL_BYTES = frozenset(range(256))
 
 
-def _trie_put(root: dict, key, stack: tuple, touch: int, leaf: tuple):
-    """Record ``leaf`` for every stack whose states from the top down to index ``touch - 1``
-    equal ``stack``'s (a computation that read only those). ``touch > len(stack)``: it read
-    nothing, the leaf stands for every stack."""
-    n = len(stack)
-    if touch > n:
-        root[key] = leaf
-        return
-    d = root.get(key)
-    if d is None or type(d) is tuple:
-        d = root[key] = {}
-    for i in range(n - 1, touch - 1, -1):
-        x = d.get(stack[i])
-        if x is None or type(x) is tuple:
-            x = d[stack[i]] = {}
-        d = x
-    d[stack[touch - 1]] = leaf
-
-
 class GrammarConstraint:
     """Token-level constraint for one LALR Lark grammar and one tokenizer.
 
@@ -420,10 +401,10 @@ class GrammarConstraint:
         self._bool_masks: dict = {}  # (part ids, EOS allowed) -> bool mask (insertion-ordered LRU)
         self._acc_memo: dict = {}
         self._quick: dict = {}
-        self._walk_memo: dict = {}  # _Multi id -> trie over the stack (top first) of walk results
+        self._walk_memo: dict = {}  # (_Multi id, top stack states read) -> parts of its walk
+        self._walk_depths: dict = {}  # _Multi id -> the numbers of top states its walks read
         self._interned: dict = {}  # content digest -> merged part (see _merge_parts)
         self._new_plans = None  # the build-time closure collects new plans here
-        self._walk_size = 0
         self._finished_mask = None
         if self._core_path is not None and (self.built_from == "grammar" or not self._core_path.exists()):
             self._write(self._core_path, {k: v for k, v in data.items() if k not in ("nodes", "multis", "closed")})
@@ -1012,9 +993,8 @@ class GrammarConstraint:
 
     def _drop_memos(self):
         """Forget every mask and walk memo (they refer to nodes by identity)."""
-        for memo in (self._masks, self._bool_masks, self._walk_memo):
+        for memo in (self._masks, self._bool_masks, self._walk_memo, self._walk_depths):
             memo.clear()
-        self._walk_size = 0
 
     def _child(self, pending: bytes, state: int, src):
         start = self.ctx_start[self.ctx_of_state[state]]
@@ -1151,18 +1131,14 @@ class GrammarConstraint:
         if plan[4]:
             return plan[0], (n if plan[3] else n + 1)
         mid = id(m)
-        d = self._walk_memo.get(mid)
-        if d is not None:  # a trie over the stack from the top: a leaf (a tuple) at the depth read
-            if type(d) is tuple:
-                return d[0], n + 1
-            i = n - 1
-            while i >= 0:
-                d = d.get(stk[i])
-                if d is None:
-                    break
-                if type(d) is tuple:
-                    return d[0], i + 1
-                i -= 1
+        ds = self._walk_depths.get(mid)
+        if ds is not None:  # the memo: (node set, the top states its walk read) -> parts
+            memo = self._walk_memo
+            for d in ds:
+                if d <= n:
+                    r = memo.get((mid, stk[n - d:]))
+                    if r is not None:
+                        return r, n - d + 1
         always, red, kids, reads, _static = plan
         t = n if reads else n + 1
         parts = list(always)
@@ -1197,11 +1173,16 @@ class GrammarConstraint:
             if cp:
                 parts.extend(cp)
         parts = tuple(parts)
-        if self._walk_size > 400_000:
+        if len(self._walk_memo) > 400_000:
             self._walk_memo.clear()
-            self._walk_size = 0
-        self._walk_size += 1
-        _trie_put(self._walk_memo, mid, stk, t, (parts,))
+            self._walk_depths.clear()
+            ds = None
+        d = n - t + 1  # states read from the top (0: none)
+        self._walk_memo[(mid, stk[n - d:])] = parts
+        if ds is None:
+            self._walk_depths[mid] = [d]
+        elif d not in ds:
+            ds.append(d)
         return parts, t
 
     def _part(self, ids: np.ndarray) -> np.ndarray:
