@@ -110,7 +110,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 # With to=auto a request needs at least one word (in any script): symbols and digits
                 # alone that no notation reads (a few glyphs, "17 ]") are broken notation, not English.
                 if not _detect.looks_like_hex(text) and (to_auto and _detect.has_word(text) or
-                                                         _detect.looks_like_english(text)):
+                                                         _detect.looks_like_english(text) or _described_whole(text)):
                     return None
                 raise
             value, source_name = d.value, d.notation
@@ -124,6 +124,18 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
         grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000,
         extra={"source": source_name},
     )
+
+
+def _described_whole(text: str) -> bool:
+    """One word or so that the rule reader reads, whole, as a value described in English ("bytes 01 02",
+    "minus 0.001"): a request, though too short to look like English. Not text that starts like notation."""
+    from . import catalog
+    from . import detection as _detect
+    from .requests import describe_value
+
+    t = text.strip()
+    return bool(t) and len(t) <= 200 and not t.startswith(catalog.start_chars()) and _detect.has_word(t) \
+        and describe_value(t)[0]
 
 
 def _broken_hex(text: str) -> bool:

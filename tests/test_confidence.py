@@ -190,6 +190,13 @@ def test_symbols_no_notation_reads_are_a_parse_error_even_with_to_auto(text):
     assert r.exit_code == 2 and "no notation reads this input" in r.stderr and not r.stdout, r.output
 
 
+@pytest.mark.parametrize("text,out", [("bytes 0a 0b", 'x"0a0b"'), ("minus 2.5", "-2.5")])
+def test_one_word_the_reader_reads_whole_is_a_request_not_broken_notation(text, out):
+    r = run("--to", "hlxl", "--text", text)
+    assert r.exit_code == 0 and r.output.strip() == out, r.output
+    assert run("--to", "hlxl", "--text", "minus").exit_code == 2  # one word that describes nothing: a parse error
+
+
 def test_a_bom_is_not_content(tmp_path):
     f = tmp_path / "f.hlxl"
     f.write_bytes(b'\xef\xbb\xbf{age: 30, name: "Alice", tags: [1, 2, 3]}\n')
