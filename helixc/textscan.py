@@ -20,14 +20,19 @@ building values, and reports the same code and position as that code:
   tree bottom-up, right to left: the reverse of preorder). The scan keeps those candidates as it
   goes: a container's own error is tracked only while no error was found inside it.
 
-Speed (issue 16, 1 MB in <= 100 ms): the token strings come from ``helixc_plugins._textlex_native``
-where it is built (``native_tokens``: the quick pattern's exact ``findall`` in C; the pattern is the
-reference, compared by tests/test_hostile.py); the quick parser is skipped when the brackets cannot
-balance (``cannot_balance``); the scan's token loop runs in C
-(``native_skim``) for as long as no token can change an error or an error candidate, which is most
-of a malformed megabyte; elsewhere (and without the extension) flat runs of plain items and (where the
+Speed (issue 16, 1 MB in <= 100 ms; kept under 60 ms of CPU time): the token strings come from
+``helixc_plugins._textlex_native`` where it is built (``native_tokens``: the quick pattern's exact
+``findall`` in C; the pattern is the reference, compared by tests/test_hostile.py); the quick parser's
+value builder runs in C (``quick_reader``: the Python quick parser is the reference, compared by
+tests/test_native_quick.py), so an error at the end of an otherwise valid megabyte costs little
+before the scan starts; the quick parser is skipped when the brackets cannot balance
+(``cannot_balance``, token counts in C); the scan's token loop runs in C (``native_skim``) for as
+long as no token can change an error or an error candidate, which is most of a malformed megabyte
+(runs of brackets too: the Python loop takes one token and hands back); where the C loop does not
+run (without the extension, or after a semantic error) flat runs of plain items and (where the
 notation's scan does it) nested ``[v, `` / ``{k: `` groups are checked in bulk at C level (section
-"flat runs" below), the Python token loop doing the rest.
+"flat runs" below), the Python token loop doing the rest. Token offsets of the reported error are
+summed in C (``_span``).
 
 Positions are token indices until the end; only the reported one becomes a character offset.
 Each scan returns ``None`` (the text is valid: the caller builds the value another way) or a
