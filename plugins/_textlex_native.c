@@ -1,4 +1,5 @@
-/* Token strings of the text notations in C (and, below, the fast path of their error scans): the same list as the quick patterns' findall.
+/* Token strings of the text notations in C (and, below, the fast path of their error scans and the quick parsers'
+ * value builder, `quick`): the same list as the quick patterns' findall.
  *
  * hlxl(text), lct(text), lcr(text) return exactly `_QUICK.findall(text)` of plugins/hlxl.py,
  * lc_t.py and lc_r.py (the patterns stay the reference: tests/test_hostile.py compares both on
