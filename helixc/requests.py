@@ -905,7 +905,7 @@ def describe_scalar_value(p: str):
     if m and not _stop_in_text().search(m.group(1)):
         return True, m.group(1)
     m = re.fullmatch(r"(?:(?:a handle named|the handle|a reference to|a handle called|a handle whose name is|"
-                     r"the handle called|the handle named)\s+|handle &h_)([A-Za-z0-9_]+)", p)
+                     r"the handle called|the handle named|handle named|handle called)\s+|handle &h_)([A-Za-z0-9_]+)", p)
     if m:
         return True, Handle(m.group(1))
     m = re.fullmatch(r"(?:an? |the )?handle (?:named |called )?\"([A-Za-z0-9_]+)\"", p)  # 'handle "orders"'
@@ -1112,7 +1112,8 @@ def _describe_value(phrase: str, depth: int):
         return ok, v
     # "the string: the word tab, then one tab character, then the word here", "a string of three spaces,
     # the word padded, then three more spaces", "the word tab followed by a tab"
-    m = re.fullmatch(r"((?:the|a|an) (?:text value|string value|string|text)(?: that is| of| made of|:)? )?(.+)", p, re.S)
+    m = re.fullmatch(r"((?:the|a|an) (?:text value|string value|string|text)(?: that is| of| made of| consisting of|"
+                     r" containing only| containing just| holding only|:)? )?(.+)", p, re.S)
     if m and re.search(r"\b(?:tabs?|newlines?|line breaks?|spaces?)\b", m.group(2)):
         t = _text_from_pieces(m.group(2), single=m.group(1) is not None)
         if t is not None:
@@ -1134,7 +1135,8 @@ def _describe_value(phrase: str, depth: int):
             return True, Handle(m.group(1))
     m = re.fullmatch(r"(?:a list with just|a one-item list (?:holding|containing)|an array (?:containing|with) only|"
                      r"(?:an? |the )?(?:list|array) (?:containing|holding|with|of) (?:only|just|a single|one single|only one|"
-                     r"just one|one)) (.+)", p, re.S)
+                     r"just one|one)|(?:an? |the )?(?:single|one)[- ](?:element|item) (?:list|array)(?: containing| holding| of| with)?"
+                     r") (.+)", p, re.S)
     if m:
         ok, v = _described(m.group(1), depth + 1)
         if ok:
@@ -1340,7 +1342,7 @@ def _describe_value(phrase: str, depth: int):
                      r"a contract with id (\d+) and no fields)", p)
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
-    m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+|[a-z]+(?:[ -](?!with\b|whose\b|field\b)[a-z]+)?)[,:]? |a contract with id (\d+),? )"
+    m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+|[a-z]+(?:[ -](?!with\b|whose\b|field\b)[a-z]+)?)[,:]? |a contract with id (\d+)[,:]? )"
                      r"(?=(?:with |whose |field |@))(.+)", p, re.S)
     cid = None
     if m:
@@ -1416,7 +1418,8 @@ def _describe_value(phrase: str, depth: int):
             return True, dict(sorted(out.items()))
     # "map, one key a, value null", "a map with one key, C, whose value is 1": one key and its value
     m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one)? key,? "
-                     r"(" + _KEY + r"),? (?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?(.+)", p, re.S)
+                     r"(" + _KEY + r"),? (?:(?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?|"
+                     r"(?:set to|mapped to|maps to|=|holding) )(.+)", p, re.S)
     if m and _map_key(m.group(1)) is not None:
         ok, v = _described(m.group(2), depth + 1)
         if ok:
@@ -1443,8 +1446,8 @@ def _describe_value(phrase: str, depth: int):
         where = m.group(1) == "a map where"
 
         def entry(it):  # one "key K with V" item -> (key, value), or None
-            km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|set to|that holds|"
-                              r"=|is) (.+)", it, re.S) or \
+            km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|maps to|set to|"
+                              r"that holds|=|is) (.+)", it, re.S) or \
                 re.fullmatch(r'(?:an |the )empty(?: string)? key() (?:with|holding|mapped to|set to|=) (.+)', it, re.S) or \
                 re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \
                 re.fullmatch(r"(" + _QUOTED + r"|[A-Za-z_][A-Za-z0-9_]*) " + ("is" if where else r"(?:set to|mapped to|=)") + r" (.+)",
@@ -1498,6 +1501,8 @@ def extract_description(text: str):
         ends = {len(text.rstrip())}
         for m in _END_BOUNDARY.finditer(text, a):
             ends.add(m.start())
+        for m in re.finditer(r";(?=\s)|\.(?=\s+[A-Z])", text[a:]):  # a clause or a sentence ends
+            ends.add(a + m.start())
         ends.update(e for e in named if e > a)
         for b in sorted((e for e in ends if e > a), reverse=True):
             if pronoun_one(text, a, b):

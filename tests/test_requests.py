@@ -596,3 +596,33 @@ def test_texts_from_pieces_and_more_maps(phrase, value):
 ])
 def test_pieces_and_maps_that_do_not_read(phrase):
     assert describe_value(phrase) == (False, None)
+
+
+@pytest.mark.parametrize("phrase,value", [
+    ("the text containing only a tab", "\t"),
+    ("one-element list holding true", [True]),
+    ("map with one key, on, set to true", {"on": True}),
+    ('a map where the key "a b" maps to 2', {"a b": 2}),
+    ("a list of one handle called h_1", [helixc.Handle("h_1")]),
+    ("a contract with id 5: field one is the text x", helixc.Contract(5, {1: "x"})),
+])
+def test_english_forms_read_fourth_batch(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value) and type(got) is type(value), got
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("I have a handle called Job_7; how would that look in lc-r?", "lc-r", helixc.Handle("Job_7")),  # a clause ends
+    ("Make the list 1, 2 and 3. Runic please.", "lc-r", [1, 2, 3]),  # a sentence ends
+])
+def test_clause_and_sentence_ends_end_a_description(text, target, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
+
+
+def test_a_full_stop_before_a_lower_case_word_ends_nothing():
+    assert not read_request("the text hello. world").has_payload
