@@ -170,16 +170,21 @@ def test_tables_from_disk_are_complete(tok, tmp_path, monkeypatch):
     assert c2.built_from == "disk" and c2._data["closed"]
     n0 = len(c2._nodes)
     got = []
-    built = 0
+    built = planned = 0
+
+    def n_plans():
+        return len(c2._multis), sum(len(m.plans) for m in c2._multis.values())
+
     for seq in seqs:
         s = c2.start()
         for t in seq:
-            before = len(c2._nodes)
+            before, plans_before = len(c2._nodes), n_plans()
             got.append(s.mask().copy())
-            if not s.pending:
+            if not s.pending:  # walk plans (and the node sets they walk) came from the build too
                 built += len(c2._nodes) - before
+                planned += n_plans() != plans_before
             s.advance(t)
-    assert built == 0 and len(c2._nodes) >= n0
+    assert built == 0 and planned == 0 and len(c2._nodes) >= n0
     assert len(got) == len(want) and all(np.array_equal(a, b) for a, b in zip(got, want))
 
 
