@@ -1054,21 +1054,25 @@ class GrammarConstraint:
     def _plan(self, m: _Multi, top: int, pending: bytes):
         """What the top LALR state alone decides for the nodes of ``m``: the parts allowed
         outright, the parts whose alive terminals reduce (fed at walk time), and the groups:
-        ignored (children walked on the same stack), shifted (children walked on stack +
-        target) or reduced (fed at walk time, once per terminal for all nodes); groups without
-        an action are left out. Children reached the same way are walked together (one
-        _Multi). A shifted child whose state x only reduces by a rule of one symbol to A is
-        walked on stack + (goto(top, A),) instead: every terminal it can read is in x's
-        context, where x reduces it, so that is where the parse goes, and siblings whose
-        first terminal differs (scalars of one value position) meet there. A child whose own
-        plan is static (no reductions anywhere below it) is merged in: its parts depend on
-        nothing but this top state. Cached per (node set, top state): a static plan is the
-        walk's whole answer, others walk only the reduce-dependent part of the tree."""
-        always, red, k0, k1, k2 = [], {}, [], {}, {}
+        shifted (children walked on stack + target) or reduced (fed at walk time, once per
+        terminal for all nodes); groups without an action are left out, and the children
+        of ignored groups are taken in as nodes of ``m`` (they are walked on this same
+        stack). Children reached the same way are walked together (one _Multi). A shifted
+        child whose state x only reduces by a rule of one symbol to A is walked on stack +
+        (goto(top, A),) instead: every terminal it can read is in x's context, where x
+        reduces it, so that is where the parse goes, and siblings whose first terminal
+        differs (scalars of one value position) meet there. A child whose own plan is
+        static (no reductions anywhere below it) is merged in: its parts depend on nothing
+        but its top state. Cached per (node set, top state): a static plan is the walk's
+        whole answer, others walk only the reduce-dependent part of the tree. Kids:
+        (1, shifted state, _Multi) or (2, terminal, sources, {ctx start: _Multi})."""
+        always, red, k1, k2 = [], {}, {}, {}
         row = self.table[top]
         reads = False
         cs, cod, unit = self.ctx_start, self.ctx_of_dfa, self._unit
-        for node in m.nodes:
+        todo = list(m.nodes)
+        seen = {id(n) for n in todo}
+        for node in todo:  # grows: the children of ignored groups are walked on this very stack
             if node.by_code:
                 reads = True
             for code, ids in node.by_code.items():
@@ -1079,7 +1083,10 @@ class GrammarConstraint:
                     red.setdefault(q, []).append(ids)
             for T, src in node.groups:
                 if T in self.ignore:  # the next lexeme is read in this node's own context
-                    k0.append(self._child_at(pending, cs[cod[node.key[0]]], src))
+                    child = self._child_at(pending, cs[cod[node.key[0]]], src)
+                    if id(child) not in seen:
+                        seen.add(id(child))
+                        todo.append(child)
                     continue
                 reads = True
                 a = row.get(T)
@@ -1097,17 +1104,15 @@ class GrammarConstraint:
                         x = g[1]
                 k1.setdefault(x, []).append(child)
         kids = []
-        for kind, ctop, nodes in ([(0, top, k0)] if k0 else []) + [(1, x, v) for x, v in k1.items()]:
+        for x, nodes in k1.items():
             child = self._multi(nodes)
-            cp = child.plans.get(ctop)
+            cp = child.plans.get(x)
             if cp is None:
-                cp = self._plan(child, ctop, pending)
-            if cp[4]:  # static: parts fixed by ctop alone (kind 1: a new top, nothing below read)
+                cp = self._plan(child, x, pending)
+            if cp[4]:  # static: parts fixed by x alone (a new top, nothing below read)
                 always.extend(cp[0])
-                if kind == 0 and cp[3]:
-                    reads = True
             else:
-                kids.append((kind, ctop, child))
+                kids.append((1, x, child))
         for T, srcs in k2.items():
             kids.append((2, T, tuple(srcs), {}))  # the last: ctx start -> _Multi of the children
         red = tuple((self._merge_parts(v), q) for q, v in red.items())
@@ -1152,10 +1157,7 @@ class GrammarConstraint:
                     parts.extend(ps)
                     break
         for kid in kids:
-            kind = kid[0]
-            if kind == 0:
-                s2, child = stk, kid[2]
-            elif kind == 1:
+            if kid[0] == 1:
                 s2, child = stk + (kid[1],), kid[2]  # kid[1]: the shifted state
             else:
                 s2, t2 = feed(stk, kid[1])
