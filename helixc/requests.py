@@ -45,6 +45,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_QUESTION_STARTS = ("how is", "how are", "how many", "how much", "is ", "are ", "can ", "should ", "what happens",
+                    "why ", "do ", "does ", "will ", "when ", "where ")
 _EXPLAIN_CUES = (
     "what is", "what's", "what are", "why", "how does", "how do", "explain", "difference", "which ",
     "when should", "tell me about", "describe", "meaning of", "what does", "is it true", "can i", "does ",
@@ -609,10 +611,16 @@ def read_request(text: str) -> RequestReading:
                 not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm) and match_knowledge(norm)):
             target = "explain"
             r.knowledge_id = kid
-    if target is None and found is None and not re.search(r"\d", norm) and not _VALUE_CUES.search(norm) \
-            and not _NUMBER_WORDS.search(norm):
-        if low.strip().lower().startswith(_EXPLAIN_CUES):
-            if not re.search(r"\b(?:convert|translate|encode|write|show|give|express|render|serialize)\b", low):
+    asks = low.rstrip().endswith("?") and low.strip().startswith(_QUESTION_STARTS) \
+        and not re.search(r"\b(?:true|false|null|nothing|none|yes|no)\b", low)
+    if (target is None or asks and target != "explain" and not r.has_payload) and found is None \
+            and not re.search(r"\d", norm) and not _VALUE_CUES.search(norm) and not _NUMBER_WORDS.search(norm):
+        if low.strip().lower().startswith(_EXPLAIN_CUES) or asks:
+            # a question with no value in it: "how is a string laid out in <notation>?" (not "how is
+            # true written in ...?": a keyword is a value; nor "how does X look in ...": a verb asks for one)
+            if not re.search(r"\b(?:convert|translate|encode|write|written|show|give|express|expressed|render|"
+                             r"rendered|serialize|look|looks|spell|spelled|spelt|become|becomes|appear|appears|"
+                             r"represent|represented|come out|comes out)\b", low):
                 target = "explain"
     pos = english.find("\x00")
     if target is not None and target != "explain" and pos >= 0 and \

@@ -626,3 +626,13 @@ def test_clause_and_sentence_ends_end_a_description(text, target, payload):
 
 def test_a_full_stop_before_a_lower_case_word_ends_nothing():
     assert not read_request("the text hello. world").has_payload
+
+
+@pytest.mark.parametrize("text,target", [
+    ("how is a float laid out in lc-b?", "explain"),  # a question with no value in it, even naming a notation
+    ("can I put comments in lc-t?", "explain"),
+    ("how is false written in lc-r?", "lc-r"),  # a keyword is a value
+    ("what is an empty list in lc-t?", "lc-t"),  # ... and so is a described one
+])
+def test_a_question_with_no_value_is_an_explain_request(text, target):
+    assert read_request(text).target == target
