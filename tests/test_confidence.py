@@ -73,6 +73,12 @@ def test_a_question_both_readers_see_has_its_own_router_threshold():
     assert not judge({**ask, "route_named": True}, Thresholds(route_prob=0.98, route_prob_named=0.98))[0]  # None: unchanged
 
 
+def test_a_notation_answer_to_what_the_reader_reads_as_a_question_is_not_sure():
+    th = Thresholds()
+    assert not judge({**GOOD, "reader_explain": True}, th)[0]  # "tag 0C in <notation> = ?": the router chose a notation
+    assert judge({**GOOD, "reader_explain": False}, th)[0]
+
+
 def test_words_the_reader_read_into_the_answer_are_not_doubted_again():
     # the reader computed "two and three quarters" itself; the same words anywhere else are a computation
     assert request_checks("two and three quarters, in hlxl", "hlxl", 2.75, "2.75", extra=2.75,

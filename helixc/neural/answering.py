@@ -220,6 +220,7 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             ref = None
         if i in routed_by_model:
             features["route_named"] = _rule_target(r.text) == route
+            features["reader_explain"] = route != "explain" and _rule_target(r.text) == "explain"
         ref_val = None
         if ref is not None:
             ref_route, ref_out, ref_val = ref
@@ -322,6 +323,8 @@ def reading_doubt(text: str) -> str | None:
         return "the value read may belong to a key written before it"
     if _TEXT_GOES_ON.search(norm[:span[0]]):  # 'the string: she said "hi"': the quote is part of the text
         return "the quoted text read may be part of a longer text"
+    if re.search(r"\b(?:tag|tag byte|type byte|opcode|marker)\s*$", norm[:span[0]], re.I):  # "tag 0C in <notation> = ?"
+        return "the value read follows the word 'tag': the request may ask what that tag means"
     return None
 
 

@@ -554,6 +554,8 @@ def judge(features: dict, th: Thresholds) -> tuple[bool, str | None]:
         return False, "the model ran to its token budget (a repetition loop)"
     if router_unsure:
         return False, f"the router is unsure which notation is meant (p={features['route_prob']:.2f})"
+    if features.get("reader_explain"):
+        return False, "the request reads as a question with no value in it, and the router chose a notation"
     if features.get("route") == "explain":
         if features.get("min_prob", 1.0) < th.explain_prob:
             return False, f"no knowledge entry clearly answers this (p={features['min_prob']:.2f})"
