@@ -19,13 +19,16 @@ How a mask is computed (see the package docstring for the API):
   remaining suffixes are run from the next context ("nodes", keyed by content). The parser
   runs once per terminal type, never per token.
 * Build time (``_close``): the node of every character-boundary lexer state and, recursively,
-  of every group in every context its terminal can lead to, plus a walk plan per (node, LALR
-  state of its context). Only states with a half-read UTF-8 character (pending bytes) build
-  nodes later (their token sets are small). Parts of >= V/32 tokens are packed bitmaps.
-* A mask: walk the nodes from the current one (``_walk``): the plan says what the top state
-  decides; reductions are fed (memoized in a trie over the stack states they read), and each
-  node's result is memoized in a trie over the stack states its subtree read, so a known
-  (lexer state, top of stack) costs one lookup per state read. The union of the parts is
+  of every group in every context its terminal can lead to, plus a walk plan per (node set,
+  LALR state it can be walked at). Only states with a half-read UTF-8 character (pending
+  bytes) build nodes later (their token sets are small). Parts of >= V/32 tokens are packed
+  bitmaps; the parts a plan allows outright are merged into at most one bitmap and one id list.
+* A mask: walk from the current node (``_walk``) over sets of nodes walked on the same stack
+  (``_Multi``: one feed per terminal for all of them; children of ignored groups join the set,
+  a shifted child whose state only reduces by a one-symbol rule is walked at the goto state,
+  where siblings meet). The plan says what the top state decides; reduce chains are computed
+  directly, and each set's result is memoized on (set, the top stack states its subtree
+  read), so a known (lexer state, top of stack) costs one lookup. The union of the parts is
   OR-ed (packed) and unpacked once into a pre-touched row of a pool (``_MaskPool``: fresh
   memory would cost a page fault per 4 KiB); bool masks live in an LRU keyed by their parts
   and EOS flag.
