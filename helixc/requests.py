@@ -134,6 +134,10 @@ class RequestReading:
     route: str | None = None  # coordinator class the reader would pick, None when unsure
     has_payload: bool = False  # True when `payload` is meaningful (a payload may be null)
     knowledge_id: str | None = None  # explain: the knowledge.json entry whose known question is asked whole
+    # (start, end) in the normalised request of the sentence the reading came from, where the request
+    # has several and only one of them asks for the value ("my cat is 12. anyway, put 7 into <notation>");
+    # None: the whole request
+    sentence: tuple[int, int] | None = None
 
     def answer(self) -> str | None:
         """The compiler's answer: the payload emitted in the target notation, when both are known."""
@@ -520,8 +524,73 @@ def _label_target(english: str) -> str | None:
     return None
 
 
+_REQUEST_VERB = re.compile(r"\b(?:give|write|convert|translate|put|encode|seriali[sz]e|show|make|produce|render|"
+                           r"turn|express|output|print|need|want|create|build|generate|emit|spell)\b", re.I)
+
+
+_TARGET_FORM = re.compile(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:notation|form|format|version|"
+                          r"encoding|syntax|glyphs|script)\b", re.I)
+
+
+_CLAUSE_START = re.compile(r"\s+(?:please|pls|can|could|would|will|anyway|but|so|now|just|then|i|we)\b", re.I)
+
+
+def sentences(norm: str) -> list[tuple[int, int]]:
+    """The sentences of a request: (start, end) spans split after . ! ? followed by a space, outside
+    quotes, brackets and braces (so notation text and quoted text stay whole). After ";" only where a new
+    clause starts ("; please ..."): lists of items in words use it too ("a list containing: an empty map; the text x")."""
+    out, start, depth, quote, i = [], 0, 0, False, 0
+    while i < len(norm):
+        c = norm[i]
+        if c == '"' and (i == 0 or norm[i - 1] != "\\"):
+            quote = not quote
+        elif not quote and c in "[{(":
+            depth += 1
+        elif not quote and c in "]})":
+            depth = max(0, depth - 1)
+        elif not quote and not depth and i + 1 < len(norm) and norm[i + 1].isspace() and (
+                c in ".!?" or c == ";" and _CLAUSE_START.match(norm, i + 1)) \
+                and not norm[i + 1:].lstrip().startswith("("):  # "... (page 12)": a remark on the sentence before
+            out.append((start, i + 1))
+            start = i + 1
+        i += 1
+    out.append((start, len(norm)))
+    return [(a, b) for a, b in out if norm[a:b].strip()]
+
+
 def read_request(text: str) -> RequestReading:
     """Read an English request with rules only; fields are None where the rules are not sure.
+
+    A request of several sentences where one asks for the value ("We have 2 teams. Just encode 123
+    in <notation>."): that sentence is read alone when it carries the value and a target; the others are
+    context (their numbers are not the value). Otherwise the whole request is read.
+    """
+    norm = normalize_numbers(text.strip())
+    parts = sentences(norm)
+    if len(parts) > 1:
+        # the one sentence with a request verb, else the one naming a notation
+        asking = [(a, b) for a, b in parts if _REQUEST_VERB.search(norm[a:b])]
+        if len(asking) != 1:
+            asking = [(a, b) for a, b in parts if _mentions(norm[a:b])]
+        if len(asking) == 1:
+            a, b = asking[0]
+            r = _read_request(norm[a:b])
+            # its target must be one it names, unless no other sentence names a notation ("Make X. <notation> please.")
+            others = [norm[c:d] for c, d in parts if (c, d) != (a, b)]
+            named_elsewhere = any(_mentions(o) for o in others)
+            # another sentence that asks something or names some target form ("What is it in <typo> notation?")
+            # may change what is asked: then the whole request is read
+            asks_elsewhere = any("?" in o or _TARGET_FORM.search(o) for o in others)
+            if r.has_payload and r.target not in (None, "explain") and not asks_elsewhere \
+                    and (_mentions(norm[a:b]) or not named_elsewhere):
+                r.numbers = find_numbers(text)
+                r.sentence = (a, b)
+                return r
+    return _read_request(text)
+
+
+def _read_request(text: str) -> RequestReading:
+    """read_request on one text (see there).
 
     * target: a notation synonym after "to/into/in/as/using" (or "<notation> form of"); the only
       notation named, when just one is named and it is not the payload's; "explain" for questions

@@ -284,7 +284,8 @@ def test_one_after_a_value_word_stays_a_number(text):
     ('convert the string "hi" to lc-r', True),
     ('convert the string: she said "hi" (quotes included) to lc-r', False),  # the quote is part of the text
     ("nested map: user -> {id: 5}, in LC-R", False),  # the payload is the value of a key
-    ("my cat is 12 years old. anyway, put 7 into hlxl", False),  # another literal could be the one meant
+    ("my cat is 12 years old. anyway, put 7 into hlxl", True),  # the other sentence's number is context
+    ("put 7 into hlxl, my cat is 12 years old", False),  # another literal in the same sentence could be the one meant
     ("decode 05 01 02 06 into runes", True),  # hex asked to be decoded is binary notation text
     ("show the LC-B hex 03 02 68 69 in HLXL", True),  # ... and so is hex the request calls binary notation
     ("put 0C 0D in runes", False),  # bare hex may be binary notation text or a bytes value
@@ -636,3 +637,25 @@ def test_a_full_stop_before_a_lower_case_word_ends_nothing():
 ])
 def test_a_question_with_no_value_is_an_explain_request(text, target):
     assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("my dog is 9 years old. anyway, put 4 into lc-t", "lc-t", 4),  # the other sentence's number is context
+    ("We run 3 servers and 2 queues. Could you give me the lc-r form of [5, 6]? Thanks.", "lc-r", [5, 6]),
+    ("Make a list of true and false. Runic please.", "lc-r", [True, False]),  # the target named in another sentence
+    ("I have {a: 1} in lc-t. What is it in lc-r?", "lc-r", {"a": 1}),  # value and target in different sentences
+])
+def test_the_sentence_that_asks_is_read(text, target, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
+
+
+def test_sentences_keep_quotes_and_brackets_whole():
+    from helixc.requests import sentences
+
+    t = 'say "a. b" now. then [1. 2] ok'
+    assert [t[a:b].strip() for a, b in sentences(t)] == ['say "a. b" now.', "then [1. 2] ok"]
+    t = "a list containing: an empty map; the text x; please write it"  # ";" ends a clause only before one
+    assert [t[a:b].strip() for a, b in sentences(t)] == ["a list containing: an empty map; the text x;", "please write it"]

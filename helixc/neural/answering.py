@@ -297,6 +297,8 @@ def _payload_span(text: str):
     from .. import same
 
     norm = normalize_numbers(text.strip())
+    if r.sentence is not None:  # read from one sentence of the request: its span and literals are that sentence's
+        norm = norm[r.sentence[0]:r.sentence[1]].strip()
     if r.payload_notation in ("english", "number"):
         found = extract_description(norm)
         # a number the reader took from notation text may sit inside a description that reads as another
