@@ -270,6 +270,15 @@ def _kind(value) -> str:
 READ_BUDGET_CHARS = 150_000
 
 
+# Numbers that count or name something else: "our 5 edge nodes", "like 20 folders", "ticket #4471",
+# "page 12". A count of value things ("3 items", "two nulls", "4 times") is none of these.
+_VALUE_NOUNS = ("items|elements|entries|values|fields|keys|lists|arrays|maps|objects|dictionaries|contracts|handles|"
+                "strings|texts|words|numbers|integers|ints|floats|bytes|nulls|trues|falses|zeros|ones|times|digits|"
+                "characters|chars|letters|spaces|tabs|newlines|pairs|levels|deep")
+INCIDENTAL_NUMBER = re.compile(r"#\d+\b|\b(?:page|ticket|issue|step|case|version|line|room|chapter|section|table)\s+#?\d+\b|"
+                         r"\b\d+\s+(?:[a-z]+\s+)?(?!(?:" + _VALUE_NOUNS + r")\b)[a-z]{3,}s\b", re.I)
+
+
 def _span_starts(text: str) -> list[int]:
     starts = []
     for i, ch in enumerate(text):
@@ -305,7 +314,12 @@ def extract_payload(text: str, source: str | None = None):
     if not text:
         return None
     budget = READ_BUDGET_CHARS
+    # "our 5 edge nodes", "page 12": a number counting or naming something else is no payload ("#12" may
+    # be notation text: only the leftover check in helixc.neural.answering counts it as context)
+    incidental = [(m.start(), m.end()) for m in INCIDENTAL_NUMBER.finditer(text) if text[m.start()] != "#"]
     for a in _span_starts(text):
+        if any(s0 <= a < e0 for s0, e0 in incidental):
+            continue
         for b in _span_ends(text, a):
             span = text[a:b].strip()
             if not span:

@@ -285,13 +285,17 @@ def test_one_after_a_value_word_stays_a_number(text):
     ('convert the string: she said "hi" (quotes included) to lc-r', False),  # the quote is part of the text
     ("nested map: user -> {id: 5}, in LC-R", False),  # the payload is the value of a key
     ("my cat is 12 years old. anyway, put 7 into hlxl", True),  # the other sentence's number is context
-    ("put 7 into hlxl, my cat is 12 years old", False),  # another literal in the same sentence could be the one meant
+    ("put 7 into hlxl, or maybe 12", False),  # another literal in the same sentence could be the one meant
+    ("put 7 into hlxl, my cat is 12 years old", True),  # a number counting something else (years) is context
+    ("for our 5 edge nodes, convert [1, 2] to lc-r", True),  # a number counting something else is no literal
+    ("ticket #881: convert [1, 2] to lc-r", True),
+    ("convert [1, 2] to lc-r, 3 items", False),  # a count of value things may be meant
     ("decode 05 01 02 06 into runes", True),  # hex asked to be decoded is binary notation text
     ("show the LC-B hex 03 02 68 69 in HLXL", True),  # ... and so is hex the request calls binary notation
     ("put 0C 0D in runes", False),  # bare hex may be binary notation text or a bytes value
     ("put the bytes 0A 0B in runes", True),  # "the bytes ..." describes a bytes value
     ("what's 300 in LC-B?", True),  # a lone number; an apostrophe inside a word is no literal
-    ("what's 300 in LC-B? (page 12)", False),
+    ("what's 300 in LC-B? (page 12)", True), ("what's 300 in LC-B? (or 12)", False),
     ("record: name -> {id: 5}, as LC-T", False),  # a key before the value read
 ])
 def test_the_compiler_overrules_the_model_only_on_a_reading_it_can_stand_behind(text, sure):

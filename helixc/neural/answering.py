@@ -337,7 +337,7 @@ def _sure_payload(text: str, route: str) -> bool:
     when the request says they are binary notation (it names that notation besides the target, or
     asks to decode them): otherwise they may be meant as a bytes value."""
     from ..plugins import notations
-    from ..requests import _mentions
+    from ..requests import INCIDENTAL_NUMBER, _mentions
 
     if route == "explain":
         return False
@@ -357,7 +357,10 @@ def _sure_payload(text: str, route: str) -> bool:
     rest = norm[:span[0]] + " " + norm[span[1]:]
     for a, b, _ in sorted(_mentions(rest), reverse=True):  # notation names are not literals
         rest = rest[:a] + " " + rest[b:]
+    rest = INCIDENTAL_NUMBER.sub(" ", rest)
     return not _leftover_literal().search(rest)
+
+
 
 
 def _thresholds(moe):
