@@ -213,7 +213,7 @@ _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
     r"\)|\s*(?:->|=>|\u2192)|\s+(?:written|expressed|rendered|shown|formatted|spelled|spelt)\s+(?:in|as|using)\b|"
     r"\s+(?:looks?|look) like\b|\s+(?:encodes?|serializes?|serialises?|translates?|converts?|becomes?) (?:to|into|in|as)\b|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
-    r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b", re.I)
+    r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b|,\s*(?:all|everything|both|altogether)\s+(?:in|as|to|into)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
 # the span is probably only part of the value ("a contract 14 whose first field is 14"), so the
@@ -1192,6 +1192,34 @@ def _text_from_pieces(body: str, single: bool = False):
     return "".join(out) if special and (len(out) > 1 or single) else None
 
 
+def _contract_fields(items: list[str], depth: int) -> dict | None:
+    """Contract field items ("field 0 is X", "whose first field is Y", "@1 = Z") -> {index: value}, or
+    None unless every item reads, no index repeats and they ascend."""
+    fields = {}
+    for it in items:
+        fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
+            re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
+        wm = None if fm else re.fullmatch(
+            r"(?:(?:with |whose )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
+            r"(?:=|is|set to|being|equal to|equals|holding|:|(?=(?:the|an?) ))\s*(.+)", it, re.S)
+        if not fm and not wm:
+            return None
+        if wm:
+            g = (wm.group(1) or wm.group(2)).lstrip("@")
+            idx, d = (int(g) if g.isdigit() else _COUNT_WORDS[g.lower()]), wm.group(3)
+        elif fm.group(1) in _ORDINALS:
+            idx, d = _ORDINALS[fm.group(1)], fm.group(2)
+        else:
+            idx, d = int(next(g for g in fm.groups()[:3] if g)), fm.group(fm.lastindex)
+        if idx in fields:
+            return None
+        ok, v = _described(d, depth + 1)
+        if not ok:
+            return None
+        fields[idx] = v
+    return fields if list(fields) == sorted(fields) else None
+
+
 def _describe_value(phrase: str, depth: int):
     from .values import Contract
 
@@ -1434,7 +1462,7 @@ def _describe_value(phrase: str, depth: int):
     if m:
         return True, Contract(int(next(g for g in m.groups() if g)), {})
     m = re.fullmatch(r"(?:a contract (\d+)[,:]? |contract (\d+|[a-z]+(?:[ -](?!with\b|whose\b|field\b)[a-z]+)?)[,:]? |a contract with id (\d+)[,:]? )"
-                     r"(?=(?:with |whose |field |@))(.+)", p, re.S)
+                     r"(?:that has |which has |having )?(?=(?:with |whose |field |@))(.+)", p, re.S)
     cid = None
     if m:
         g = next(g for g in m.groups()[:3] if g)
@@ -1443,31 +1471,12 @@ def _describe_value(phrase: str, depth: int):
         items = _split_items(m.group(4))
         if not items:
             return _NO
-        fields = {}
-        for it in items:
-            fm = re.fullmatch(r"whose (first|second|third|fourth|fifth|sixth|seventh|eighth) field is (.+)", it, re.S) or \
-                re.fullmatch(r"(?:field (\d+) set to|field @(\d+) =|with field (\d+) being) (.+)", it, re.S)
-            wm = None if fm else re.fullmatch(
-                r"(?:(?:with |whose )?field (?:number )?(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|@\d+)|(@\d+))\s*"
-                r"(?:=|is|set to|being|equal to|equals|holding|:|(?=(?:the|an?) ))\s*(.+)", it, re.S)
-            if not fm and not wm:
-                return _NO
-            if wm:
-                g = (wm.group(1) or wm.group(2)).lstrip("@")
-                idx, d = (int(g) if g.isdigit() else _COUNT_WORDS[g.lower()]), wm.group(3)
-            elif fm.group(1) in _ORDINALS:
-                idx, d = _ORDINALS[fm.group(1)], fm.group(2)
-            else:
-                idx, d = int(next(g for g in fm.groups()[:3] if g)), fm.group(fm.lastindex)
-            if idx in fields:
-                return _NO
-            ok, v = _described(d, depth + 1)
-            if not ok:
-                return _NO
-            fields[idx] = v
-        if list(fields) != sorted(fields):
-            return _NO
-        return True, Contract(cid, fields)
+        fields = _contract_fields(items, depth)
+        if fields is None and len(items) > 1:
+            # the whole rest as one field: "field 0 set to a map with key ids holding the list 1, 2, 3"
+            # (a nested description's commas and "and"s are its own), tried only when the split reads none
+            fields = _contract_fields([m.group(4).strip()], depth)
+        return (True, Contract(cid, fields)) if fields is not None else _NO
     # "a map with keys a and b, both false": several keys, one value
     m = re.fullmatch(r"(?:a |the )?(?:map|object|dictionary|dict) with (?:the )?keys (.+?),? (?:both|all|each|all of them) "
                      r"(?:set to |=\s*|being |equal to )?(.+)", p, re.S)

@@ -663,3 +663,21 @@ def test_sentences_keep_quotes_and_brackets_whole():
     assert [t[a:b].strip() for a, b in sentences(t)] == ['say "a. b" now.', "then [1. 2] ok"]
     t = "a list containing: an empty map; the text x; please write it"  # ";" ends a clause only before one
     assert [t[a:b].strip() for a, b in sentences(t)] == ["a list containing: an empty map; the text x;", "please write it"]
+
+
+@pytest.mark.parametrize("phrase,value", [
+    # a nested description without parentheses: its commas and "and"s are its own
+    ("a contract 4 that has field 0 set to a map with key xs holding the list 7, 8, 9",
+     helixc.Contract(4, {0: {"xs": [7, 8, 9]}})),
+    ("a map with key outer whose value is a map with key a = 1 and key b = 2", {"outer": {"a": 1, "b": 2}}),
+])
+def test_nested_descriptions_without_parentheses(phrase, value):
+    from helixc import same
+
+    ok, got = describe_value(phrase)
+    assert ok and same(got, value), got
+
+
+def test_all_in_a_notation_ends_a_description():
+    r = read_request("I want a map with key k whose value is a map with key a = 1 and key b = 2, all in lc-t.")
+    assert r.target == "lc-t" and r.payload == {"k": {"a": 1, "b": 2}}
