@@ -374,7 +374,8 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     for a, b, name in mentions:
         before, after = english[:a], english[b:]
         is_target = not _SOURCE_CUE.search(before) and _TARGET_PREP.search(before) or not _SOURCE_CUE.search(before) and (
-            re.match(r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation)?\s*(?:of|for)\b", after, re.I)
+            re.match(r"\s*(?:form|version|representation|encoding|equivalent|encoded|notation|rendering|spelling)?\s*(?:of|for)\b",
+                     after, re.I)
             and not re.match(r"\s*(?:value|text)\b", after, re.I))
         if is_target:
             targets.append((a, name))
@@ -650,6 +651,14 @@ def _read_request(text: str) -> RequestReading:
             r.payload, r.payload_notation, r.has_payload = value, used, True
             if used and type(value) is int and src0 is None and used != catalog.binary_notation():
                 r.payload_notation = "number"
+    if not r.has_payload and found is None:
+        # "¿qué? as an <notation> string", "Москва (the city name) as text": one token with a non-ASCII
+        # character, said to be a text
+        t = token_text(norm)
+        if t is not None:
+            found = (t[0], "english", t[1], t[2])
+            r.payload, r.payload_notation, r.has_payload = t[0], "english", True
+            english = norm[:t[1]] + " \x00 " + norm[t[2]:]
     if not r.has_payload:
         d = extract_description(norm)
         if d is not None:
@@ -714,7 +723,8 @@ def _read_request(text: str) -> RequestReading:
         # "in ASII text form", "to Rnic format": a target is named but not one we know -> unsure
         if not names and (re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
                                     r"(?:form|notation|format|glyphs|text|bytes|script|encoding|syntax)\b", low)
-                          or re.search(r"\x00\s*(?:in|to|into|as|using)\s+\S", english)):
+                          or re.search(r"\x00\s*(?:in|to|into|as|using)\s+(?!(?:an?\s+)?(?:string|text|list|array|map|object|"
+                                       r"dictionary|float|integer|int|number|value|byte string|bytes)\b)\S", english)):
             target = None
     r.target = target
     r.route = target
@@ -996,7 +1006,8 @@ def describe_scalar_value(p: str):
     if m and not _stop_in_text().search(m.group(1)):
         return True, m.group(1)
     m = re.fullmatch(r"(?:(?:a handle named|the handle|a reference to|a handle called|a handle whose name is|"
-                     r"the handle called|the handle named|handle named|handle called)\s+|handle &h_)([A-Za-z0-9_]+)", p)
+                     r"the handle called|the handle named|handle named|handle called|(?:the|a) handle with (?:the )?name)\s+|"
+                     r"handle &h_)([A-Za-z0-9_]+)", p)
     if m:
         return True, Handle(m.group(1))
     m = re.fullmatch(r"(?:an? |the )?handle (?:named |called )?\"([A-Za-z0-9_]+)\"", p)  # 'handle "orders"'
@@ -1173,9 +1184,11 @@ def _text_from_pieces(body: str, single: bool = False):
     words and named characters (tab, newline, space), joined as given. None unless at least one
     character is named (without one, how words join is not said)."""
     out, special = [], False
-    for piece in _PIECE_SEP.split(body.strip()):
+    for n, piece in enumerate(_PIECE_SEP.split(body.strip())):
         piece = piece.strip()
         m = _SPECIAL_PIECE.fullmatch(piece)
+        if m and n == 0 and not single:
+            return None  # "a space, thumbs up" with no text noun before it: a remark, not a text built of pieces
         if m:
             count = 1 if m.group(1) in (None, "a", "an", "one", "a single") else _count(m.group(1).split()[0])
             plural = m.group(2).endswith("s")
@@ -1589,6 +1602,13 @@ def _map_key(raw: str) -> str | None:
     if raw.startswith("'"):
         return raw[1:-1] if len(raw) >= 2 and raw.endswith("'") else None
     return raw if re.fullmatch(r"[^\W\d]\w*", raw) else None
+
+
+def token_text(norm: str):
+    """'¿qué? as an <notation> string', 'Москва (the city name) as text': a request that starts with one
+    token holding a non-ASCII character and says it is a text -> (the token, start, end), or None."""
+    m = re.match(r"\s*(\S*[^\x00-\x7f]\S*)(?:\s+\([^)]*\))?,?\s+as\s+(?:an?\s+)?(?:[\w-]+\s+)?(?:string|text)\b", norm)
+    return (m.group(1), m.start(1), m.end(1)) if m and '"' not in m.group(1) else None
 
 
 def extract_description(text: str):

@@ -681,3 +681,20 @@ def test_nested_descriptions_without_parentheses(phrase, value):
 def test_all_in_a_notation_ends_a_description():
     r = read_request("I want a map with key k whose value is a map with key a = 1 and key b = 2, all in lc-t.")
     assert r.target == "lc-t" and r.payload == {"k": {"a": 1, "b": 2}}
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("¡hola! as an lc-t string", "lc-t", "¡hola!"),  # one non-ASCII token said to be a text
+    ("Köln (the city) as text, in lc-r", "lc-r", "Köln"),
+    ("the word true as a string", "hlxl", "true"),  # "as a string" names a kind, not an unknown target
+    ("lc-r rendering of the handle with name Top_1", "lc-r", helixc.Handle("Top_1")),
+])
+def test_tokens_said_to_be_texts_and_kind_words_after_as(text, target, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
+
+
+def test_a_remark_that_starts_with_a_character_name_is_no_text():
+    assert describe_value("a space, thumbs up") == (False, None)

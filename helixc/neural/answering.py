@@ -241,7 +241,9 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
                 # names the compiler's route and the router was unsure (judge() compares the threshold)
                 features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
                     i in routed_by_model and (_names(r.text, ref_route) or _default_target(r.text, ref_route))
-                features["no_question"] = not _ASKS.search(r.text)
+                found = _payload_span(r.text)  # the question mark of a payload ("¿qué?") asks nothing
+                asked = found[1][:found[2][0]] + " " + found[1][found[2][1]:] if found else r.text
+                features["no_question"] = not _ASKS.search(asked)
             if not agree and r.engine == "auto":
                 res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
                 res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
@@ -286,7 +288,7 @@ _DECODE_CUE = re.compile(r"\bdecod(?:e|es|ed|ing)\b", re.I)
 def _payload_span(text: str):
     """(the rule reader's reading, the normalised request, the payload's span in it), or None;
     once per request (the doubt and the correction checks both need it)."""
-    from ..requests import extract_description, extract_payload, normalize_numbers
+    from ..requests import extract_description, extract_payload, normalize_numbers, token_text
 
     try:
         r = _read(text)
@@ -304,6 +306,9 @@ def _payload_span(text: str):
         # a number the reader took from notation text may sit inside a description that reads as another
         # value ("the biggest 64 bit signed integer"): that description is not where the payload came from
         span = found[1:] if found and _same(found[0], r.payload, same) else None
+        if span is None and r.payload_notation == "english":
+            found = token_text(norm)
+            span = found[1:] if found and _same(found[0], r.payload, same) else None
         if span is None and r.payload_notation == "number":
             found = extract_payload(norm, None)
             span = found[2:] if found and _same(found[0], r.payload, same) else None
