@@ -22,11 +22,13 @@ building values, and reports the same code and position as that code:
 
 Speed (issue 16, 1 MB in <= 100 ms; kept under 60 ms of CPU time): the token strings come from
 ``helixc_plugins._textlex_native`` where it is built (``native_tokens``: the quick pattern's exact
-``findall`` in C; the pattern is the reference, compared by tests/test_hostile.py); the quick parser's
+``findall`` in C, driven by the notation's lexical table; the pattern is the reference, compared by
+tests/test_hostile.py); the quick parser's
 value builder runs in C (``quick_reader``: the Python quick parser is the reference, compared by
 tests/test_native_quick.py), so an error at the end of an otherwise valid megabyte costs little
 before the scan starts; the quick parser is skipped when the brackets cannot balance
-(``cannot_balance``, token counts in C); the scan's token loop runs in C (``native_skim``) for as
+(``cannot_balance``, token counts in C); the scan's token loop runs in C (``native_skim``, driven by
+the notation's spelling table, the value builder's) for as
 long as no token can change an error or an error candidate, which is most of a malformed megabyte
 (runs of brackets too: the Python loop takes one token and hands back); where the C loop does not
 run (without the extension, or after a semantic error) flat runs of plain items and (where the
@@ -286,28 +288,39 @@ def int_prefix_len(tok: str) -> int:
     return m.end() if m else 0
 
 
-def native_tokens(name: str):
-    """The C tokenizer of a text notation (``helixc_plugins._textlex_native``: one per built-in
-    text notation), which returns exactly its quick pattern's ``findall``; None where it is not built or
-    ``HELIXC_NO_NATIVE=1`` (the pattern, which stays the reference, serves)."""
+def _native():
+    """``helixc_plugins._textlex_native`` where it is built, else None (and None with
+    ``HELIXC_NO_NATIVE=1``: the Python paths, which stay the reference, serve)."""
     if os.environ.get("HELIXC_NO_NATIVE", "") not in ("", "0"):
         return None
     try:
         from helixc_plugins import _textlex_native
     except ImportError:
         return None
-    return getattr(_textlex_native, name)
+    return _textlex_native
 
 
-def native_skim(name: str):
+def native_tokens(lex: dict):
+    """The C tokenizer for a text notation's lexical table ``lex`` (``_LEX`` in its folder: its
+    whitespace, literal tokens, number and string rules, prefixed tokens and run stops; the keys are
+    described at the top of plugins/_textlex_native.c): ``tokens(text)``, which returns exactly the
+    notation's quick pattern's ``findall``; None as :func:`_native` (the pattern serves)."""
+    native = _native()
+    return None if native is None else native.lexer(lex)
+
+
+def native_skim(spelling: tuple):
     """The C fast path of a notation's scan, ``skim(toks, k, state, stack, braces, sem) -> (k, state)``
-    (``skim_<name>`` in ``helixc_plugins._textlex_native``), or None (as :func:`native_tokens`). It runs
-    the scan's token loop for as long as a token can change nothing but the state and the container
-    stack (the same frames, changed in place) and returns before the first token that could: the
-    scan's Python loop takes that one. It runs where no error was seen yet (``sem`` true: every check)
-    or after a depth error (``sem`` false: syntax only), not in between. Without it the Python loop
-    does the same (tests/test_hostile.py compares both)."""
-    return native_tokens("skim_" + name)
+    (``skimmer`` in ``helixc_plugins._textlex_native``, driven by the notation's ``spelling`` tuple,
+    the one :func:`quick_reader` takes), or None (as :func:`native_tokens`). It runs the scan's token
+    loop for as long as a token can change nothing but the state and the container stack (the same
+    frames, changed in place) and returns before the first token that could: the scan's Python loop
+    takes that one. It runs where no error was seen yet (``sem`` true: every check) or after a depth
+    error (``sem`` false: syntax only), not in between. The scan's states are numbered as the C loop
+    numbers them (six shared ones, then its contract form's). Without it the Python loop does the
+    same (tests/test_hostile.py compares both)."""
+    native = _native()
+    return None if native is None else native.skimmer(spelling)
 
 
 DECLINED = object()  # what the C quick parser returns where the Python one gives up
@@ -320,10 +333,10 @@ def quick_reader(qvalue, spelling):
     C file) where built, else (and with ``HELIXC_NO_NATIVE=1``) ``run_quick(toks, qvalue)``, which
     stays the reference: both give the same values and decline the same texts
     (tests/test_native_quick.py)."""
-    native = native_tokens("quick")
+    native = _native()
     if native is None:
         return lambda toks: run_quick(toks, qvalue)
-    spelling = (*spelling, DECLINED)
+    native, spelling = native.quick, (*spelling, DECLINED)
 
     def read(toks):
         v = native(toks, spelling)
@@ -336,8 +349,8 @@ def quick_reader(qvalue, spelling):
     return read
 
 
-_span = native_tokens("span") or _py_span  # sum(map(len, toks[a:b])), in C where built
-_balance = native_tokens("balance") or (lambda toks, o, c: toks.count(o) - toks.count(c))  # in C where built
+_span = getattr(_native(), "span", None) or _py_span  # sum(map(len, toks[a:b])), in C where built
+_balance = getattr(_native(), "balance", None) or (lambda toks, o, c: toks.count(o) - toks.count(c))  # in C where built
 
 
 def run_quick(toks: list, qvalue):

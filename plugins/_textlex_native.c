@@ -1,17 +1,28 @@
-/* Token strings of the text notations in C (and, below, the fast path of their error scans and the quick parsers'
- * value builder, `quick`): the same list as the quick patterns' findall.
+/* Text notations in C, from tables: token strings (`lexer`), the fast path of the error scans
+ * (`skimmer`) and the quick parsers' value builder (`quick`). Nothing here knows a notation: each
+ * notation's folder passes its tables (plugins/<name>/__init__.py: `_LEX` for the tokenizer,
+ * `_SPELLING` for the skim and the value builder), through helixc.textscan.
  *
- * hlxl(text), lct(text), lcr(text) return exactly `_QUICK.findall(text)` of plugins/hlxl.py,
- * lc_t.py and lc_r.py (the patterns stay the reference: tests/test_hostile.py compares both on
- * generated texts, and HELIXC_NO_NATIVE=1 or a missing build uses the pattern). The regex costs
- * ~75-110 ns per token; this loop a few ns plus the token object (one-character tokens are
- * CPython's cached strings). Each function mirrors its pattern's alternatives in order; the
- * possessive loops of the pattern are plain loops here (no backtracking into them).
+ * lexer(lex) -> tokens(text): exactly the notation's quick pattern's findall (`_QUICK` in its
+ * folder; the pattern stays the reference: tests/test_hostile.py compares both on generated texts,
+ * and HELIXC_NO_NATIVE=1 or a missing build uses the pattern). The regex costs ~75-110 ns per token;
+ * this loop a few ns plus the token object (one-character ASCII tokens are CPython's cached strings,
+ * the table's other one-character tokens and its literals shared objects). The token kinds, in the
+ * order tried (the order of the pattern's alternatives):
+ *   whitespace skipped before each token (`whitespace`; trailing whitespace: its last character is
+ *   a token, as the pattern's last match is), literal tokens (`literals`, longer ones first), a
+ *   number (-?(0|[1-9][0-9]*), then .digits with an optional exponent or an exponent, started by a
+ *   letter of `exponent`, its sign required where `exponent_sign`; `radix`: -?0[xX]hex|[oO]oct|[bB]bin
+ *   before the plain int), a string ("..." with \\ \" \n \r \t and \u + 4 hex digits (lower case
+ *   only where `lower_escapes`); characters: printable ASCII where `ascii_strings`, else anything
+ *   but C0 controls and DEL), the prefixed tokens (`prefixed`: prefix, body, suffix; body "hex" or
+ *   "lower hex" pairs (zero or more), "word" ([A-Za-z0-9_]+), "decimal" (0|[1-9][0-9]*); a missing
+ *   suffix fails the rule), an identifier [A-Za-z_][A-Za-z0-9_]*, a run of characters none of
+ *   which starts a token (stopped by letters, digits, '_', '-', '"' and `run_stops`), else one
+ *   character. The possessive loops of a pattern are plain loops here (no backtracking into them).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-
-enum { HLXL = 0, LCT = 1, LCR = 2 };
 
 #define CH(i) PyUnicode_READ(kind, data, (i))
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
@@ -19,7 +30,65 @@ enum { HLXL = 0, LCT = 1, LCR = 2 };
 #define ALNUM(c) (ALPHA(c) || DIGIT(c))
 #define HEXU(c) (DIGIT(c) || ((c) >= 'A' && (c) <= 'F') || ((c) >= 'a' && (c) <= 'f'))
 #define HEXL(c) (DIGIT(c) || ((c) >= 'a' && (c) <= 'f'))
-#define WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+
+/* a short token spelling from a table */
+#define LIT_MAX 16
+typedef struct {
+    Py_ssize_t len;
+    Py_UCS4 ch[LIT_MAX];
+} Lit;
+
+static int
+lit(PyObject *s, Lit *l)
+{
+    if (!PyUnicode_Check(s) || PyUnicode_GET_LENGTH(s) > LIT_MAX) {
+        PyErr_SetString(PyExc_TypeError, "table spellings are str of at most 16 characters");
+        return -1;
+    }
+    l->len = PyUnicode_GET_LENGTH(s);
+    for (Py_ssize_t i = 0; i < l->len; i++)
+        l->ch[i] = PyUnicode_READ_CHAR(s, i);
+    return 0;
+}
+
+/* the text has `l` at i */
+static int
+at(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, const Lit *l)
+{
+    if (n - i < l->len)
+        return 0;
+    for (Py_ssize_t j = 0; j < l->len; j++)
+        if (CH(i + j) != l->ch[j])
+            return 0;
+    return 1;
+}
+
+/* --------------------------------------------------------------------------- the tokenizer's table */
+
+#define MAX_RULES 8
+#define MAX_WIDE 32
+enum { BODY_HEX, BODY_LOWER_HEX, BODY_WORD, BODY_DECIMAL };
+
+typedef struct {
+    Lit prefix, suffix;
+    int body;
+} Rule;
+
+typedef struct {
+    unsigned char ws[128], one[128], stop[128], exp[128]; /* ASCII: skipped, one-character literals, run stops, exponent letters */
+    Py_UCS4 wide[MAX_WIDE]; /* non-ASCII run stops (one-character tokens, shared objects) */
+    PyObject *wide_tok[MAX_WIDE];
+    int n_wide;
+    Lit multi[MAX_RULES]; /* literals of other lengths, longest first (shared objects) */
+    PyObject *multi_tok[MAX_RULES];
+    int n_multi;
+    Rule rules[MAX_RULES];
+    int n_rules;
+    int skip_ws, exp_sign, radix, lower_escapes, ascii_strings;
+} Lex;
+
+#define LEX_CAPSULE "helixc_plugins._textlex_native.lexer"
+#define SKIM_CAPSULE "helixc_plugins._textlex_native.skimmer"
 
 /* -?(?:0|[1-9][0-9]*) from i: the end, or -1 */
 static Py_ssize_t
@@ -51,26 +120,26 @@ digits(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
     return i;
 }
 
-/* exponent from i (at e/E): [eE][+-]?[0-9]+ (LC-R: e[+-][0-9]+), the end or -1 */
+/* exponent from i (at one of the table's exponent letters), then a sign (optional, or required), digits: the end or -1 */
 static Py_ssize_t
-exponent(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
+exponent(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
     if (i >= n)
         return -1;
     Py_UCS4 c = CH(i);
-    if (!(c == 'e' || (c == 'E' && nt != LCR)))
+    if (!(c < 128 && lx->exp[c]))
         return -1;
     i++;
     if (i < n && (CH(i) == '+' || CH(i) == '-'))
         i++;
-    else if (nt == LCR)
+    else if (lx->exp_sign)
         return -1;
     return digits(kind, data, n, i);
 }
 
-/* the number token at i (float, HLXL radix, int in the pattern's order), the end or -1 */
+/* the number token at i (float, radix int where the table has them, int: the pattern's order), the end or -1 */
 static Py_ssize_t
-number(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
+number(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
     Py_ssize_t e = int_part(kind, data, n, i);
     if (e < 0)
@@ -79,16 +148,16 @@ number(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
     if (e < n && CH(e) == '.') {
         Py_ssize_t f = digits(kind, data, n, e + 1);
         if (f >= 0) {
-            Py_ssize_t x = exponent(kind, data, n, f, nt);
+            Py_ssize_t x = exponent(lx, kind, data, n, f);
             return x >= 0 ? x : f;
         }
     }
     else {
-        Py_ssize_t x = exponent(kind, data, n, e, nt);
+        Py_ssize_t x = exponent(lx, kind, data, n, e);
         if (x >= 0)
             return x;
     }
-    if (nt == HLXL) { /* -?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+) */
+    if (lx->radix) { /* -?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+) */
         Py_ssize_t j = i;
         if (j < n && CH(j) == '-')
             j++;
@@ -116,7 +185,7 @@ number(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
 
 /* a string token at i (at '"'): the end, or -1 */
 static Py_ssize_t
-string(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
+string(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
     i++;
     for (;;) {
@@ -137,7 +206,7 @@ string(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
                 int ok = 1;
                 for (int q = 2; q < 6; q++) {
                     Py_UCS4 h = CH(i + q);
-                    if (!(nt == LCR ? HEXL(h) : HEXU(h)))
+                    if (!(lx->lower_escapes ? HEXL(h) : HEXU(h)))
                         ok = 0;
                 }
                 if (ok) {
@@ -147,155 +216,122 @@ string(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
             }
             return -1; /* the escape loop stops at a backslash: no closing quote there */
         }
-        if (nt == LCT ? (c < 0x20 || c > 0x7e) : (c < 0x20 || c == 0x7f))
+        if (lx->ascii_strings ? (c < 0x20 || c > 0x7e) : (c < 0x20 || c == 0x7f))
             return -1;
         i++;
     }
 }
 
-/* is c a character the "run" alternative excludes (one that some token starts with)? */
-static int
-run_stop(Py_UCS4 c, int nt)
+/* a prefixed token's body and suffix from i (just after the prefix): the end, or -1 */
+static Py_ssize_t
+rule_end(const Rule *r, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
-    if (ALNUM(c) || c == '-' || c == '"')
-        return 1;
-    switch (nt) {
-    case HLXL:
-        return c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == ',' || c == '&' || c == '@' || WS(c);
-    case LCT:
-        return c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == ',' || c == '=' || c == '#' || c == '@' || WS(c);
-    default:
-        return c == ',' || c == ':' || c == ' ' || c == 0x22A0 || c == 0x27C1 || c == 0x1F70A || c == 0x1F701 ||
-               c == 0x2205 || c == 0x22A4 || c == 0x22A5 || c == 0x1F703 || c == 0x1F704 || c == 0x1F702 ||
-               c == 0x25C7 || c == 0x25C6;
+    Py_ssize_t j = i;
+    switch (r->body) {
+    case BODY_HEX:
+        while (j + 1 < n && HEXU(CH(j)) && HEXU(CH(j + 1)))
+            j += 2;
+        break;
+    case BODY_LOWER_HEX:
+        while (j + 1 < n && HEXL(CH(j)) && HEXL(CH(j + 1)))
+            j += 2;
+        break;
+    case BODY_WORD:
+        while (j < n && ALNUM(CH(j)))
+            j++;
+        if (j == i)
+            return -1;
+        break;
+    default: /* BODY_DECIMAL */
+        if (j >= n || !DIGIT(CH(j)))
+            return -1;
+        j++;
+        if (CH(i) != '0')
+            while (j < n && DIGIT(CH(j)))
+                j++;
+        break;
     }
+    if (r->suffix.len) {
+        if (!at(kind, data, n, j, &r->suffix))
+            return -1;
+        j += r->suffix.len;
+    }
+    return j;
 }
 
-/* the end of the token at i (i < n; whitespace already skipped where the notation skips it) */
+/* is c a character the "run" alternative excludes (one that some token starts with)? */
+static inline int
+run_stop(const Lex *lx, Py_UCS4 c)
+{
+    if (c < 128)
+        return lx->stop[c];
+    for (int g = 0; g < lx->n_wide; g++)
+        if (lx->wide[g] == c)
+            return 1;
+    return 0;
+}
+
+/* the end of the token at i (i < n; whitespace already skipped where the table skips it) */
 static Py_ssize_t
-token_end(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, int nt)
+token_end(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
     Py_UCS4 c = CH(i);
     Py_ssize_t e;
-    if (nt == LCR) {
-        if ((c == ',' || c == ':') && i + 1 < n && CH(i + 1) == ' ')
-            return i + 2;
-    }
-    else if (c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == ',' || (c == '=' && nt == LCT))
+    for (int r = 0; r < lx->n_multi; r++)
+        if (at(kind, data, n, i, &lx->multi[r]))
+            return i + lx->multi[r].len;
+    if (c < 128 && lx->one[c])
         return i + 1;
     if (c == '-' || DIGIT(c)) {
-        e = number(kind, data, n, i, nt);
+        e = number(lx, kind, data, n, i);
         if (e >= 0)
             return e;
     }
     if (c == '"') {
-        e = string(kind, data, n, i, nt);
+        e = string(lx, kind, data, n, i);
         if (e >= 0)
             return e;
     }
-    switch (nt) {
-    case HLXL:
-        if (c == 'x' && i + 1 < n && CH(i + 1) == '"') { /* x"(?:hex hex)*+" */
-            Py_ssize_t j = i + 2;
-            while (j + 1 < n && HEXU(CH(j)) && HEXU(CH(j + 1)))
-                j += 2;
-            if (j < n && CH(j) == '"')
-                return j + 1;
+    for (int r = 0; r < lx->n_rules; r++)
+        if (c == lx->rules[r].prefix.ch[0] && at(kind, data, n, i, &lx->rules[r].prefix)) {
+            e = rule_end(&lx->rules[r], kind, data, n, i + lx->rules[r].prefix.len);
+            if (e >= 0)
+                return e;
         }
-        if (c == '&' && i + 3 < n && CH(i + 1) == 'h' && CH(i + 2) == '_' && ALNUM(CH(i + 3))) {
-            Py_ssize_t j = i + 3;
-            while (j < n && ALNUM(CH(j)))
-                j++;
-            return j;
-        }
-        if (c == '@' && i + 1 < n && DIGIT(CH(i + 1))) {
-            if (CH(i + 1) == '0')
-                return i + 2;
-            Py_ssize_t j = i + 1;
-            while (j < n && DIGIT(CH(j)))
-                j++;
-            return j;
-        }
-        break;
-    case LCT:
-        if (c == '#') {
-            Py_ssize_t j = i + 1;
-            while (j + 1 < n && HEXU(CH(j)) && HEXU(CH(j + 1)))
-                j += 2;
-            return j;
-        }
-        if (c == '@' && i + 1 < n && ALNUM(CH(i + 1))) {
-            Py_ssize_t j = i + 1;
-            while (j < n && ALNUM(CH(j)))
-                j++;
-            return j;
-        }
-        break;
-    default:
-        if (c == 0x22A0) { /* bytes: lower-case hex pairs */
-            Py_ssize_t j = i + 1;
-            while (j + 1 < n && HEXL(CH(j)) && HEXL(CH(j + 1)))
-                j += 2;
-            return j;
-        }
-        if (c == 0x27C1 && i + 1 < n && ALNUM(CH(i + 1))) { /* handle */
-            Py_ssize_t j = i + 1;
-            while (j < n && ALNUM(CH(j)))
-                j++;
-            return j;
-        }
-        if ((c == 0x1F70A || c == 0x1F701) && i + 1 < n && DIGIT(CH(i + 1))) { /* 🜊N, 🜁N + space */
-            Py_ssize_t j = i + 2;
-            if (CH(i + 1) != '0')
-                while (j < n && DIGIT(CH(j)))
-                    j++;
-            if (c == 0x1F70A)
-                return j;
-            if (j < n && CH(j) == ' ')
-                return j + 1;
-        }
-        break;
-    }
     if (ALPHA(c)) {
         Py_ssize_t j = i + 1;
         while (j < n && ALNUM(CH(j)))
             j++;
         return j;
     }
-    if (!run_stop(c, nt)) {
+    if (!run_stop(lx, c)) {
         Py_ssize_t j = i + 1;
-        while (j < n && !run_stop(CH(j), nt))
+        while (j < n && !run_stop(lx, CH(j)))
             j++;
         return j;
     }
     return i + 1; /* . */
 }
 
-/* shared token objects for LC-R's separators and glyphs (CPython caches only Latin-1 characters) */
-static const Py_UCS4 GLYPHS[] = {0x2205, 0x22A4, 0x22A5, 0x22A0, 0x27C1, 0x1F703, 0x1F704,
-                                 0x1F70A, 0x1F701, 0x1F702, 0x25C7, 0x25C6};
-#define NGLYPHS ((int)(sizeof(GLYPHS) / sizeof(GLYPHS[0])))
-static PyObject *glyph_tok[NGLYPHS];
 static PyObject *ascii_tok[128]; /* one-character ASCII tokens (the same objects CPython caches) */
-static PyObject *comma_tok, *colon_tok;
 
 static PyObject *
-token(PyObject *arg, int kind, const void *data, Py_ssize_t i, Py_ssize_t e)
+token(const Lex *lx, PyObject *arg, int kind, const void *data, Py_ssize_t i, Py_ssize_t e)
 {
     PyObject *shared = NULL;
     if (e - i == 1) {
         Py_UCS4 c = CH(i);
         if (c < 128)
             shared = ascii_tok[c];
-        else if (c > 0xFF)
-            for (int g = 0; g < NGLYPHS; g++)
-                if (GLYPHS[g] == c)
-                    shared = glyph_tok[g];
+        else if (c > 0xFF) /* CPython caches only Latin-1 characters */
+            for (int g = 0; g < lx->n_wide; g++)
+                if (lx->wide[g] == c)
+                    shared = lx->wide_tok[g];
     }
-    else if (e - i == 2 && CH(i + 1) == ' ') {
-        Py_UCS4 c = CH(i);
-        shared = c == ',' ? comma_tok : c == ':' ? colon_tok : NULL;
-    }
+    else
+        for (int r = 0; r < lx->n_multi; r++)
+            if (lx->multi[r].len == e - i && at(kind, data, e, i, &lx->multi[r]))
+                shared = lx->multi_tok[r];
     if (shared != NULL) {
         Py_INCREF(shared);
         return shared;
@@ -303,9 +339,13 @@ token(PyObject *arg, int kind, const void *data, Py_ssize_t i, Py_ssize_t e)
     return PyUnicode_Substring(arg, i, e);
 }
 
+/* tokens(text): the bound function `lexer` returns (its self is the table's capsule) */
 static PyObject *
-tokens(PyObject *arg, int nt)
+tokens(PyObject *self, PyObject *arg)
 {
+    const Lex *lx = PyCapsule_GetPointer(self, LEX_CAPSULE);
+    if (lx == NULL)
+        return NULL;
     if (!PyUnicode_Check(arg)) {
         PyErr_SetString(PyExc_TypeError, "a str is required");
         return NULL;
@@ -320,9 +360,9 @@ tokens(PyObject *arg, int nt)
         return NULL;
     Py_ssize_t i = 0;
     while (i < n) {
-        if (nt != LCR) {
+        if (lx->skip_ws) {
             Py_ssize_t j = i;
-            while (j < n && WS(CH(j)))
+            while (j < n && CH(j) < 128 && lx->ws[CH(j)])
                 j++;
             if (j == n) { /* trailing whitespace: the pattern's last match is its last character */
                 if (j > i)
@@ -340,8 +380,8 @@ tokens(PyObject *arg, int nt)
             }
             i = j;
         }
-        Py_ssize_t e = token_end(kind, data, n, i, nt);
-        PyObject *tok = token(arg, kind, data, i, e);
+        Py_ssize_t e = token_end(lx, kind, data, n, i);
+        PyObject *tok = token(lx, arg, kind, data, i, e);
         if (tok == NULL || PyList_Append(out, tok) < 0) {
             Py_XDECREF(tok);
             Py_DECREF(out);
@@ -353,18 +393,190 @@ tokens(PyObject *arg, int nt)
     return out;
 }
 
+static void
+lex_free(PyObject *capsule)
+{
+    Lex *lx = PyCapsule_GetPointer(capsule, LEX_CAPSULE);
+    if (lx == NULL)
+        return;
+    for (int g = 0; g < lx->n_wide; g++)
+        Py_XDECREF(lx->wide_tok[g]);
+    for (int r = 0; r < lx->n_multi; r++)
+        Py_XDECREF(lx->multi_tok[r]);
+    PyMem_Free(lx);
+}
+
+/* the item `key` of a table dict (a TypeError naming it where it is missing) */
+static PyObject *
+entry(PyObject *d, const char *key)
+{
+    PyObject *v = PyDict_GetItemString(d, key);
+    if (v == NULL)
+        PyErr_Format(PyExc_TypeError, "lexer: the table has no %s", key);
+    return v;
+}
+
+static int
+flag(PyObject *d, const char *key, int *out)
+{
+    PyObject *v = entry(d, key);
+    return v == NULL || (*out = PyObject_IsTrue(v)) < 0 ? -1 : 0;
+}
+
+/* the characters of a str into an ASCII table (non-ASCII ones to `wide`, or an error where wide is NULL) */
+static int
+chars(PyObject *d, const char *key, unsigned char *ascii, Lex *wide)
+{
+    PyObject *s = entry(d, key);
+    if (s == NULL)
+        return -1;
+    if (!PyUnicode_Check(s)) {
+        PyErr_Format(PyExc_TypeError, "lexer: %s is a str", key);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(s); i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(s, i);
+        if (c < 128)
+            ascii[c] = 1;
+        else if (wide != NULL && wide->n_wide < MAX_WIDE) {
+            if ((wide->wide_tok[wide->n_wide] = PyUnicode_FromOrdinal((int)c)) == NULL)
+                return -1;
+            wide->wide[wide->n_wide++] = c;
+        }
+        else {
+            PyErr_Format(PyExc_ValueError, "lexer: %s: too many or non-ASCII characters", key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+lex_table(PyObject *d, Lex *lx)
+{
+    if (!PyDict_Check(d)) {
+        PyErr_SetString(PyExc_TypeError, "lexer(table: dict)");
+        return -1;
+    }
+    PyObject *lits, *rules;
+    int unstopped = 0;
+    if (chars(d, "whitespace", lx->ws, NULL) < 0 || chars(d, "run_stops", lx->stop, lx) < 0 ||
+        chars(d, "exponent", lx->exp, NULL) < 0 || flag(d, "exponent_sign", &lx->exp_sign) < 0 ||
+        flag(d, "radix", &lx->radix) < 0 || flag(d, "lower_escapes", &lx->lower_escapes) < 0 ||
+        flag(d, "ascii_strings", &lx->ascii_strings) < 0 || (lits = entry(d, "literals")) == NULL ||
+        (rules = entry(d, "prefixed")) == NULL)
+        return -1;
+    for (int c = 0; c < 128; c++) {
+        lx->skip_ws |= lx->ws[c];
+        if (ALNUM(c) || c == '-' || c == '"') /* what numbers, strings and identifiers start with */
+            lx->stop[c] = 1;
+        unstopped |= lx->ws[c] && !lx->stop[c];
+    }
+    if (unstopped) { /* trailing whitespace is one token of one character: a whitespace character stops runs */
+        PyErr_SetString(PyExc_ValueError, "lexer: whitespace characters must be run stops");
+        return -1;
+    }
+    if (!PyTuple_Check(lits) || !PyTuple_Check(rules) || PyTuple_GET_SIZE(rules) > MAX_RULES) {
+        PyErr_SetString(PyExc_TypeError, "lexer: literals and prefixed are tuples (at most 8 rules)");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lits); i++) {
+        Lit l;
+        if (lit(PyTuple_GET_ITEM(lits, i), &l) < 0)
+            return -1;
+        if (l.len == 0) {
+            PyErr_SetString(PyExc_ValueError, "lexer: an empty literal");
+            return -1;
+        }
+        if (l.len == 1 && l.ch[0] < 128) {
+            lx->one[l.ch[0]] = 1;
+            continue;
+        }
+        if (lx->n_multi == MAX_RULES) {
+            PyErr_SetString(PyExc_ValueError, "lexer: too many literals");
+            return -1;
+        }
+        int at_ = lx->n_multi++; /* kept longest first (a stable insertion) */
+        while (at_ > 0 && lx->multi[at_ - 1].len < l.len) {
+            lx->multi[at_] = lx->multi[at_ - 1];
+            lx->multi_tok[at_] = lx->multi_tok[at_ - 1];
+            at_--;
+        }
+        lx->multi[at_] = l;
+        if ((lx->multi_tok[at_] = PyUnicode_Substring(PyTuple_GET_ITEM(lits, i), 0, l.len)) == NULL)
+            return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(rules); i++) {
+        PyObject *r = PyTuple_GET_ITEM(rules, i);
+        Rule *rr = &lx->rules[lx->n_rules];
+        const char *body;
+        if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 || lit(PyTuple_GET_ITEM(r, 0), &rr->prefix) < 0 ||
+            lit(PyTuple_GET_ITEM(r, 2), &rr->suffix) < 0 || (body = PyUnicode_AsUTF8(PyTuple_GET_ITEM(r, 1))) == NULL) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "lexer: a prefixed rule is (prefix, body, suffix)");
+            }
+            return -1;
+        }
+        if (rr->prefix.len == 0) {
+            PyErr_SetString(PyExc_ValueError, "lexer: an empty prefix");
+            return -1;
+        }
+        if (!strcmp(body, "hex"))
+            rr->body = BODY_HEX;
+        else if (!strcmp(body, "lower hex"))
+            rr->body = BODY_LOWER_HEX;
+        else if (!strcmp(body, "word"))
+            rr->body = BODY_WORD;
+        else if (!strcmp(body, "decimal"))
+            rr->body = BODY_DECIMAL;
+        else {
+            PyErr_Format(PyExc_ValueError, "lexer: unknown body %s (hex, lower hex, word, decimal)", body);
+            return -1;
+        }
+        lx->n_rules++;
+    }
+    return 0;
+}
+
+static PyMethodDef tokens_def = {"tokens", tokens, METH_O, "The token strings of a text (= the quick pattern's findall)."};
+
+/* lexer(table) -> tokens(text) */
+static PyObject *
+lexer(PyObject *self, PyObject *arg)
+{
+    Lex *lx = PyMem_Calloc(1, sizeof(Lex));
+    if (lx == NULL)
+        return PyErr_NoMemory();
+    PyObject *cap = PyCapsule_New(lx, LEX_CAPSULE, lex_free);
+    if (cap == NULL) {
+        PyMem_Free(lx);
+        return NULL;
+    }
+    if (lex_table(arg, lx) < 0) {
+        Py_DECREF(cap);
+        return NULL;
+    }
+    PyObject *f = PyCFunction_NewEx(&tokens_def, cap, NULL);
+    Py_DECREF(cap);
+    return f;
+}
+
 /* --------------------------------------------------------------------------- the scans' fast path
  *
- * skim_hlxl / skim_lct / skim_lcr(toks, k, state, stack, braces, sem) -> (k, state): the token loop of
- * the notation's `scan` (plugins/<name>/__init__.py) for as long as a token changes nothing but the
+ * skimmer(spelling) -> skim(toks, k, state, stack, braces, sem) -> (k, state): the token loop of a
+ * notation's `scan` (plugins/<name>/__init__.py) for as long as a token changes nothing but the
  * position, the state and the container stack: it stops (returns) *before* the first token that
  * could be an error or an error candidate, or whose check it does not make, and the Python loop
- * takes that token. `stack` and `braces` are the scan's own lists, changed as the Python loop
- * changes them (the same frames: arrays (0,), maps [1, start, None, seen] (LC-R: + last key),
- * contracts [2, start, None, seen, last, cid]; shared tuples where `sem` is false). Two regimes:
- * `sem` true (no error seen yet: every check runs) and `sem` false (after a depth error: syntax
- * only); the scan does not call it in between (an error seen, semantic checks still running).
- * The state numbers are those of each scan (`_V, _VA, _AV, ... = range(...)` there).
+ * takes that token. `spelling` is the same table as the value builder's (`quick` below, without
+ * its declined marker): the notation's tokens, constants, reserved keys, contract form, radix and
+ * canonical flags. `stack` and `braces` are the scan's own lists, changed as the Python loop
+ * changes them (the same frames: arrays (0,), maps [1, start, None, seen] (canonical: + the last
+ * key), contracts [2, start, None, seen, last, cid]; shared tuples where `sem` is false). Two
+ * regimes: `sem` true (no error seen yet: every check runs) and `sem` false (after a depth error:
+ * syntax only); the scan does not call it in between (an error seen, semantic checks still
+ * running). The state numbers are those of every scan (`_V, _VA, _AV, ... = range(...)` there):
+ * six for values and map entries, then those of the contract form (S1_* for form 1, S2_* for 2).
  */
 
 enum { F_ARR = 0, F_MAP = 1, F_CON = 2 };
@@ -379,6 +591,19 @@ typedef struct {
 } Tok;
 
 #define T(i) PyUnicode_READ(tk.kind, tk.data, (i))
+
+static int
+starts(Tok tk, const Lit *l)
+{
+    if (tk.len < l->len)
+        return 0;
+    for (Py_ssize_t i = 0; i < l->len; i++)
+        if (T(i) != l->ch[i])
+            return 0;
+    return 1;
+}
+
+#define IS(tk, l) ((tk).len == (l).len && starts((tk), &(l)))
 #define IS1(ch) (tk.len == 1 && c == (ch))
 
 static PyObject *
@@ -431,16 +656,6 @@ new_frame(int fk, Py_ssize_t start, Py_ssize_t size, int with_seen, long long ci
         Py_XDECREF(items[i]);
     }
     return fr;
-}
-
-static int
-word(Tok tk, const char *w)
-{
-    Py_ssize_t i = 0;
-    for (; w[i]; i++)
-        if (i >= tk.len || T(i) != (Py_UCS4)(unsigned char)w[i])
-            return 0;
-    return i == tk.len;
 }
 
 static int
@@ -519,7 +734,7 @@ key_plain(Tok tk)
     return (c == '"' && tk.len > 1) ? !has(tk, '\\') : ALPHA(c);
 }
 
-/* the key token t added to the frame's seen set when it is new (LC-R, `ordered`: and not before the
+/* the key token t added to the frame's seen set when it is new (`ordered`, canonical keys: and not before the
  * last key, which it becomes): 1; 0 when the scan must look (an escape, a repeat, out of order); -1
  * on an error */
 static int
@@ -612,22 +827,30 @@ close_braced(PyObject *stack, PyObject *braces, PyObject *fr)
     return pop(stack) < 0 || pop(braces) < 0 ? -1 : 1;
 }
 
-/* HLXL and LC-T: the states of their scans (plugins/hlxl/__init__.py, plugins/lc_t/__init__.py); the
- * first six are the same in both */
-enum { B_V, B_VA, B_AV, B_K0, B_K, B_KC };
-enum { H_CC = 6, H_CB, H_F0, H_F, H_FC, H_CE };
-enum { L_TC = 6, L_TI, L_FI, L_FE };
+/* the states every scan shares (values, map entries), then those of each contract form */
+enum { S_V, S_VA, S_AV, S_K0, S_K, S_KC };
+enum { S1_ID = 6, S1_OPEN, S1_F0, S1_F, S1_FSEP, S1_END }; /* form 1: {id: {<f>i: v, ...}} */
+enum { S2_MARK = 6, S2_ID, S2_INDEX, S2_ISEP };            /* form 2: {<m>: id, i <sep> v, ...} */
 #define RADIX(x) ((x) == 'x' || (x) == 'X' || (x) == 'o' || (x) == 'O' || (x) == 'b' || (x) == 'B')
 #define FLOATCH(tk) (has(tk, '.') || has(tk, 'e') || has(tk, 'E'))
+#define IS2(a, b) (tk.len == 2 && c == (a) && T(1) == (b))
+
+#define MAX_WORDS 16
+typedef struct {
+    Lit arr_open, arr_close, sep, map_open, map_close, key_sep, bytes_prefix, handle_prefix, c1, c2, c3;
+    Py_ssize_t c4;
+    Lit consts[MAX_WORDS], reserved[MAX_WORDS]; /* the constants' tokens, the reserved bare keys */
+    int n_consts, n_reserved, form, radix, canonical;
+} Skim;
 
 /* a number value whose check finds nothing (1), may find something (0), -1 on an error */
 static int
-number_ok(PyObject *t, Tok tk, int nt)
+number_ok(PyObject *t, Tok tk, int radix)
 {
     Py_UCS4 c = T(0);
     if (tk.len == 1)
         return 1;
-    if (nt == HLXL && (RADIX(T(1)) || (tk.len > 2 && RADIX(T(2)) && c == '-')))
+    if (radix && (RADIX(T(1)) || (tk.len > 2 && RADIX(T(2)) && c == '-')))
         return tk.len <= 17;
     if (FLOATCH(tk))
         return finite_float(t);
@@ -635,113 +858,135 @@ number_ok(PyObject *t, Tok tk, int nt)
 }
 
 static int
-is_int_token(Tok tk) /* LC-T's _is_int: a number token that is no float ("-" alone is none) */
+is_int_token(Tok tk) /* a number token that is no float ("-" alone is none) */
 {
     Py_UCS4 c = T(0);
     return NUMCH(c) && !(tk.len == 1 && c == '-') && !FLOATCH(tk);
 }
 
 static int
-keyword(Tok tk, int nt) /* null/true/false (LC-T: NULL/TRUE/FALSE) */
+one_of(Tok tk, const Lit *words, int n)
 {
-    return nt == HLXL ? word(tk, "null") || word(tk, "true") || word(tk, "false")
-                      : word(tk, "NULL") || word(tk, "TRUE") || word(tk, "FALSE");
-}
-
-/* the states where one punctuation token must come: it (`want`) and the next state; -1: not one */
-static int
-punct_state(int nt, int state, Py_UCS4 *want)
-{
-    *want = ':';
-    if (state == B_KC || (nt == HLXL && state == H_FC))
-        return B_V;
-    if (nt == HLXL && state == H_CC)
-        return H_CB;
-    if (nt == LCT && state == L_TC)
-        return L_TI;
-    *want = '{';
-    return nt == HLXL && state == H_CB ? H_F0 : -1;
+    for (int w = 0; w < n; w++)
+        if (IS(tk, words[w]))
+            return 1;
+    return 0;
 }
 
 static PyObject *
-skim_bracketed(PyObject *const *args, Py_ssize_t nargs, int nt)
+skim(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
+    const Skim *sp = PyCapsule_GetPointer(self, SKIM_CAPSULE);
+    if (sp == NULL)
+        return NULL;
+    int msize = sp->canonical ? 5 : 4; /* map frames keep the last key where keys must ascend */
+    int decided = sp->form == 1 || sp->form == 2; /* a brace opens a map or a contract: its first token decides */
     SKIM_LOOP {
         TOK();
         switch (state) {
-        case B_AV:
+        case S_AV:
             if ((fr = top(stack, &fk)) == NULL)
                 goto done;
-            if (IS1(',')) {
-                state = fk == F_ARR ? B_V : fk == F_MAP ? B_K : nt == HLXL ? H_F : L_FI;
+            if (fk == F_CON && sp->form == 3) {
+                if (starts(tk, &sp->c2) && tk.len > sp->c2.len + sp->c4) { /* a field token: prefix, index, suffix */
+                    if (sem) {
+                        TRY(r = add_field(fr, tk, sp->c2.len, tk.len - sp->c4));
+                        if (!r)
+                            goto done;
+                    }
+                    state = S_V;
+                    break;
+                }
             }
-            else if (fk == F_ARR && IS1(']')) {
+            else if (IS(tk, sp->sep)) {
+                state = fk == F_ARR ? S_V : fk == F_MAP ? S_K : sp->form == 1 ? S1_F : S2_INDEX;
+                break;
+            }
+            if (fk == F_ARR) {
+                if (!IS(tk, sp->arr_close))
+                    goto done;
                 TRY(pop(stack));
             }
-            else if (fk != F_ARR && IS1('}')) {
-                if (fk == F_CON && nt == HLXL)
-                    state = H_CE; /* the fields' brace; the contract's follows */
-                else {
-                    TRY(r = close_braced(stack, braces, fr));
-                    if (!r)
-                        goto done;
-                }
+            else if (fk == F_CON && sp->form == 1) {
+                if (!IS(tk, sp->c3))
+                    goto done;
+                state = S1_END; /* the fields' close; the contract's follows */
             }
-            else
-                goto done;
+            else {
+                if (!IS(tk, *(fk == F_CON && sp->form == 3 ? &sp->c3 : &sp->map_close)))
+                    goto done;
+                TRY(r = close_braced(stack, braces, fr));
+                if (!r)
+                    goto done;
+            }
             break;
-        case B_V:
-        case B_VA:
-            if (c == '[' || c == '{') {
+        case S_V:
+        case S_VA: {
+            int opens = IS(tk, sp->arr_open) ? 1 : IS(tk, sp->map_open) ? 2 : sp->form == 3 && starts(tk, &sp->c1) && tk.len > sp->c1.len ? 3 : 0;
+            if (opens) {
                 if (!OPEN_OK(depth, sem))
                     goto done;
-                if (c == '[') {
+                if (opens == 1) {
                     TRY(push(stack, Py_NewRef(arr_frame)));
-                    state = B_VA;
+                    state = S_VA;
+                    break;
+                }
+                if (opens == 3 && sem && tk.len - sp->c1.len >= 10) /* cid_event may find something */
+                    goto done;
+                TRY(push(braces, PyLong_FromSsize_t(depth)));
+                if (opens == 3) {
+                    TRY(push(stack, sem ? new_frame(F_CON, k, 6, 1, decimal(tk, sp->c1.len, tk.len)) : Py_NewRef(con_frame)));
+                    state = S_AV;
                 }
                 else {
-                    TRY(push(braces, PyLong_FromSsize_t(depth)));
-                    TRY(push(stack, Py_NewRef(Py_None))); /* map or contract: the next token decides */
-                    state = B_K0;
+                    if (decided)
+                        TRY(push(stack, Py_NewRef(Py_None))); /* map or contract: the next token decides */
+                    else
+                        TRY(push(stack, sem ? new_frame(F_MAP, k, msize, 1, 0) : Py_NewRef(msize == 5 ? map_frame5 : map_frame4)));
+                    state = S_K0;
                 }
                 break;
             }
-            if (c == ']' && state == B_VA) {
+            if (state == S_VA && IS(tk, sp->arr_close)) {
                 TRY(pop(stack));
             }
             else if (c == '"' && tk.len > 1) {
-                if (sem && has_u_escape(tk))
+                if (sem && (sp->canonical ? has(tk, '\\') : has_u_escape(tk)))
                     goto done;
             }
             else if (NUMCH(c) && !IS1('-')) {
-                if (sem) {
-                    TRY(r = number_ok(t, tk, nt));
+                if (sp->canonical) {
+                    if (IS2('-', '0')) /* not canonical */
+                        goto done;
+                    if (sem && (FLOATCH(tk) || tk.len > 18)) /* canonical? in range? */
+                        goto done;
+                }
+                else if (sem) {
+                    TRY(r = number_ok(t, tk, sp->radix));
                     if (!r)
                         goto done;
                 }
             }
-            else if (ALPHA(c)) {
-                if (!(keyword(tk, nt) || (nt == HLXL && c == 'x' && tk.len > 1 && T(1) == '"')))
-                    goto done;
-            }
-            else if (nt == HLXL ? (c != '&' || tk.len == 1) : (c != '#' && (c != '@' || tk.len == 1)))
+            else if (!(one_of(tk, sp->consts, sp->n_consts) || starts(tk, &sp->bytes_prefix) ||
+                       (starts(tk, &sp->handle_prefix) && tk.len > sp->handle_prefix.len)))
                 goto done;
-            state = B_AV;
+            state = S_AV;
             break;
-        case B_K0:
-            if (IS1('}')) {
+        }
+        case S_K0:
+            if (IS(tk, sp->map_close)) {
                 TRY(pop(stack));
                 TRY(pop(braces));
-                state = B_AV;
+                state = S_AV;
                 break;
             }
-            if (nt == LCT && IS1('C')) { /* {C:cid,i=v,...} */
+            if (sp->form == 2 && IS(tk, sp->c1)) { /* the marker */
                 TRY(set_top(stack, sem ? new_frame(F_CON, k - 1, 6, 0, 0) : Py_NewRef(con_frame)));
-                state = L_TC;
+                state = S2_MARK;
                 break;
             }
-            if (nt == HLXL && NUMCH(c) && !IS1('-') && !(tk.len > 1 && (RADIX(T(1)) || FLOATCH(tk))) &&
-                !(tk.len > 2 && RADIX(T(2)) && c == '-')) { /* {cid: {@i: v, ...}} */
+            if (sp->form == 1 && NUMCH(c) && !IS1('-') && !(tk.len > 1 && ((sp->radix && RADIX(T(1))) || FLOATCH(tk))) &&
+                !(sp->radix && tk.len > 2 && RADIX(T(2)) && c == '-')) { /* an int: the id */
                 if (sem) {
                     if (tk.len >= 10 || c == '-') /* cid_event may find something */
                         goto done;
@@ -749,66 +994,81 @@ skim_bracketed(PyObject *const *args, Py_ssize_t nargs, int nt)
                 }
                 else
                     TRY(set_top(stack, Py_NewRef(con_frame)));
-                state = H_CC;
+                state = S1_ID;
                 break;
             }
             /* fall through: a map */
-        case B_K: {
-            if (nt == HLXL && c == 'x' && tk.len > 1 && T(1) == '"')
+        case S_K:
+            if (starts(tk, &sp->bytes_prefix))
                 goto done;
-            if (sem && ALPHA(c) && (word(tk, "null") || word(tk, "true") || word(tk, "false") ||
-                                    (nt == LCT && (keyword(tk, LCT) || word(tk, "C")))))
-                goto done; /* reserved */
+            if (sem && ((sp->canonical && c == '"') || (ALPHA(c) && one_of(tk, sp->reserved, sp->n_reserved))))
+                goto done; /* a quoted key may be non-canonical; a reserved one must be quoted */
             if (!key_plain(tk))
                 goto done;
-            if (state == B_K0)
-                TRY(set_top(stack, sem ? new_frame(F_MAP, k - 1, 4, 1, 0) : Py_NewRef(map_frame4)));
-            TRY(r = add_key(PyList_GET_ITEM(stack, depth - 1), t, tk, sem, 0));
+            if (state == S_K0 && decided)
+                TRY(set_top(stack, sem ? new_frame(F_MAP, k - 1, msize, 1, 0) : Py_NewRef(msize == 5 ? map_frame5 : map_frame4)));
+            TRY(r = add_key(PyList_GET_ITEM(stack, depth - 1), t, tk, sem, sp->canonical));
             if (!r)
                 goto done;
-            state = B_KC;
+            state = S_KC;
             break;
-        }
-        default: {
-            Py_UCS4 want;
-            int next = punct_state(nt, state, &want);
-            if (next >= 0) {
-                if (!IS1(want))
-                    goto done;
-                state = next;
-                break;
-            }
-            if (nt == HLXL)
+        case S_KC:
+            if (!IS(tk, sp->key_sep))
+                goto done;
+            state = S_V;
+            break;
+        default:
+            if (sp->form == 1)
                 switch (state) {
-                case H_F0:
-                case H_F:
-                    if (IS1('}') && state == H_F0) {
-                        state = H_CE;
+                case S1_ID:
+                    if (!IS(tk, sp->key_sep))
+                        goto done;
+                    state = S1_OPEN;
+                    break;
+                case S1_OPEN:
+                    if (!IS(tk, sp->c2))
+                        goto done;
+                    state = S1_F0;
+                    break;
+                case S1_FSEP:
+                    if (!IS(tk, sp->key_sep))
+                        goto done;
+                    state = S_V;
+                    break;
+                case S1_F0:
+                case S1_F:
+                    if (state == S1_F0 && IS(tk, sp->c3)) {
+                        state = S1_END;
                         break;
                     }
-                    if (c != '@' || tk.len < 2)
+                    if (!starts(tk, &sp->c1) || tk.len < sp->c1.len + 1)
                         goto done;
                     if (sem) {
-                        TRY(r = add_field(PyList_GET_ITEM(stack, depth - 1), tk, 1, tk.len));
+                        TRY(r = add_field(PyList_GET_ITEM(stack, depth - 1), tk, sp->c1.len, tk.len));
                         if (!r)
                             goto done;
                     }
-                    state = H_FC;
+                    state = S1_FSEP;
                     break;
-                case H_CE:
-                    if (!IS1('}'))
+                case S1_END:
+                    if (!IS(tk, sp->map_close))
                         goto done;
                     TRY(r = close_braced(stack, braces, PyList_GET_ITEM(stack, depth - 1)));
                     if (!r)
                         goto done;
-                    state = B_AV;
+                    state = S_AV;
                     break;
                 default:
                     goto done;
                 }
-            else
+            else if (sp->form == 2)
                 switch (state) {
-                case L_TI:
+                case S2_MARK:
+                    if (!IS(tk, sp->key_sep))
+                        goto done;
+                    state = S2_ID;
+                    break;
+                case S2_ID:
                     if (!is_int_token(tk))
                         goto done;
                     if (sem) {
@@ -818,155 +1078,133 @@ skim_bracketed(PyObject *const *args, Py_ssize_t nargs, int nt)
                         TRY(PyList_SetItem(fr, 3, PySet_New(NULL)));
                         TRY(PyList_SetItem(fr, 5, PyLong_FromLongLong(decimal(tk, 0, tk.len))));
                     }
-                    state = B_AV;
+                    state = S_AV;
                     break;
-                case L_FI:
+                case S2_INDEX:
                     if (!is_int_token(tk))
                         goto done;
-                    state = L_FE;
+                    state = S2_ISEP;
                     break;
-                case L_FE:
-                    if (!IS1('='))
+                case S2_ISEP:
+                    if (!IS(tk, sp->c2))
                         goto done;
-                    if (sem) { /* the field index, checked once the '=' is there (the Reader's order) */
+                    if (sem) { /* the field index, checked once the separator is there (the Reader's order) */
                         PyObject *d = PyList_GET_ITEM(toks, k - 1);
                         Tok dk = {PyUnicode_KIND(d), PyUnicode_DATA(d), PyUnicode_GET_LENGTH(d)};
                         TRY(r = add_field(PyList_GET_ITEM(stack, depth - 1), dk, 0, dk.len));
                         if (!r)
                             goto done;
                     }
-                    state = B_V;
+                    state = S_V;
                     break;
                 default:
                     goto done;
                 }
-        }
+            else
+                goto done;
         }
     }
 done:
     return Py_BuildValue("(ni)", k, state);
 }
 
-static PyObject *skim_hlxl(PyObject *self, PyObject *const *args, Py_ssize_t nargs) { return skim_bracketed(args, nargs, HLXL); }
-static PyObject *skim_lct(PyObject *self, PyObject *const *args, Py_ssize_t nargs) { return skim_bracketed(args, nargs, LCT); }
-
-/* LC-R: the states of plugins/lc_r/__init__.py's scan */
-enum { R_V, R_VA, R_AV, R_K0, R_K, R_KC };
-#define G_ARRAY_OPEN 0x1F703
-#define G_ARRAY_CLOSE 0x1F704
-#define G_MAP_OPEN 0x25C7
-#define G_MAP_CLOSE 0x25C6
-#define G_CONTRACT_OPEN 0x1F70A
-#define G_FIELD 0x1F701
-#define G_CONTRACT_CLOSE 0x1F702
-#define IS2(a, b) (tk.len == 2 && c == (a) && T(1) == (b))
-
-static PyObject *
-skim_lcr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* the token strings of a set or the keys of a dict into `words` */
+static int
+words_of(PyObject *coll, Lit *words, int *n)
 {
-    SKIM_LOOP {
-        TOK();
-        switch (state) {
-        case R_AV:
-            if ((fr = top(stack, &fk)) == NULL)
-                goto done;
-            if (fk == F_CON && c == G_FIELD && tk.len > 2) { /* 🜁N␠: a field */
-                if (sem) {
-                    TRY(r = add_field(fr, tk, 1, tk.len - 1));
-                    if (!r)
-                        goto done;
-                }
-                state = R_V;
-                break;
-            }
-            if (fk != F_CON && IS2(',', ' ')) {
-                state = fk == F_ARR ? R_V : R_K;
-                break;
-            }
-            if (!IS1(fk == F_ARR ? G_ARRAY_CLOSE : fk == F_MAP ? G_MAP_CLOSE : G_CONTRACT_CLOSE))
-                goto done;
-            if (fk == F_ARR)
-                TRY(pop(stack));
-            else {
-                TRY(r = close_braced(stack, braces, fr));
-                if (!r)
-                    goto done;
-            }
-            break;
-        case R_V:
-        case R_VA:
-            if (IS1(G_ARRAY_OPEN) || IS1(G_MAP_OPEN) || (c == G_CONTRACT_OPEN && tk.len > 1)) {
-                if (!OPEN_OK(depth, sem))
-                    goto done;
-                if (c == G_ARRAY_OPEN) {
-                    TRY(push(stack, Py_NewRef(arr_frame)));
-                    state = R_VA;
-                    break;
-                }
-                if (c == G_MAP_OPEN) {
-                    TRY(push(braces, PyLong_FromSsize_t(depth)));
-                    TRY(push(stack, sem ? new_frame(F_MAP, k, 5, 1, 0) : Py_NewRef(map_frame5)));
-                    state = R_K0;
-                    break;
-                }
-                if (sem) {
-                    if (tk.len - 1 >= 10) /* cid_event may find something */
-                        goto done;
-                    TRY(push(braces, PyLong_FromSsize_t(depth)));
-                    TRY(push(stack, new_frame(F_CON, k, 6, 1, decimal(tk, 1, tk.len))));
-                }
-                else {
-                    TRY(push(braces, PyLong_FromSsize_t(depth)));
-                    TRY(push(stack, Py_NewRef(con_frame)));
-                }
-                state = R_AV;
-                break;
-            }
-            if (IS1(G_ARRAY_CLOSE) && state == R_VA) {
-                TRY(pop(stack));
-            }
-            else if (c == '"' && tk.len > 1) {
-                if (sem && has(tk, '\\'))
-                    goto done;
-            }
-            else if (NUMCH(c) && !IS1('-')) {
-                if (IS2('-', '0')) /* not canonical */
-                    goto done;
-                if (sem && (has(tk, '.') || has(tk, 'e') || tk.len > 18)) /* canonical? in range? */
-                    goto done;
-            }
-            else if (!(IS1(0x2205) || IS1(0x22A4) || IS1(0x22A5) || c == 0x22A0 || (c == 0x27C1 && tk.len > 1)))
-                goto done;
-            state = R_AV;
-            break;
-        case R_K0:
-            if (IS1(G_MAP_CLOSE)) {
-                TRY(pop(stack));
-                TRY(pop(braces));
-                state = R_AV;
-                break;
-            }
-            /* fall through */
-        case R_K: {
-            if (sem && (c == '"' || word(tk, "null") || word(tk, "true") || word(tk, "false")))
-                goto done; /* a quoted key may be non-canonical; a reserved one must be quoted */
-            TRY(r = add_key(PyList_GET_ITEM(stack, depth - 1), t, tk, sem, 1));
-            if (!r)
-                goto done;
-            state = R_KC;
-            break;
+    PyObject *it = PyObject_GetIter(coll), *w;
+    if (it == NULL)
+        return -1;
+    *n = 0;
+    while ((w = PyIter_Next(it)) != NULL) {
+        int bad = *n == MAX_WORDS || lit(w, &words[*n]) < 0;
+        Py_DECREF(w);
+        if (bad) {
+            Py_DECREF(it);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "skimmer: too many constants or reserved keys");
+            return -1;
         }
-        case R_KC:
-            if (!IS2(':', ' '))
-                goto done;
-            state = R_V;
-            break;
-        default:
-            goto done;
-        }
+        (*n)++;
     }
-done:
-    return Py_BuildValue("(ni)", k, state);
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int
+skim_table(PyObject *sp, Skim *s)
+{
+    if (!PyTuple_Check(sp) || PyTuple_GET_SIZE(sp) < 17 || !PyTuple_Check(PyTuple_GET_ITEM(sp, 14))) {
+        PyErr_SetString(PyExc_TypeError, "skimmer(spelling: the value builder's tuple)");
+        return -1;
+    }
+    Lit *lits[] = {&s->arr_open, &s->arr_close, &s->sep, &s->map_open, &s->map_close, &s->key_sep};
+    for (int j = 0; j < 6; j++)
+        if (lit(PyTuple_GET_ITEM(sp, j), lits[j]) < 0)
+            return -1;
+    if (!PyDict_Check(PyTuple_GET_ITEM(sp, 6)) || !PyAnySet_Check(PyTuple_GET_ITEM(sp, 7))) {
+        PyErr_SetString(PyExc_TypeError, "skimmer: consts dict, reserved keys set");
+        return -1;
+    }
+    if (words_of(PyTuple_GET_ITEM(sp, 6), s->consts, &s->n_consts) < 0 ||
+        words_of(PyTuple_GET_ITEM(sp, 7), s->reserved, &s->n_reserved) < 0 || lit(PyTuple_GET_ITEM(sp, 8), &s->bytes_prefix) < 0 ||
+        lit(PyTuple_GET_ITEM(sp, 10), &s->handle_prefix) < 0)
+        return -1;
+    s->form = (int)PyLong_AsLong(PyTuple_GET_ITEM(sp, 13));
+    s->radix = PyObject_IsTrue(PyTuple_GET_ITEM(sp, 15));
+    s->canonical = PyObject_IsTrue(PyTuple_GET_ITEM(sp, 16));
+    if (PyErr_Occurred())
+        return -1;
+    PyObject *ct = PyTuple_GET_ITEM(sp, 14);
+    Py_ssize_t need = s->form == 1 ? 3 : s->form == 2 ? 2 : s->form == 3 ? 4 : 0;
+    if (s->form < 0 || s->form > 3 || PyTuple_GET_SIZE(ct) != need || s->bytes_prefix.len == 0 || s->handle_prefix.len == 0) {
+        PyErr_SetString(PyExc_ValueError, "skimmer: contract form 0-3 with its tokens, non-empty bytes and handle prefixes");
+        return -1;
+    }
+    Lit *cl[] = {&s->c1, &s->c2, &s->c3};
+    for (Py_ssize_t j = 0; j < need && j < 3; j++)
+        if (lit(PyTuple_GET_ITEM(ct, j), cl[j]) < 0)
+            return -1;
+    if (s->form == 3 && ((s->c4 = PyLong_AsSsize_t(PyTuple_GET_ITEM(ct, 3))) < 0 || s->c1.len == 0 || s->c2.len == 0)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "skimmer: empty contract prefixes or a negative suffix length");
+        return -1;
+    }
+    if (s->form == 1 && s->c1.len == 0) {
+        PyErr_SetString(PyExc_ValueError, "skimmer: an empty field prefix");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+skim_free(PyObject *capsule)
+{
+    PyMem_Free(PyCapsule_GetPointer(capsule, SKIM_CAPSULE));
+}
+
+static PyMethodDef skim_def = {"skim", (PyCFunction)(void (*)(void))skim, METH_FASTCALL,
+                               "A scan's token loop while nothing can fail: skim(toks, k, state, stack, braces, sem) -> (k, state)."};
+
+/* skimmer(spelling) -> skim(toks, k, state, stack, braces, sem) */
+static PyObject *
+skimmer(PyObject *self, PyObject *arg)
+{
+    Skim *s = PyMem_Calloc(1, sizeof(Skim));
+    if (s == NULL)
+        return PyErr_NoMemory();
+    PyObject *cap = PyCapsule_New(s, SKIM_CAPSULE, skim_free);
+    if (cap == NULL) {
+        PyMem_Free(s);
+        return NULL;
+    }
+    if (skim_table(arg, s) < 0) {
+        Py_DECREF(cap);
+        return NULL;
+    }
+    PyObject *f = PyCFunction_NewEx(&skim_def, cap, NULL);
+    Py_DECREF(cap);
+    return f;
 }
 
 /* --------------------------------------------------------------------------- the quick parsers' value builder
@@ -993,10 +1231,6 @@ done:
  * repeated keys decline and out-of-order keys are sorted.
  */
 
-typedef struct {
-    Py_ssize_t len;
-    Py_UCS4 ch[4];
-} Lit;
 
 typedef struct {
     PyObject *toks;
@@ -1006,32 +1240,6 @@ typedef struct {
     PyObject *consts, *reserved, *handle_cls, *contract_cls, *unquote, *quote, *parse_int;
     int form, radix, canonical;
 } Q;
-
-static int
-lit(PyObject *s, Lit *l)
-{
-    if (!PyUnicode_Check(s) || PyUnicode_GET_LENGTH(s) > 4) {
-        PyErr_SetString(PyExc_TypeError, "quick: spelling tokens are str of at most 4 characters");
-        return -1;
-    }
-    l->len = PyUnicode_GET_LENGTH(s);
-    for (Py_ssize_t i = 0; i < l->len; i++)
-        l->ch[i] = PyUnicode_READ_CHAR(s, i);
-    return 0;
-}
-
-static int
-starts(Tok tk, const Lit *l)
-{
-    if (tk.len < l->len)
-        return 0;
-    for (Py_ssize_t i = 0; i < l->len; i++)
-        if (T(i) != l->ch[i])
-            return 0;
-    return 1;
-}
-
-#define IS(tk, l) ((tk).len == (l).len && starts((tk), &(l)))
 
 /* the next token (NULL: none left, a decline) */
 static PyObject *
@@ -1642,17 +1850,10 @@ span(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromSsize_t(total);
 }
 
-static PyObject *py_hlxl(PyObject *self, PyObject *arg) { return tokens(arg, HLXL); }
-static PyObject *py_lct(PyObject *self, PyObject *arg) { return tokens(arg, LCT); }
-static PyObject *py_lcr(PyObject *self, PyObject *arg) { return tokens(arg, LCR); }
 
 static PyMethodDef methods[] = {
-    {"hlxl", py_hlxl, METH_O, "HLXL's quick token strings (= plugins/hlxl.py _QUICK.findall)."},
-    {"lct", py_lct, METH_O, "LC-T's quick token strings (= plugins/lc_t.py _QUICK.findall)."},
-    {"lcr", py_lcr, METH_O, "LC-R's quick token strings (= plugins/lc_r.py _QUICK.findall)."},
-    {"skim_hlxl", (PyCFunction)(void (*)(void))skim_hlxl, METH_FASTCALL, "HLXL scan's token loop while nothing can fail."},
-    {"skim_lct", (PyCFunction)(void (*)(void))skim_lct, METH_FASTCALL, "LC-T scan's token loop while nothing can fail."},
-    {"skim_lcr", (PyCFunction)(void (*)(void))skim_lcr, METH_FASTCALL, "LC-R scan's token loop while nothing can fail."},
+    {"lexer", lexer, METH_O, "lexer(table) -> tokens(text): a quick pattern's findall in C, from a notation's lexical table."},
+    {"skimmer", skimmer, METH_O, "skimmer(spelling) -> skim(toks, k, state, stack, braces, sem): a scan's token loop while nothing can fail."},
     {"balance", (PyCFunction)(void (*)(void))balance, METH_FASTCALL, "toks.count(open) - toks.count(close)."},
     {"span", (PyCFunction)(void (*)(void))span, METH_FASTCALL, "sum(map(len, toks[a:b]))."},
     {"quick", (PyCFunction)(void (*)(void))quick, METH_FASTCALL, "A quick parser's value of token strings, or the declined marker."},
@@ -1664,14 +1865,9 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_textlex_native", NU
 PyMODINIT_FUNC
 PyInit__textlex_native(void)
 {
-    for (int g = 0; g < NGLYPHS; g++)
-        if ((glyph_tok[g] = PyUnicode_FromOrdinal((int)GLYPHS[g])) == NULL)
-            return NULL;
     for (int c = 0; c < 128; c++)
         if ((ascii_tok[c] = PyUnicode_FromOrdinal(c)) == NULL)
             return NULL;
-    if ((comma_tok = PyUnicode_FromString(", ")) == NULL || (colon_tok = PyUnicode_FromString(": ")) == NULL)
-        return NULL;
     if ((arr_frame = Py_BuildValue("(i)", F_ARR)) == NULL ||
         (map_frame4 = Py_BuildValue("(iiOO)", F_MAP, -1, Py_None, Py_None)) == NULL ||
         (map_frame5 = Py_BuildValue("(iiOOO)", F_MAP, -1, Py_None, Py_None, Py_None)) == NULL ||

@@ -2,11 +2,13 @@
 
 Everything about one notation lives in its folder (``plugins/<name>/``: code, grammar, English
 names, slot spellings, start characters); the core asks the registered notation objects
-(``helixc.catalog``). This test greps every .py/.lark/.json file outside the notation folders
-(``helixc/``, the corpus generator's code, the non-notation modules of ``plugins/``) for the
+(``helixc.catalog``). This test greps every .py/.lark/.json/.c/.h file outside the notation folders
+(``helixc/``, the corpus generator's code, the non-notation modules of ``plugins/`` such as the
+text notations' C extension ``plugins/_textlex_native.c``) for the
 names of every registered notation (canonical name and its spellings ``lc-r``/``lc_r``/``lcr``,
 distinctive aliases and English names such as "runic") and for every glyph of every notation
-(the non-ASCII characters of its grammar and its start characters).
+(the non-ASCII characters of its grammar and its start characters), written as themselves, as
+``\\uXXXX`` escapes or as C-style hex code points (``0x27C1``).
 
 Hits still in the core are listed in ``KNOWN_DEBT`` as (file, hit count). The list may only
 shrink: a file with more hits than listed, or a file not listed, fails; a file with fewer hits
@@ -27,7 +29,7 @@ NOTATION_FOLDERS = {"plugins/hlxl", "plugins/lc_t", "plugins/lc_r", "plugins/lc_
 
 # Scanned: the core package, the corpus generator's code, plugins/ outside notation folders.
 SCANNED = ["helixc", "corpora", "plugins"]
-SUFFIXES = {".py", ".lark", ".json"}
+SUFFIXES = {".py", ".lark", ".json", ".c", ".h"}
 
 # Data, not code (each justified):
 ALLOWED = {
@@ -91,6 +93,8 @@ def _files():
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# a code point written as a hex number (C tables: `c == 0x27C1`)
+_HEX_POINT = re.compile(r"(?<![0-9A-Za-z_])0[xX]([0-9A-Fa-f]{2,8})(?![0-9A-Za-z_])")
 
 
 def core_hits() -> dict[str, list[str]]:
@@ -101,6 +105,7 @@ def core_hits() -> dict[str, list[str]]:
         hits = [m.group(0) for m in pat.finditer(text)] + [c for c in text if c in glyphs]
         # a glyph written as an escape (\u25c7, \U0001F70A, \N{...} is not used) is a glyph too
         hits += [m.group(0) for m in _ESCAPE.finditer(text) if chr(int(m.group(1) or m.group(2), 16)) in glyphs]
+        hits += [m.group(0) for m in _HEX_POINT.finditer(text) if int(m.group(1), 16) <= 0x10FFFF and chr(int(m.group(1), 16)) in glyphs]
         if hits:
             out[rel] = hits
     return out
@@ -113,6 +118,7 @@ def test_the_grep_finds_what_it_is_meant_to_find():
     assert {"\u27c1", "\u22a0", "\U0001f70a"} <= glyphs
     assert [m.group(0) for m in _ESCAPE.finditer(r'x = "\U0001F70A" + "\u25c7" + "\u00e9"')] == [
         "\\U0001F70A", "\\u25c7", "\\u00e9"]
+    assert [m.group(1) for m in _HEX_POINT.finditer("c == 0x27C1 || c == 0x1F70A || x0x12 || 0xffff_")] == ["27C1", "1F70A"]
     # every notation folder is one registered notation's (a new built-in must be listed above)
     mods = {type(getattr(n, "wrapped", n)).__module__ for n in notations().values()}
     assert {"helixc_plugins." + f.split("/")[1] for f in NOTATION_FOLDERS} <= mods

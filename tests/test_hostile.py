@@ -592,12 +592,13 @@ LEX_PIECES = (list('[]{}:,=-+.eE0123456789abcdefxXoObBuhnrt_&@#"\\ \t\r\n\x00\x0
 
 @pytest.mark.parametrize("name", TEXT)
 def test_native_tokenizer_is_the_quick_pattern(name):
-    """The C tokenizer returns exactly the quick pattern's findall (the pattern is the reference)."""
+    """The C tokenizer, driven by the notation's table, returns exactly the quick pattern's findall
+    (the pattern is the reference)."""
     native = pytest.importorskip("helixc_plugins._textlex_native")
     from helixc_plugins import hlxl, lc_r, lc_t
 
-    quick = {"hlxl": hlxl._QUICK, "lc-t": lc_t._QUICK, "lc-r": lc_r._QUICK}[name]
-    lex = {"hlxl": native.hlxl, "lc-t": native.lct, "lc-r": native.lcr}[name]
+    mod = {"hlxl": hlxl, "lc-t": lc_t, "lc-r": lc_r}[name]
+    quick, lex = mod._QUICK, native.lexer(mod._LEX)
     rng = random.Random(17)
     texts = ["", " ", " \n", "[1] \n", '"a', '"\\', '"\\u12', "-", "0x", "1e", "1.5e+", 'x"0a', "&h", "@", "\U0001f701"]
     texts += ["".join(rng.choice(LEX_PIECES) for _ in range(rng.randint(0, 40))) for _ in range(3000)]

@@ -36,7 +36,7 @@ def _mod(name):
 def _native(name):
     mod = _mod(name)
     pytest.importorskip("helixc_plugins._textlex_native")
-    if textscan.native_tokens("quick") is None:
+    if textscan._native() is None:
         pytest.skip("HELIXC_NO_NATIVE=1: the Python paths only")
     return mod
 

@@ -189,8 +189,15 @@ _QUICK = re.compile(
     r"""|[^\[\]{}:,"\-0-9A-Za-z_&@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
-_tokens = native_tokens("hlxl") or _QUICK.findall  # the same list in C where built (helixc.textscan)
-_SKIM = native_skim("hlxl")  # the scan's token loop in C where built (helixc.textscan)
+# The C tokenizer's table (helixc.textscan.native_tokens; keys described in plugins/_textlex_native.c):
+# _QUICK's alternatives, in its order.
+_LEX = {
+    "whitespace": " \t\r\n", "literals": tuple("[]{}:,"), "exponent": "eE", "exponent_sign": False, "radix": True,
+    "lower_escapes": False, "ascii_strings": False,
+    "prefixed": (('x"', "hex", '"'), ("&h_", "word", ""), ("@", "decimal", "")),
+    "run_stops": "[]{}:,&@ \t\r\n",  # besides letters, digits, _, - and "
+}
+_tokens = native_tokens(_LEX) or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {"null": None, "true": True, "false": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
@@ -329,6 +336,7 @@ def _qvalue(t, nxt, depth):
 _SPELLING = ("[", "]", ",", "{", "}", ":", _CONST, frozenset(_CONST), 'x"', 1, "&h_", Handle, Contract,
              1, ("@", "{", "}"), True, False, unquote, quote, parse_int)  # the C quick parser's table (helixc.textscan.quick_reader)
 _quick = quick_reader(_qvalue, _SPELLING)  # the C value builder where built, else run_quick(toks, _qvalue)
+_SKIM = native_skim(_SPELLING)  # the scan's token loop in C where built (helixc.textscan)
 
 # --------------------------------------------------------------------------- error path
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token

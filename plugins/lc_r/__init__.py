@@ -204,8 +204,15 @@ _QUICK = re.compile(
     r"""|[A-Za-z_][A-Za-z0-9_]*|[^,:\-0-9"⊠⟁🜊🜁A-Za-z_∅⊤⊥🜃🜄🜂◇◆ ]++|.)""",  # a run no token starts with: one token
     re.S,
 )
-_tokens = native_tokens("lcr") or _QUICK.findall  # the same list in C where built (helixc.textscan)
-_SKIM = native_skim("lcr")  # the scan's token loop in C where built (helixc.textscan)
+# The C tokenizer's table (helixc.textscan.native_tokens; keys described in plugins/_textlex_native.c):
+# _QUICK's alternatives, in its order (no free whitespace).
+_LEX = {
+    "whitespace": "", "literals": (", ", ": "), "exponent": "e", "exponent_sign": True, "radix": False,
+    "lower_escapes": True, "ascii_strings": False,
+    "prefixed": ((BYTES, "lower hex", ""), (HANDLE, "word", ""), (CONTRACT_OPEN, "decimal", ""), (FIELD, "decimal", " ")),
+    "run_stops": ",: " + "".join(GLYPHS),  # besides letters, digits, _, - and "
+}
+_tokens = native_tokens(_LEX) or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {NULL: None, TRUE: True, FALSE: False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 _DIGITS = frozenset("0123456789")  # a token starting with one is a number: an int without "." and "e"
@@ -325,6 +332,7 @@ def _qvalue(t, nxt, depth):
 _SPELLING = (ARRAY_OPEN, ARRAY_CLOSE, ", ", MAP_OPEN, MAP_CLOSE, ": ", _CONST, RESERVED, BYTES, 0, HANDLE, Handle, Contract,
              3, (CONTRACT_OPEN, FIELD, CONTRACT_CLOSE, 1), False, True, unquote, quote, parse_int)  # the C quick parser's table
 _quick = quick_reader(_qvalue, _SPELLING)  # the C value builder where built, else run_quick(toks, _qvalue) (helixc.textscan)
+_SKIM = native_skim(_SPELLING)  # the scan's token loop in C where built (helixc.textscan)
 
 # --------------------------------------------------------------------------- error path
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token

@@ -192,8 +192,15 @@ _QUICK = re.compile(
     r"""|[^\[\]{}:,="\-0-9A-Za-z_\#@ \t\r\n]++|.)""",  # a run of characters no token starts with: one token
     re.S,
 )
-_tokens = native_tokens("lct") or _QUICK.findall  # the same list in C where built (helixc.textscan)
-_SKIM = native_skim("lct")  # the scan's token loop in C where built (helixc.textscan)
+# The C tokenizer's table (helixc.textscan.native_tokens; keys described in plugins/_textlex_native.c):
+# _QUICK's alternatives, in its order.
+_LEX = {
+    "whitespace": " \t\r\n", "literals": tuple("[]{}:,="), "exponent": "eE", "exponent_sign": False, "radix": False,
+    "lower_escapes": False, "ascii_strings": True,
+    "prefixed": (("#", "hex", ""), ("@", "word", "")),
+    "run_stops": "[]{}:,=#@ \t\r\n",  # besides letters, digits, _, - and "
+}
+_tokens = native_tokens(_LEX) or _QUICK.findall  # the same list in C where built (helixc.textscan)
 _CONST = {"NULL": None, "TRUE": True, "FALSE": False}
 _INT_MIN, _INT_MAX = INT_MIN, INT_MAX
 
@@ -326,6 +333,7 @@ def _qvalue(t, nxt, depth):
 _SPELLING = ("[", "]", ",", "{", "}", ":", _CONST, RESERVED, "#", 0, "@", Handle, Contract,
              2, ("C", "="), False, False, unquote, quote, parse_int)  # the C quick parser's table (helixc.textscan.quick_reader)
 _quick = quick_reader(_qvalue, _SPELLING)  # the C value builder where built, else run_quick(toks, _qvalue)
+_SKIM = native_skim(_SPELLING)  # the scan's token loop in C where built (helixc.textscan)
 
 # --------------------------------------------------------------------------- error path
 # `scan` finds the error of a text the quick parser gave up on, in one pass over the same token
