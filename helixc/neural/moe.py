@@ -62,9 +62,16 @@ def read_manifest(models_dir: Path) -> dict:
     return manifest
 
 
-def _fast_lora_forward(self, x, *args, **kwargs):
-    import torch.nn.functional as F
+_F = None  # torch.nn.functional, imported on first use (no import statement per LoRA layer call)
 
+
+def _fast_lora_forward(self, x, *args, **kwargs):
+    global _F
+    F = _F
+    if F is None:
+        import torch.nn.functional as F
+
+        _F = F
     base = self.base_layer
     out = F.linear(x, base.weight, base.bias)
     lora = self._helixc_active
@@ -403,11 +410,17 @@ class MoE:
                                            torch.stack([(b * s).t() for _, b, s in loras]))  # (adapters, r, out)
             m._helixc_rows = (stack[0][idx], stack[1][idx])
             m._helixc_active = (*m._helixc_rows, None)
+        self._row_count = len(names)
         self.active = None  # the next set_adapter sets every layer again
 
     def _select_rows(self, sel) -> None:
         """The next forward passes compute only the rows ``sel`` of the batch (greedy_decode): their
-        per-row matrices."""
+        per-row matrices. All rows in order (after a grouped prefill) take the matrices as they are."""
+        n = int(sel.numel())
+        if n == getattr(self, "_row_count", -1) and (n == 0 or int(sel[-1]) == n - 1 and bool((sel.diff() == 1).all())):
+            for m in self._lora_layers():
+                m._helixc_active = (*m._helixc_rows, None)
+            return
         for m in self._lora_layers():
             a, b = m._helixc_rows
             m._helixc_active = (a.index_select(0, sel), b.index_select(0, sel), None)
