@@ -397,33 +397,44 @@ class MoE:
     def _set_row_adapters(self, names: list[str]) -> None:
         """Each row of the next forward passes uses its own adapter: every LoRA layer adds
         ``(x @ A_rows) @ B_rows``, a batched product with row i's adapter's matrices (scale folded
-        into B), so each row costs what one adapter costs."""
+        into B), so each row costs what one adapter costs. The matrices of all layers of one shape
+        are stacked (``_row_stacks``): picking the rows is one ``index_select`` per shape, not two per
+        layer, and each layer reads its slice (a view)."""
         import torch
 
+        if not hasattr(self, "_lora_stacks"):
+            groups: dict = {}
+            for m in self._lora_layers():
+                loras = [m._helixc_lora[n] for n in self._mix_names]
+                a = torch.stack([a.t() for a, _, _ in loras])  # (adapters, in, r)
+                b = torch.stack([(b * s).t() for _, b, s in loras])  # (adapters, r, out)
+                groups.setdefault((tuple(a.shape), tuple(b.shape)), []).append((m, a, b))
+            self._lora_stacks = [([m for m, _, _ in g], torch.stack([a for _, a, _ in g], 1).contiguous(),
+                                  torch.stack([b for _, _, b in g], 1).contiguous())  # (adapters, layers, ...)
+                                 for g in groups.values()]
         order = {n: k for k, n in enumerate(self._mix_names)}
         idx = torch.tensor([order[n] for n in names])
-        for m in self._lora_layers():
-            stack = getattr(m, "_helixc_stack", None)
-            if stack is None:
-                loras = [m._helixc_lora[n] for n in self._mix_names]
-                stack = m._helixc_stack = (torch.stack([a.t() for a, _, _ in loras]),  # (adapters, in, r)
-                                           torch.stack([(b * s).t() for _, b, s in loras]))  # (adapters, r, out)
-            m._helixc_rows = (stack[0][idx], stack[1][idx])
-            m._helixc_active = (*m._helixc_rows, None)
+        self._row_stacks = [(layers, a.index_select(0, idx), b.index_select(0, idx))
+                            for layers, a, b in self._lora_stacks]
         self._row_count = len(names)
+        self._activate_rows(self._row_stacks)
         self.active = None  # the next set_adapter sets every layer again
+
+    @staticmethod
+    def _activate_rows(stacks) -> None:
+        for layers, a, b in stacks:
+            for k, m in enumerate(layers):
+                m._helixc_active = (a[:, k], b[:, k], None)
 
     def _select_rows(self, sel) -> None:
         """The next forward passes compute only the rows ``sel`` of the batch (greedy_decode): their
         per-row matrices. All rows in order (after a grouped prefill) take the matrices as they are."""
         n = int(sel.numel())
         if n == getattr(self, "_row_count", -1) and (n == 0 or int(sel[-1]) == n - 1 and bool((sel.diff() == 1).all())):
-            for m in self._lora_layers():
-                m._helixc_active = (*m._helixc_rows, None)
+            self._activate_rows(self._row_stacks)
             return
-        for m in self._lora_layers():
-            a, b = m._helixc_rows
-            m._helixc_active = (a.index_select(0, sel), b.index_select(0, sel), None)
+        self._activate_rows([(layers, a.index_select(0, sel), b.index_select(0, sel))
+                             for layers, a, b in self._row_stacks])
 
     def _decode_mixed(self, names: list[str], texts: list[str], constrained: bool, batch_size: int = 32,
                       slots: list | None = None):
