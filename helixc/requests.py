@@ -212,7 +212,7 @@ def _notation_chars() -> re.Pattern:
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
     r"\)|\s*(?:->|=>|\u2192)|\s+(?:written|expressed|rendered|shown|formatted|spelled|spelt)\s+(?:in|as|using)\b|"
-    r"\s+(?:looks?|look) like\b|\s+(?:encodes?|serializes?|serialises?|translates?|converts?|becomes?) (?:to|into|in|as)\b|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
+    r"\s+(?:looks?|look)(?: like| in| as)\b|\s+(?:encodes?|serializes?|serialises?|translates?|converts?|becomes?) (?:to|into|in|as)\b|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b|,\s*(?:all|everything|both|altogether)\s+(?:in|as|to|into)\b", re.I)
 
 # Words that describe a value's structure: when they appear in the English around a payload span,
@@ -356,8 +356,12 @@ def _english_is_plain(english: str, payload) -> bool:
         return False  # "2^32", "7 point 25": the span is only part of a number
     if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
         return False
-    for a, b, _ in reversed(_mentions(english)):  # "hex bytes", "<name> text": notation names, not structure
-        english = english[:a] + " " + english[b:]
+    binary = catalog.binary_notation()
+    for a, b, name in reversed(_mentions(english)):  # "hex bytes", "<name> text": notation names, not structure
+        tail = english[b:]
+        if name == binary:  # "the <binary notation> byte 0A": its bytes are notation text, not a bytes value
+            tail = re.sub(r"^\s*(?:bytes?|hex|byte string)\b", " ", tail, flags=re.I)
+        english = english[:a] + " " + tail
     for w in re.findall(r"[A-Za-z]+", english.lower()):
         if w in _STRUCTURE_WORDS and _STRUCTURE_WORDS[w] != k:
             if w == "and" and re.search(r"\band\s+(?:write|give|show|convert|output|return)\b", english, re.I):
@@ -389,6 +393,11 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
     if len(distinct) == 1:
         a0, target = targets[0]
         end0 = next(b for a, b, _ in mentions if a == a0)
+        others = {n for _, _, n in mentions} - {target}
+        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(others) == 1 and \
+                all(a > a0 for a, _, n in mentions if n in others):
+            # "I have <payload> in <A>; I need <B>": A is the payload's notation, B (named later) the target
+            return next(iter(others)), target, {n for _, _, n in mentions}
         if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(targets) == 1 and \
                 re.search(r"\b(?:in|into|to|as)\s+\S", english[end0:], re.I):
             # "I have X in <notation>. What is it in <unrecognized>?": the named one is the source, the target unknown
@@ -410,9 +419,21 @@ _ASKS_SOMETHING = re.compile(r"\?|^\W*(?:what|how|why|which|when|where|who|is|ar
                              r"renderings?|variants?|flavou?rs?|style|syntax|encodings?|dialects?|spellings?|alphabets?|"
                              r"scripts?)\b")
 
+def _typo_of_encode(low: str) -> bool:
+    """A word that is a typo of encode/serialize ("serialze", "enocde"): the verb is meant, so the
+    default target (the value notation) is not (difflib ratio >= 0.8 on words of five letters or more)."""
+    import difflib
+
+    for w in re.findall(r"[a-z]{5,}", low):
+        for verb in ("encode", "encoded", "serialize", "serialise", "serialized", "serialised"):
+            if w != verb and w[0] == verb[0] and difflib.SequenceMatcher(None, w, verb).ratio() >= 0.8:
+                return True
+    return False
+
+
 _PARSE_INTENT = re.compile(
     r"\b(?:parse|decode|read|interpret|deserialize|deserialise|unpack|decipher|what value|which value|value of|"
-    r"value behind|value does|value is|what does this|what is this|tells? me what|what's this)\b", re.I)
+    r"value behind|value does|value is|what does this|what is this|tells? me what|what's this|stands? for)\b", re.I)
 
 _KB = None
 
@@ -677,14 +698,15 @@ def _read_request(text: str) -> RequestReading:
             target, source = catalog.value_notation(), only
     if target is None and len(names) == 1 and source is None and found is not None:
         only = next(iter(names))
-        if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack)\b", low):
+        if not re.search(r"\b(?:parse|decode|read|interpret|deserialize|unpack|stands? for|means?|represents?)\b", low):
             target = only
     if target is None and len(names) == 1 and not (found is not None and r.payload_notation not in ("english", None)):
         target = _label_target(english) or target
     if target is None and source is not None and len(names - {source}) == 1 and "unknown" not in names:
         target = next(iter(names - {source}))
     if target is None and r.has_payload and not (names - {source} - {None}):
-        encode_verb = re.search(r"\b(?:encoded?|encodes|seriali[sz](?:e|ed|es|ing))\b", low) and not names
+        encode_verb = (re.search(r"\b(?:encoded?|encodes|seriali[sz](?:e|ed|es|ing))\b", low) or _typo_of_encode(low)) \
+            and not names
         if encode_verb and not re.search(r"\b(?:parse|decode|decoded|read|interpret|deserialize|deserialise|unpack)\b", low):
             target = catalog.binary_notation()  # "what does X encode to?": the verb asks for the encoding
         elif _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
@@ -1085,7 +1107,8 @@ def _stop_words_re(attr: str, before: str, after: str) -> re.Pattern:
 def _stop_in_text() -> re.Pattern:
     # words that end a described text: English function words and the notations' name words
     # ("the string red is written in ...": "is" ends the text too)
-    return _stop_words_re("description_stop_words", "in|to|into|as|using|and|or|please|then|with|is|are|was|looks|written",
+    return _stop_words_re("description_stop_words", "in|to|into|as|using|and|or|please|then|with|is|are|was|looks|written|"
+                          "look|looked|become|becomes|appear|appears|come|comes|mean|means|print|prints|would|will|should",
                           "notation|format|a|an|the")
 _PLURAL_SCALARS = {"falses": False, "trues": True, "nulls": None, "zeros": 0, "ones": 1, "empty lists": [],
                    "empty maps": {}, "empty strings": "", "nones": None}

@@ -698,3 +698,25 @@ def test_tokens_said_to_be_texts_and_kind_words_after_as(text, target, payload):
 
 def test_a_remark_that_starts_with_a_character_name_is_no_text():
     assert describe_value("a space, thumbs up") == (False, None)
+
+
+@pytest.mark.parametrize("text,target,payload", [
+    ("decode the lc-b byte 0B", "hlxl", False),  # "the <binary notation> byte": notation text, not a bytes value
+    ("I have [4, 5] in hlxl; I need lc-r.", "lc-r", [4, 5]),  # the notation named after the payload's is the target
+    ("What does the lc-b 0B stand for?", "hlxl", False),  # "stand for" asks for the value
+    ("How would the text naïve look in lc-r?", "lc-r", "naïve"),  # "look" ends the text
+    ("serilize the number 3", "lc-b", 3),  # a typo of the verb still picks the binary notation
+    ('the text she said "no" in lc-r', "lc-r", "no"),  # read, but doubted: see below
+])
+def test_dev3_classes(text, target, payload):
+    from helixc import same
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and same(r.payload, payload), (r.target, r.payload)
+
+
+def test_a_quote_inside_a_longer_unquoted_text_is_doubted():
+    from helixc.neural.answering import reading_doubt
+
+    assert "longer text" in reading_doubt('the text she said "no" in lc-r')
+    assert reading_doubt('translate this text-safe form value to lc-r: "no"') is None  # a notation's name, not a text noun

@@ -277,7 +277,8 @@ def _leftover_literal():
         r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|true|false|null)\b", re.I))
 
 
-_TEXT_GOES_ON = re.compile(r"\b(?:string|text|phrase|sentence)\s*:\s*[^\s\"][^\"]*$", re.I)
+# 'the string: she said "hi"', 'the text He said "hi"': words between the text noun and the quote
+_TEXT_GOES_ON = re.compile(r"(?<![\w-])(?:string|text|phrase|sentence)(?![\w-])\s*:?\s*[^\s\"][^\"]*$", re.I)
 _KEY_BEFORE = re.compile(r"[A-Za-z_]\w*\s*(?:->|=>|=|\u2192)\s*$")
 
 
@@ -325,10 +326,11 @@ def reading_doubt(text: str) -> str | None:
     found = _payload_span(text)
     if found is None:
         return None
-    _, norm, span = found
+    r, norm, span = found
     if _KEY_BEFORE.search(norm[:span[0]]):  # "user -> {...}": the payload is the value of a key
         return "the value read may belong to a key written before it"
-    if _TEXT_GOES_ON.search(norm[:span[0]]):  # 'the string: she said "hi"': the quote is part of the text
+    # 'the string: she said "hi"': the quote is part of the text
+    if isinstance(r.payload, str) and norm[span[0]:span[0] + 1] == '"' and _TEXT_GOES_ON.search(norm[:span[0]]):
         return "the quoted text read may be part of a longer text"
     if re.search(r"\b(?:tag|tag byte|type byte|opcode|marker)\s*$", norm[:span[0]], re.I):  # "tag 0C in <notation> = ?"
         return "the value read follows the word 'tag': the request may ask what that tag means"
