@@ -67,7 +67,17 @@ at(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, const Lit *l)
 
 #define MAX_RULES 8
 #define MAX_WIDE 32
+#define WIDE_SLOTS 128 /* a power of two, > 2 * MAX_WIDE */
 enum { BODY_HEX, BODY_LOWER_HEX, BODY_WORD, BODY_DECIMAL };
+
+/* what the table says about a non-ASCII character: a run stop, the first character of literals,
+ * of prefixed rules (a bit per rule), its shared one-character token */
+typedef struct {
+    Py_UCS4 c;
+    unsigned char stop, multi;
+    unsigned rules;
+    PyObject *tok;
+} Wide;
 
 typedef struct {
     Lit prefix, suffix;
@@ -75,10 +85,12 @@ typedef struct {
 } Rule;
 
 typedef struct {
-    unsigned char ws[128], one[128], stop[128], exp[128]; /* ASCII: skipped, one-character literals, run stops, exponent letters */
-    Py_UCS4 wide[MAX_WIDE]; /* non-ASCII run stops (one-character tokens, shared objects) */
-    PyObject *wide_tok[MAX_WIDE];
+    /* ASCII: skipped, one-character literals, run stops, exponent letters, first characters of literals, of rules */
+    unsigned char ws[128], one[128], stop[128], exp[128], multi_first[128], alone[128]; /* alone: one[] where no longer literal starts so */
+    unsigned rule_first[128];
+    Wide wide[MAX_WIDE]; /* the non-ASCII characters the table names, found through `slot` (index + 1, 0: none) */
     int n_wide;
+    unsigned char slot[WIDE_SLOTS];
     Lit multi[MAX_RULES]; /* literals of other lengths, longest first (shared objects) */
     PyObject *multi_tok[MAX_RULES];
     int n_multi;
@@ -259,16 +271,29 @@ rule_end(const Rule *r, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
     return j;
 }
 
+#define WIDE_HASH(c) ((((Py_UCS4)(c) * 2654435761u) >> 20) & (WIDE_SLOTS - 1))
+
+/* the table's entry for a non-ASCII character, or NULL */
+static inline const Wide *
+wide_of(const Lex *lx, Py_UCS4 c)
+{
+    for (unsigned h = WIDE_HASH(c);; h = (h + 1) & (WIDE_SLOTS - 1)) {
+        int s = lx->slot[h];
+        if (s == 0)
+            return NULL;
+        if (lx->wide[s - 1].c == c)
+            return &lx->wide[s - 1];
+    }
+}
+
 /* is c a character the "run" alternative excludes (one that some token starts with)? */
 static inline int
 run_stop(const Lex *lx, Py_UCS4 c)
 {
     if (c < 128)
         return lx->stop[c];
-    for (int g = 0; g < lx->n_wide; g++)
-        if (lx->wide[g] == c)
-            return 1;
-    return 0;
+    const Wide *w = wide_of(lx, c);
+    return w != NULL && w->stop;
 }
 
 /* the end of the token at i (i < n; whitespace already skipped where the table skips it) */
@@ -277,9 +302,13 @@ token_end(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 {
     Py_UCS4 c = CH(i);
     Py_ssize_t e;
-    for (int r = 0; r < lx->n_multi; r++)
-        if (at(kind, data, n, i, &lx->multi[r]))
-            return i + lx->multi[r].len;
+    if (c < 128 && lx->alone[c]) /* the commonest token: punctuation */
+        return i + 1;
+    const Wide *w = c < 128 ? NULL : wide_of(lx, c);
+    if (c < 128 ? lx->multi_first[c] : w != NULL && w->multi)
+        for (int r = 0; r < lx->n_multi; r++)
+            if (at(kind, data, n, i, &lx->multi[r]))
+                return i + lx->multi[r].len;
     if (c < 128 && lx->one[c])
         return i + 1;
     if (c == '-' || DIGIT(c)) {
@@ -292,8 +321,9 @@ token_end(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
         if (e >= 0)
             return e;
     }
-    for (int r = 0; r < lx->n_rules; r++)
-        if (c == lx->rules[r].prefix.ch[0] && at(kind, data, n, i, &lx->rules[r].prefix)) {
+    unsigned rules = c < 128 ? lx->rule_first[c] : w != NULL ? w->rules : 0;
+    for (int r = 0; rules; r++, rules >>= 1)
+        if ((rules & 1) && at(kind, data, n, i, &lx->rules[r].prefix)) {
             e = rule_end(&lx->rules[r], kind, data, n, i + lx->rules[r].prefix.len);
             if (e >= 0)
                 return e;
@@ -304,7 +334,7 @@ token_end(const Lex *lx, int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
             j++;
         return j;
     }
-    if (!run_stop(lx, c)) {
+    if (c < 128 ? !lx->stop[c] : w == NULL || !w->stop) {
         Py_ssize_t j = i + 1;
         while (j < n && !run_stop(lx, CH(j)))
             j++;
@@ -323,12 +353,12 @@ token(const Lex *lx, PyObject *arg, int kind, const void *data, Py_ssize_t i, Py
         Py_UCS4 c = CH(i);
         if (c < 128)
             shared = ascii_tok[c];
-        else if (c > 0xFF) /* CPython caches only Latin-1 characters */
-            for (int g = 0; g < lx->n_wide; g++)
-                if (lx->wide[g] == c)
-                    shared = lx->wide_tok[g];
+        else if (c > 0xFF) { /* CPython caches only Latin-1 characters */
+            const Wide *w = wide_of(lx, c);
+            shared = w != NULL ? w->tok : NULL;
+        }
     }
-    else
+    else if (lx->n_multi && (CH(i) < 128 ? lx->multi_first[CH(i)] : 1))
         for (int r = 0; r < lx->n_multi; r++)
             if (lx->multi[r].len == e - i && at(kind, data, e, i, &lx->multi[r]))
                 shared = lx->multi_tok[r];
@@ -400,7 +430,7 @@ lex_free(PyObject *capsule)
     if (lx == NULL)
         return;
     for (int g = 0; g < lx->n_wide; g++)
-        Py_XDECREF(lx->wide_tok[g]);
+        Py_XDECREF(lx->wide[g].tok);
     for (int r = 0; r < lx->n_multi; r++)
         Py_XDECREF(lx->multi_tok[r]);
     PyMem_Free(lx);
@@ -423,7 +453,27 @@ flag(PyObject *d, const char *key, int *out)
     return v == NULL || (*out = PyObject_IsTrue(v)) < 0 ? -1 : 0;
 }
 
-/* the characters of a str into an ASCII table (non-ASCII ones to `wide`, or an error where wide is NULL) */
+/* the entry of a non-ASCII character, added where new (NULL: an error set) */
+static Wide *
+wide_add(Lex *lx, Py_UCS4 c)
+{
+    unsigned h = WIDE_HASH(c);
+    for (; lx->slot[h]; h = (h + 1) & (WIDE_SLOTS - 1))
+        if (lx->wide[lx->slot[h] - 1].c == c)
+            return &lx->wide[lx->slot[h] - 1];
+    if (lx->n_wide == MAX_WIDE) {
+        PyErr_SetString(PyExc_ValueError, "lexer: too many non-ASCII characters");
+        return NULL;
+    }
+    Wide *w = &lx->wide[lx->n_wide];
+    w->c = c;
+    if ((w->tok = PyUnicode_FromOrdinal((int)c)) == NULL)
+        return NULL;
+    lx->slot[h] = (unsigned char)++lx->n_wide;
+    return w;
+}
+
+/* the characters of a str into an ASCII table (non-ASCII ones: run stops where `wide`, else an error) */
 static int
 chars(PyObject *d, const char *key, unsigned char *ascii, Lex *wide)
 {
@@ -436,15 +486,16 @@ chars(PyObject *d, const char *key, unsigned char *ascii, Lex *wide)
     }
     for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(s); i++) {
         Py_UCS4 c = PyUnicode_READ_CHAR(s, i);
+        Wide *w;
         if (c < 128)
             ascii[c] = 1;
-        else if (wide != NULL && wide->n_wide < MAX_WIDE) {
-            if ((wide->wide_tok[wide->n_wide] = PyUnicode_FromOrdinal((int)c)) == NULL)
+        else if (wide != NULL) {
+            if ((w = wide_add(wide, c)) == NULL)
                 return -1;
-            wide->wide[wide->n_wide++] = c;
+            w->stop = 1;
         }
         else {
-            PyErr_Format(PyExc_ValueError, "lexer: %s: too many or non-ASCII characters", key);
+            PyErr_Format(PyExc_ValueError, "lexer: %s: ASCII characters only", key);
             return -1;
         }
     }
@@ -505,6 +556,14 @@ lex_table(PyObject *d, Lex *lx)
         lx->multi[at_] = l;
         if ((lx->multi_tok[at_] = PyUnicode_Substring(PyTuple_GET_ITEM(lits, i), 0, l.len)) == NULL)
             return -1;
+        if (l.ch[0] < 128)
+            lx->multi_first[l.ch[0]] = 1;
+        else {
+            Wide *w = wide_add(lx, l.ch[0]);
+            if (w == NULL)
+                return -1;
+            w->multi = 1;
+        }
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(rules); i++) {
         PyObject *r = PyTuple_GET_ITEM(rules, i);
@@ -534,8 +593,23 @@ lex_table(PyObject *d, Lex *lx)
             PyErr_Format(PyExc_ValueError, "lexer: unknown body %s (hex, lower hex, word, decimal)", body);
             return -1;
         }
+        Py_UCS4 f = rr->prefix.ch[0];
+        if (f < 128 && lx->one[f]) {
+            PyErr_SetString(PyExc_ValueError, "lexer: a prefix starts with a one-character literal");
+            return -1;
+        }
+        if (f < 128)
+            lx->rule_first[f] |= 1u << lx->n_rules;
+        else {
+            Wide *w = wide_add(lx, f);
+            if (w == NULL)
+                return -1;
+            w->rules |= 1u << lx->n_rules;
+        }
         lx->n_rules++;
     }
+    for (int c = 0; c < 128; c++)
+        lx->alone[c] = lx->one[c] && !lx->multi_first[c];
     return 0;
 }
 
@@ -603,7 +677,7 @@ starts(Tok tk, const Lit *l)
     return 1;
 }
 
-#define IS(tk, l) ((tk).len == (l).len && starts((tk), &(l)))
+#define IS(tk, l) ((tk).len == (l).len && PyUnicode_READ((tk).kind, (tk).data, 0) == (l).ch[0] && starts((tk), &(l)))
 #define IS1(ch) (tk.len == 1 && c == (ch))
 
 static PyObject *
