@@ -303,3 +303,49 @@ def test_a_notation_the_request_names_as_target_overrules_the_router():
     assert [r.route for r in res] == ["lc-r", "lc-t", "explain"]  # questions stay the router's call
     assert res[0].extra["routed_by"] == "request words" and res[1].extra["routed_by"] == "coordinator"
     assert moe.generated_for[0] == "lc-r"
+
+
+class _RouterUnsureOnAQuestion(_RouterSaysLcT):
+    """Sends everything to lc-t, unsure; its explain adapter answers with ``explain_min_prob``."""
+
+    explain_min_prob = 1.0
+
+    def route_scored(self, texts, constrained=True):
+        return [("lc-t", 0.55) for _ in texts]
+
+    def generate(self, texts, routes, constrained=True):
+        from helixc.neural.moe import GenerationOutput
+
+        out = []
+        for t, r in zip(texts, routes):
+            if r != "explain":
+                out.extend(super().generate([t], [r], constrained))
+                continue
+            self.generated_for.append(r)
+            text = "A float in LC-T must be finite: NaN and infinities have no spelling."
+            out.append(GenerationOutput(text=text, grammar_valid=True, tokens=[], output=text, value=None,
+                                        min_prob=self.explain_min_prob))
+        return out
+
+
+def test_a_question_the_router_sent_to_a_notation_unsure_gets_the_explain_reading():
+    from helixc.engine import TranslateRequest
+    from helixc.neural.answering import answer_batch
+
+    moe = _RouterUnsureOnAQuestion()
+    q = "Can I store NaN as a float in LC-T?"
+    res = answer_batch(moe, [TranslateRequest(q), TranslateRequest("write [1] in lc-t")])
+    assert moe.generated_for.count("explain") == 1  # only the question is read again
+    assert res[0].route == "explain" and res[0].confident, res[0].reason
+    assert res[0].extra["first_route"] == "lc-t" and "question about the notations" in res[0].extra["routed_by"]
+    assert res[1].route == "lc-t"  # a value to translate is not read as a question
+
+
+def test_the_explain_reading_of_a_question_stays_unsure_when_the_adapter_is_unsure():
+    from helixc.engine import TranslateRequest
+    from helixc.neural.answering import answer_batch
+
+    moe = _RouterUnsureOnAQuestion()
+    moe.explain_min_prob = 0.05
+    res = answer_batch(moe, [TranslateRequest("Can I store NaN as a float in LC-T?")])
+    assert res[0].route == "lc-t" and not res[0].confident  # the first, unsure reading stands

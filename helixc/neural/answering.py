@@ -148,8 +148,6 @@ def _normalize(text: str) -> str:
 def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True) -> list[TranslateResult]:
     """Route (where ``to='auto'``) and generate for all requests in batches, then
     verify/correct each answer per its engine."""
-    from .. import same
-
     t0 = time.perf_counter()
     n = len(requests)
     results: list[TranslateResult | None] = [None] * n
@@ -191,79 +189,132 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
     elapsed = (time.perf_counter() - t0) * 1000
     th = _thresholds(moe)
     for i in neural_idx:
-        r = requests[i]
-        route = routes[i]
-        g = by_i.get(i)
-        spec = moe.specialist_for(route) if g is not None else None
-        target = spec.target if spec is not None else (route or "explain")
-        out = g.output if g is not None else ""
-        res = TranslateResult(route=route or "", target=target, output=out, engine="neural",
-                              grammar_valid=bool(g and g.grammar_valid), verified=None, latency_ms=0.0,
-                              extra={"routed_by": "coordinator" if i in routed_by_model else
-                                     "request words" if i in overruled else "request"})
-        if g is not None and g.text != g.output:
-            res.extra["model_text"] = g.text
-        if g is not None and g.closed:
-            res.extra["closed_at_budget"] = True
-        features = {"route": route, "routed_by_model": i in routed_by_model, "route_prob": route_prob.get(i, 1.0),
-                    "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
-                    "closed": bool(g and g.closed), "grammar_valid": res.grammar_valid, "output": out,
-                    "has_specialist": g is not None, "verified": None}
-        if g is not None and route != "explain" and res.grammar_valid:
-            from .confidence import inconsistency
+        how = "coordinator" if i in routed_by_model else "request words" if i in overruled else "request"
+        results[i] = _judge_row(moe, requests[i], routes[i], by_i.get(i), how, route_prob.get(i), th, elapsed)
+    _second_reading_explain(moe, requests, texts, routes, routed_by_model, results, th, constrained)
+    return results  # type: ignore[return-value]
 
-            features["inconsistent"] = inconsistency(r.text, g.value)
-        # verification against the compiler's own reading
+
+def _judge_row(moe, r, route, g, how: str, route_prob: float | None, th, elapsed: float) -> TranslateResult:
+    """One request's answer judged: verified against (and, engine auto, corrected by) the compiler's own
+    reading, checked against the request's words, and given its confidence. ``how``: who chose the
+    route (``coordinator``: the router, with ``route_prob``; ``request words``; ``request``: the caller)."""
+    from .. import same
+
+    spec = moe.specialist_for(route) if g is not None else None
+    target = spec.target if spec is not None else (route or "explain")
+    out = g.output if g is not None else ""
+    res = TranslateResult(route=route or "", target=target, output=out, engine="neural",
+                          grammar_valid=bool(g and g.grammar_valid), verified=None, latency_ms=0.0,
+                          extra={"routed_by": how})
+    if g is not None and g.text != g.output:
+        res.extra["model_text"] = g.text
+    if g is not None and g.closed:
+        res.extra["closed_at_budget"] = True
+    features = {"route": route, "routed_by_model": how == "coordinator", "route_prob": 1.0 if route_prob is None else route_prob,
+                "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
+                "closed": bool(g and g.closed), "grammar_valid": res.grammar_valid, "output": out,
+                "has_specialist": g is not None, "verified": None}
+    if g is not None and route != "explain" and res.grammar_valid:
+        from .confidence import inconsistency
+
+        features["inconsistent"] = inconsistency(r.text, g.value)
+    # verification against the compiler's own reading
+    try:
+        ref = compiler_reading(r.text, None if how == "coordinator" else route)
+    except HelixError:
+        ref = None
+    if how == "coordinator":
+        features["route_named"] = _rule_target(r.text) == route
+        features["reader_explain"] = route != "explain" and _rule_target(r.text) == "explain"
+    ref_val = None
+    if ref is not None:
+        ref_route, ref_out, ref_val = ref
+        features["reading_doubt"] = reading_doubt(r.text) if ref_route != "explain" else None
+        if ref_route == "explain":
+            agree = route == "explain" and g is not None and g.value == ref_val
+        else:
+            agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
+        res.verified = features["verified"] = bool(agree)
+        if not agree:
+            # The compiler overrules the model only where its own reading is unambiguous: the
+            # same route, and a payload it read whole (notation text, or its controlled English)
+            # with no other literal in the request. Models miscopy and mis-compose values; a
+            # whole-phrase parse does not. A route disagreement is a conflict nobody can settle.
+            sure = r.engine == "auto" and _sure_payload(r.text, ref_route)
+            features["correction_sure"] = sure and ref_route == route
+            # the router chose another route: settled for the compiler only where the request itself
+            # names the compiler's route and the router was unsure (judge() compares the threshold)
+            features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
+                how == "coordinator" and (_names(r.text, ref_route) or _default_target(r.text, ref_route))
+            found = _payload_span(r.text)  # the question mark of a payload ("¿qué?") asks nothing
+            asked = found[1][:found[2][0]] + " " + found[1][found[2][1]:] if found else r.text
+            features["no_question"] = not _ASKS.search(asked)
+        if not agree and r.engine == "auto":
+            res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
+            res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
+            res.grammar_valid = True
+    final_value = (ref_val if res.engine == "compiler" else g.value if g is not None else None) \
+        if res.route != "explain" else None
+    read = None
+    if ref is not None and ref[0] != "explain" and res.route == ref[0] and _same(final_value, ref_val, same):
+        found = _payload_span(r.text)
+        read = found[1][found[2][0]:found[2][1]] if found else None
+    features["request_check"] = request_checks(
+        r.text, res.route, final_value, res.output,
+        extra=ref_val if ref is not None and ref[0] != "explain" else None, read=read) if res.output else None
+    res.confident, res.reason = judge(features, th)
+    res.features = features
+    res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
+                           "forced": features["forced"]}
+    res.latency_ms = elapsed
+    return res
+
+
+def _second_reading_explain(moe, requests, texts, routes, routed_by_model, results, th, constrained) -> None:
+    """A request the router sent to a notation, answered without confidence, that reads as a question
+    about the notations ("can I store NaN as a float?", "which byte marks null in binary?"): the
+    explain adapter reads it too, and its answer replaces the unsure one where it is judged sure on
+    its own terms (the knowledge entry's probability, the request's words; a knowledge entry the rule
+    reader names must be the same). The router is a classifier trained on requests that mostly carry a
+    value; a question that mentions a notation and a kind pulls it to that notation, unsure."""
+    from .confidence import asks_about_notations
+
+    if "explain" not in set(moe.routes()):
+        return
+    idx = [i for i in sorted(routed_by_model) if routes[i] != "explain" and results[i] is not None
+           and not results[i].confident and asks_about_notations(requests[i].text)]
+    if not idx:
+        return
+    gens = moe.generate([texts[i] for i in idx], ["explain"] * len(idx), constrained=constrained)
+    for i, g in zip(idx, gens):
+        first = results[i]
+        features = {"route": "explain", "routed_by_model": False, "second_reading": True,
+                    "route_prob": first.features.get("route_prob", 1.0) if first.features else 1.0,
+                    "min_prob": getattr(g, "min_prob", 1.0), "forced": getattr(g, "forced", 0),
+                    "closed": bool(g.closed), "grammar_valid": bool(g.grammar_valid), "output": g.output,
+                    "has_specialist": True, "verified": None}
         try:
-            ref = compiler_reading(r.text, None if i in routed_by_model else route)
+            ref = compiler_reading(requests[i].text, "explain")
         except HelixError:
             ref = None
-        if i in routed_by_model:
-            features["route_named"] = _rule_target(r.text) == route
-            features["reader_explain"] = route != "explain" and _rule_target(r.text) == "explain"
-        ref_val = None
         if ref is not None:
-            ref_route, ref_out, ref_val = ref
-            features["reading_doubt"] = reading_doubt(r.text) if ref_route != "explain" else None
-            if ref_route == "explain":
-                agree = route == "explain" and g is not None and g.value == ref_val
-            else:
-                agree = g is not None and g.grammar_valid and route == ref_route and _same(g.value, ref_val, same)
-            res.verified = features["verified"] = bool(agree)
-            if not agree:
-                # The compiler overrules the model only where its own reading is unambiguous: the
-                # same route, and a payload it read whole (notation text, or its controlled English)
-                # with no other literal in the request. Models miscopy and mis-compose values; a
-                # whole-phrase parse does not. A route disagreement is a conflict nobody can settle.
-                sure = r.engine == "auto" and _sure_payload(r.text, ref_route)
-                features["correction_sure"] = sure and ref_route == route
-                # the router chose another route: settled for the compiler only where the request itself
-                # names the compiler's route and the router was unsure (judge() compares the threshold)
-                features["correction_sure_if_router_unsure"] = sure and ref_route != route and \
-                    i in routed_by_model and (_names(r.text, ref_route) or _default_target(r.text, ref_route))
-                found = _payload_span(r.text)  # the question mark of a payload ("¿qué?") asks nothing
-                asked = found[1][:found[2][0]] + " " + found[1][found[2][1]:] if found else r.text
-                features["no_question"] = not _ASKS.search(asked)
-            if not agree and r.engine == "auto":
-                res.extra.update({"corrected": True, "neural_output": out, "neural_route": route})
-                res.route, res.target, res.output, res.engine = ref_route, ref_route, ref_out, "compiler"
-                res.grammar_valid = True
-        final_value = (ref_val if res.engine == "compiler" else g.value if g is not None else None) \
-            if res.route != "explain" else None
-        read = None
-        if ref is not None and ref[0] != "explain" and res.route == ref[0] and _same(final_value, ref_val, same):
-            found = _payload_span(r.text)
-            read = found[1][found[2][0]:found[2][1]] if found else None
-        features["request_check"] = request_checks(
-            r.text, res.route, final_value, res.output,
-            extra=ref_val if ref is not None and ref[0] != "explain" else None, read=read) if res.output else None
-        res.confident, res.reason = judge(features, th)
-        res.features = features
+            features["verified"] = g.value == ref[2]
+        features["request_check"] = request_checks(requests[i].text, "explain", None, g.output) if g.output else None
+        ok, why = judge(features, th)
+        if features["verified"] is False:
+            ok = False
+        if not ok:
+            continue
+        res = TranslateResult(route="explain", target="explain", output=g.output, engine="neural",
+                              grammar_valid=bool(g.grammar_valid), verified=features["verified"],
+                              latency_ms=first.latency_ms,
+                              extra={"routed_by": "request words (a question about the notations)",
+                                     "first_route": first.route, "first_reason": first.reason})
+        res.confident, res.reason, res.features = True, None, features
         res.extra["scores"] = {"route_prob": round(features["route_prob"], 4), "min_prob": round(features["min_prob"], 4),
                                "forced": features["forced"]}
-        res.latency_ms = elapsed
         results[i] = res
-    return results  # type: ignore[return-value]
 
 
 def _leftover_literal():

@@ -364,6 +364,13 @@ _ASKS = re.compile(r"\?|^\W*(?:can|could|does|do|is|are|should|may|will|would|li
                    r"meaning|means|allowed|rules?|limits?|policy|wondering|wonder)\b", re.I)
 
 
+def asks_about_notations(request: str) -> bool:
+    """Whether the request reads as a question about the notations themselves ("can I write 0xFF in
+    <notation>?", "which byte marks null", "how are items separated"), not a value to translate: a
+    permission or what-happens question, or a how/why/which question with no verb of writing a value."""
+    return bool(_PERMISSION.search(request) or (_HOW_QUESTION.search(request) and not _TRANSLATE_VERB.search(request)))
+
+
 # A text described by the characters it holds ("a tab character", "with a literal backslash", "a
 # space, then a thumbs up"): the answer's texts must hold that character. Models copy the words
 # around such a description, not the character ("tab" for "the word tab, then one tab character").
@@ -405,7 +412,7 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
         if not _topic_overlap(request, output):
             return "the explanation shares no word with the request"
         return None
-    if _PERMISSION.search(request) or (_HOW_QUESTION.search(request) and not _TRANSLATE_VERB.search(request)):
+    if asks_about_notations(request):
         return "the request reads as a question about the notations, not a value to translate"
     if not _reads_as_request(request):
         return "the input reads as no request (no value, kind or notation named, no instruction)"
