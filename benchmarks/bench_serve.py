@@ -540,6 +540,8 @@ def hostile_main(args) -> None:
     notation_504 = sum(n for r in res["notation"].values() for k, n in r["statuses"].items() if k.startswith("504"))
     targets = {
         "notation_small_p99_ms <= 20": small.get("p99_ms", 1e9) <= 20,
+        # issue 16 says "notation p99 <= 20 ms": 8 KB texts are notation requests too
+        "notation_8kb_p99_ms <= 20": large.get("p99_ms", 1e9) <= 20,
         "no notation request got 504": notation_504 == 0,
         "model process < 1024 MiB": res["memory_mib"].get("model", 1e9) < 1024,
     }

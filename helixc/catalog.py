@@ -84,6 +84,31 @@ def reader_names() -> dict[str, list[str]]:
     return _memo("reader_names", lambda: {n.name: list(n.reader_names) for n in _ranked()})
 
 
+def descriptive_words() -> dict[str, str]:
+    """Word -> the one notation it describes (``Notation.descriptive_words``); a word two notations
+    claim describes neither."""
+    def build():
+        owners: dict[str, set] = {}
+        for n in _ranked():
+            for w in getattr(n, "descriptive_words", ()):
+                owners.setdefault(w.lower(), set()).add(n.name)
+        return {w: next(iter(o)) for w, o in owners.items() if len(o) == 1}
+
+    return _memo("descriptive_words", build)
+
+
+def glyph_owners() -> dict[str, str]:
+    """Glyph -> the one notation whose ``glyphs`` hold it."""
+    def build():
+        owners: dict[str, set] = {}
+        for n in _ranked():
+            for g in getattr(n, "glyphs", ()):
+                owners.setdefault(g, set()).add(n.name)
+        return {g: next(iter(o)) for g, o in owners.items() if len(o) == 1}
+
+    return _memo("glyph_owners", build)
+
+
 def more_english_names() -> dict[str, list[str]]:
     """Canonical name -> the notation's further names (``Notation.more_english_names``: descriptive
     names, misspellings). The rule reader reads them; the corpus uses them in train only."""

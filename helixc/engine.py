@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 # the request/result contract lives in helixc.translation (the neural backend imports it from there)
@@ -101,6 +102,9 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
             try:
                 d = _detect.detect(text)
             except HelixError:
+                labelled = None if to_auto else _labelled_source(text)
+                if labelled is not None:  # "<A>: <text in A>" to <B>: a value labelled with its notation
+                    return _result(req, *labelled, t0)
                 # Hex text no binary notation decodes is that notation's error, never English.
                 # With to=auto the input is a request (it may well start with a bracket);
                 # with a named target, text that starts like notation gets the parse error.
@@ -110,13 +114,21 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 # With to=auto a request needs at least one word (in any script): symbols and digits
                 # alone that no notation reads (a few glyphs, "17 ]") are broken notation, not English.
                 if not _detect.looks_like_hex(text) and (to_auto and _detect.has_word(text) or
-                                                         _detect.looks_like_english(text) or _described_whole(text)):
+                                                         _detect.looks_like_english(text) or _described_whole(text)
+                                                         or _value_then_words(text)):
+                    _labelled_binary_decodes(text)
                     return None
                 raise
             value, source_name = d.value, d.notation
     if to_auto:
         raise HelixError(E_INPUT, f"the input is {source_name} text; name the target notation (to=auto is for "
                                   "English requests)")
+    return _result(req, value, source_name, t0)
+
+
+def _result(req: TranslateRequest, value, source_name: str, t0: float) -> TranslateResult:
+    from .plugins import get_notation
+
     target = get_notation(req.to)
     out = target.emit(value)
     return TranslateResult(
@@ -136,6 +148,62 @@ def _described_whole(text: str) -> bool:
     t = text.strip()
     return bool(t) and len(t) <= 200 and not t.startswith(catalog.start_chars()) and _detect.has_word(t) \
         and describe_value(t)[0]
+
+
+def _value_then_words(text: str) -> bool:
+    """A whole value in a notation, then words about it and no more notation characters
+    (``"multi\\nline" - the <A> string with an escaped newline``, ``@io (that's <A>)``): a request
+    that starts with its payload, not broken notation (``[1, 2] ]]`` and ``x"ab"5"`` stay parse errors).
+    Only for English-sized input: the span search is the rule reader's."""
+    from . import detection as _detect
+    from .requests import _notation_chars, extract_payload
+
+    t = text.strip()
+    if len(t) > MAX_ENGLISH_CHARS:
+        return False
+    found = extract_payload(t)
+    if found is None or found[2] != 0:
+        return False
+    rest = t[found[3]:]
+    return not _notation_chars().search(rest) and _detect.looks_like_english(rest.strip(" \t\u2014\u2013-,;:()"))
+
+
+def _labelled_source(text: str):
+    """``"<notation>: <text in that notation>"`` (how the seed corpora and people label a value):
+    ``(value, notation)``, or None when the body is not that notation's text."""
+    from .errors import HelixError
+    from .plugins import get_notation
+    from .requests import labelled_body
+
+    labelled = labelled_body(text)
+    if labelled is None:
+        return None
+    notation = get_notation(labelled[0])
+    try:
+        return notation.parse(labelled[1]), notation.name
+    except HelixError:
+        return None
+
+
+def _labelled_binary_decodes(text: str) -> None:
+    """``"<notation>: <hex text>"`` labels hex text: named the binary notation, the text is that
+    notation's (``<binary>: FF FF``); named a text notation, hex with letters in it can only be the
+    binary notation's text (``<text notation>: 0A FF``). Where it does not decode, that is the binary
+    notation's error (as for the bare hex), not English with a value to guess at. A lone number
+    (``<binary>: 12``) is a number."""
+    from . import catalog
+    from . import detection as _detect
+    from .plugins import get_notation
+    from .requests import labelled_body
+
+    labelled = labelled_body(text)
+    if labelled is None or not _detect.looks_like_hex(labelled[1]) or len(labelled[1].split()) < 2:
+        return
+    binary = catalog.binary_notation()
+    if binary is None:
+        return
+    if get_notation(labelled[0]).binary or re.search(r"[A-Fa-f]", labelled[1]):
+        get_notation(binary).parse(labelled[1])
 
 
 def _broken_hex(text: str) -> bool:

@@ -33,6 +33,9 @@ class Notation:
     #: further names only the rule reader reads (no corpus row uses them, so the trained models'
     #: data does not change when they are added)
     reader_names: tuple[str, ...] = ()
+    #: words (lower-case) that describe this notation and no other: "the <word> notation/format/one",
+    #: "the plain-<word> text notation" name it (helixc.requests reads them; no corpus row uses them)
+    descriptive_words: tuple[str, ...] = ()
     #: whole words (lower-case) that name this notation inside a described value: the rule reader
     #: stops a text there; and the ones that stop "X inside a list" (helixc.requests)
     description_stop_words: tuple[str, ...] = ()

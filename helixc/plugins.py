@@ -292,6 +292,7 @@ class PluginNotation(Notation):
     english_names = property(lambda self: self.wrapped.english_names)
     more_english_names = property(lambda self: getattr(self.wrapped, "more_english_names", ()))
     reader_names = property(lambda self: getattr(self.wrapped, "reader_names", ()))
+    descriptive_words = property(lambda self: getattr(self.wrapped, "descriptive_words", ()))
     description_stop_words = property(lambda self: self.wrapped.description_stop_words)
     list_stop_words = property(lambda self: self.wrapped.list_stop_words)
     route_rank = property(lambda self: self.wrapped.route_rank)

@@ -163,7 +163,7 @@ def _build_syn_patterns():
     return pats
 
 
-_TARGET_PREP = re.compile(r"(?:\b(?:to|into|in|as|using|via|with)\s+(?:the\s+|an?\s+)?|->\s*)$", re.I)
+_TARGET_PREP = re.compile(r"(?:\b(?:to|into|in|as|using|via|with)\s+(?:the\s+|an?\s+)?|(?:->|=>|\u2192)\s*)$", re.I)
 _SOURCE_CUE = re.compile(r"(?:\b(?:parse|decode|read|from|this|these|given|the following|following)\s+(?:the\s+|an?\s+)?)$", re.I)
 
 
@@ -195,14 +195,93 @@ def _scan_mentions(english: str) -> tuple:
             if name == catalog.binary_notation() and re.match(r"\s*(?:number|value|integer|digits|string of|pattern)\b", low[b:]):
                 continue
             # "the bytes 4470", "raw bytes 01 02", "empty bytes": a bytes value, not the binary notation
-            if syn == "bytes" and (re.match(r"\s+[0-9a-f]{2}", low[b:]) or
+            if syn == "bytes" and (re.match(r":?\s+[0-9a-f]{2}", low[b:]) or
                                    re.search(r"\b(?:raw|the|empty|of|a|some)\s+$", low[:a])):
                 continue
             for i in range(a, b):
                 taken[i] = True
             out.append((a, b, name))
+    for a, b, name in _described_notations(low):
+        if not any(taken[a:b]):
+            for i in range(a, b):
+                taken[i] = True
+            out.append((a, b, name))
+    for m in _FUZZY_PLACE.finditer(low):
+        a, b = m.span("word")
+        if any(taken[a:b]):
+            continue
+        name = _fuzzy_name(m.group("word"))
+        if name is not None:
+            out.append((a, b, name))
     out.sort()
     return tuple(out)
+
+
+# A notation described, not named: "the people-friendly notation", "the plain-ascii text notation",
+# "the alchemy-symbol notation" (a word that describes one notation only: Notation.descriptive_words),
+# "the notation with the <glyph> and <glyph> symbols" (glyphs of one notation only: Notation.glyphs).
+_DESCRIBED = re.compile(
+    r"(?<![\w-])(?:the\s+|an?\s+)?(?P<desc>(?:(?!(?:in|to|into|as|the|an?|of|for|with|using|via|from|and|or|is|it|"
+    r"this|that)\b)[a-z0-9][\w-]*\s+){1,3}?)(?:text\s+)?"
+    r"(?:notation|syntax|format|form|encoding|one|version|representation|script|spelling)(?![\w-])")
+_BY_GLYPHS = re.compile(
+    r"(?<![\w-])(?:the\s+|an?\s+)?(?:notation|one|format|syntax|form|version)\s+(?:with|using|that uses|written with|"
+    r"made of)\s+(?:the\s+)?(?P<g>\S+(?:\s*(?:,|and|or)\s*\S+)*?)\s+(?:symbols?|glyphs?|characters?|signs?)(?![\w-])")
+
+
+def _described_notations(low: str) -> list[tuple[int, int, str]]:
+    words = catalog.descriptive_words()
+    glyphs = catalog.glyph_owners()
+    out = []
+    for m in _DESCRIBED.finditer(low):
+        toks = m.group("desc").split()
+        toks = toks + [t for tok in toks for t in tok.split("-")]
+        owners = {words[t] for t in toks if t in words}
+        if len(owners) == 1:
+            out.append((m.start(), m.end(), owners.pop()))
+    for m in _BY_GLYPHS.finditer(low):
+        chars = [c for c in m.group("g") if not c.isspace() and c not in ",&" and not c.isalnum()]
+        owners = {glyphs.get(c) for c in chars}
+        if chars and len(owners) == 1 and None not in owners:
+            out.append((m.start(), m.end(), owners.pop()))
+    return out
+
+
+# A misspelt notation name ("the rnic version of", "to runci", "in lc-tt form") is read only where
+# a notation name is expected: after a target preposition or an arrow, before "form/version/notation
+# ...", or as a label before a colon. Ordinary words near a name ("rules", "runs") are not names.
+_FUZZY_PLACE = re.compile(
+    r"(?:(?<=\bto )|(?<=\binto )|(?<=\bin )|(?<=\bas )|(?<=\busing )|(?<=\bthe )|(?<=-> )|(?<=\u2192 )|^)"
+    r"(?P<word>[a-z][a-z-]{3,11})(?=\s+(?:form|version|notation|format|encoding|rendering|representation|"
+    r"syntax|one|equivalent|glyphs|script)\b|\s*:|\s*[.!?]*\s*$|\s+please\b)")
+_NOT_A_NAME = frozenset(
+    "rules rule runs run tunes dunes tunic punic bites bytes byte binary ascii text texts string strings list lists "
+    "array arrays value values number numbers float floats plain same other right first second third last "
+    "short long compact human readable".split())
+
+
+def _fuzzy_name(word: str) -> str | None:
+    """The one notation one edit (a letter added, dropped, changed, or two swapped) away from ``word``
+    by a one-word name of 5 letters or more with the same first letter; None when none or several."""
+    if word in _NOT_A_NAME:
+        return None
+    found = set()
+    for syn, name in _syn_patterns():
+        if len(syn) >= 5 and syn[0] == word[0] and re.fullmatch(r"[a-z-]+", syn) and _one_edit(word, syn):
+            found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
 
 
 
@@ -408,20 +487,29 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
         a0, target = targets[0]
         end0 = next(b for a, b, _ in mentions if a == a0)
         others = {n for _, _, n in mentions} - {target}
-        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(others) == 1 and \
+        if re.search(r"\x00\s*(?:(?:is|was)\s+)?(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(others) == 1 and \
                 all(a > a0 for a, _, n in mentions if n in others):
             # "I have <payload> in <A>; I need <B>": A is the payload's notation, B (named later) the target
             return next(iter(others)), target, {n for _, _, n in mentions}
-        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(targets) == 1 and \
+        if re.search(r"\x00\s*(?:(?:is|was)\s+)?(?:in|as)\s+(?:the\s+)?$", english[:a0]) and len(targets) == 1 and \
                 re.search(r"\b(?:in|into|to|as)\s+\S", english[end0:], re.I):
             # "I have X in <notation>. What is it in <unrecognized>?": the named one is the source, the target unknown
             return None, target, {target, "unknown"}
     elif len(distinct) > 1:
         # "I have <payload> in <notation A>. What is it in <notation B>?": the notation right after the payload is its source
         first_a, first = targets[0]
-        if re.search(r"\x00\s*(?:in|as)\s+(?:the\s+)?$", english[:first_a]) and len(distinct - {first}) == 1:
+        if re.search(r"\x00\s*(?:(?:is|was)\s+)?(?:in|as)\s+(?:the\s+)?$", english[:first_a]) and len(distinct - {first}) == 1:
             source = source or first
             target = next(iter(distinct - {first}))
+    if source is None and target is not None:
+        # "<A> <payload> -> <B>", "<A> <payload> to <B>": another notation named right before the
+        # payload (nothing between them) is the payload's
+        starts = "\x00" + "".join(_start_chars())
+        for a, b, name in mentions:
+            if name != target and english[b:b + 1].isspace() and english[b:].lstrip()[:1] in starts \
+                    and english[b:].lstrip()[:1]:
+                source = name
+                break
     names = {n for _, _, n in mentions}
     return target, source, names
 
@@ -432,6 +520,13 @@ _ASKS_SOMETHING = re.compile(r"\?|^\W*(?:what|how|why|which|when|where|who|is|ar
                              r"explain|describe|tell me)\b|\b(?:difference|meaning|means?|notations?|formats?|versions?|forms?|"
                              r"renderings?|variants?|flavou?rs?|style|syntax|encodings?|dialects?|spellings?|alphabets?|"
                              r"scripts?)\b")
+
+def asks_for_encoding(low: str) -> bool:
+    """"encode"/"serialize" (typos included) and no verb of reading: the request asks for the binary
+    notation's encoding ("what does X serialize to?"; corpora/README.md, rule 2). ``low``: lower-cased."""
+    return bool(re.search(r"\b(?:encoded?|encodes|seriali[sz](?:e|ed|es|ing))\b", low) or _typo_of_encode(low)) \
+        and not re.search(r"\b(?:parse|decode|decoded|read|interpret|deserialize|deserialise|unpack)\b", low)
+
 
 def _typo_of_encode(low: str) -> bool:
     """A word that is a typo of encode/serialize ("serialze", "enocde"): the verb is meant, so the
@@ -522,24 +617,36 @@ def match_knowledge(text: str, threshold: float = 0.75, min_words: int = 0) -> s
     return kb[best_n][0] if best_n is not None and best >= threshold else None
 
 
+_TERSE = re.compile(r"\s*([^:]{2,40}?)\s*:\s*(\S.*?)\s*[.!?]?\s*", re.S)
+
+
+def labelled_body(text: str) -> tuple[str, str] | None:
+    """``"<notation>: <body>"`` and nothing else: the one notation named before the colon and the body."""
+    m = _TERSE.fullmatch(text)
+    if not m:
+        return None
+    ms = _mentions(text[:m.end(1)])
+    if len(ms) != 1 or ms[0][:2] != (m.start(1), m.end(1)):
+        return None
+    return ms[0][2], m.group(2)
+
+
 def _read_terse(norm: str, r: RequestReading) -> bool:
     """"<notation>: <value>" and nothing else (a notation name, a colon, a value): a command to write
     the value in that notation. The value is read by detection or as controlled English, whole."""
-    m = re.fullmatch(r"\s*([^:]{2,40}?)\s*:\s*(\S.*?)\s*[.!?]?\s*", norm, re.S)
-    if not m:
+    labelled = labelled_body(norm)
+    if labelled is None:
         return False
-    ms = _mentions(norm[:m.end(1)])
-    if len(ms) != 1 or ms[0][:2] != (m.start(1), m.end(1)):
-        return False
-    body = m.group(2)
-    name = ms[0][2]
+    name, body = labelled
     # "<notation>: {a: 1}" is also how people label a value they want translated (the seed corpora do):
     # the name is a target only when it cannot be the body's own notation, or the body is a number
-    # (written alike in every text notation)
+    # (written alike in every text notation); a binary notation's body is its own when it looks like
+    # hex text at all (malformed hex there is that notation's error, not a value in words)
+    from .detection import looks_like_hex
     from .plugins import get_notation
 
     if not re.fullmatch(r"[-+]?(?:0[xob][0-9a-f_]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)", body, re.I):
-        if get_notation(name).binary or _try_parse(body, name)[0]:
+        if (looks_like_hex(body) if get_notation(name).binary else False) or _try_parse(body, name)[0]:
             return False
     ok, value, used = _try_parse(body, None)
     if not ok:
@@ -664,7 +771,7 @@ def _read_request(text: str) -> RequestReading:
             f = extract_payload(norm, name)
             if f is not None:
                 after = norm[f[3]:]
-                m = re.match(r"\s*(?:in|as)\s+(?:the\s+)?", after, re.I)
+                m = re.match(r"\s*(?:is in|was in|in|as|is|was)\s+(?:the\s+)?", after, re.I)
                 if m and any(a == f[3] + m.end() and n == name for a, _, n in _mentions(norm)):
                     found = f
                     break
@@ -675,7 +782,7 @@ def _read_request(text: str) -> RequestReading:
     if found is not None and found[1] == catalog.binary_notation() and src0 is None:
         # "bytes 00 ff 10 -> <notation>": hex right after the word "bytes" is a bytes value, unless the
         # binary notation is named right before that word ("the <binary notation> bytes 0B")
-        cue = re.search(r"\b(?:bytes|byte string)\s*$", norm[:found[2]], re.I)
+        cue = re.search(r"\b(?:bytes|byte string):?\s*$", norm[:found[2]], re.I)
         if cue and not any(n == found[1] and a0 <= cue.start() <= b0 + 2 for a0, b0, n in _mentions(norm)):
             found = None
     english = norm
@@ -719,9 +826,7 @@ def _read_request(text: str) -> RequestReading:
     if target is None and source is not None and len(names - {source}) == 1 and "unknown" not in names:
         target = next(iter(names - {source}))
     if target is None and r.has_payload and not (names - {source} - {None}):
-        encode_verb = (re.search(r"\b(?:encoded?|encodes|seriali[sz](?:e|ed|es|ing))\b", low) or _typo_of_encode(low)) \
-            and not names
-        if encode_verb and not re.search(r"\b(?:parse|decode|decoded|read|interpret|deserialize|deserialise|unpack)\b", low):
+        if not names and asks_for_encoding(low):
             target = catalog.binary_notation()  # "what does X encode to?": the verb asks for the encoding
         elif _PARSE_INTENT.search(low) or re.search(r"\b(?:what is|what's|what does)\b", low):
             target = catalog.value_notation()
@@ -838,6 +943,13 @@ def words_to_number(phrase: str):
     p = re.sub(r"[\s-]+", " ", phrase.lower()).strip()
     if not p:
         return None
+    m = re.fullmatch(r"(.+?) (minus|plus) (\d{1,3}|[a-z]+(?: [a-z]+)?)", p)
+    if m and (_POWER.fullmatch(m.group(1)) or _WORD_POWER.fullmatch(m.group(1)) or _MIXED_POWER.fullmatch(m.group(1))):
+        # "two to the 32nd minus one": a power and a small offset, the arithmetic done here
+        head = words_to_number(m.group(1))
+        off = int(m.group(3)) if m.group(3).isdigit() else words_to_int(m.group(3))
+        if type(head) is int and off is not None and 0 <= off <= 1000:
+            return head - off if m.group(2) == "minus" else head + off
     m = _POWER.fullmatch(p)
     if m:
         base, exp = int(m.group(1)), int(m.group(2))
@@ -858,6 +970,14 @@ def words_to_number(phrase: str):
     m = _LIMIT.fullmatch(p)
     if m:  # "the largest unsigned 32-bit number", "the lowest possible 64-bit signed integer"
         return _limit(m)
+    m = _TYPE_LIMIT.fullmatch(p)
+    if m:  # "the largest possible int" (the value model's ints are signed 64-bit), "the max uint32"
+        return _type_limit(m)
+    m = _MIXED_POWER.fullmatch(p)
+    if m:  # "two to the 32nd", "2 to the sixteenth"
+        base = int(m.group(1)) if m.group(1).lstrip("-").isdigit() else words_to_int(m.group(1))
+        exp = int(m.group(2)) if m.group(2).isdigit() else _exponent(m.group(2))
+        return base ** exp if base is not None and exp is not None and 2 <= abs(base) <= 16 and exp <= 128 else None
     frac = _fraction(p)
     if frac is not None:
         return frac
@@ -942,13 +1062,27 @@ _LIMIT = re.compile(r"(?:the )?(largest|biggest|highest|greatest|maximum|max|sma
                     r"(?: possible)? (?:(signed|unsigned) )?(8|16|32|64) ?bit(?: (signed|unsigned))? (?:integer|int|number|value)")
 
 
+_TYPE_LIMIT = re.compile(r"(?:the )?(largest|biggest|highest|greatest|maximum|max|smallest|lowest|minimum|min|most negative)"
+                         r"(?: possible)? (?:(?:(signed) )?(integer|int)(?: value)?|(u?int(?:8|16|32|64)|i64|i32|u32)(?: value)?)")
+_MIXED_POWER = re.compile(r"([a-z]+|\d{1,2}) to the (?:power of )?(\d{1,3}|[a-z]+(?: [a-z]+)?)(?:st|nd|rd|th)?(?: power)?")
+
+
+def _type_limit(m: re.Match):
+    big = m.group(1) in ("largest", "biggest", "highest", "greatest", "maximum", "max")
+    name = m.group(4) or "int64"
+    name = {"i64": "int64", "i32": "int32", "u32": "uint32"}.get(name, name)
+    return _int_limit(big, name.startswith("u"), int(name.lstrip("uint")), m.group(1) == "most negative")
+
+
 def _limit(m: re.Match):
     big = m.group(1) in ("largest", "biggest", "highest", "greatest", "maximum", "max")
-    unsigned = "unsigned" in (m.group(2), m.group(4))
-    bits = int(m.group(3))
-    if m.group(1) == "most negative" and unsigned:
-        return None
+    return _int_limit(big, "unsigned" in (m.group(2), m.group(4)), int(m.group(3)), m.group(1) == "most negative")
+
+
+def _int_limit(big: bool, unsigned: bool, bits: int, most_negative: bool):
     if unsigned:  # the largest unsigned 64-bit number is outside the value model: not read
+        if most_negative:
+            return None
         return (2 ** bits - 1 if bits < 64 else None) if big else 0
     return 2 ** (bits - 1) - 1 if big else -(2 ** (bits - 1))
 
@@ -1062,10 +1196,11 @@ def describe_scalar_value(p: str):
         if whole is not None and digits:
             sign = "-" if m.group(1).strip().startswith(("-", "minus", "negative")) else ""
             return True, float(f"{sign}{abs(whole)}.{digits}")
-    m = re.fullmatch(r"(?:the bytes|a byte string) ([0-9A-Fa-f]{2,})", p)
+    m = re.fullmatch(r"(?:the bytes|a byte string|bytes) ([0-9A-Fa-f]{2,})", p)
     if m and len(m.group(1)) % 2 == 0:
         return True, bytes.fromhex(m.group(1))
-    m = re.fullmatch(r"(?:the |a )?bytes ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)  # "the bytes 00 01", "bytes 00"
+    # "the bytes 00 01", "bytes 00", "these bytes: ca fe"
+    m = re.fullmatch(r"(?:the |a |these |the following )?bytes:? ((?:[0-9A-Fa-f]{2} )*[0-9A-Fa-f]{2})", p)
     if m:
         return True, bytes.fromhex(m.group(1).replace(" ", ""))
     # "the four bytes de ad be ef": the count must match
@@ -1567,9 +1702,12 @@ def _describe_value(phrase: str, depth: int):
         if out:
             return True, dict(sorted(out.items()))
     # "map, one key a, value null", "a map with one key, C, whose value is 1": one key and its value
+    # "the map whose only key is C and whose value is 2", "a map whose key is a with value null"
     m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one)? key,? "
                      r"(" + _KEY + r"),? (?:(?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?|"
-                     r"(?:set to|mapped to|maps to|=|holding) )(.+)", p, re.S)
+                     r"(?:set to|mapped to|maps to|=|holding) )(.+)", p, re.S) or \
+        re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict) whose (?:only |one |single |sole )?key is (" + _KEY +
+                     r"),? (?:and whose value is|with (?:the )?value|and its value is|mapped to|holding) (.+)", p, re.S)
     if m and _map_key(m.group(1)) is not None:
         ok, v = _described(m.group(2), depth + 1)
         if ok:

@@ -349,3 +349,29 @@ def test_the_explain_reading_of_a_question_stays_unsure_when_the_adapter_is_unsu
     moe.explain_min_prob = 0.05
     res = answer_batch(moe, [TranslateRequest("Can I store NaN as a float in LC-T?")])
     assert res[0].route == "lc-t" and not res[0].confident  # the first, unsure reading stands
+
+
+def test_maps_as_a_verb_is_no_map_to_count():
+    assert inconsistency('a map where the key "two words" maps to 1, hlxl', {"two words": 1}) is None
+    assert inconsistency("a map where key a maps to 1", {"a": 1}) is None
+    # the noun still counts
+    assert inconsistency("two maps to lc-t please", [{}]) == "the request names 2 maps, the answer holds 1"
+    assert inconsistency("convert the maps to lc-t", [{}]) == "the request names 2 maps, the answer holds 1"
+
+
+def test_a_question_that_asks_for_the_encoding_has_the_documented_default_target():
+    from helixc.neural.answering import _default_target
+
+    assert _default_target("what does the float 0.5 serialize to?", "lc-b")
+    assert not _default_target("what does the float 0.5 serialize to?", "hlxl")
+    assert not _default_target("what is the float 0.5 in?", "lc-b")  # asks, but not for the encoding
+    assert not _default_target("how do I decode 0.5 once serialized?", "lc-b")  # a verb of reading
+
+
+def test_counted_items_named_by_their_ids_are_not_counted_twice():
+    from helixc import Contract
+
+    two = [Contract(1, {}), Contract(2, {0: True})]
+    assert inconsistency("a list with two contracts: contract 1 empty and contract 2 with field 0 = true", two) is None
+    assert inconsistency("a list with two contracts", [Contract(1, {})]) == "the request names 2 contracts, the answer holds 1"
+    assert inconsistency("2 maps and a map", [{}, {}]) == "the request names 3 maps, the answer holds 2"

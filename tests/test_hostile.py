@@ -655,3 +655,46 @@ def test_native_skim_changes_no_result(name):
         if toks and toks[-1] in (" ", "\t", "\r", "\n"):
             toks.pop()
         assert mod.scan(toks) == mod.scan(toks, skim=None), (name, text)
+
+
+@pytest.mark.parametrize("text", [
+    '"multi\\nline" \u2014 the HLXL string with an escaped newline',
+    "@io (that's lc-t)",
+    "[1, 2] please and thanks",
+])
+def test_a_whole_value_then_words_is_a_request_not_broken_notation(text):
+    from helixc.engine import translate_notation
+    from helixc.translation import TranslateRequest
+
+    assert translate_notation(TranslateRequest(text=text, to="lc-b")) is None  # English: the models' input
+
+
+@pytest.mark.parametrize("text", ["[1, 2] ]]]] foo bar", '"abc', "[1, 2] {x words here"])
+def test_a_value_then_more_notation_stays_a_parse_error(text):
+    from helixc.engine import translate_notation
+    from helixc.translation import TranslateRequest
+
+    with pytest.raises(HelixError):
+        translate_notation(TranslateRequest(text=text, to="lc-b"))
+
+
+@pytest.mark.parametrize("text, code", [("lc-b: FF FF", "E_LC_PARSE"), ("LC-B: 01 7B FF FF", "E_LC_BINARY_DECODE"),
+                                        ("hlxl: 0A FF", None)])
+def test_hex_labelled_with_a_notation_that_does_not_decode_is_the_binary_notations_error(text, code):
+    from helixc.engine import translate_notation
+    from helixc.translation import TranslateRequest
+
+    for to in ("auto", "hlxl"):
+        with pytest.raises(HelixError) as e:
+            translate_notation(TranslateRequest(text=text, to=to))
+        assert e.value.notation == "lc-b" and (code is None or e.value.code == code)
+
+
+def test_a_value_labelled_with_its_notation_is_translated_by_the_compiler():
+    from helixc.engine import translate_notation
+    from helixc.translation import TranslateRequest
+
+    r = translate_notation(TranslateRequest(text="lc-b: 01 05", to="hlxl"))
+    assert (r.output, r.engine, r.extra["source"]) == ("5", "compiler", "lc-b")
+    r = translate_notation(TranslateRequest(text="LC-T: {C:7,0=TRUE}", to="hlxl"))
+    assert r.output == "{7: {@0: true}}"

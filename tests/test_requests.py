@@ -154,7 +154,7 @@ def test_read_request_free_forms(text, target, payload):
 
 
 @pytest.mark.parametrize("text", [
-    "I have 05 06 in LC-B. What is it in ruinc notation?",  # target misspelled: unknown
+    "I have 05 06 in LC-B. What is it in zorbic notation?",  # a target no notation is called: unknown
     "Convert it to something nice",
     "Write the numbers one, two and three and more in runes",  # a description that does not parse
     "Show an array of these items: an array of 1 and 2 in LC-R",  # the span would be only part of it
@@ -720,3 +720,123 @@ def test_a_quote_inside_a_longer_unquoted_text_is_doubted():
 
     assert "longer text" in reading_doubt('the text she said "no" in lc-r')
     assert reading_doubt('translate this text-safe form value to lc-r: "no"') is None  # a notation's name, not a text noun
+
+
+@pytest.mark.parametrize("text, target", [
+    ("I have 05 06 in LC-B. What is it in ruinc notation?", "lc-r"),  # two letters swapped
+    ("give me the rnic version of an empty list", "lc-r"),  # a letter dropped
+    ("[1, 2] into binry form", "lc-b"),
+    ("true to runicc", "lc-r"),  # a letter added
+])
+def test_a_notation_name_one_typo_away_is_read_where_a_name_is_expected(text, target):
+    assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("text, word", [
+    ("what are the rules: can lc-r hold NaN?", "rules"),  # one letter from "runes": an English word
+    ("the runs: 5 of them, in lc-t", "runs"),
+    ("the tunic please", "tunic"),
+])
+def test_english_words_near_a_notation_name_are_not_names(text, word):
+    from helixc.requests import _mentions
+
+    low = text.lower()
+    at = low.index(word)
+    assert not any(a <= at < b for a, b, _ in _mentions(low))
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ("runic \u27c1documents \u2192 hlxl", "hlxl", "&h_documents"),  # a Unicode arrow names the target
+    ("lc-t {C:2} -> runic", "lc-r", "{2: {}}"),  # the notation right before the payload is its source
+    ("LC-T [1,2] in hlxl", "hlxl", "[1, 2]"),
+])
+def test_source_named_right_before_the_payload_and_arrow_targets(text, target, payload):
+    from helixc import emit
+
+    r = read_request(text)
+    assert r.target == target and r.has_payload and emit(r.payload, "hlxl") == payload
+
+
+@pytest.mark.parametrize("text", ["lcb: null", "LC-B: true", "lc-b: [1, 2]"])
+def test_a_binary_notation_label_before_a_value_that_is_not_hex_names_the_target(text):
+    assert read_request(text).target == "lc-b" and read_request(text).has_payload
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ("encode these bytes: ca fe ba be", "lc-b", b"\xca\xfe\xba\xbe"),
+    ("these bytes: 01 02 in lc-r", "lc-r", b"\x01\x02"),  # hex after "bytes:" is a bytes value, not LC-B text
+    ("the lc-b bytes 01 02 in hlxl", "hlxl", 2),  # ... unless the binary notation is named before "bytes"
+])
+def test_bytes_after_a_colon(text, target, payload):
+    r = read_request(text)
+    assert (r.target, r.has_payload, r.payload) == (target, True, payload)
+
+
+@pytest.mark.parametrize("phrase, value", [
+    ("largest possible int", 2 ** 63 - 1),  # the value model's ints are signed 64-bit
+    ("the smallest integer", -(2 ** 63)),
+    ("max uint32", 2 ** 32 - 1),
+    ("the maximum int64", 2 ** 63 - 1),
+    ("two to the 32nd minus one", 2 ** 32 - 1),
+    ("2 to the 16th", 2 ** 16),
+    ("two to the sixty-third minus one", 2 ** 63 - 1),
+    ("2^10 plus 5", 1029),
+    ("five minus one", None),  # arithmetic only on a power and a small offset
+    ("the largest number", None),  # a float could be meant: no reading
+])
+def test_limits_and_powers_with_an_offset_in_words(phrase, value):
+    from helixc.requests import words_to_number
+
+    assert words_to_number(phrase) == value
+
+
+def test_bytes_as_one_run_of_hex_after_the_word_bytes():
+    from helixc.requests import describe_value
+
+    assert describe_value("bytes deadbeef") == (True, b"\xde\xad\xbe\xef")
+    assert describe_value("bytes added") == (False, None)  # odd: not hex bytes
+
+
+@pytest.mark.parametrize("text, target", [
+    ("{C:2} is lc-t; runic please", "lc-r"),  # "<payload> is <A>; <B> please": A reads the payload
+    ("{C:2} is in lc-t, I need it in hlxl", "hlxl"),
+    ("{C:2} was in lc-t; hlxl please", "hlxl"),
+])
+def test_a_payload_said_to_be_in_a_notation_is_read_in_it(text, target):
+    from helixc import Contract
+
+    r = read_request(text)
+    assert (r.target, r.payload, r.payload_notation) == (target, Contract(2, {}), "lc-t")
+
+
+@pytest.mark.parametrize("phrase, value", [
+    ("the map whose only key is C and whose value is 2", {"C": 2}),
+    ("a map whose key is a with value null", {"a": None}),
+    ('a map whose only key is "x y" and whose value is a list of 1 and 2', {"x y": [1, 2]}),
+])
+def test_a_map_whose_key_is_k_and_whose_value_is_v(phrase, value):
+    from helixc.requests import describe_value
+
+    assert describe_value(phrase) == (True, value)
+
+
+@pytest.mark.parametrize("text, target", [
+    ("put 5 in the people-friendly notation", "hlxl"),
+    ("true, in the plain-ascii text notation", "lc-t"),
+    ("in the alchemy-symbol notation: a list of 1 and 2", "lc-r"),
+    ("two nulls in a list, in the notation with the \u25c7 and \U0001f703 symbols", "lc-r"),  # its glyphs
+    ("in plain helix syntax, a list of the strings yes and no", "hlxl"),
+])
+def test_a_notation_described_by_a_word_or_its_glyphs_is_named(text, target):
+    assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("text", [
+    "true in the readable byte notation",  # words of two notations: neither
+    "which one is best?",
+    "[1, 2] in text form",
+])
+def test_a_description_that_fits_no_single_notation_names_none(text):
+    from helixc.requests import _mentions
+
+    assert _mentions(text.lower()) == []

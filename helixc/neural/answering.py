@@ -90,12 +90,14 @@ def _names(text: str, route: str) -> bool:
 def _default_target(text: str, route: str) -> bool:
     """Whether ``route`` is the target the documented default gives a request that names no notation
     at all (the value notation; the binary one after "encode"/"serialize": corpora/README.md, rule 2)."""
-    from ..requests import _mentions, normalize_numbers
-
-    from ..requests import _ASKS_SOMETHING
+    from .. import catalog
+    from ..requests import _ASKS_SOMETHING, _mentions, asks_for_encoding, normalize_numbers
 
     norm = normalize_numbers(text.strip())
-    return not _mentions(norm) and not _ASKS_SOMETHING.search(norm.lower()) and _rule_target(text) == route
+    low = norm.lower()
+    # a question may still ask for the encoding in so many words ("what does 0.5 serialize to?")
+    return not _mentions(norm) and (not _ASKS_SOMETHING.search(low) or route == catalog.binary_notation()
+                                    and asks_for_encoding(low)) and _rule_target(text) == route
 
 
 def _named_target(text: str) -> str | None:

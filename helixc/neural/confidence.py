@@ -66,10 +66,14 @@ _KIND_WORDS = {
     "integer": "int", "integers": "int", "int": "int", "float": "float", "floats": "float",
     "floating": "float", "flaot": "float", "flot": "float",  # "floating point", and typos people make
 }
+_COUNTS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 _PLURAL_KIND = {"lists", "arrays", "maps", "contracts", "handles"}  # "a list of lists": at least two
 _BOOL_NULL = re.compile(r"\b(true|false|null)\b", re.I)
 _NOT_KIND = re.compile(r"\b(?:byte|bit|hex|binary|digit)\s+(?:string|text)s?\b|\bstring of\b|\bin (?:plain )?"
-                       r"text\b|\btext (?:form|format|notation|version)\b", re.I)
+                       r"text\b|\btext (?:form|format|notation|version)\b|"
+                       # "the key "a" maps to 1": the verb, not maps (not "two maps to ...", "the maps to ...")
+                       r"(?<![\w\s])\s*maps\s+(?:to|onto)\b|(?<!\btwo)(?<!\bthe)(?<!\bsome)(?<!\bboth)(?<!\bthese)"
+                       r"(?<!\bthose)(?<!\band)(?<!\bof)(?<!\d)\s+maps\s+(?:to|onto)\b", re.I)
 
 
 def _kinds(v, acc: dict) -> dict:
@@ -115,10 +119,21 @@ def inconsistency(request: str, value) -> str | None:
     kinds = _kinds(value, {})
     need: dict[str, int] = {}
     named = _names(value)  # "a handle named list": the word is a name in the answer, not a kind
-    words = [w for w in re.findall(r"[a-z]+", re.sub(r"\w*_\w*", " ", text.lower())) if w not in named]
-    for w in words:
+    words = [w for w in re.findall(r"[a-z]+|\d+", re.sub(r"\w*_\w*", " ", text.lower())) if w not in named]
+    absorb: dict[str, int] = {}  # "two contracts: contract 1 ... and contract 2" names two, not four
+    for i, w in enumerate(words):
         k = _KIND_WORDS.get(w)
-        if k is not None:
+        if k is None:
+            continue
+        count = _COUNTS.get(words[i - 1]) if i and not words[i - 1].isdigit() else \
+            int(words[i - 1]) if i and len(words[i - 1]) < 3 else None
+        if w in _PLURAL_KIND and count is not None and count >= 2:
+            need[k] = need.get(k, 0) + count
+            absorb[k] = absorb.get(k, 0) + count
+        elif w not in _PLURAL_KIND and absorb.get(k, 0) > 0 and i + 1 < len(words) and \
+                (words[i + 1].isdigit() or words[i + 1] in _COUNTS):
+            absorb[k] -= 1  # an item of the counted ones named by its id ("contract 1")
+        else:
             need[k] = need.get(k, 0) + (2 if w in _PLURAL_KIND else 1)
     for k, n in need.items():
         have = kinds.get(k, 0) + (kinds.get("float", 0) if k == "int" else 0)  # "the integer 2.0" is not worth a no

@@ -130,7 +130,7 @@ class HLXL(Notation):
     title = "HLXL, the human-facing notation: {14: {@0: [1, 2]}}"
     grammar = grammar_text(__name__)
     # what the core asks instead of naming this notation (helixc.catalog, docs/PLUGINS.md)
-    from .english import ENGLISH_NAMES as english_names, MORE_ENGLISH_NAMES as more_english_names, READER_NAMES as reader_names, ROUTE_RANK as route_rank, START_CHARS as start_chars
+    from .english import ENGLISH_NAMES as english_names, MORE_ENGLISH_NAMES as more_english_names, READER_NAMES as reader_names, DESCRIPTIVE_WORDS as descriptive_words, ROUTE_RANK as route_rank, START_CHARS as start_chars
     from .english import DESCRIPTION_STOP_WORDS as description_stop_words, LIST_STOP_WORDS as list_stop_words
     from .english import TOPIC_STOP_WORDS as topic_stop_words, EXAMPLE_REQUEST as example_request
     from .corpus import FAMILY_WEIGHTS as corpus_families, FAMILY_SOURCES as corpus_family_sources, SOURCE_RANK as corpus_source_rank

@@ -26,6 +26,10 @@ READER_NAMES = (
     "the human readable notation", "hlx l", "the pretty notation", "the human format", "the helix language", "the friendly notation", "the default readable format", "hlxl format", "the one humans write",
 )
 
+# Words that describe this notation and no other ("the <word> notation", "the plain-<word> text
+# notation"): read by the rule reader only (helixc.requests; no corpus row uses them).
+DESCRIPTIVE_WORDS = ("helix", "human", "humans", "human-friendly", "people-friendly", "friendly", "readable", "pretty", "verbose", "json-like", "json-ish", "curly",)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 3
 

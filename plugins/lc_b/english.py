@@ -25,6 +25,10 @@ READER_NAMES = (
     "the hex wire format", "the byte format", "the hex dump form", "the bytes notation", "the octet format", "the packed binary form",
 )
 
+# Words that describe this notation and no other ("the <word> notation", "the plain-<word> text
+# notation"): read by the rule reader only (helixc.requests; no corpus row uses them).
+DESCRIPTIVE_WORDS = ("binary", "byte", "bytes", "hex", "octet", "octets", "wire", "packed",)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 0
 

@@ -26,6 +26,10 @@ READER_NAMES = (
     "the glyph one", "the alchemical one", "the symbol one", "the fancy glyph format", "lc runic", "the alchemy symbols notation", "the unicode glyph format", "the runic compact notation",
 )
 
+# Words that describe this notation and no other ("the <word> notation", "the plain-<word> text
+# notation"): read by the rule reader only (helixc.requests; no corpus row uses them).
+DESCRIPTIVE_WORDS = ("runic", "rune", "runes", "glyph", "glyphs", "glyphy", "symbol", "symbols", "symbolic", "alchemy", "alchemical", "unicode-symbol",)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 1
 

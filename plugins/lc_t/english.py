@@ -26,6 +26,10 @@ READER_NAMES = (
     "the ascii one", "asci form", "the plain ascii notation", "the terse text format", "the ascii compact form", "the keyboard friendly one", "lc tee", "the all caps one", "lc dash t",
 )
 
+# Words that describe this notation and no other ("the <word> notation", "the plain-<word> text
+# notation"): read by the rule reader only (helixc.requests; no corpus row uses them).
+DESCRIPTIVE_WORDS = ("ascii", "ascii-safe", "ascii-only", "7-bit", "typeable", "keyboard",)
+
 # Sort key among the coordinator's route labels (built-ins 0-3; explain is 4).
 ROUTE_RANK = 2
 
