@@ -641,12 +641,13 @@ def _read_terse(norm: str, r: RequestReading) -> bool:
     # "<notation>: {a: 1}" is also how people label a value they want translated (the seed corpora do):
     # the name is a target only when it cannot be the body's own notation, or the body is a number
     # (written alike in every text notation); a binary notation's body is its own when it looks like
-    # hex text at all (malformed hex there is that notation's error, not a value in words)
+    # hex text at all (malformed hex there is that notation's error, not a value in words), and may be
+    # when it is bracketed (the seed corpora's binary dialect writes "[[]]" for an empty list)
     from .detection import looks_like_hex
     from .plugins import get_notation
 
     if not re.fullmatch(r"[-+]?(?:0[xob][0-9a-f_]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)", body, re.I):
-        if (looks_like_hex(body) if get_notation(name).binary else False) or _try_parse(body, name)[0]:
+        if (looks_like_hex(body) or body[:1] in "[{(") if get_notation(name).binary else _try_parse(body, name)[0]:
             return False
     ok, value, used = _try_parse(body, None)
     if not ok:
@@ -943,6 +944,10 @@ def words_to_number(phrase: str):
     p = re.sub(r"[\s-]+", " ", phrase.lower()).strip()
     if not p:
         return None
+    m = re.fullmatch(r"(?:minus|negative) ((?:\d{1,2}|[a-z]+) ?(?:\^|\*\*| to the) ?.+)", p)
+    if m:  # "minus two to the sixty-third"
+        v = words_to_number(m.group(1))
+        return -v if type(v) is int else None
     m = re.fullmatch(r"(.+?) (minus|plus) (\d{1,3}|[a-z]+(?: [a-z]+)?)", p)
     if m and (_POWER.fullmatch(m.group(1)) or _WORD_POWER.fullmatch(m.group(1)) or _MIXED_POWER.fullmatch(m.group(1))):
         # "two to the 32nd minus one": a power and a small offset, the arithmetic done here
@@ -1703,15 +1708,18 @@ def _describe_value(phrase: str, depth: int):
             return True, dict(sorted(out.items()))
     # "map, one key a, value null", "a map with one key, C, whose value is 1": one key and its value
     # "the map whose only key is C and whose value is 2", "a map whose key is a with value null"
-    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one)? key,? "
+    m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one| the single|"
+                     r" the only| the one)? key,? "
                      r"(" + _KEY + r"),? (?:(?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?|"
                      r"(?:set to|mapped to|maps to|=|holding) )(.+)", p, re.S) or \
         re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict) whose (?:only |one |single |sole )?key is (" + _KEY +
-                     r"),? (?:and whose value is|with (?:the )?value|and its value is|mapped to|holding) (.+)", p, re.S)
-    if m and _map_key(m.group(1)) is not None:
+                     r"|the empty string|an empty string),? (?:and whose value is|with (?:the )?value|and its value is|"
+                     r"mapped to|holding) (.+)", p, re.S)
+    key = None if not m else "" if m.group(1) in ("the empty string", "an empty string") else _map_key(m.group(1))
+    if key is not None:
         ok, v = _described(m.group(2), depth + 1)
         if ok:
-            return True, {_map_key(m.group(1)): v}
+            return True, {key: v}
     # "map: id 3, parent null", "a map from names to ages: bob 31, ann 29": key and value pairs after a colon
     m = re.fullmatch(r"(?:an? |the )?(?:[a-z]+ )?(?:map|object|dictionary|dict|record)(?: (?:from|of) [a-z]+ to [a-z ]+)?: (.+)",
                      p, re.S)

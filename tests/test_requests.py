@@ -757,7 +757,7 @@ def test_source_named_right_before_the_payload_and_arrow_targets(text, target, p
     assert r.target == target and r.has_payload and emit(r.payload, "hlxl") == payload
 
 
-@pytest.mark.parametrize("text", ["lcb: null", "LC-B: true", "lc-b: [1, 2]"])
+@pytest.mark.parametrize("text", ["lcb: null", "LC-B: true", "lc-b: the string hi"])
 def test_a_binary_notation_label_before_a_value_that_is_not_hex_names_the_target(text):
     assert read_request(text).target == "lc-b" and read_request(text).has_payload
 
@@ -781,6 +781,8 @@ def test_bytes_after_a_colon(text, target, payload):
     ("2 to the 16th", 2 ** 16),
     ("two to the sixty-third minus one", 2 ** 63 - 1),
     ("2^10 plus 5", 1029),
+    ("minus two to the sixty-third", -(2 ** 63)),
+    ("negative 2^10", -1024),
     ("five minus one", None),  # arithmetic only on a power and a small offset
     ("the largest number", None),  # a float could be meant: no reading
 ])
@@ -813,6 +815,8 @@ def test_a_payload_said_to_be_in_a_notation_is_read_in_it(text, target):
     ("the map whose only key is C and whose value is 2", {"C": 2}),
     ("a map whose key is a with value null", {"a": None}),
     ('a map whose only key is "x y" and whose value is a list of 1 and 2', {"x y": [1, 2]}),
+    ("a map whose only key is the empty string, mapped to 1", {"": 1}),
+    ('a map with the single key "" mapped to 1', {"": 1}),
 ])
 def test_a_map_whose_key_is_k_and_whose_value_is_v(phrase, value):
     from helixc.requests import describe_value
@@ -840,3 +844,9 @@ def test_a_description_that_fits_no_single_notation_names_none(text):
     from helixc.requests import _mentions
 
     assert _mentions(text.lower()) == []
+
+
+def test_a_binary_notation_label_before_brackets_is_no_value_to_encode():
+    # the seed corpora's binary dialect writes "LC-B: [[]]" for an empty list: not "encode [[]]"
+    r = read_request("LC-B: [[]]")
+    assert not (r.target == "lc-b" and r.has_payload)
