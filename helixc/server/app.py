@@ -80,7 +80,10 @@ class ServerConfig:
     reserve_small: int = 16384  # one of them takes only texts up to this many characters (0: none)
     english_workers: int = 1  # processes of the English engine=compiler lane
     worker_queue: int = 64  # jobs waiting per worker lane (503 past it)
-    worker_niceness: int = 5
+    worker_niceness: int = 5  # the notation lane's processes
+    # the English engine=compiler lane yields to the notation lane: a client looping long English
+    # requests must not take the cores notation requests need (bench_serve.py --hostile)
+    english_niceness: int = 10
     worker_memory: int = 1 << 30  # bytes of address space per worker process (RLIMIT_AS; 413 past it)
     prestart_workers: bool = True  # start the worker processes with the server (else: on first use)
 
@@ -293,12 +296,11 @@ class Service:
             metrics=self.metrics,
             owns_engine=engine is None,
         )
-        common = dict(max_queue=config.worker_queue, niceness=config.worker_niceness,
-                      memory_limit=config.worker_memory or None, metrics=self.metrics)
+        common = dict(max_queue=config.worker_queue, memory_limit=config.worker_memory or None, metrics=self.metrics)
         self.notation_lane = Lane("notation", workers=config.notation_workers, warm="helixc.server.work:warm",
-                                  reserve_small=config.reserve_small or None, **common)
+                                  reserve_small=config.reserve_small or None, niceness=config.worker_niceness, **common)
         self.english_lane = Lane("english_compiler", workers=config.english_workers,
-                                 warm="helixc.server.work:warm_english", **common)
+                                 warm="helixc.server.work:warm_english", niceness=config.english_niceness, **common)
         # What the lanes run ("module:function" of one TranslateRequest; tests put stand-ins here).
         self.notation_func = "helixc.server.work:notation"
         self.english_func = "helixc.server.work:english_compiler"
