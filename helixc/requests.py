@@ -457,7 +457,8 @@ def _english_is_plain(english: str, payload) -> bool:
         english = english[:a] + " " + tail
     for w in re.findall(r"[A-Za-z]+", english.lower()):
         if w in _STRUCTURE_WORDS and _STRUCTURE_WORDS[w] != k:
-            if w == "and" and re.search(r"\band\s+(?:write|give|show|convert|output|return)\b", english, re.I):
+            if w == "and" and re.search(r"\band\s+(?:then\s+)?(?:write|give|show|convert|output|return|re-?encode|encode|"
+                                        r"translate|render|put|turn|serialize|serialise|express|print)\b", english, re.I):
                 continue
             return False
     return not _NUMBER_WORDS.search(english)
@@ -865,7 +866,7 @@ def _read_request(text: str) -> RequestReading:
         # "in ASII text form", "to Rnic format": a target is named but not one we know -> unsure
         if not names and (re.search(r"\b(?:in|to|into|as|using)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
                                     r"(?:form|notation|format|glyphs|text|bytes|script|encoding|syntax)\b", low)
-                          or re.search(r"\x00\s*(?:in|to|into|as|using)\s+(?!(?:an?\s+)?(?:string|text|list|array|map|object|"
+                          or re.search(r"\x00\s*(?:in|to|into|as|using)\s+(?!(?:an?\s+)?(?:(?:plain|simple|bare|normal|regular|single)\s+)?(?:string|text|list|array|map|object|"
                                        r"dictionary|float|integer|int|number|value|byte string|bytes)\b)\S", english)):
             target = None
     r.target = target
@@ -1126,7 +1127,8 @@ def describe_scalar_value(p: str):
         return True, ""
     if re.fullmatch(r"(?:an? |the )?(?:empty|blank) (?:string|text)(?: value)?", low):
         return True, ""
-    if re.fullmatch(r"(?:an? |the )?empty (?:bytes|byte string|bytestring|binary string|byte array)(?: value)?", low):
+    if re.fullmatch(r"(?:an? |the )?empty (?:bytes|byte string|bytestring|binary string|byte array)(?: value)?|"
+                    r"zero bytes|no bytes(?: at all)?", low):
         return True, b""
     m = re.fullmatch(r"(?:a |one |a single |the )?(zero|null) byte|(\d+|two|three|four|five|six|seven|eight|nine|ten) "
                      r"(?:zero|null) bytes", low)
@@ -1419,6 +1421,21 @@ def _describe_value(phrase: str, depth: int):
     ok, v = describe_scalar_value(p)
     if ok:
         return ok, v
+    # "a list whose first item is the text "a" and whose second item is the handle b": items in order
+    m = re.fullmatch(r"(?:an? |the )?(?:list|array) (whose (?:first|1st) (?:item|element|entry|value) is .+)", p, re.S)
+    if m and depth < _DESCRIPTION_DEPTH:
+        parts = re.split(r",?\s+(?:and\s+)?(?=whose (?:second|third|fourth|fifth|2nd|3rd|4th|5th) )", m.group(1))
+        items = []
+        for i, part in enumerate(parts):
+            im = re.fullmatch(r"whose (\w+) (?:item|element|entry|value) is (.+)", part.strip(), re.S)
+            if not im or _ORDINALS.get({"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth",
+                                         "5th": "fifth"}.get(im.group(1), im.group(1))) != i:
+                return _NO  # items named out of order or one left out: no reading
+            ok, v = _described(im.group(2), depth + 1)
+            if not ok:
+                return _NO
+            items.append(v)
+        return True, items
     # "the string: the word tab, then one tab character, then the word here", "a string of three spaces,
     # the word padded, then three more spaces", "the word tab followed by a tab"
     m = re.fullmatch(r"((?:the|a|an) (?:text value|string value|string|text)(?: that is| of| made of| consisting of|"
@@ -1737,9 +1754,9 @@ def _describe_value(phrase: str, depth: int):
                 return _NO
             out[key] = v
         return (True, dict(sorted(out.items()))) if out else _NO
-    m = re.fullmatch(r"(a map with|an object with|a dictionary with|a map where|map with|a map containing) (.+)", p, re.S)
+    m = re.fullmatch(r"((?:an? |the )?(?:map|object|dictionary|dict) (?:with|where|containing)) (.+)", p, re.S)
     if m:
-        where = m.group(1) == "a map where"
+        where = m.group(1).endswith("where")
 
         def entry(it):  # one "key K with V" item -> (key, value), or None
             km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|maps to|set to|"
@@ -1804,7 +1821,9 @@ def extract_description(text: str):
         ends = {len(text.rstrip())}
         for m in _END_BOUNDARY.finditer(text, a):
             ends.add(m.start())
-        for m in re.finditer(r";(?=\s)|\.(?=\s+[A-Z])", text[a:]):  # a clause or a sentence ends
+        # a clause or a sentence ends ("... beta. translate to <notation>": an instruction after a full stop)
+        for m in re.finditer(r";(?=\s)|\.(?=\s+[A-Z])|\.(?=\s+(?:now\s+|then\s+|please\s+)?(?:translate|convert|"
+                             r"encode|write|give|show|render|put|output|serialize|serialise|express|make)\b)", text[a:]):
             ends.add(a + m.start())
         ends.update(e for e in named if e > a)
         for b in sorted((e for e in ends if e > a), reverse=True):

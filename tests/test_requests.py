@@ -850,3 +850,37 @@ def test_a_binary_notation_label_before_brackets_is_no_value_to_encode():
     # the seed corpora's binary dialect writes "LC-B: [[]]" for an empty list: not "encode [[]]"
     r = read_request("LC-B: [[]]")
     assert not (r.target == "lc-b" and r.has_payload)
+
+
+@pytest.mark.parametrize("phrase, value", [
+    ('a list whose first item is the text "a" and whose second item is the handle b', ["a", Handle("b")]),
+    ("a list whose first item is 1, whose second item is 2 and whose third item is 3", [1, 2, 3]),
+    ("a list whose first item is a list of 1 and 2 and whose second item is 3", [[1, 2], 3]),
+    ("a list whose first item is 1 and whose third item is 3", None),  # the second left out
+    ("a list whose first item is true and whose last item is null", None),  # how many between?
+    ('the map where key "key with spaces" is 1', {"key with spaces": 1}),
+    ("the map where the key a is 1 and the key b is 2", {"a": 1, "b": 2}),
+])
+def test_items_by_their_place_and_the_map_where(phrase, value):
+    from helixc.requests import describe_value
+
+    assert describe_value(phrase) == ((True, value) if value is not None else (False, None))
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ("decode @documents and re-encode it in LC-R", "lc-r", Handle("documents")),  # "and <verb>" is no structure
+    ("zero bytes in lc-r", "lc-r", b""),
+])
+def test_and_before_a_verb_and_zero_bytes(text, target, payload):
+    r = read_request(text)
+    assert (r.target, r.has_payload, r.payload) == (target, True, payload)
+
+
+def test_a_sentence_that_gives_the_instruction_ends_the_description():
+    r = read_request("contract 2: field 0 is handle alpha, field 3 is handle beta. translate to lc-t")
+    assert (r.target, r.payload) == ("lc-t", Contract(2, {0: Handle("alpha"), 3: Handle("beta")}))
+
+
+@pytest.mark.parametrize("text, target", [("Give me 0b101 as a plain value.", "hlxl"), ("5 as a weird thing", None)])
+def test_as_a_plain_value_names_a_kind_not_an_unknown_notation(text, target):
+    assert read_request(text).target == target
