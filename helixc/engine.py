@@ -67,6 +67,31 @@ def _check_specialist(to: str, models_dir) -> None:
                                           f"use engine=compiler for the compiler's own reading")
 
 
+def english_at_a_glance(req: TranslateRequest) -> bool:
+    """True where :func:`translate_notation` would certainly find English (return None) without a
+    parser having to read the text: no source named, the text starts with a letter that starts no
+    notation text and with a word no notation reads (not a keyword such as a notation's true), is not
+    hex, is no ``<notation>: <body>`` label, and reads as words (to=auto: a word; a named target: two).
+    The server uses it to refuse an over-long English text at once, not after a worker read it."""
+    from . import catalog
+    from . import detection as _detect
+    from .errors import HelixError
+    from .requests import labelled_body
+
+    t = req.text.lstrip(_BOM).lstrip()
+    if req.source is not None or not t[:1].isalpha() or t.startswith(catalog.start_chars()):
+        return False
+    word = re.match(r"[^\W\d_]+", t)
+    try:
+        _detect.detect(word.group(0) if word else t[:1])
+        return False  # a keyword on its own: the text may be that value and spaces
+    except HelixError:
+        pass
+    if _detect.looks_like_hex(t) or labelled_body(t) is not None:
+        return False
+    return _detect.has_word(t) if req.to.strip().lower() == "auto" else _detect.looks_like_english(t)
+
+
 def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> TranslateResult | None:
     """Compiler path. Returns None when the input is not in any notation (then it is English).
 

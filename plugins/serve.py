@@ -35,6 +35,9 @@ def register_commands(cli):
                   help="Worker processes for English requests with engine=compiler.")
     @click.option("--worker-queue", default=64, show_default=True, type=click.IntRange(1, 100000),
                   help="Jobs waiting per worker lane; past it, 503 with Retry-After.")
+    @click.option("--refusal-delay", default=0.25, show_default=True, type=click.FloatRange(0, 60),
+                  help="Seconds a 413 (an over-long English request or body) waits before it is sent: a client looping "
+                       "refused requests cannot take the cores other requests need (0: answer at once).")
     @click.option("--no-batching", is_flag=True, help="One request per MoE.answer call (baseline).")
     @click.option("--in-process-model", is_flag=True,
                   help="Run the MoE in the server process instead of a child process (shares the GIL with the event loop).")
@@ -42,8 +45,8 @@ def register_commands(cli):
                   type=click.Choice(["critical", "error", "warning", "info", "debug"]))
     @click.option("--access-log", is_flag=True, help="Log every request.")
     def serve_cmd(host, port, models, max_batch, max_queue, timeout, batch_wait_ms, max_body, read_timeout,
-                  inline_limit, notation_workers, english_workers, worker_queue, no_batching, in_process_model,
-                  log_level, access_log):
+                  inline_limit, notation_workers, english_workers, worker_queue, refusal_delay, no_batching,
+                  in_process_model, log_level, access_log):
         """Serve translations over HTTP (OpenAPI at /openapi.json).
 
         \b
@@ -57,5 +60,5 @@ def register_commands(cli):
                               batching=not no_batching, max_body=max_body, batch_wait=batch_wait_ms / 1000.0,
                               model_process=not in_process_model, read_timeout=read_timeout, inline_limit=inline_limit,
                               notation_workers=notation_workers, english_workers=english_workers,
-                              worker_queue=worker_queue)
+                              worker_queue=worker_queue, refusal_delay=refusal_delay)
         serve(config, host=host, port=port, log_level=log_level, access_log=access_log)

@@ -15,6 +15,8 @@ import time
 import tracemalloc
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import helixc
 from helixc import Contract, Handle, HelixError
@@ -698,3 +700,34 @@ def test_a_value_labelled_with_its_notation_is_translated_by_the_compiler():
     assert (r.output, r.engine, r.extra["source"]) == ("5", "compiler", "lc-b")
     r = translate_notation(TranslateRequest(text="LC-T: {C:7,0=TRUE}", to="hlxl"))
     assert r.output == "{7: {@0: true}}"
+
+
+_GLANCE_CASES = ["hello world " * 300, "null" + " " * 3000, "TRUE" + " " * 3000, "x" + "]" * 3000,
+                 "lc-b: " + "FF " * 1000, "dead beef " * 400, "[1, 2] " + "words " * 500, "caf\u00e9 au lait " * 300,
+                 "\ufeff  Hello " * 500, "true and false " * 300]
+
+
+@pytest.mark.parametrize("to", ["auto", "hlxl"])
+@pytest.mark.parametrize("text", _GLANCE_CASES)
+def test_english_at_a_glance_only_where_the_full_path_finds_english(text, to):
+    from helixc.engine import english_at_a_glance, translate_notation
+    from helixc.translation import TranslateRequest
+
+    req = TranslateRequest(text=text, to=to)
+    if english_at_a_glance(req):
+        assert translate_notation(req) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcxyzTRUEnul :[]{}\"0129-.,\u00e9\u22a4")), min_size=1, max_size=40))
+def test_english_at_a_glance_never_hides_a_notation_reading(text):
+    from helixc.engine import english_at_a_glance, translate_notation
+    from helixc.translation import TranslateRequest
+
+    for to in ("auto", "lc-t"):
+        req = TranslateRequest(text=text, to=to)
+        if english_at_a_glance(req):
+            try:
+                assert translate_notation(req) is None
+            except HelixError as e:  # the full path raised: the glance must not have claimed English
+                raise AssertionError(f"{text!r} -> {e.code}") from e

@@ -1197,3 +1197,18 @@ def test_lane_takes_the_shortest_text_first_and_is_bounded(tmp_path):
         assert asyncio.run(main()) == [10, 30, 50]
     finally:
         lane.stop()
+
+
+def test_a_refused_long_english_request_waits_the_refusal_delay_and_no_worker_reads_it():
+    engine = FakeEngine()
+    for delay in (0.3, 0.0):
+        with live(engine, refusal_delay=delay) as srv, srv.client() as c:
+            t0 = time.monotonic()
+            r = c.post("/translate", json={"text": "words " * 10000, "to": "lc-r"})
+            took = time.monotonic() - t0
+            assert r.status_code == 413 and r.json()["error"]["code"] == "E_INPUT"
+            assert (took >= 0.3) if delay else (took < 0.3)
+            t0 = time.monotonic()
+            assert c.post("/translate", json={"text": "[1, 2]", "to": "lc-r"}).status_code == 200
+            assert time.monotonic() - t0 < 0.3  # other answers never wait
+            assert srv.service.notation_lane.starts == 0  # English at a glance: no worker read 60 KB of it

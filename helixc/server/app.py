@@ -33,7 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..engine import ENGINES, MAX_ENGLISH_CHARS, TranslateRequest, TranslateResult, translate_notation
+from ..engine import ENGINES, MAX_ENGLISH_CHARS, TranslateRequest, TranslateResult, english_at_a_glance, translate_notation
 from ..errors import E_INPUT, E_MODEL, E_NOTATION_UNKNOWN, HelixError
 from .batcher import Batcher, QueueFull
 from .metrics import Metrics
@@ -75,6 +75,9 @@ class ServerConfig:
     model_threads: int | None = None
     gil_switch_interval: float = 0.001  # seconds; set by serve() for the whole process (0: leave Python's 5 ms)
     read_timeout: float = 10.0  # seconds for a request's headers, and again for its body (408 past either)
+    # seconds a 413 waits before it is sent: refusing is cheap, so a client looping over-long requests
+    # would otherwise take the event loop from everyone (bench_serve.py --hostile); no other answer waits
+    refusal_delay: float = 0.25
     inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker
     notation_workers: int = 2  # processes of the notation lane (texts over inline_limit)
     reserve_small: int = 16384  # one of them takes only texts up to this many characters (0: none)
@@ -326,6 +329,8 @@ class Service:
         deadline = time.monotonic() + self.config.timeout
         if inline is None:
             inline = len(req.text) <= self.config.inline_limit
+        if not inline and len(req.text) > MAX_ENGLISH_CHARS and english_at_a_glance(req):
+            english_request(req)  # 413 here: no worker reads 60 KB of English to find it is English
         try:
             if inline:
                 result = translate_notation(req)
@@ -454,6 +459,8 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
     async def translate(request: Request) -> Response:
         obj = await read_body(request)
         status, body, headers = await service.translate_json(obj)
+        if status == 413 and config.refusal_delay:
+            await asyncio.sleep(config.refusal_delay)
         return JSONResponse(body, status_code=status, headers=headers)
 
     @_guarded
