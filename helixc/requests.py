@@ -81,6 +81,10 @@ def _lit_value(lit: str) -> int:
 _AFTER_BASE_WORD = re.compile(rf"\b(?:{_BIN_WORDS}|{_HEX_WORDS})\s+$", re.I)
 
 
+# "bytes", "the single byte", "bytes 0x01," ...: 0xNN right after it (or after such pairs) is a byte
+_BYTES_BEFORE = re.compile(r"\b(?:bytes?|byte string|octets?)\s*:?\s*(?:(?:0[xX])?[0-9a-fA-F]{2}\s*(?:,\s*|\s+and\s+)?)*\s*$", re.I)
+
+
 def normalize_numbers(text: str) -> str:
     """Rewrite 0x/0b/0o literals (and base-marked digit strings) in an English request to decimal.
 
@@ -95,6 +99,9 @@ def normalize_numbers(text: str) -> str:
 
     def repl(m: re.Match) -> str:
         if m.group("lit"):
+            if _BYTES_BEFORE.search(text, 0, m.start()) and re.fullmatch(r"0[xX][0-9a-fA-F]{2}", m.group("lit")) \
+                    and not m.group("sign"):
+                return m.group("lit")[2:]  # "bytes 0x01 0x02 0xff", "the byte 0x0f": hex pairs, not numbers
             n = _lit_value(m.group("lit"))
             if m.group("sign"):
                 n = -n
@@ -449,6 +456,8 @@ def _english_is_plain(english: str, payload) -> bool:
         return False  # "2^32", "7 point 25": the span is only part of a number
     if k != "bytes" and re.search(r"\b(?:raw bytes|the bytes|byte string|empty bytes|bytes\s+[0-9A-Fa-f]{2})\b", english, re.I):
         return False
+    if k == "bytes":  # "the byte 0f as a byte string": the payload's own kind words
+        english = re.sub(r"\b(?:byte strings?|bytestrings?|bytes?)\b", " ", english, flags=re.I)
     binary = catalog.binary_notation()
     for a, b, name in reversed(_mentions(english)):  # "hex bytes", "<name> text": notation names, not structure
         tail = english[b:]
@@ -808,8 +817,8 @@ def _read_request(text: str) -> RequestReading:
         if d is not None:
             value, a, b = d
             rest = norm[:a] + " \x00 " + norm[b:]
-            # strict: no structure words left at all, but a text's own kind word ("..., as a single string")
-            if _english_is_plain(rest, value if isinstance(value, str) else None):
+            # strict: no structure words left at all, but a text's or bytes' own kind word ("..., as a single string")
+            if _english_is_plain(rest, value if isinstance(value, (str, bytes)) else None):
                 r.payload, r.payload_notation, r.has_payload = value, "english", True
                 english, found = rest, (value, "english", a, b)
     target, source, names = _target_and_source(english)
@@ -1421,6 +1430,12 @@ def _describe_value(phrase: str, depth: int):
     ok, v = describe_scalar_value(p)
     if ok:
         return ok, v
+    # "a list with the float 1 in it", "an array with just true in it": one item
+    m = re.fullmatch(r"(?:an? |the )?(?:list|array) with (?:just |only )?(.+?) in it", p, re.S)
+    if m and depth < _DESCRIPTION_DEPTH:
+        ok, v = _described(m.group(1), depth + 1)
+        if ok:
+            return True, [v]
     # "a list whose first item is the text "a" and whose second item is the handle b": items in order
     m = re.fullmatch(r"(?:an? |the )?(?:list|array) (whose (?:first|1st) (?:item|element|entry|value) is .+)", p, re.S)
     if m and depth < _DESCRIPTION_DEPTH:

@@ -857,6 +857,8 @@ def test_a_binary_notation_label_before_brackets_is_no_value_to_encode():
     ("a list whose first item is 1, whose second item is 2 and whose third item is 3", [1, 2, 3]),
     ("a list whose first item is a list of 1 and 2 and whose second item is 3", [[1, 2], 3]),
     ("a list whose first item is 1 and whose third item is 3", None),  # the second left out
+    ("a list with the float 1 in it", [1.0]),
+    ("an array with just true in it", [True]),
     ("a list whose first item is true and whose last item is null", None),  # how many between?
     ('the map where key "key with spaces" is 1', {"key with spaces": 1}),
     ("the map where the key a is 1 and the key b is 2", {"a": 1, "b": 2}),
@@ -884,3 +886,14 @@ def test_a_sentence_that_gives_the_instruction_ends_the_description():
 @pytest.mark.parametrize("text, target", [("Give me 0b101 as a plain value.", "hlxl"), ("5 as a weird thing", None)])
 def test_as_a_plain_value_names_a_kind_not_an_unknown_notation(text, target):
     assert read_request(text).target == target
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ("bytes 0x01 0x02 0xff", "hlxl", b"\x01\x02\xff"),  # 0xNN after "bytes": hex pairs, not numbers
+    ("I need the bytes 0xAB 0xCD in HLXL", "hlxl", b"\xab\xcd"),
+    ("the single byte 0x0f as a byte string", "hlxl", b"\x0f"),  # the payload's own kind word
+    ("Encode CRC32 checksum 0xDEADBEEF as bytes", "lc-b", 0xDEADBEEF),  # not a pair: a number
+])
+def test_hex_pairs_after_the_word_bytes_are_bytes(text, target, payload):
+    r = read_request(text)
+    assert (r.target, r.has_payload, r.payload) == (target, True, payload)
