@@ -71,7 +71,7 @@ def english_at_a_glance(req: TranslateRequest) -> bool:
     """True where :func:`translate_notation` would certainly find English (return None) without a
     parser having to read the text: no source named, the text starts with a letter that starts no
     notation text and with a word no notation reads (not a keyword such as a notation's true), is not
-    hex, is no ``<notation>: <body>`` label, and reads as words (to=auto: a word; a named target: two).
+    hex (whole bytes or broken), is no ``<notation>: <body>`` label, and reads as words (to=auto: a word; a named target: two).
     The server uses it to refuse an over-long English text at once, not after a worker read it."""
     from . import catalog
     from . import detection as _detect
@@ -87,8 +87,8 @@ def english_at_a_glance(req: TranslateRequest) -> bool:
         return False  # a keyword on its own: the text may be that value and spaces
     except HelixError:
         pass
-    if _detect.looks_like_hex(t) or labelled_body(t) is not None:
-        return False
+    if _detect.looks_like_hex(t) or _broken_hex(t) or labelled_body(t) is not None:
+        return False  # hex digits (whole bytes or not) are the binary notation's to read or refuse
     return _detect.has_word(t) if req.to.strip().lower() == "auto" else _detect.looks_like_english(t)
 
 

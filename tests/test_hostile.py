@@ -704,7 +704,7 @@ def test_a_value_labelled_with_its_notation_is_translated_by_the_compiler():
 
 _GLANCE_CASES = ["hello world " * 300, "null" + " " * 3000, "TRUE" + " " * 3000, "x" + "]" * 3000,
                  "lc-b: " + "FF " * 1000, "dead beef " * 400, "[1, 2] " + "words " * 500, "caf\u00e9 au lait " * 300,
-                 "\ufeff  Hello " * 500, "true and false " * 300]
+                 "\ufeff  Hello " * 500, "true and false " * 300, "aa0", "add bed 01"]
 
 
 @pytest.mark.parametrize("to", ["auto", "hlxl"])
@@ -718,8 +718,8 @@ def test_english_at_a_glance_only_where_the_full_path_finds_english(text, to):
         assert translate_notation(req) is None
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abcxyzTRUEnul :[]{}\"0129-.,\u00e9\u22a4")), min_size=1, max_size=40))
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdefxyzTRUEnul :[]{}\"0129-.,\u00e9\u22a4")), min_size=1, max_size=40))
 def test_english_at_a_glance_never_hides_a_notation_reading(text):
     from helixc.engine import english_at_a_glance, translate_notation
     from helixc.translation import TranslateRequest
