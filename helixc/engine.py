@@ -127,9 +127,12 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
             try:
                 d = _detect.detect(text)
             except HelixError:
-                labelled = None if to_auto else _labelled_source(text)
-                if labelled is not None:  # "<A>: <text in A>" to <B>: a value labelled with its notation
-                    return _result(req, *labelled, t0)
+                from .requests import labelled_body
+
+                labelled = labelled_body(text)  # "<notation>: <body>", or None
+                read = None if to_auto else _labelled_source(labelled)
+                if read is not None:  # "<A>: <text in A>" to <B>: a value labelled with its notation
+                    return _result(req, *read, t0)
                 # Hex text no binary notation decodes is that notation's error, never English.
                 # With to=auto the input is a request (it may well start with a bracket);
                 # with a named target, text that starts like notation gets the parse error.
@@ -141,7 +144,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                 if not _detect.looks_like_hex(text) and (to_auto and _detect.has_word(text) or
                                                          _detect.looks_like_english(text) or _described_whole(text)
                                                          or _value_then_words(text)):
-                    _labelled_binary_decodes(text)
+                    _labelled_binary_decodes(labelled)
                     return None
                 raise
             value, source_name = d.value, d.notation
@@ -193,14 +196,13 @@ def _value_then_words(text: str) -> bool:
     return not _notation_chars().search(rest) and _detect.looks_like_english(rest.strip(" \t\u2014\u2013-,;:()"))
 
 
-def _labelled_source(text: str):
-    """``"<notation>: <text in that notation>"`` (how the seed corpora and people label a value):
-    ``(value, notation)``, or None when the body is not that notation's text."""
+def _labelled_source(labelled: tuple[str, str] | None):
+    """``"<notation>: <text in that notation>"`` (how the seed corpora and people label a value;
+    ``labelled``: ``requests.labelled_body``): ``(value, notation)``, or None when the body is not that
+    notation's text."""
     from .errors import HelixError
     from .plugins import get_notation
-    from .requests import labelled_body
 
-    labelled = labelled_body(text)
     if labelled is None:
         return None
     notation = get_notation(labelled[0])
@@ -210,7 +212,7 @@ def _labelled_source(text: str):
         return None
 
 
-def _labelled_binary_decodes(text: str) -> None:
+def _labelled_binary_decodes(labelled: tuple[str, str] | None) -> None:
     """``"<notation>: <hex text>"`` labels hex text: named the binary notation, the text is that
     notation's (``<binary>: FF FF``); named a text notation, hex with letters in it can only be the
     binary notation's text (``<text notation>: 0A FF``). Where it does not decode, that is the binary
@@ -219,9 +221,7 @@ def _labelled_binary_decodes(text: str) -> None:
     from . import catalog
     from . import detection as _detect
     from .plugins import get_notation
-    from .requests import labelled_body
 
-    labelled = labelled_body(text)
     if labelled is None or not _detect.looks_like_hex(labelled[1]) or len(labelled[1].split()) < 2:
         return
     binary = catalog.binary_notation()

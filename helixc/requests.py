@@ -516,8 +516,8 @@ def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
         # payload (nothing between them) is the payload's
         starts = "\x00" + "".join(_start_chars())
         for a, b, name in mentions:
-            if name != target and english[b:b + 1].isspace() and english[b:].lstrip()[:1] in starts \
-                    and english[b:].lstrip()[:1]:
+            first = english[b:].lstrip()[:1]
+            if name != target and english[b:b + 1].isspace() and first and first in starts:
                 source = name
                 break
     names = {n for _, _, n in mentions}
