@@ -25,8 +25,8 @@ benchmarks/results/serve.json with the mean batch size the server reports in /me
 any queue: 413), the longest English accepted (2,000 characters) with engine=compiler, and with
 to=auto (the rule-based reader's and the model's slowest accepted input), and a short
 engine=compiler request. Meanwhile 2 clients time small
-notation requests (answered on the event loop) and 1 client 8 KB notation texts (the notation worker
-lane). Every 0.25 s the resident memory of the server and of each child process is sampled (the
+notation requests, 1 client ~6 K-character ("8 KB") notation texts (both answered on the event loop:
+the inline limit is 8,192 characters) and 1 client ~27 K-character texts (the notation worker lane). Every 0.25 s the resident memory of the server and of each child process is sampled (the
 model process is the one with libtorch mapped). Written to benchmarks/results/serve_hostile.json.
 
 ``--ab`` (issue 17) measures batching on against off in the same run:
@@ -341,14 +341,16 @@ def hostile_bodies() -> list[tuple[str, dict]]:
     ]
 
 
-def large_notation_requests(n: int) -> list[dict]:
+def large_notation_requests(n: int, rows: int = 90) -> list[dict]:
+    """Notation texts of ~6 K characters (rows=90: the "8 KB" probe, answered inline since the
+    inline limit became 8,192) or ~27 K (rows=400: the notation lane)."""
     import helixc
 
     rng = random.Random(2)
     names = ["hlxl", "lc-t", "lc-r"]
     out = []
     for i in range(n):
-        v = {"id": i, "rows": [[rng.randint(-10**6, 10**6) for _ in range(8)] for _ in range(90)], "tag": f"t{i}"}
+        v = {"id": i, "rows": [[rng.randint(-10**6, 10**6) for _ in range(8)] for _ in range(rows)], "tag": f"t{i}"}
         src = names[i % 3]
         text = helixc.emit(v, src)
         out.append({"text": text, "to": names[(i + 1) % 3], "source": src})
@@ -408,13 +410,23 @@ class MemorySampler:
         return {k: round(v / 2**20, 1) for k, v in sorted(self.peak.items())} | {"samples": self.samples}
 
 
-async def timed_loop(port: int, bodies: list[dict], stop: asyncio.Event, kinds: list[str] | None = None) -> dict:
-    """One client sending `bodies` in turn until `stop`; latency and statuses per kind."""
+async def timed_loop(port: int, bodies: list[dict], stop: asyncio.Event, kinds: list[str] | None = None,
+                     interval: float = 0.0) -> dict:
+    """One client sending `bodies` in turn until `stop`; latency and statuses per kind.
+    ``interval`` > 0: the next request at the next slot (or at once when the answer came later)."""
     per: dict[str, dict] = {}
     conn = RawClient(port)
     i = 0
+    nxt = time.perf_counter()
     try:
         while not stop.is_set():
+            if interval:
+                delay = nxt - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                nxt = max(nxt + interval, time.perf_counter())
+                if stop.is_set():
+                    break
             body = bodies[i % len(bodies)]
             kind = kinds[i % len(kinds)] if kinds else "all"
             i += 1
@@ -474,12 +486,13 @@ async def bench_hostile(args) -> dict:
             raise SystemExit(f"model not available: {state}")
         small = notation_requests(500)
         large = large_notation_requests(50)
+        lane = large_notation_requests(20, rows=400)
         hostile = hostile_bodies()
         stop = asyncio.Event()
         # warm-up: every kind once (the worker processes, the model, the parsers)
         for _, body in hostile:
             await client.request("POST", "/translate", json.dumps(body).encode())
-        for body in small[:20] + large[:6]:
+        for body in small[:20] + large[:6] + lane[:3]:
             await client.request("POST", "/translate", json.dumps(body).encode())
         # one 60 KB English request at a time on the idle server: the cost of refusing it
         alone = []
@@ -506,8 +519,14 @@ async def bench_hostile(args) -> dict:
         # kinds do not thin out the 60 KB ones
         tasks = [timed_loop(port, [bodies[c % len(bodies)]], stop, [names[c % len(names)]])
                  for c in range(args.hostile_clients)]
-        probes = [timed_loop(port, small[k::2], stop, ["notation_small"]) for k in range(2)]
-        probes.append(timed_loop(port, large, stop, ["notation_8kb"]))
+        # --probe-rate R: each probe client sends at most R/4 requests a second (latency at a fixed
+        # rate); 0: as fast as answered (then the probes are load too: a faster answer sends more)
+        every = 4 / args.probe_rate if args.probe_rate > 0 else 0.0
+        probes = [timed_loop(port, small[k::2], stop, ["notation_small"], every) for k in range(2)]
+        probes.append(timed_loop(port, large, stop, ["notation_8kb"], every))
+        # the lane probe at 5 requests/s at most: a 27 K-character text costs the worker ~4 ms, and as fast
+        # as answered it would be load, not a probe
+        probes.append(timed_loop(port, lane, stop, ["notation_27kb_lane"], max(every, 0.2)))
         t0 = time.perf_counter()
         results = await asyncio.gather(*tasks, *probes, sample(), timer())
         wall = time.perf_counter() - t0
@@ -542,6 +561,7 @@ def hostile_main(args) -> None:
         "notation_small_p99_ms <= 20": small.get("p99_ms", 1e9) <= 20,
         # issue 16 says "notation p99 <= 20 ms": 8 KB texts are notation requests too
         "notation_8kb_p99_ms <= 20": large.get("p99_ms", 1e9) <= 20,
+        "notation_27kb_lane_p99_ms <= 20": res["notation"].get("notation_27kb_lane", {}).get("p99_ms", 1e9) <= 20,
         "no notation request got 504": notation_504 == 0,
         "model process < 1024 MiB": res["memory_mib"].get("model", 1e9) < 1024,
     }
@@ -551,7 +571,8 @@ def hostile_main(args) -> None:
         "engine": "fake (see FakeEngine)" if args.fake_engine else f"MoE from {args.models or 'the shipped models'}",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "settings": {"hostile_clients": args.hostile_clients, "seconds": args.seconds,
-                     "notation_probe_clients": {"small": 2, "8kb": 1}, "model_niceness": args.model_niceness},
+                     "notation_probe_clients": {"small": 2, "8kb": 1, "27kb_lane": 1},
+                     "probe_rate_rps": args.probe_rate or "closed loop (as fast as answered)", "model_niceness": args.model_niceness},
         "wall_seconds": round(time.time() - t0, 1),
         **res,
         "notation_not_200": notation_not_ok,
@@ -849,7 +870,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4, help="--ab: rounds (each: one run on, one off)")
     ap.add_argument("--ab-clients", type=int, default=16, help="--ab: English clients")
     ap.add_argument("--probe-rate", type=float, default=0.0,
-                    help="--ab: notation probe requests/s in all (0: closed loop, as fast as answered)")
+                    help="--ab, --hostile: notation probe requests/s in all (0: closed loop, as fast as answered)")
     ap.add_argument("--before", default=None, help="--ab: a checkout of older helixc code, measured in the same rounds")
     ap.add_argument("--no-mixed", action="store_true", help="HELIXC_MIXED_BATCH=0 in the servers (per-adapter decoding)")
     ap.add_argument("--breakdown-only", action="store_true", help="--ab: only the breakdown (results/serve_breakdown.json)")

@@ -27,7 +27,7 @@ def register_commands(cli):
                   help="Largest request body in bytes (413 E_TOO_LARGE past it).")
     @click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.001, 3600),
                   help="Seconds a client has to send a request's headers, and again its body (408 past either).")
-    @click.option("--inline-limit", default=1024, show_default=True, type=click.IntRange(0, 1 << 30),
+    @click.option("--inline-limit", default=8192, show_default=True, type=click.IntRange(0, 1 << 30),
                   help="Texts up to this many characters are compiled on the event loop; longer ones in worker processes.")
     @click.option("--workers", "notation_workers", default=2, show_default=True, type=click.IntRange(1, 256),
                   help="Worker processes for long notation texts.")

@@ -390,7 +390,7 @@ def test_a_batch_of_long_texts_does_not_overflow_the_notation_lane():
     the lane's queue gets every answer, not 503s for its own items."""
     values = [{"i": i, "xs": list(range(300))} for i in range(40)]
     items = [{"text": helixc.emit(v, "hlxl"), "to": "lc-r"} for v in values]
-    assert all(len(it["text"]) > 1024 for it in items)
+    assert sum(len(it["text"]) for it in items) > 4 * ServerConfig().inline_limit
     with live(FakeEngine(), worker_queue=4) as srv, srv.client() as c:
         r = c.post("/translate/batch", json=items)
     assert r.status_code == 200
@@ -1061,7 +1061,7 @@ def _unexpected_exceptions(server, svc, caplog):
     with server.client() as c:
         for label, send in [
             ("model", lambda: c.post("/translate", json={"text": "POISON the number 1"})),
-            ("worker", lambda: c.post("/translate", json={"text": "[" + "1, " * 600 + "1]", "to": "hlxl"})),
+            ("worker", lambda: c.post("/translate", json={"text": "[" + "1, " * 3000 + "1]", "to": "hlxl"})),
             ("handler", lambda: c.post("/translate", json={"text": "[1]", "to": "hlxl"})),
         ]:
             caplog.records.clear()
@@ -1097,7 +1097,7 @@ def test_english_compiler_has_its_own_bounded_lane(tmp_path, monkeypatch):
     with live(FakeEngine(), english_workers=1, worker_queue=2, timeout=20) as srv, srv.client() as c:
         srv.service.english_func = "test_serve_fakes:gated_english_compiler"  # waits until the gate opens
         text = "Encode CRC32 checksum 0xDEADBEEF in LC-B"
-        long_notation = helixc.emit({"k": list(range(1500))}, "hlxl")  # ~8 KB: the notation lane
+        long_notation = helixc.emit({"k": list(range(3000))}, "hlxl")  # ~16 KB: the notation lane (over the inline limit)
         assert c.post("/translate", json={"text": long_notation, "to": "lc-r"}).status_code == 200  # workers up
         lane = srv.service.english_lane
         with ThreadPoolExecutor(3) as pool:
@@ -1125,7 +1125,7 @@ def test_english_compiler_has_its_own_bounded_lane(tmp_path, monkeypatch):
 def test_timed_out_work_is_stopped_and_does_not_block_notation():
     with live(FakeEngine(), notation_workers=1, timeout=1.0) as srv, srv.client() as c:
         lane = srv.service.notation_lane
-        long_notation = helixc.emit({"k": list(range(1500))}, "hlxl")
+        long_notation = helixc.emit({"k": list(range(3000))}, "hlxl")
         assert c.post("/translate", json={"text": long_notation, "to": "lc-r"}).status_code == 200
         pid = lane.pids[0]
         srv.service.notation_func = "test_serve_fakes:stuck"
@@ -1141,8 +1141,8 @@ def test_timed_out_work_is_stopped_and_does_not_block_notation():
             os.kill(pid, 0)
         srv.service.notation_func = "helixc.server.work:notation"
         r = c.post("/translate", json={"text": long_notation, "to": "lc-t"})
-        assert r.status_code == 200 and r.json()["output"] == helixc.emit({"k": list(range(1500))}, "lc-t")
-        # the issue's case: 8 x 60 KB English with engine=compiler, then 8 KB notation texts
+        assert r.status_code == 200 and r.json()["output"] == helixc.emit({"k": list(range(3000))}, "lc-t")
+        # the issue's case: 8 x 60 KB English with engine=compiler, then long notation texts
         with ThreadPoolExecutor(8) as pool:
             big = list(pool.map(lambda _: c.post("/translate", json={"text": "words " * 10000, "engine": "compiler"}),
                                 range(8)))
@@ -1150,15 +1150,40 @@ def test_timed_out_work_is_stopped_and_does_not_block_notation():
         assert c.post("/translate", json={"text": long_notation, "to": "lc-b"}).status_code == 200
 
 
+def test_texts_up_to_the_inline_limit_skip_the_notation_lane():
+    """A notation text up to --inline-limit (8,192 characters by default) is compiled on the event
+    loop: the hop to a worker costs more than compiling it."""
+    with live(FakeEngine(), notation_workers=1) as srv, srv.client() as c:
+        srv.service.notation_func = "test_serve_fakes:boom"  # any job on the notation lane is a 500
+        text = helixc.emit({"k": list(range(1200))}, "hlxl")
+        assert 1024 < len(text) <= ServerConfig().inline_limit
+        assert c.post("/translate", json={"text": text, "to": "lc-r"}).status_code == 200
+        longer = helixc.emit({"k": list(range(3000))}, "hlxl")
+        assert c.post("/translate", json={"text": longer, "to": "lc-r"}).status_code == 500  # the lane ran
+
+
+def test_english_at_a_glance_goes_to_its_lane_without_a_notation_worker():
+    """With a small --inline-limit, an English text over it that is English at a glance goes straight
+    to the English lane: no notation worker reads it (nor waits behind it)."""
+    with live(FakeEngine(), notation_workers=1, inline_limit=256) as srv, srv.client() as c:
+        srv.service.notation_func = "test_serve_fakes:boom"
+        english = ("Please turn the list of numbers one and two into the runic notation, thanks. " * 10)[:700]
+        r = c.post("/translate", json={"text": english, "to": "lc-r", "engine": "compiler"})
+        assert r.status_code != 500, r.text
+        not_at_a_glance = "12 " + english  # starts with a digit: a notation worker must look
+        r = c.post("/translate", json={"text": not_at_a_glance, "to": "lc-r", "engine": "compiler"})
+        assert r.status_code == 500, r.text
+
+
 def test_a_worker_out_of_memory_is_a_413_and_is_replaced():
     with live(FakeEngine(), notation_workers=1, worker_memory=768 << 20) as srv, srv.client() as c:
-        long_notation = helixc.emit(list(range(600)), "lc-r")
+        long_notation = helixc.emit(list(range(3000)), "lc-r")
         srv.service.notation_func = "test_serve_fakes:hog"
         r = c.post("/translate", json={"text": long_notation, "to": "hlxl"})
         assert r.status_code == 413 and r.json()["error"]["code"] == "E_TOO_LARGE", r.text
         srv.service.notation_func = "helixc.server.work:notation"
         r = c.post("/translate", json={"text": long_notation, "to": "hlxl"})
-        assert r.status_code == 200 and r.json()["output"] == helixc.emit(list(range(600)), "hlxl")
+        assert r.status_code == 200 and r.json()["output"] == helixc.emit(list(range(3000)), "hlxl")
         assert srv.service.notation_lane.starts == 2
 
 

@@ -78,7 +78,7 @@ class ServerConfig:
     # seconds a 413 waits before it is sent: refusing is cheap, so a client looping over-long requests
     # would otherwise take the event loop from everyone (bench_serve.py --hostile); no other answer waits
     refusal_delay: float = 0.25
-    inline_limit: int = 1024  # texts up to this many characters are compiled on the event loop; longer: a worker
+    inline_limit: int = 8192  # texts up to this many characters are compiled on the event loop; longer: a worker
     notation_workers: int = 2  # processes of the notation lane (texts over inline_limit)
     reserve_small: int = 16384  # one of them takes only texts up to this many characters (0: none)
     english_workers: int = 1  # processes of the English engine=compiler lane
@@ -329,11 +329,16 @@ class Service:
         deadline = time.monotonic() + self.config.timeout
         if inline is None:
             inline = len(req.text) <= self.config.inline_limit
-        if not inline and len(req.text) > MAX_ENGLISH_CHARS and english_at_a_glance(req):
-            english_request(req)  # 413 here: no worker reads 60 KB of English to find it is English
+        # English at a glance is read by no notation worker: over-long, it is refused here (413); else it
+        # goes straight to its lane, not behind (or ahead of) notation texts in the notation lane
+        glance = not inline and english_at_a_glance(req)
+        if glance and len(req.text) > MAX_ENGLISH_CHARS:
+            english_request(req)
         try:
             if inline:
                 result = translate_notation(req)
+            elif glance:
+                result = None
             else:
                 result = await self._on_lane(self.notation_lane, self.notation_func, req, deadline)
         except HelixError as e:
