@@ -260,7 +260,7 @@ def _described_notations(low: str) -> list[tuple[int, int, str]]:
 _FUZZY_PLACE = re.compile(
     r"(?:(?<=\bto )|(?<=\binto )|(?<=\bin )|(?<=\bas )|(?<=\busing )|(?<=\bthe )|(?<=-> )|(?<=\u2192 )|^)"
     r"(?P<word>[a-z][a-z-]{3,11})(?=\s+(?:form|version|notation|format|encoding|rendering|representation|"
-    r"syntax|one|equivalent|glyphs|script)\b|\s*:|\s*[.!?]*\s*$|\s+please\b)")
+    r"syntax|one|equivalent|glyphs|script)\b|\s*:|\s*[.!?]*\s*$|\s+please\b|\s+for\b|\s+pls\b)")
 _NOT_A_NAME = frozenset(
     "rules rule runs run tunes dunes tunic punic bites bytes byte binary ascii text texts string strings list lists "
     "array arrays value values number numbers float floats plain same other right first second third last "
@@ -274,9 +274,49 @@ def _fuzzy_name(word: str) -> str | None:
         return None
     found = set()
     for syn, name in _syn_patterns():
-        if len(syn) >= 5 and syn[0] == word[0] and re.fullmatch(r"[a-z-]+", syn) and _one_edit(word, syn):
+        # a hyphenated name ("ab-c") is no English word: 4 letters are enough where the word has a hyphen too
+        long_enough = len(syn) >= 5 or ("-" in syn and "-" in word and len(syn) >= 4)
+        if long_enough and syn[0] == word[0] and re.fullmatch(r"[a-z-]+", syn) and _one_edit(word, syn):
             found.add(name)
     return found.pop() if len(found) == 1 else None
+
+
+_NAME_LIKE = re.compile(r"(?<![\w-])[a-z]{1,4}-[a-z0-9]{1,4}(?![\w-])")
+
+
+def unread_names(english: str) -> list[tuple[str, frozenset]]:
+    """Hyphenated words one or two edits away from a hyphenated notation name or alias that the
+    reader did not read as any notation, each with the notations it is near ("ab-cc" where "ab-c" is
+    a name and several names are near, or the word stands where no name is expected). Such a request
+    may name a notation the answer is not in: only an answer in one of those notations may be sure."""
+    low = english.lower()
+    syns = [(syn, name) for syn, name in _syn_patterns() if "-" in syn and re.fullmatch(r"[a-z0-9-]+", syn)]
+    if not syns:
+        return []
+    known = {syn for syn, _ in _syn_patterns()}
+    read = _mentions(english)
+    quoted = [m.span() for m in re.finditer(r'"[^"]*"', english)]
+    out = []
+    for m in _NAME_LIKE.finditer(low):
+        word = m.group(0)
+        if word in known or any(a <= m.start() < b for a, b, *_ in read + quoted):
+            continue
+        near = frozenset(name for syn, name in syns if _within_two_edits(word, syn))
+        if near:
+            out.append((english[m.start():m.end()], near))
+    return out
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        prev = cur
+    return prev[-1] <= 2
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -1145,6 +1185,14 @@ def describe_scalar_value(p: str):
         n = 1 if m.group(1) else _count(m.group(2))
         if n:
             return True, bytes(n)
+    # "bytes of length zero", "a zero-length list", "a text of length 0": empty, said by its length
+    m = re.fullmatch(r"(?:an? |the )?(?:zero-length|0-length|length-0|length-zero) (bytes|byte string|list|array|"
+                     r"string|text|map|object)|(?:an? |the )?(bytes|byte string|list|array|string|text|map|object) "
+                     r"(?:of|with) (?:length|size) (?:zero|0)", low)
+    if m:
+        kind = m.group(1) or m.group(2)
+        return True, (b"" if kind.startswith("byte") else [] if kind in ("list", "array") else
+                      "" if kind in ("string", "text") else {})
     if re.fullmatch(r"(?:an? |the )?empty (?:list|array)", low):
         return True, []
     if re.fullmatch(r"(?:an? |the )?empty (?:map|object|dictionary|dict)", low):
@@ -1423,6 +1471,7 @@ def _contract_fields(items: list[str], depth: int) -> dict | None:
 
 def _describe_value(phrase: str, depth: int):
     from .values import Contract
+    from .values import same as _same
 
     p = phrase.strip().rstrip(",;").rstrip()
     if p.startswith("(") and p.endswith(")") and _protect_groups(p[1:-1]) is not None:
@@ -1430,6 +1479,15 @@ def _describe_value(phrase: str, depth: int):
     ok, v = describe_scalar_value(p)
     if ok:
         return ok, v
+    # "bytes of length zero, i.e. no bytes at all": a value said twice; read where both readings agree,
+    # or where only one of them reads (the other being a gloss no form here reads)
+    m = re.fullmatch(r"(.+?),? (?:i\.e\.|ie|that is|in other words|meaning),? (.+)", p, re.S | re.I)
+    if m and depth < _DESCRIPTION_DEPTH:
+        (ok1, v1), (ok2, v2) = _described(m.group(1), depth + 1), _described(m.group(2), depth + 1)
+        if ok1 and ok2:
+            return (True, v1) if _same(v1, v2) else _NO
+        if ok1 or ok2:
+            return (True, v1) if ok1 else (True, v2)
     # "a list with the float 1 in it", "an array with just true in it": one item
     m = re.fullmatch(r"(?:an? |the )?(?:list|array) with (?:just |only )?(.+?) in it", p, re.S)
     if m and depth < _DESCRIPTION_DEPTH:
@@ -1504,6 +1562,9 @@ def _describe_value(phrase: str, depth: int):
         ok, v = _described(m.group(1), depth + 1)
         if ok and re.match(_COUNT + r" |a couple of |a pair of ", m.group(1).strip(), re.I) and isinstance(v, list):
             return True, v  # "two empty lists inside a list": the counted items are the list's items
+        if ok and isinstance(v, list) and re.match(r"(?:the )?(?:numbers|integers|ints|values|items|elements|words|"
+                                                   r"strings|texts|booleans|floats)\b", m.group(1).strip(), re.I):
+            return True, v  # "the numbers one through five in a list": the items named in the plural
         if ok:
             return True, [v]
         # "true, false and null in a list": several items, each read

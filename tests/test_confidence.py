@@ -375,3 +375,16 @@ def test_counted_items_named_by_their_ids_are_not_counted_twice():
     assert inconsistency("a list with two contracts: contract 1 empty and contract 2 with field 0 = true", two) is None
     assert inconsistency("a list with two contracts", [Contract(1, {})]) == "the request names 2 contracts, the answer holds 1"
     assert inconsistency("2 maps and a map", [{}, {}]) == "the request names 3 maps, the answer holds 2"
+
+
+def test_a_name_like_word_helixc_cannot_read_keeps_answers_in_other_notations_unsure():
+    why = request_checks("null for lc-q", "hlxl", None, "null")
+    assert why and "'lc-q' looks like the name of a notation" in why
+    assert request_checks("null for lc-q", "lc-r", None, "\u2205") is None  # a notation it is near: the router's call
+
+
+def test_a_number_the_request_names_as_the_value_must_be_in_the_answer():
+    assert request_checks("the number 40 in lc-t", "lc-t", 40, "40") is None
+    why = request_checks("the number 40, i.e. forty-one, in lc-t", "lc-t", 41, "41")
+    assert why == "the request names the number 40, and the answer does not hold it"
+    assert request_checks('the number 40 as the text "40" in lc-t', "lc-t", "40", '"40"') is None

@@ -897,3 +897,43 @@ def test_as_a_plain_value_names_a_kind_not_an_unknown_notation(text, target):
 def test_hex_pairs_after_the_word_bytes_are_bytes(text, target, payload):
     r = read_request(text)
     assert (r.target, r.has_payload, r.payload) == (target, True, payload)
+
+
+@pytest.mark.parametrize("text, payload", [
+    ("the values 7, 8 and 9 in a list, lc-t", [7, 8, 9]),  # items named in the plural: no extra list
+    ("the integers from two to four inside a list as hlxl", [2, 3, 4]),
+    ("an empty map inside a list as hlxl", [{}]),  # one item described: the list wraps it
+])
+def test_plural_items_in_a_list_are_the_list(text, payload):
+    assert read_request(text).payload == payload
+
+
+@pytest.mark.parametrize("phrase, value", [
+    ("a list of length zero", []), ("zero-length bytes", b""), ("a text with length 0", ""),
+    ("a map of size zero", {}), ("a list of length three", None), ("bytes of length two", None),
+])
+def test_empty_values_said_by_their_length(phrase, value):
+    ok, v = describe_value(phrase)
+    assert (ok, v) == ((True, value) if value is not None else (False, None))
+
+
+@pytest.mark.parametrize("phrase, ok, value", [
+    ("the number 12, i.e. twelve", True, 12),  # said twice, the same: read
+    ("an empty list, that is, a list with no items", True, []),
+    ("the number 12, i.e. thirteen", False, None),  # said twice, not the same: nothing is read
+])
+def test_a_value_said_twice(phrase, ok, value):
+    assert describe_value(phrase) == (ok, value)
+
+
+def test_a_hyphenated_name_one_edit_away_is_read_where_a_name_is_expected():
+    from helixc.requests import unread_names
+
+    assert read_request("lc-bb for null please").target == "lc-b"
+    assert read_request("hlxl-x for null").target != "lc-b"
+    assert unread_names("lc-bb for null please") == []
+    # near several names: no name is read, and the request says which it is near
+    (word, near), = unread_names("null in lc-q")
+    assert word == "lc-q" and near == {"lc-t", "lc-r", "lc-b"}
+    assert unread_names('a map with key "lc-q" set to 1 as hlxl') == []  # a quoted key is no name
+    assert unread_names("an x-ray of 5, hlxl") == []  # nothing near a name

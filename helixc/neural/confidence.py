@@ -431,6 +431,11 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
         return "the request reads as a question about the notations, not a value to translate"
     if not _reads_as_request(request):
         return "the input reads as no request (no value, kind or notation named, no instruction)"
+    from ..requests import unread_names
+
+    for word, near in unread_names(request):
+        if route not in near:
+            return f"{word!r} looks like the name of a notation, and helixc does not know which one"
     plain = _plain(request)
     if read and read in request:
         plain = _plain(request.replace(read, " \x00 ", 1))  # the words read into the value, not again
@@ -446,6 +451,12 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     if got:
         return got
     nums = _answer_numbers(value)
+    texts = " ".join(x for x in _scalars(value, []) if isinstance(x, str))
+    for m in _NAMED_NUMBER.finditer(plain):
+        # "the number 5": a number the request calls a value; an answer without it read something else
+        n = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+        if n not in nums and m.group(1) not in texts:
+            return f"the request names the number {m.group(1)}, and the answer does not hold it"
     for phrase, v in number_phrases(plain.lower()):
         if len(phrase.split()) >= 2 and v not in nums and -v not in nums and not (isinstance(v, int) and v < 0 and
                                                                                   -v in nums):
@@ -473,6 +484,9 @@ def _reads_as_request(request: str) -> bool:
     from ..requests import _mentions
 
     return bool(_mentions(request)) or bool(_cue().search(request))
+
+
+_NAMED_NUMBER = re.compile(r"\bthe (?:number|integer|int|float|decimal) (-?\d+(?:\.\d+)?)(?![\w.])", re.I)
 
 
 def _answer_numbers(v) -> set:
