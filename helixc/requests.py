@@ -351,7 +351,7 @@ def _notation_chars() -> re.Pattern:
 
 _KEYWORD_START = re.compile(r"(?:null|true|false|NULL|TRUE|FALSE)\b")
 _END_BOUNDARY = re.compile(
-    r"\)|\s*(?:->|=>|\u2192)|\s+(?:written|expressed|rendered|shown|formatted|spelled|spelt)\s+(?:in|as|using)\b|"
+    r"\)|\s*(?:->|=>|\u2192)|\s+(?:written|expressed|rendered|shown|formatted|spelled|spelt)\s+(?:out\s+)?(?:in|as|using)\b|"
     r"\s+(?:looks?|look)(?: like| in| as)\b|\s+(?:encodes?|serializes?|serialises?|translates?|converts?|becomes?) (?:to|into|in|as)\b|,(?=\s+(?:to|into|in|as|using)\b)|\s+(?:to|into|in|as|using|via|from|for|with|please|and\s+(?:write|give|show|convert)|,\s*please)\b"
     r"|\s*[?!]+(?=\s|$)|\s*\.(?=\s*$)|\s+\((?=[^)]*\)\s*$)|\s*,\s*(?:please|thanks|thank you)\b|,\s*(?:all|everything|both|altogether)\s+(?:in|as|to|into)\b", re.I)
 
@@ -416,6 +416,7 @@ _VALUE_NOUNS = ("items|elements|entries|values|fields|keys|lists|arrays|maps|obj
                 "strings|texts|words|numbers|integers|ints|floats|bytes|nulls|trues|falses|zeros|ones|times|digits|"
                 "characters|chars|letters|spaces|tabs|newlines|pairs|levels|deep")
 INCIDENTAL_NUMBER = re.compile(r"#\d+\b|\b(?:page|ticket|issue|step|case|version|line|room|chapter|section|table)\s+#?\d+\b|"
+                         r"\b\d+\s+(?:more|others|other ones|times|left to do|to go)\b|"
                          r"\b\d+\s+(?:[a-z]+\s+)?(?!(?:" + _VALUE_NOUNS + r")\b)[a-z]{3,}s\b", re.I)
 
 
@@ -510,7 +511,8 @@ def _english_is_plain(english: str, payload) -> bool:
                                         r"translate|render|put|turn|serialize|serialise|express|print)\b", english, re.I):
                 continue
             return False
-    return not _NUMBER_WORDS.search(english)
+    # "after this one", "the binary one": the pronoun, not a number
+    return not any(not pronoun_one(english, m.start(), m.end()) for m in _NUMBER_WORDS.finditer(english))
 
 
 def _target_and_source(english: str) -> tuple[str | None, str | None, set]:
@@ -768,6 +770,30 @@ def sentences(norm: str) -> list[tuple[int, int]]:
 
 def read_request(text: str) -> RequestReading:
     """Read an English request with rules only; fields are None where the rules are not sure.
+
+    A request whose value is not read, with remarks in parentheses made of words only ("the key
+    "null" (the text, not the null value) set to 1"): read again without them (the answer's checks
+    still read every word of the request, remarks included: "5 (as a string)" is no int).
+    """
+    r = _read_sentences(text)
+    if r.has_payload or "(" not in text:
+        return r
+    bare = _WORD_REMARK.sub("", text)
+    if bare == text or not bare.strip():
+        return r
+    again = _read_sentences(bare)
+    if not again.has_payload:
+        return r
+    again.sentence = None  # its spans are the text without the remarks
+    again.numbers = find_numbers(text)
+    return again
+
+
+_WORD_REMARK = re.compile(r"\s*\((?=[^)]*[A-Za-z])[A-Za-z ,;'\u2019-]{3,80}\)")
+
+
+def _read_sentences(text: str) -> RequestReading:
+    """read_request without the second reading (see there).
 
     A request of several sentences where one asks for the value ("We have 2 teams. Just encode 123
     in <notation>."): that sentence is read alone when it carries the value and a target; the others are
@@ -1219,7 +1245,7 @@ def describe_scalar_value(p: str):
         return True, m.group(1)
     # "the string €100", "the japanese word 日本語": one token that is plainly no English word (it holds a
     # character outside ASCII letters), after a text noun (with at most one adjective before it)
-    m = re.fullmatch(r"(?:the|a|an) (?:[a-z]+ )?(?:text|string|word|name|phrase) ([^\s\"'()]{1,40})", p)
+    m = re.fullmatch(r"(?:the|a|an) (?:[A-Za-z]+ )?(?:text|string|word|name|phrase) ([^\s\"'()]{1,40})", p)
     if m and re.search(r"[^\x00-\x7f]", m.group(1)) and not re.search(r"[.,;:!?]$", m.group(1)):
         return True, m.group(1)
     # "the text São Paulo": two to four words of letters in any script
@@ -1644,12 +1670,14 @@ def _describe_value(phrase: str, depth: int):
                 return True, out
     # "the strings yes and no", "a list of two handles, a and b": every item of one kind, one plain word each
     m = re.fullmatch(r"(?:(?:(?:a |the )?list|an array) of )?(?:the |" + _COUNT + " )?"
-                     r"(strings|words|texts|handles),? ((?:[A-Za-z_][A-Za-z0-9_]*,? )+and [A-Za-z_][A-Za-z0-9_]*)", p, re.S)
+                     r"(strings|words|texts|handles),? (?:(?:named|called) )?"
+                     r"((?:[A-Za-z_][A-Za-z0-9_]*,? )+and [A-Za-z_][A-Za-z0-9_]*)", p, re.S)
     if m:
         from .values import Handle
 
         names = [x for x in re.split(r",? and |, ", m.group(3)) if x]
-        if m.group(1) is None or _count(m.group(1)) == len(names):
+        if all(re.fullmatch(r"[A-Za-z0-9_]+", x) for x in names) and (
+                m.group(1) is None or _count(m.group(1)) == len(names)):
             return True, [Handle(x) if m.group(2) == "handles" else x for x in names]
     # "a list of two maps, {a: 1} and {b: 2}", "a list with two contracts: contract 1 empty and ...":
     # a count and a kind before the items; the count must match

@@ -388,3 +388,14 @@ def test_a_number_the_request_names_as_the_value_must_be_in_the_answer():
     why = request_checks("the number 40, i.e. forty-one, in lc-t", "lc-t", 41, "41")
     assert why == "the request names the number 40, and the answer does not hold it"
     assert request_checks('the number 40 as the text "40" in lc-t', "lc-t", "40", '"40"') is None
+
+
+def test_the_compiler_engine_checks_its_reading_against_the_request_words():
+    from helixc.neural.answering import compiler_answer
+    from helixc.translation import TranslateRequest
+
+    sure = compiler_answer(TranslateRequest(text="the number 5 in lc-t", to="auto", engine="compiler"))
+    assert (sure.output, sure.confident) == ("5", True)
+    # the remark is set aside to read the value, and its words still contradict the int read
+    unsure = compiler_answer(TranslateRequest(text="the number 5 (as a string) in lc-t", to="auto", engine="compiler"))
+    assert unsure.confident is False and "text" in unsure.reason

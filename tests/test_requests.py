@@ -937,3 +937,20 @@ def test_a_hyphenated_name_one_edit_away_is_read_where_a_name_is_expected():
     assert word == "lc-q" and near == {"lc-t", "lc-r", "lc-b"}
     assert unread_names('a map with key "lc-q" set to 1 as hlxl') == []  # a quoted key is no name
     assert unread_names("an x-ray of 5, hlxl") == []  # nothing near a name
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    ('a map with the key "off" (the word, not the bool) set to 2 in hlxl', "hlxl", {"off": 2}),  # a remark set aside
+    ("the list [4, 5] (keep the order) in lc-t", "lc-t", [4, 5]),
+    ("convert [4, 5] to lc-t, then this one", "lc-t", [4, 5]),  # "this one": a pronoun, no number
+    ("encode [4, 5] as lc-t, I have 9 more of these", "lc-t", [4, 5]),  # a count of other things
+    ("three handles, named p, q and r, written out in lc-t", "lc-t", [Handle("p"), Handle("q"), Handle("r")]),
+    ("the Spanish word año as text in lc-t", "lc-t", "año"),
+])
+def test_remarks_pronouns_counts_and_named_items(text, target, payload):
+    r = read_request(text)
+    assert (r.target, r.has_payload, r.payload) == (target, True, payload)
+
+
+def test_a_remark_with_a_literal_in_it_is_not_set_aside():
+    assert not read_request("the key a (set to 3) in a map, hlxl").has_payload

@@ -131,9 +131,18 @@ def compiler_answer(req: TranslateRequest) -> TranslateResult:
     if got is None:
         raise HelixError(E_INPUT, "the compiler's rule-based reader cannot read this request (no target or no payload "
                                   "it is sure of); use the neural or auto engine (--engine / engine=)")
-    route, output, _ = got
-    return TranslateResult(route=route, target=route, output=output, engine="compiler", grammar_valid=True,
-                           verified=True, extra={"compiler_only": True})
+    route, output, value = got
+    res = TranslateResult(route=route, target=route, output=output, engine="compiler", grammar_valid=True,
+                          verified=True, extra={"compiler_only": True})
+    # the reader's reading is checked against the request's words like any answer (a remark the
+    # reader set aside, "5 (as a string)", may contradict it)
+    found = _payload_span(req.text) if route != "explain" else None
+    read = found[1][found[2][0]:found[2][1]] if found else None
+    why = request_checks(req.text, route, value if route != "explain" else None, output,
+                         extra=value if route != "explain" else None, read=read)
+    if why:
+        res.confident, res.reason = False, why
+    return res
 
 
 # ---------------------------------------------------------------------------- batched answers
