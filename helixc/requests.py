@@ -803,11 +803,12 @@ def _read_sentences(text: str) -> RequestReading:
     parts = sentences(norm)
     if len(parts) > 1:
         # the one sentence with a request verb, else the one naming a notation
-        asking = [(a, b) for a, b in parts if _REQUEST_VERB.search(norm[a:b])]
-        if len(asking) != 1:
-            asking = [(a, b) for a, b in parts if _mentions(norm[a:b])]
-        if len(asking) == 1:
-            a, b = asking[0]
+        by_verb = [(a, b) for a, b in parts if _REQUEST_VERB.search(norm[a:b])]
+        by_name = [(a, b) for a, b in parts if _mentions(norm[a:b])]
+        # the one sentence with a request verb, then (where that one reads as no request: "i'm writing a
+        # decoder") the one naming a notation
+        tried = [c for c in (by_verb, by_name) if len(c) == 1]
+        for a, b in dict.fromkeys(c[0] for c in tried):
             r = _read_request(norm[a:b])
             # its target must be one it names, unless no other sentence names a notation ("Make X. <notation> please.")
             others = [norm[c:d] for c, d in parts if (c, d) != (a, b)]
@@ -1247,6 +1248,12 @@ def describe_scalar_value(p: str):
     # character outside ASCII letters), after a text noun (with at most one adjective before it)
     m = re.fullmatch(r"(?:the|a|an) (?:[A-Za-z]+ )?(?:text|string|word|name|phrase) ([^\s\"'()]{1,40})", p)
     if m and re.search(r"[^\x00-\x7f]", m.group(1)) and not re.search(r"[.,;:!?]$", m.group(1)):
+        return True, m.group(1)
+    # "the Windows path C:\temp", "the url https://x.org/a": one token after a noun that names a
+    # text a program handles (no quote in it, and not ending in punctuation that may be the sentence's)
+    m = re.fullmatch(r"(?:the|a|an|my) (?:[A-Za-z]+ )?(?:path|file ?name|url|uri|directory|folder|host ?name|"
+                     r"e-?mail address) ([^\s\"'()]{1,200})", p)
+    if m and not re.search(r"[.,;:!?]$", m.group(1)) and re.search(r"[/\\.:@]", m.group(1)):
         return True, m.group(1)
     # "the text São Paulo": two to four words of letters in any script
     m = re.fullmatch(r"(?:the text|the string|the phrase) ((?:[^\W\d_]+ ){1,3}[^\W\d_]+)", p)
@@ -1832,7 +1839,7 @@ def _describe_value(phrase: str, depth: int):
     m = re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict)[,:]?(?: with)?(?: one| a single| only one| just one| the single|"
                      r" the only| the one)? key,? "
                      r"(" + _KEY + r"),? (?:(?:and |with )?(?:the |a |whose |its )?value (?:is |of |= |set to )?|"
-                     r"(?:set to|mapped to|maps to|=|holding) )(.+)", p, re.S) or \
+                     r"(?:set to|mapped to|maps to|=|holding|equal to|equals|equalling) )(.+)", p, re.S) or \
         re.fullmatch(r"(?:an? |the )?(?:map|object|dictionary|dict) whose (?:only |one |single |sole )?key is (" + _KEY +
                      r"|the empty string|an empty string),? (?:and whose value is|with (?:the )?value|and its value is|"
                      r"mapped to|holding) (.+)", p, re.S)
@@ -1863,7 +1870,7 @@ def _describe_value(phrase: str, depth: int):
         where = m.group(1).endswith("where")
 
         def entry(it):  # one "key K with V" item -> (key, value), or None
-            km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|maps to|set to|"
+            km = re.fullmatch(r"(?:the |a )?key (" + _KEY + r") (?:with|holding|whose value is|mapped to|maps to|set to|equal to|equals|"
                               r"that holds|=|is) (.+)", it, re.S) or \
                 re.fullmatch(r'(?:an |the )empty(?: string)? key() (?:with|holding|mapped to|set to|=) (.+)', it, re.S) or \
                 re.fullmatch(r"(?:the |a )?key (" + _KEY + r") and (?:the )?value (.+)", it, re.S) or \

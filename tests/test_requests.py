@@ -954,3 +954,18 @@ def test_remarks_pronouns_counts_and_named_items(text, target, payload):
 
 def test_a_remark_with_a_literal_in_it_is_not_set_aside():
     assert not read_request("the key a (set to 3) in a map, hlxl").has_payload
+
+
+@pytest.mark.parametrize("text, target, payload", [
+    # the sentence with a request verb reads as no request: the one naming a notation asks
+    ("what is null like in lc-t? i am writing a parser and want to check it", "lc-t", None),
+    ("the file path /var/log/app.log as hlxl", "hlxl", "/var/log/app.log"),  # a text a program handles
+    ("a map with key n equal to 4 in lc-r", "lc-r", {"n": 4}),
+])
+def test_asking_sentence_paths_and_equal_to(text, target, payload):
+    r = read_request(text)
+    assert (r.target, r.has_payload, r.payload) == (target, True, payload)
+
+
+def test_a_path_noun_before_plain_words_is_no_text():
+    assert not read_request("the path of least resistance in lc-t").has_payload
