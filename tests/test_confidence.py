@@ -399,3 +399,15 @@ def test_the_compiler_engine_checks_its_reading_against_the_request_words():
     # the remark is set aside to read the value, and its words still contradict the int read
     unsure = compiler_answer(TranslateRequest(text="the number 5 (as a string) in lc-t", to="auto", engine="compiler"))
     assert unsure.confident is False and "text" in unsure.reason
+
+
+def test_an_explanation_other_entries_match_better_is_not_sure():
+    from helixc.neural.confidence import EXPLAIN_RANK, _entry_rank
+    from helixc.neural.data import load_knowledge
+
+    kb = {e["id"]: e["answer"] for e in load_knowledge()}
+    q = "how deep may nested lists go before helixc refuses them as an error?"
+    assert _entry_rank(q, kb["depth"]) == 0 and request_checks(q, "explain", None, kb["depth"]) is None
+    assert _entry_rank(q, kb["map-order"]) > EXPLAIN_RANK
+    assert request_checks(q, "explain", None, kb["map-order"]).startswith("other knowledge entries share more")
+    assert _entry_rank(q, "not an entry's answer") == 0
