@@ -290,10 +290,13 @@ def unread_names(english: str) -> list[tuple[str, frozenset]]:
     a name and several names are near, or the word stands where no name is expected). Such a request
     may name a notation the answer is not in: only an answer in one of those notations may be sure."""
     low = english.lower()
-    syns = [(syn, name) for syn, name in _syn_patterns() if "-" in syn and re.fullmatch(r"[a-z0-9-]+", syn)]
+    if "-" not in low:
+        return []
+    syns, known = catalog._memo("requests.hyphenated_names", lambda: (
+        [(syn, name) for syn, name in _syn_patterns() if "-" in syn and re.fullmatch(r"[a-z0-9-]+", syn)],
+        frozenset(syn for syn, _ in _syn_patterns())))
     if not syns:
         return []
-    known = {syn for syn, _ in _syn_patterns()}
     read = _mentions(english)
     quoted = [m.span() for m in re.finditer(r'"[^"]*"', english)]
     out = []
@@ -802,7 +805,6 @@ def _read_sentences(text: str) -> RequestReading:
     norm = normalize_numbers(text.strip())
     parts = sentences(norm)
     if len(parts) > 1:
-        # the one sentence with a request verb, else the one naming a notation
         by_verb = [(a, b) for a, b in parts if _REQUEST_VERB.search(norm[a:b])]
         by_name = [(a, b) for a, b in parts if _mentions(norm[a:b])]
         # the one sentence with a request verb, then (where that one reads as no request: "i'm writing a

@@ -411,3 +411,10 @@ def test_an_explanation_other_entries_match_better_is_not_sure():
     assert _entry_rank(q, kb["map-order"]) > EXPLAIN_RANK
     assert request_checks(q, "explain", None, kb["map-order"]).startswith("other knowledge entries share more")
     assert _entry_rank(q, "not an entry's answer") == 0
+
+
+@pytest.mark.parametrize("text", ["the number 5 (as a string) in lc-t", "true for lc-q"])
+def test_the_cli_says_not_sure_where_the_reading_contradicts_the_request(text):
+    r = CliRunner().invoke(cli, ["translate", "--to", "auto", "--engine", "compiler", "--text", text])
+    assert r.exit_code == 3, r.output
+    assert "helixc: not sure:" in r.output

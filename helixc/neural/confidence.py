@@ -521,16 +521,21 @@ def _content(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z0-9_]+(?:-[a-z0-9_]+)*", text.lower()) if len(w) >= 3 and w not in stop}
 
 
-def _topic_overlap(request: str, answer: str) -> bool:
-    """Does the request share a content word with the knowledge entry answered (its answer text and
-    its training question forms; never the held-out question forms)?"""
+def _kb_words() -> dict:
+    """Each knowledge entry's answer -> the content words of its answer and training question forms."""
     global _KB_WORDS
     if _KB_WORDS is None:
         from .data import load_knowledge
 
         _KB_WORDS = {e["answer"]: _content(e["answer"] + " " + " ".join(e.get("train_forms", [])))
                      for e in load_knowledge()}
-    words = _KB_WORDS.get(answer)
+    return _KB_WORDS
+
+
+def _topic_overlap(request: str, answer: str) -> bool:
+    """Does the request share a content word with the knowledge entry answered (its answer text and
+    its training question forms; never the held-out question forms)?"""
+    words = _kb_words().get(answer)
     if words is None:
         words = _content(answer)
     return bool(_content(_with_names(request)) & words)
@@ -546,12 +551,12 @@ EXPLAIN_RANK = 2
 def _entry_rank(request: str, answer: str) -> int:
     """How many knowledge entries share more (idf-weighted) content words with the request than the
     entry whose answer is ``answer`` (0 for an answer that is no entry's)."""
-    _topic_overlap("", "")  # builds _KB_WORDS
-    if answer not in _KB_WORDS:
+    entries = _kb_words()
+    if answer not in entries:
         return 0
     idf = _kb_idf()
     words = _content(_with_names(request))
-    score = {a: sum(idf[w] for w in words & ws) for a, ws in _KB_WORDS.items()}
+    score = {a: sum(idf[w] for w in words & ws) for a, ws in entries.items()}
     mine = score[answer]
     return sum(1 for v in score.values() if v > mine)
 
@@ -565,8 +570,9 @@ def _kb_idf() -> dict:
         import math
         from collections import Counter
 
-        df = Counter(w for ws in _KB_WORDS.values() for w in ws)
-        _KB_IDF = {w: math.log(len(_KB_WORDS) / n) for w, n in df.items()}
+        entries = _kb_words()
+        df = Counter(w for ws in entries.values() for w in ws)
+        _KB_IDF = {w: math.log(len(entries) / n) for w, n in df.items()}
     return _KB_IDF
 
 
