@@ -7,7 +7,9 @@ Measures, on ``test`` and ``test_novel`` (a fixed random sample of ``--per-route
 route, seed 0; ``--per-route 0`` = every row):
 * specialist exact match per route, neural alone (no compiler correction), with and without the
   grammar constraint, and the grammar-valid rate of each;
-* routing accuracy per class and the confusion matrix (coordinator, constrained to the labels);
+* routing accuracy per class and the confusion matrix (coordinator, constrained to the labels), and
+  the same for the route the answer is written in (``routing_answered``: the coordinator overruled
+  where the request's own words name another notation as the target, as ``answer_batch`` does);
 * end-to-end accuracy of ``translate --to auto`` (engine neural: route + specialist, no correction;
   engine auto: with the compiler's verification/correction);
 * latency per English request at batch 1 (p50/p95, ``translate_english`` path, engine auto) and
@@ -77,9 +79,20 @@ def specialist_eval(moe, rows, constrained):
 
 
 def routing_eval(moe, rows):
+    """The coordinator's routing alone (``routing``) and the route the answer is written in
+    (``routing_answered``: the coordinator, overruled where the request's words name another notation
+    as the target, exactly as ``answer_batch`` does)."""
+    from helixc.neural.answering import overrule_route
     from helixc.neural.data import request_text
 
-    pred = moe.route([request_text(r) for r in rows])
+    texts = [request_text(r) for r in rows]
+    pred = moe.route(texts)
+    have = set(moe.routes())
+    answered = [overrule_route(t, p, have) for t, p in zip(texts, pred)]
+    return _routing_table(rows, pred), _routing_table(rows, answered)
+
+
+def _routing_table(rows, pred):
     conf = defaultdict(Counter)
     for r, p in zip(rows, pred):
         conf[r["route"]][p] += 1
@@ -189,7 +202,7 @@ def main(argv=None):
         d["specialists_constrained"], d["failures"], d["gen_s_constrained"] = specialist_eval(moe, rows, True)
         if not a.no_unconstrained:
             d["specialists_unconstrained"], _, d["gen_s_unconstrained"] = specialist_eval(moe, rows, False)
-        d["routing"] = routing_eval(moe, rows)
+        d["routing"], d["routing_answered"] = routing_eval(moe, rows)
         d["e2e_neural"] = e2e_eval(moe, rows, "neural")
         d["e2e_auto"] = e2e_eval(moe, rows, "auto")
         result["splits"][split] = d
@@ -216,7 +229,8 @@ def print_table(r):
             rt = d["routing"]["per_class"].get(route, {}).get("accuracy", float("nan"))
             print(f"{route:8} {c['n']:5d} {c['exact_match']:10.3f} {c['grammar_valid']:7.3f} "
                   f"{u.get('exact_match', float('nan')):8.3f} {u.get('grammar_valid', float('nan')):7.3f} {rt:8.3f}")
-        print(f"routing overall {d['routing']['overall']:.3f}   e2e --to auto: neural {d['e2e_neural']['accuracy']:.3f}, "
+        print(f"routing overall {d['routing']['overall']:.3f} (coordinator; as answered, after the request words "
+              f"{d['routing_answered']['overall']:.3f})   e2e --to auto: neural {d['e2e_neural']['accuracy']:.3f}, "
               f"auto (compiler-verified) {d['e2e_auto']['accuracy']:.3f} (corrected {d['e2e_auto']['corrected']})")
     lat = r["latency"]
     print(f"\nlatency per English request (batch 1, n={lat['n']}): p50 {lat['p50_ms']:.1f} ms, p95 {lat['p95_ms']:.1f} ms; "

@@ -418,3 +418,17 @@ def test_the_cli_says_not_sure_where_the_reading_contradicts_the_request(text):
     r = CliRunner().invoke(cli, ["translate", "--to", "auto", "--engine", "compiler", "--text", text])
     assert r.exit_code == 3, r.output
     assert "helixc: not sure:" in r.output
+
+
+def test_the_route_an_answer_is_written_in_is_one_function_the_benchmark_shares():
+    # bench_moe's routing_answered and answer_batch use the same overrule: a notation the request
+    # names as the target wins over the router's notation, never over (or into) explain, and never
+    # into a route without a specialist
+    from helixc.neural.answering import overrule_route
+
+    have = {"hlxl", "lc-r", "lc-t", "explain"}
+    assert overrule_route("lc-r for the list [1]", "lc-t", have) == "lc-r"
+    assert overrule_route("which glyph does LC-R use for lists?", "explain", have) == "explain"
+    assert overrule_route("lc-r for the list [1]", "explain", have) == "explain"
+    assert overrule_route("lc-r for the list [1]", "lc-t", {"lc-t", "explain"}) == "lc-t"
+    assert overrule_route("the list [1], please", "lc-t", have) == "lc-t"

@@ -183,14 +183,11 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
             routes[i] = lab
             route_prob[i] = p
     have = set(moe.routes())
-    # The router picked one notation, the request's own words name another as the target ("<notation> for
-    # a list of ..."): the words win. Only between notations: whether a request is a question
-    # (explain) is the router's call, since questions name notations too.
     overruled = set()
     for i in to_route:
-        named = _named_target(requests[i].text)
-        if named and named != routes[i] and named in have and routes[i] in have and "explain" not in (named, routes[i]):
-            routes[i] = named
+        final = overrule_route(requests[i].text, routes[i], have)
+        if final != routes[i]:
+            routes[i] = final
             overruled.add(i)
     routed_by_model = set(to_route) - overruled
     bad_route = [i for i in neural_idx if routes[i] not in have]
@@ -204,6 +201,17 @@ def answer_batch(moe, requests: list[TranslateRequest], constrained: bool = True
         results[i] = _judge_row(moe, requests[i], routes[i], by_i.get(i), how, route_prob.get(i), th, elapsed)
     _second_reading_explain(moe, requests, texts, routes, routed_by_model, results, th, constrained)
     return results  # type: ignore[return-value]
+
+
+def overrule_route(text: str, route: str, have) -> str:
+    """The route an answer is written in, given the coordinator's ``route``: where the request's own words
+    name another notation (of ``have``) as the target ("<notation> for a list of ..."), the words win.
+    Only between notations: whether a request is a question (explain) is the router's call, since
+    questions name notations too."""
+    named = _named_target(text)
+    if named and named != route and named in have and route in have and "explain" not in (named, route):
+        return named
+    return route
 
 
 def _judge_row(moe, r, route, g, how: str, route_prob: float | None, th, elapsed: float) -> TranslateResult:
