@@ -281,7 +281,7 @@ def _fuzzy_name(word: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-_NAME_LIKE = re.compile(r"(?<![\w-])[a-z]{1,4}-[a-z0-9]{1,4}(?![\w-])")
+_NAME_LIKE = re.compile(r"(?<![\w-])[a-z]{1,4} ?- ?[a-z0-9]{1,4}(?![\w-])")
 
 
 def unread_names(english: str) -> list[tuple[str, frozenset]]:
@@ -301,10 +301,19 @@ def unread_names(english: str) -> list[tuple[str, frozenset]]:
     quoted = [m.span() for m in re.finditer(r'"[^"]*"', english)]
     out = []
     for m in _NAME_LIKE.finditer(low):
-        word = m.group(0)
-        if word in known or any(a <= m.start() < b for a, b, *_ in read + quoted):
+        word = m.group(0).replace(" ", "")
+        if any(a <= m.start() < b for a, b, *_ in read + quoted):
             continue
-        near = frozenset(name for syn, name in syns if _within_two_edits(word, syn))
+        if word != m.group(0) and word not in known:
+            continue  # "a - b" with spaces is arithmetic or a range, not a misspelt name
+        if word in known:
+            if word == m.group(0):
+                continue
+            # a name written with spaces round its hyphen ("lc - t") that the reader did not read: that
+            # notation, and no other, may be the one asked for
+            near = frozenset(name for syn, name in syns if syn == word)
+        else:
+            near = frozenset(name for syn, name in syns if _within_two_edits(word, syn))
         if near:
             out.append((english[m.start():m.end()], near))
     return out

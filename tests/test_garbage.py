@@ -118,3 +118,12 @@ def test_a_few_garbage_rows_through_the_models(row):
     for to in ("auto", row["to"]):
         r = run("--to", to, "--json", "--text", row["text"])
         assert r.exit_code in (2, 3), (row, to, r.output)
+
+
+def test_an_answer_is_right_only_in_the_expected_notation():
+    # "[2]" reads alike in HLXL and LC-T: the same text in the wrong route is a wrong answer
+    row = {"expected": "[2]", "output": "[2]", "route": "lc-t", "to": "auto"}
+    assert blind._correct({**row, "got_route": "lc-t"})
+    assert not blind._correct({**row, "got_route": "hlxl"})
+    assert blind._correct({**row, "got_route": "notation"})  # a notation text, translated by the compiler
+    assert not blind._correct({**row, "got_route": "lc-t", "output": "[3]"})

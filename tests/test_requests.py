@@ -939,6 +939,16 @@ def test_a_hyphenated_name_one_edit_away_is_read_where_a_name_is_expected():
     assert unread_names("an x-ray of 5, hlxl") == []  # nothing near a name
 
 
+def test_a_name_written_with_spaces_round_its_hyphen_keeps_answers_in_other_notations_unsure():
+    from helixc.neural.confidence import request_checks
+    from helixc.requests import unread_names
+
+    assert unread_names("give me lc - r of 2.5") == [("lc - r", frozenset({"lc-r"}))]
+    assert unread_names("3 - 4 in lc-t") == [] and unread_names("x - y, as hlxl") == []  # arithmetic, not names
+    assert request_checks("give me lc - r of 2.5", "hlxl", 2.5, "2.5")
+    assert not request_checks("give me lc - r of 2.5", "lc-r", 2.5, "2.5")
+
+
 @pytest.mark.parametrize("text, target, payload", [
     ('a map with the key "off" (the word, not the bool) set to 2 in hlxl', "hlxl", {"off": 2}),  # a remark set aside
     ("the list [4, 5] (keep the order) in lc-t", "lc-t", [4, 5]),

@@ -197,8 +197,17 @@ def run_rows(rows: list[dict], moe, batch_size: int = 32, progress=None) -> list
         if progress:
             progress(f"{min(s + batch_size, len(english))}/{len(english)} English rows, {time.perf_counter() - t0:.0f} s")
     for r in rows:
-        r["correct"] = r.get("output") is not None and r["expected"] is not None and r["output"] == r["expected"]
+        r["correct"] = _correct(r)
     return rows
+
+
+def _correct(r: dict) -> bool:
+    """The expected text, written in the expected route: an English answer in another notation whose
+    text happens to be the same (``[2]`` reads alike in several) is wrong."""
+    if r.get("output") is None or r["expected"] is None or r["output"] != r["expected"]:
+        return False
+    got, want = r.get("got_route"), r.get("route")
+    return got in (None, "notation") or want in (None, "none") or got == want
 
 
 def rejudge(rows: list[dict], th) -> None:
