@@ -27,7 +27,10 @@ to=auto (the rule-based reader's and the model's slowest accepted input), and a 
 engine=compiler request. Meanwhile 2 clients time small
 notation requests, 1 client ~6 K-character ("8 KB") notation texts (both answered on the event loop:
 the inline limit is 8,192 characters) and 1 client ~27 K-character texts (the notation worker lane). Every 0.25 s the resident memory of the server and of each child process is sampled (the
-model process is the one with libtorch mapped). Written to benchmarks/results/serve_hostile.json.
+model process is the one with libtorch mapped). The hostile clients run in a process of their own
+(``--hostile-in-process``: in the probes' event loop, as before 2026-12-07, where a probe's answer also
+waits behind the hostile clients' work in the load generator; ``--hostile-nice N`` lowers that process's
+priority). Written to benchmarks/results/serve_hostile.json.
 
 ``--ab`` (issue 17) measures batching on against off in the same run:
 
@@ -50,6 +53,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -100,6 +104,7 @@ def child_main(args) -> None:
     config = ServerConfig(models_dir=args.models, max_batch=args.max_batch, max_queue=args.max_queue,
                           timeout=args.server_timeout or 300.0, batching=not args.no_batching, model_process=not args.in_process_model,
                           batch_wait=args.batch_wait_ms / 1000.0, model_niceness=args.model_niceness,
+                          **({"worker_niceness": args.worker_niceness} if args.worker_niceness is not None else {}),
                           **({"model_threads": args.model_threads}
                              if "model_threads" in ServerConfig.__dataclass_fields__ else {}))  # --before: older code
     serve(config, engine=engine, engine_factory=factory, log_level="warning", sockets=[sock])
@@ -109,6 +114,7 @@ class ServerProcess:
     def __init__(self, args, batching: bool, pythonpath: str | None = None):
         cmd = [sys.executable, __file__, "--child", "--max-batch", str(args.max_batch), "--max-queue", str(args.max_queue),
                "--batch-wait-ms", str(args.batch_wait_ms), "--model-niceness", str(args.model_niceness),
+               *(["--worker-niceness", str(args.worker_niceness)] if args.worker_niceness is not None else []),
                "--model-threads", str(args.model_threads),
                "--fake-base", str(args.fake_base), "--fake-per-row", str(args.fake_per_row)]
         if not batching:
@@ -466,6 +472,34 @@ def merge(parts: list[dict]) -> dict:
     return rows
 
 
+def hostile_loops(port: int, clients: int, stop: asyncio.Event) -> list:
+    """The hostile clients' loops: client c sends kind c % 5 only (16 clients: 4 x 60 KB to=auto, 3 x
+    each other kind), so slow kinds do not thin out the 60 KB ones."""
+    hostile = hostile_bodies()
+    return [timed_loop(port, [hostile[c % len(hostile)][1]], stop, [hostile[c % len(hostile)][0]])
+            for c in range(clients)]
+
+
+def hostile_process(port: int, clients: int, seconds: float, niceness: int, q) -> None:
+    """Child process: the hostile clients for ``seconds`` (after putting "ready" on ``q``), then their
+    per-kind results on ``q``."""
+    if niceness:
+        os.nice(niceness)
+
+    async def go():
+        stop = asyncio.Event()
+        loops = hostile_loops(port, clients, stop)
+
+        async def timer():
+            await asyncio.sleep(seconds)
+            stop.set()
+
+        q.put("ready")
+        return (await asyncio.gather(*loops, timer()))[:-1]
+
+    q.put(asyncio.run(go()))
+
+
 async def bench_hostile(args) -> dict:
     srv = ServerProcess(args, batching=True)
     try:
@@ -513,12 +547,20 @@ async def bench_hostile(args) -> dict:
             await asyncio.sleep(args.seconds)
             stop.set()
 
-        names = [k for k, _ in hostile]
-        bodies = [b for _, b in hostile]
-        # client c sends kind c % 5 only (16 clients: 4 x 60 KB to=auto, 3 x each other kind), so slow
-        # kinds do not thin out the 60 KB ones
-        tasks = [timed_loop(port, [bodies[c % len(bodies)]], stop, [names[c % len(names)]])
-                 for c in range(args.hostile_clients)]
+        if args.hostile_in_process:
+            tasks = hostile_loops(port, args.hostile_clients, stop)
+        else:
+            # The hostile clients in a process of their own: in one event loop with the probes, a probe's
+            # answer waits behind the hostile clients' own work in the load generator (client-side
+            # queueing, not the server's latency). They still share the machine's 2 cores.
+            ctx = multiprocessing.get_context("spawn")
+            q = ctx.Queue()
+            hproc = ctx.Process(target=hostile_process, args=(port, args.hostile_clients, args.seconds + 1.0,
+                                                              args.hostile_nice, q), daemon=True)
+            hproc.start()
+            loop = asyncio.get_running_loop()
+            assert await loop.run_in_executor(None, q.get, True, 120) == "ready"
+            tasks = []
         # --probe-rate R: each probe client sends at most R/4 requests a second (latency at a fixed
         # rate); 0: as fast as answered (then the probes are load too: a faster answer sends more)
         every = 4 / args.probe_rate if args.probe_rate > 0 else 0.0
@@ -530,7 +572,11 @@ async def bench_hostile(args) -> dict:
         t0 = time.perf_counter()
         results = await asyncio.gather(*tasks, *probes, sample(), timer())
         wall = time.perf_counter() - t0
-        hostile_rows = merge(results[: len(tasks)])
+        if args.hostile_in_process:
+            hostile_rows = merge(results[: len(tasks)])
+        else:
+            hostile_rows = merge(await loop.run_in_executor(None, q.get, True, 120))
+            hproc.join(10)
         probe_rows = merge(results[len(tasks): len(tasks) + len(probes)])
         metrics = (await client.request("GET", "/metrics"))[1].decode()
         await client.close()
@@ -572,7 +618,9 @@ def hostile_main(args) -> None:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "settings": {"hostile_clients": args.hostile_clients, "seconds": args.seconds,
                      "notation_probe_clients": {"small": 2, "8kb": 1, "27kb_lane": 1},
-                     "probe_rate_rps": args.probe_rate or "closed loop (as fast as answered)", "model_niceness": args.model_niceness},
+                     "probe_rate_rps": args.probe_rate or "closed loop (as fast as answered)", "model_niceness": args.model_niceness,
+                     "hostile_clients_process": "the probes' (one event loop)" if args.hostile_in_process else "their own",
+                     "hostile_nice": args.hostile_nice, "worker_niceness": args.worker_niceness or "serve's default (5)"},
         "wall_seconds": round(time.time() - t0, 1),
         **res,
         "notation_not_200": notation_not_ok,
@@ -884,6 +932,13 @@ def main() -> None:
     ap.add_argument("--engine-factory", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--hostile", action="store_true", help="measure notation latency under hostile clients (see above)")
     ap.add_argument("--hostile-clients", type=int, default=16)
+    ap.add_argument("--hostile-in-process", action="store_true",
+                    help="--hostile: run the hostile clients in the probes' event loop (before 2026-12-07: the probes' "
+                         "latency then includes their wait behind the hostile clients in the load generator)")
+    ap.add_argument("--worker-niceness", type=int, default=None,
+                    help="nice increment of the notation lane's processes (default: helixc serve's, 5)")
+    ap.add_argument("--hostile-nice", type=int, default=0,
+                    help="--hostile: nice increment of the hostile clients' process (0: same priority as the server)")
     ap.add_argument("--seconds", type=float, default=60.0, help="--hostile: how long the load runs")
     ap.add_argument("--server-timeout", type=float, default=None,
                     help="helixc serve --timeout (default: 300 s; with --hostile, the server's default of 30 s)")

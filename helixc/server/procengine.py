@@ -61,12 +61,13 @@ def _watch_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the ch
 
 def lower_priority(niceness: int) -> None:
     """``niceness`` above the parent, and SCHED_BATCH where the OS has it (the scheduler treats the
-    process as CPU-bound: it does not preempt others when it wakes up)."""
-    if niceness:
-        try:
-            os.nice(niceness)
-        except OSError:
-            pass
+    process as CPU-bound: it does not preempt others when it wakes up); 0 changes nothing."""
+    if not niceness:
+        return  # the parent's own priority: an equal peer, scheduled like it
+    try:
+        os.nice(niceness)
+    except OSError:
+        pass
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
         try:
             os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
