@@ -10,7 +10,7 @@ refuses and asks for ``--from``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -26,6 +26,9 @@ class Detection:
     notation: str
     value: Any
     candidates: list[str]
+    # canonical texts detect emitted while choosing (notation name -> text): a caller translating to
+    # one of them need not emit the value again
+    emitted: dict[str, str] = field(default_factory=dict)
 
 
 def detect(text: str) -> Detection:
@@ -57,10 +60,19 @@ def detect(text: str) -> Detection:
     first_name, first_value = readings[0]
     if all(same(v, first_value) for _, v in readings[1:]):
         names = [nm for nm, _ in readings]
-        # Prefer the notation in whose canonical form the text already is.
-        canonical = [nm for nm in names if _emits(all_notations[nm], first_value) == text.strip()]
-        chosen = canonical[0] if canonical else names[0]
-        return Detection(chosen, first_value, names)
+        # Prefer the notation in whose canonical form the text already is: the first such (emitting a
+        # large value is most of detect's cost, so no emit after the first match).
+        stripped = text.strip()
+        emitted: dict[str, str] = {}
+        chosen = names[0]
+        for nm in names:
+            out = _emits(all_notations[nm], first_value)
+            if out is not None:
+                emitted[nm] = out
+            if out == stripped:
+                chosen = nm
+                break
+        return Detection(chosen, first_value, names, emitted)
     described = "; ".join(f"{nm} reads {_short(all_notations[nm], v)}" for nm, v in readings)
     raise HelixError(E_AMBIGUOUS, f"ambiguous input: {described}; name the source notation (--from / source=)")
 

@@ -113,6 +113,7 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
     source_name = None
     value = None
     found = False
+    emitted = None
     if raw is not None:
         binary = _detect.raw_binary_notation(raw, text, req.source)
         if binary is not None:
@@ -148,17 +149,21 @@ def translate_notation(req: TranslateRequest, raw: bytes | None = None) -> Trans
                     return None
                 raise
             value, source_name = d.value, d.notation
+            emitted = d.emitted
     if to_auto:
         raise HelixError(E_INPUT, f"the input is {source_name} text; name the target notation (to=auto is for "
                                   "English requests)")
-    return _result(req, value, source_name, t0)
+    return _result(req, value, source_name, t0, emitted)
 
 
-def _result(req: TranslateRequest, value, source_name: str, t0: float) -> TranslateResult:
+def _result(req: TranslateRequest, value, source_name: str, t0: float,
+            emitted: dict[str, str] | None = None) -> TranslateResult:
     from .plugins import get_notation
 
     target = get_notation(req.to)
-    out = target.emit(value)
+    out = emitted.get(target.name) if emitted else None
+    if out is None:
+        out = target.emit(value)
     return TranslateResult(
         route="notation", target=target.name, output=out, engine="compiler",
         grammar_valid=True, verified=True, latency_ms=(time.perf_counter() - t0) * 1000,
