@@ -559,7 +559,8 @@ async def bench_hostile(args) -> dict:
                                                               args.hostile_nice, q), daemon=True)
             hproc.start()
             loop = asyncio.get_running_loop()
-            assert await loop.run_in_executor(None, q.get, True, 120) == "ready"
+            if await loop.run_in_executor(None, q.get, True, 120) != "ready":
+                raise SystemExit("the hostile clients' process did not start")
             tasks = []
         # --probe-rate R: each probe client sends at most R/4 requests a second (latency at a fixed
         # rate); 0: as fast as answered (then the probes are load too: a faster answer sends more)
@@ -868,8 +869,8 @@ def ab_main(args) -> None:
         "benchmark": "helixc serve, batching on vs off, interleaved rounds (benchmarks/bench_serve.py --ab)",
         "command": " ".join([Path(sys.executable).name, "benchmarks/bench_serve.py", *sys.argv[1:]]),
         "engine": f"MoE from {args.models or 'the shipped models'}",
-        "note": "2-core machine shared with other work (other agents' jobs ran meanwhile); ratios are per round, "
-                "on and off measured back to back, the order alternating each round",
+        "note": "2-core machine, possibly shared with other work (machine.load_before says how busy); ratios are "
+                "per round, on and off measured back to back, the order alternating each round",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "load_before": load_before},
         "settings": {"clients": args.ab_clients, "english_requests_per_run": len(english), "rounds": args.rounds,

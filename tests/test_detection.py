@@ -10,7 +10,7 @@ from helixc.translation import TranslateRequest
 
 
 def _read_by_several():
-    """A value whose canonical text in the value notation more than one notation reads alike."""
+    """A value written canonically in the value notation (which other notations may read alike), detected."""
     from helixc import catalog
 
     value = {"rows": [[1, -2, 3]] * 50, "tag": "t"}
