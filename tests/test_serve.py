@@ -1137,8 +1137,13 @@ def test_timed_out_work_is_stopped_and_does_not_block_notation():
         while lane.in_flight:  # the stuck process is killed at the deadline, not left running
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        with pytest.raises(OSError):
-            os.kill(pid, 0)
+        while True:  # killed, then reaped by a thread of the lane (a zombie would still answer kill 0)
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            assert time.monotonic() < deadline, "the stuck worker process is still there"
+            time.sleep(0.01)
         srv.service.notation_func = "helixc.server.work:notation"
         r = c.post("/translate", json={"text": long_notation, "to": "lc-t"})
         assert r.status_code == 200 and r.json()["output"] == helixc.emit({"k": list(range(3000))}, "lc-t")
@@ -1220,6 +1225,64 @@ def test_lane_takes_the_shortest_text_first_and_is_bounded(tmp_path):
 
     try:
         assert asyncio.run(main()) == [10, 30, 50]
+    finally:
+        lane.stop()
+
+
+def test_lane_moves_messages_larger_than_the_socket_buffer_and_outlives_its_loop():
+    """The event loop writes a job and reads its reply without blocking, in as many pieces as the
+    socket takes; a lane used again from a second event loop (the first one ended) still works."""
+    import asyncio
+
+    from helixc.server.workers import Lane
+
+    lane = Lane("test", workers=1, niceness=0)
+    text = "".join(chr(0x61 + i % 26) for i in range(3_000_001))  # 3 MB out, 6 MB back
+
+    async def main():
+        return await lane.run("test_serve_fakes:doubled", text, size=len(text), deadline=time.monotonic() + 60)
+
+    try:
+        assert asyncio.run(main()) == text + text
+        assert asyncio.run(main()) == text + text
+        assert lane.starts == 1 and lane.in_flight == 0
+    finally:
+        lane.stop()
+
+
+def test_lane_kills_the_work_of_a_client_that_went_away_and_reports_a_dead_worker():
+    import asyncio
+
+    from helixc.server.workers import Lane, WorkerDied
+
+    lane = Lane("test", workers=1, niceness=0)
+
+    async def main():
+        deadline = time.monotonic() + 60
+        await lane.run("time:sleep", 0, size=0, deadline=deadline)
+        pid = lane.pids[0]
+        task = asyncio.ensure_future(lane.run("test_serve_fakes:stuck", None, size=0, deadline=deadline))
+        while lane.in_flight == 0:
+            await asyncio.sleep(0.005)
+        task.cancel()  # the client went away
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert lane.in_flight == 0 and lane.pids == []
+        end = time.monotonic() + 5
+        while True:  # killed (and reaped by a thread), not left sleeping
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            assert time.monotonic() < end, "the abandoned job's process is still there"
+            await asyncio.sleep(0.01)
+        with pytest.raises(WorkerDied, match="exit code"):
+            await lane.run("test_serve_fakes:die", None, size=0, deadline=deadline)
+        assert await lane.run("test_serve_fakes:doubled", "ab", size=2, deadline=deadline) == "abab"
+        return lane.starts
+
+    try:
+        assert asyncio.run(main()) == 3  # first, after the abandoned job, after the crash
     finally:
         lane.stop()
 

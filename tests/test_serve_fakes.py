@@ -114,3 +114,13 @@ def hog(req):
 def boom(req):
     """A bug in the worker: an exception that is not a HelixError."""
     raise ValueError("worker bug with secret detail")
+
+
+def doubled(text):
+    """A reply twice the size of its (large) argument: both cross the socket in many pieces."""
+    return text + text
+
+
+def die(_):
+    """A worker that exits in the middle of a job (a crash, the OOM killer)."""
+    os._exit(7)

@@ -1,9 +1,9 @@
 """Compiler work that must not run on the event loop: bounded lanes of child processes.
 
-A :class:`Lane` is a bounded queue drained by ``workers`` driver threads, each owning one child
-process (``spawn``, started on first use or by :meth:`Lane.start` with ``prestart``). A job is a
-call of one function of :mod:`helixc.server.work` on one request; the child runs it and sends the
-result (or the error) back over a pipe.
+A :class:`Lane` is a bounded queue of jobs for ``workers`` child processes (``spawn``, started on
+first use or by :meth:`Lane.start` with ``prestart``), driven from the event loop: a job is a call
+of one function of :mod:`helixc.server.work` on one request; the loop sends it to a child over a
+non-blocking socket and awaits the result (or the error) there.
 
 Why processes, not a thread pool: the compiler is pure Python, so a thread parsing a large text
 holds the GIL that the event loop (small notation requests, answered inline) needs; and a thread
@@ -13,6 +13,9 @@ cannot be stopped. Here:
   ``max_queue`` jobs wait; nothing piles up.
 * **timed-out work stops**: a job still running at its deadline has its process killed (the next
   job starts a fresh one), so an abandoned request never keeps a worker busy.
+* **no thread in the hand-off**: a thread waiting on a pipe needs the GIL back from a busy event
+  loop to read the reply and hand it over, ~9 ms a job under load (``benchmarks/bench_lane_hop.py``);
+  the loop's reader callback reads the reply itself (see :class:`Lane`).
 * **shortest first**: jobs are taken in order of text size (FIFO among equals), so an 8 KB
   notation text does not wait behind a queue of 60 KB texts; and with ``reserve_small``, one
   worker takes only texts up to that size, so it does not wait behind a 60 KB text being read
@@ -32,10 +35,15 @@ import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import struct
 import threading
 import time
 import traceback
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from ..errors import HelixError
@@ -137,100 +145,123 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Job:
-    __slots__ = ("func", "arg", "size", "deadline", "future", "loop", "abandoned")
+    __slots__ = ("func", "arg", "size", "deadline", "future", "abandoned", "worker", "timer")
 
     def __init__(self, func: str, arg: Any, size: int, deadline: float, loop: asyncio.AbstractEventLoop):
-        self.func, self.arg, self.size, self.deadline, self.loop = func, arg, size, deadline, loop
+        self.func, self.arg, self.size, self.deadline = func, arg, size, deadline
         self.future: asyncio.Future = loop.create_future()
         self.abandoned = False
+        self.worker: _Worker | None = None  # while it runs
+        self.timer: asyncio.TimerHandle | None = None  # its deadline
 
     def deliver(self, ok: bool, value: Any) -> None:
-        def setter():
-            if not self.future.done():
-                if ok:
-                    self.future.set_result(value)
-                else:
-                    self.future.set_exception(value)
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if not self.future.done():
+            if ok:
+                self.future.set_result(value)
+            else:
+                self.future.set_exception(value)
+                self.future.exception()  # nobody may wait any more: no "exception was never retrieved"
 
-        try:
-            self.loop.call_soon_threadsafe(setter)
-        except RuntimeError:  # loop closed: nobody waits any more
-            pass
+
+def _frame(payload: bytes) -> bytes:
+    """``payload`` framed as :class:`multiprocessing.connection.Connection` frames it (the child reads
+    it with ``conn.recv``)."""
+    n = len(payload)
+    if n > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, n) + payload
+    return struct.pack("!i", n) + payload
+
+
+def _unframe(buf: bytearray) -> Any:
+    """The object in ``buf`` if a whole ``conn.send`` frame has arrived, else ``_PARTIAL``."""
+    if len(buf) < 4:
+        return _PARTIAL
+    (n,) = struct.unpack_from("!i", buf)
+    head = 4
+    if n == -1:
+        if len(buf) < 12:
+            return _PARTIAL
+        (n,) = struct.unpack_from("!Q", buf, 4)
+        head = 12
+    if len(buf) < head + n:
+        return _PARTIAL
+    return pickle.loads(memoryview(buf)[head:head + n])
+
+
+_PARTIAL = object()
 
 
 class _Worker:
-    """One child process, driven by one thread of the lane."""
+    """One child process of a lane, talked to from the event loop over a non-blocking socket."""
 
     def __init__(self, lane: "Lane", index: int):
         self.lane = lane
         self.index = index
         self.proc = None
-        self.conn = None
+        self.sock: socket.socket | None = None
         self.starts = 0
+        self.job: _Job | None = None  # the job it runs (or starts its process for)
+        self.starting = False  # its process is being started in a thread
+        self.rbuf = bytearray()
+        self.wbuf: memoryview | None = None
+        self.watched = False  # the loop has a reader (and maybe a writer) on the socket
+        self._lock = threading.Lock()  # prestart (a thread) and the loop may both start the process
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.sock is not None and self.proc.is_alive()
 
     def ensure(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
-            return
-        self.kill()
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_child, name=f"helixc-{self.lane.name}-{self.index}", daemon=True,
-                           args=(child, os.getpid(), self.lane.niceness, self.lane.memory_limit, self.lane.warm,
-                                 self.lane.process_name))
-        proc.start()
-        child.close()
-        self.proc, self.conn = proc, parent
-        self.starts += 1
+        """Start the process if it is not running (blocking: run it off the event loop)."""
+        with self._lock:
+            if self.alive():
+                return
+            self.kill()
+            ctx = multiprocessing.get_context("spawn")
+            ours, theirs = socket.socketpair()
+            child = Connection(theirs.detach())
+            proc = ctx.Process(target=_child, name=f"helixc-{self.lane.name}-{self.index}", daemon=True,
+                               args=(child, os.getpid(), self.lane.niceness, self.lane.memory_limit, self.lane.warm,
+                                     self.lane.process_name))
+            try:
+                proc.start()
+            finally:
+                child.close()
+            ours.setblocking(False)
+            self.proc, self.sock = proc, ours
+            self.starts += 1
+
+    def unwatch(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.watched and self.sock is not None:
+            loop.remove_reader(self.sock.fileno())
+            loop.remove_writer(self.sock.fileno())
+        self.watched = False
 
     def kill(self) -> None:
-        if self.proc is not None:
-            if self.proc.is_alive():
-                self.proc.kill()
-            self.proc.join(5)
-        if self.conn is not None:
-            self.conn.close()
-        self.proc = self.conn = None
-
-    def close(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
-            self.proc.join(2)
-        self.kill()
-
-    def run(self, job: _Job) -> tuple[bool, Any]:
-        """Run one job; the process is killed if it is still running at the job's deadline."""
-        self.ensure()
-        try:
-            self.conn.send((job.func, job.arg))
-            # Poll in short steps: a job abandoned by its client (gone, or answered 504) stops too.
-            while True:
-                left = job.deadline - time.monotonic()
-                if left <= 0 or job.abandoned:
-                    self.kill()
-                    return False, JobTimeout()
-                if self.conn.poll(min(left, 0.05)):
-                    break
-            ok, payload = self.conn.recv()
-        except (EOFError, OSError):
-            code = self.proc.exitcode if self.proc is not None else None
-            self.kill()
-            return False, WorkerDied(f"the {self.lane.name} worker process died (exit code {code})")
-        if ok:
-            return True, payload
-        if payload[0] == "memory":
-            self.kill()
-            return False, WorkerMemoryError()
-        if payload[0] == "exc" and len(payload) > 3:
-            log.error("%s worker: %s: %s\n%s", self.lane.name, payload[1], payload[2], payload[3])
-            return False, WorkerError(f"{self.lane.name} worker: {payload[1]}: {payload[2]}")
-        return False, _unpack_error(payload)
+        """Kill the process now; a thread reaps it (the event loop never waits for it). Unwatch first."""
+        proc, sock = self.proc, self.sock
+        self.proc = self.sock = None
+        self.rbuf, self.wbuf = bytearray(), None
+        if sock is not None:
+            sock.close()
+        if proc is not None:
+            if proc.is_alive():
+                proc.kill()
+            threading.Thread(target=proc.join, args=(5,), daemon=True).start()
 
 
 class Lane:
-    """A bounded, shortest-first queue of jobs for ``workers`` child processes."""
+    """A bounded, shortest-first queue of jobs for ``workers`` child processes.
+
+    Driven by callbacks on the event loop it is used on (bound at the first ``submit``): a job is
+    written to a free worker's non-blocking socket when it is queued or when a worker frees, and the
+    reply is read by the loop's own reader callback, in the iteration the socket becomes readable.
+    No thread waits on a pipe and needs the GIL back from a busy loop to hand an answer over (that
+    cost ~9 ms a job with the loop busy), and no task hops (each costs a loop iteration:
+    ``benchmarks/bench_lane_hop.py``). Starting a process (``spawn``) and reaping a killed one run in
+    threads, never on the loop."""
 
     def __init__(self, name: str, *, workers: int = 1, max_queue: int = 64, niceness: int = 5,
                  memory_limit: int | None = None, warm: str | None = None, metrics=None,
@@ -244,14 +275,14 @@ class Lane:
         self.memory_limit = memory_limit
         self.warm = warm
         self.metrics = metrics
-        self._cond = threading.Condition()
         self._heap: list[tuple[int, int, _Job]] = []
         self._seq = itertools.count()
         self._stopping = False
         self._workers = [_Worker(self, i) for i in range(workers)]
         # Worker 0 takes only jobs of at most this size (when there are others to take the rest).
         self.reserve_small = reserve_small if workers > 1 else None
-        self._threads: list[threading.Thread] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = False
         self.in_flight = 0
 
     @property
@@ -264,92 +295,221 @@ class Lane:
 
     @property
     def pids(self) -> list[int]:
-        return [w.proc.pid for w in self._workers if w.proc is not None and w.proc.is_alive()]
+        return [w.proc.pid for w in self._workers if w.alive()]
 
     @property
     def starts(self) -> int:
         return sum(w.starts for w in self._workers)
 
     def start(self, prestart: bool = False) -> None:
-        if self._threads:
+        """Start the worker processes now, in a thread (``prestart``), or on first use."""
+        if self._started:
             return
+        self._started = True
+        if prestart:
+            threading.Thread(target=self._prestart, name=f"helixc-{self.name}-start", daemon=True).start()
+
+    def _prestart(self) -> None:
         for w in self._workers:
-            t = threading.Thread(target=self._drive, args=(w, prestart), name=f"helixc-{self.name}-{w.index}", daemon=True)
-            t.start()
-            self._threads.append(t)
+            try:
+                w.ensure()
+            except Exception:  # noqa: BLE001 - retried on the first job
+                log.exception("%s worker failed to start", self.name)
 
     def submit(self, func: str, arg: Any, *, size: int, deadline: float, loop: asyncio.AbstractEventLoop) -> _Job:
-        with self._cond:
-            if self._stopping:
-                raise QueueFull("the server is shutting down")
-            if len(self._heap) >= self.max_queue:
-                raise QueueFull(f"the {self.name} queue is full ({self.max_queue} requests waiting)")
-            job = _Job(func, arg, size, deadline, loop)
-            heapq.heappush(self._heap, (size, next(self._seq), job))
-            self._cond.notify_all()  # the reserved worker may not take it; wake the ones that can
-            return job
+        """Queue a job; call it on the running event loop ``loop``. The job's future gets the result."""
+        if self._stopping:
+            raise QueueFull("the server is shutting down")
+        if len(self._heap) >= self.max_queue:
+            raise QueueFull(f"the {self.name} queue is full ({self.max_queue} requests waiting)")
+        if self._loop is not loop:  # a later loop (the first one closed) takes over
+            for w in self._workers:
+                w.job, w.starting, w.watched = None, False, False
+            self._loop = loop
+        job = _Job(func, arg, size, deadline, loop)
+        job.timer = loop.call_later(max(0.0, deadline - time.monotonic()), self._expire, job)
+        heapq.heappush(self._heap, (size, next(self._seq), job))
+        self._dispatch()
+        return job
 
     async def run(self, func: str, arg: Any, *, size: int, deadline: float) -> Any:
         """Run ``func(arg)`` in a worker; raises QueueFull, JobTimeout, WorkerDied, WorkerMemoryError,
         or the function's own HelixError / RuntimeError."""
         job = self.submit(func, arg, size=size, deadline=deadline, loop=asyncio.get_running_loop())
         try:
-            return await asyncio.wait_for(asyncio.shield(job.future), max(0.0, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
-            job.abandoned = True
-            raise JobTimeout() from None
+            return await job.future
         except asyncio.CancelledError:
-            job.abandoned = True  # the client went away: stop the work
+            self._abandon(job)  # the client went away: stop the work
             raise
 
     def stop(self, timeout: float = 10) -> None:
-        """Refuse new jobs, let the threads finish what is queued (each job within its deadline), stop."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        for t in self._threads:
-            t.join(timeout)
+        """Refuse new jobs, let the workers finish what is queued (each job within its deadline), stop.
+
+        Call it from any thread but the event loop's while that loop runs (``asyncio.to_thread``), or
+        after the loop has ended (then nothing queued can run any more)."""
+        self._stopping = True
+        loop = self._loop
+        if loop is not None and loop.is_running() and not _on_loop(loop):
+            done = asyncio.run_coroutine_threadsafe(self._drain(timeout), loop)
+            try:
+                done.result(timeout + 5)
+            except Exception:  # noqa: BLE001 - the processes are killed below anyway
+                log.warning("%s lane: stopping did not finish cleanly", self.name, exc_info=True)
+            return
         for w in self._workers:
-            w.close()
+            if loop is not None and loop.is_running():
+                w.unwatch(loop)
+            w.kill()
+
+    async def _drain(self, timeout: float) -> None:
+        end = time.monotonic() + timeout
+        while (self._heap or self.in_flight) and time.monotonic() < end:
+            await asyncio.sleep(0.01)
+        for w in self._workers:
+            w.unwatch(self._loop)
+            w.kill()
+
+    # ---- on the event loop from here on
 
     def _take(self, worker: _Worker) -> _Job | None:
         limit = self.reserve_small if worker.index == 0 else None
-        with self._cond:
-            while True:
-                # the heap's first job is the smallest: a reserved worker waits while it is too large
-                while not self._stopping and (not self._heap or (limit is not None and self._heap[0][0] > limit)):
-                    self._cond.wait()
-                if not self._heap:
-                    return None
-                if limit is not None and self._heap[0][0] > limit:
-                    return None  # stopping: the other workers drain the large ones
-                job = heapq.heappop(self._heap)[2]
-                if job.abandoned:
-                    continue
-                if job.deadline <= time.monotonic():
-                    job.deliver(False, JobTimeout())
-                    continue
-                self.in_flight += 1
-                return job
+        while self._heap:
+            # the heap's first job is the smallest: a reserved worker waits while it is too large
+            if limit is not None and self._heap[0][0] > limit:
+                return None
+            job = heapq.heappop(self._heap)[2]
+            if job.abandoned or job.future.done():
+                continue
+            return job
+        return None
 
-    def _drive(self, worker: _Worker, prestart: bool) -> None:
-        if prestart:
-            try:
-                worker.ensure()
-            except Exception:  # noqa: BLE001 - retried on the first job
-                log.exception("%s worker failed to start", self.name)
-        while True:
-            job = self._take(worker)
-            if job is None:
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if not self._heap:
                 return
-            try:
-                ok, value = worker.run(job)
-            except BaseException as e:  # noqa: BLE001 - a driver thread must outlive any job
-                log.exception("%s lane: job failed", self.name)
-                ok, value = False, e
-            finally:
-                with self._cond:
-                    self.in_flight -= 1
-            if not ok and isinstance(value, JobTimeout) and self.metrics is not None:
+            if w.job is None:
+                job = self._take(w)
+                if job is not None:
+                    self._begin(w, job)
+
+    def _begin(self, w: _Worker, job: _Job) -> None:
+        w.job, job.worker = job, w
+        self.in_flight += 1
+        if w.alive():
+            self._send(w)
+            return
+        w.starting = True
+        self._loop.run_in_executor(None, w.ensure).add_done_callback(lambda f: self._process_started(w, job, f))
+
+    def _process_started(self, w: _Worker, job: _Job, f: asyncio.Future) -> None:
+        w.starting = False
+        if w.job is not job:  # it timed out or was abandoned meanwhile
+            self._dispatch()
+            return
+        if f.cancelled() or f.exception() is not None:
+            err = f.exception() if not f.cancelled() else None
+            log.error("%s worker failed to start: %r", self.name, err)
+            self._finish(w, False, WorkerDied(f"the {self.name} worker process could not start ({err!r})"))
+            return
+        self._send(w)
+
+    def _send(self, w: _Worker) -> None:
+        data = _frame(ForkingPickler.dumps((w.job.func, w.job.arg)))
+        try:
+            n = w.sock.send(data)
+        except BlockingIOError:
+            n = 0
+        except OSError:
+            self._died(w)
+            return
+        fd = w.sock.fileno()
+        w.rbuf = bytearray()
+        w.watched = True
+        self._loop.add_reader(fd, self._on_readable, w)
+        if n < len(data):  # a text larger than the socket's buffer: the rest as the child reads
+            w.wbuf = memoryview(data)[n:]
+            self._loop.add_writer(fd, self._on_writable, w)
+
+    def _on_writable(self, w: _Worker) -> None:
+        try:
+            n = w.sock.send(w.wbuf)
+        except BlockingIOError:
+            return
+        except OSError:
+            self._died(w)
+            return
+        w.wbuf = w.wbuf[n:]
+        if not len(w.wbuf):
+            w.wbuf = None
+            self._loop.remove_writer(w.sock.fileno())
+
+    def _on_readable(self, w: _Worker) -> None:
+        try:
+            chunk = w.sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._died(w)
+            return
+        w.rbuf += chunk
+        reply = _unframe(w.rbuf)
+        if reply is _PARTIAL:
+            return
+        w.unwatch(self._loop)
+        w.rbuf = bytearray()
+        ok, payload = reply
+        if ok:
+            self._finish(w, True, payload)
+        elif payload[0] == "memory":
+            w.kill()
+            self._finish(w, False, WorkerMemoryError())
+        elif payload[0] == "exc" and len(payload) > 3:
+            log.error("%s worker: %s: %s\n%s", self.name, payload[1], payload[2], payload[3])
+            self._finish(w, False, WorkerError(f"{self.name} worker: {payload[1]}: {payload[2]}"))
+        else:
+            self._finish(w, False, _unpack_error(payload))
+
+    def _died(self, w: _Worker) -> None:
+        code = w.proc.exitcode if w.proc is not None else None
+        w.unwatch(self._loop)
+        w.kill()
+        self._finish(w, False, WorkerDied(f"the {self.name} worker process died (exit code {code})"))
+
+    def _finish(self, w: _Worker, ok: bool, value: Any) -> None:
+        job, w.job = w.job, None
+        job.worker = None
+        self.in_flight -= 1
+        job.deliver(ok, value)
+        self._dispatch()
+
+    def _stop_running(self, job: _Job, value: Any) -> None:
+        """Kill the process running ``job`` (its work is of no use now) and end the job with ``value``."""
+        w = job.worker
+        w.unwatch(self._loop)
+        w.kill()
+        self._finish(w, False, value)
+
+    def _expire(self, job: _Job) -> None:
+        job.timer = None
+        if job.worker is not None:  # running at its deadline: the process is killed
+            if self.metrics is not None:
                 self.metrics.record_rejected(f"{self.name}_timeout")
-            job.deliver(ok, value)
+            self._stop_running(job, JobTimeout())
+        else:
+            job.deliver(False, JobTimeout())  # still queued: _take skips it
+
+    def _abandon(self, job: _Job) -> None:
+        job.abandoned = True
+        if job.worker is not None:
+            self._stop_running(job, JobTimeout())
+        else:
+            job.deliver(False, JobTimeout())
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
