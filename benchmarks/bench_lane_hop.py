@@ -3,12 +3,13 @@ idle and with it busy, next to the same call made inline.
 
     .venv/bin/python benchmarks/bench_lane_hop.py     # prints a table, writes benchmarks/results/lane_hop.json
 
-A lane's driver thread sends the job to its child process and waits for the reply; it needs the GIL
-to wake, to pickle, to unpickle and to hand the answer to the loop. While the loop thread is busy
-(``--busy`` tasks, each running ``--slice-ms`` of Python between awaits, as a server handling other
-requests does) each of those waits for the loop to drop the GIL (the switch interval, 1 ms in
-``helixc serve``). This measures that cost; it asserts nothing. (Found 2026-12-07: 0.7 ms p50 idle,
-~9.5 ms with one busy task; why ``inline_limit`` became 8,192, docs/serve.md.)
+While the loop thread is busy (``--busy`` tasks, each running ``--slice-ms`` of Python between
+awaits, as a server handling other requests does) a job's reply waits for the loop: until
+2026-12-08 a driver thread per worker needed the GIL back from the loop (the switch interval, 1 ms
+in ``helixc serve``) to wake, read and hand the answer over; since then the loop's own reader
+callback reads it, a loop iteration or two after it arrives. This measures that cost; it asserts
+nothing. (Found 2026-12-07 with the driver threads: 0.7 ms p50 idle, ~9.5 ms with one busy task; why
+``inline_limit`` became 8,192, docs/serve.md.)
 """
 
 from __future__ import annotations

@@ -432,3 +432,35 @@ def test_the_route_an_answer_is_written_in_is_one_function_the_benchmark_shares(
     assert overrule_route("lc-r for the list [1]", "explain", have) == "explain"
     assert overrule_route("lc-r for the list [1]", "lc-t", {"lc-t", "explain"}) == "lc-t"
     assert overrule_route("the list [1], please", "lc-t", have) == "lc-t"
+
+
+def test_a_question_behind_a_topic_phrase_is_a_question_about_the_notations():
+    from helixc.neural.confidence import asks_about_notations
+
+    assert asks_about_notations("For LC-R, is whitespace allowed between the glyphs?")
+    assert asks_about_notations("in the binary one: how are negative ints stored?")
+    why = request_checks("in LC-T, is the text limit counted in characters?", "lc-t", "limit counted", '"limit counted"')
+    assert why == "the request reads as a question about the notations, not a value to translate"
+    assert not asks_about_notations("In LC-R, how does [1, 2] look?")  # a verb of writing a value: a request
+    assert not asks_about_notations("in short, 5 in lc-t please")
+
+
+def test_a_notation_named_only_in_a_remark_is_not_a_sure_target():
+    why = request_checks("LC-R please for the list 1, 2 (my editor calls it ascii)", "lc-t", [1, 2], "[1,2]")
+    assert why and "named only in a remark in parentheses" in why and "LC-R" in why
+    assert request_checks("LC-R please for the list 1, 2 (my editor calls it ascii)", "lc-r", [1, 2], "\U0001f7031, 2\U0001f704") is None
+    assert request_checks("LC-T (the ascii one) for the list 1, 2", "lc-t", [1, 2], "[1,2]") is None
+
+
+def test_a_map_from_a_key_must_have_that_key():
+    why = request_checks('write a map from owner to {id: 3} in lc-t', "lc-t", {"id": 3}, "{id:3}")
+    assert why == "the request speaks of a map from 'owner', and no map of the answer has that key"
+    assert request_checks('write a map from owner to {id: 3} in lc-t', "lc-t", {"owner": {"id": 3}},
+                          "{owner:{id:3}}") is None
+    assert request_checks("a map from string to int, with a = 1, in lc-t", "lc-t", {"a": 1}, "{a:1}") is None
+    assert request_checks("a map from names to ages: bob 31, ann 29, in lc-t", "lc-t", {"ann": 29, "bob": 31},
+                          "{ann:29,bob:31}") is None  # a plural says what the keys are
+
+
+def test_a_remark_that_names_the_target_of_a_request_from_a_source_is_no_doubt():
+    assert request_checks("Convert from LC-R: \U0001f7031, 2\U0001f704 (target: LC-T)", "lc-t", [1, 2], "[1,2]") is None

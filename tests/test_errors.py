@@ -90,3 +90,18 @@ def test_type_errors():
             helixc.emit({1: 2}, name)
         with pytest.raises(HelixError):
             helixc.emit(object(), name)
+
+
+@pytest.mark.parametrize("name", ["hlxl", "lc-t", "lc-r"])
+def test_an_array_of_ints_is_written_like_any_array_and_checked_the_same(name):
+    """textemit's one-pass path for arrays of ints only: same text as item by item, the same range
+    error naming the first bad number, and bools (an int subclass) are not ints there."""
+    import helixc
+    from helixc.errors import HelixError
+
+    mixed = [1, -2, [3, True], 2**63 - 1, -(2**63)]
+    assert helixc.parse(helixc.emit(mixed, name), name) == mixed
+    with pytest.raises(HelixError, match="integer 9223372036854775808 is outside signed 64-bit range"):
+        helixc.emit([5, 2**63, -(2**64)], name)
+    assert [type(x) for x in helixc.parse(helixc.emit([True, 0, False], name), name)] == [bool, int, bool]
+    assert helixc.emit([7, 8], name) == helixc.emit([7, [8]], name).replace(helixc.emit([8], name), "8")

@@ -367,9 +367,11 @@ _COMPUTED = re.compile(r"\b(?:biggest|largest|smallest|greatest|highest|lowest|m
                        r"halves|quarters?|thirds|(?:tenth|hundredth|thousandth|millionth)s?|to the (?:power|\w+th)|"
                        r"(?:first|last|next|previous)\s+(?:\d+|" + "|".join(_NUM_WORD[:13]) + r"))\b", re.I)
 
-_PERMISSION = re.compile(r"^\W*(?:can i|could i|may i|am i allowed|is it (?:possible|ok|okay|allowed|legal|valid)|"
+# "In <notation>, is ...?", "For the binary one: how ...": a question behind a short phrase that sets its topic
+_TOPIC = r"^\W*(?:(?:in|for|with|about|regarding|re|on)\b[^,:;?]{1,40}[,:;]\s*)?"
+_PERMISSION = re.compile(_TOPIC + r"(?:can i|could i|may i|am i allowed|is it (?:possible|ok|okay|allowed|legal|valid)|"
                          r"can you explain|what happens|what's the difference|what is the difference)\b", re.I)
-_HOW_QUESTION = re.compile(r"^\W*(?:how|why|which|when|where|does|is|should|will)\b", re.I)
+_HOW_QUESTION = re.compile(_TOPIC + r"(?:how|why|which|when|where|does|is|should|will)\b", re.I)
 _TRANSLATE_VERB = re.compile(r"\b(?:write|written|writes|look|looks|express|expressed|encode|encoded|represent|"
                              r"represented|convert|converted|translate|say|spell|spelled|spelt|render|rendered|show|"
                              r"come out|become|becomes|appear|appears|serialize|serialized|mean|means)\b", re.I)
@@ -399,6 +401,66 @@ _CHARACTER_CUES = (
      lambda t: " " in t),
     (re.compile(r"\bemoji\b|\bthumbs?[- ]up\b|\bgrinning\b|\bsmiley\b", re.I), lambda t: any(ord(c) > 127 for c in t)),
 )
+
+
+def named_only_in_a_remark(request: str, route: str) -> str | None:
+    """The answer's notation is named only inside a remark in parentheses ("... (that's 'Hello' in
+    <notation>)") while the request names another notation outside it: a remark is incidental, so
+    which one is the target is not sure."""
+    from .. import catalog
+    from ..requests import _mentions
+
+    remarks = [m.span() for m in re.finditer(r"\([^()]*\)", request)]
+    if not remarks:
+        return None
+    inside, outside = set(), set()
+    for a, _, name in _mentions(request):
+        if any(s < a < e for s, e in remarks):
+            inside.add(name)
+        elif not _FROM_BEFORE.search(request[:a]):  # "convert from A: ... (target: B)": A is the source
+            outside.add(name)
+    if route in inside and route not in outside and outside - {route}:
+        other = catalog.display_name(sorted(outside - {route})[0])
+        return f"the answer's notation is named only in a remark in parentheses; the request names {other} outside it"
+    return None
+
+
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+|an?\s+)?$", re.I)
+
+
+# "a map from user to {...}", "a dictionary from colour to ...": the map has that key
+_MAP_FROM = re.compile(r"\b(?:map|mapping|dictionary|dict|object)\s+from\s+(?:the\s+)?(?:key\s+)?[\"']?"
+                       r"([A-Za-z_]\w*)[\"']?\s+(?:to|->|=>|onto)\b", re.I)
+_NOT_A_KEY = {"a", "an", "the", "one", "key", "keys", "value", "values", "each", "every", "some", "this", "that", "it"}
+
+
+def map_key_missing(request: str, value) -> str | None:
+    """A request that says "a map from K to ..." where no map of the answer has the key K (a model
+    that copied the inner value it was shown, without the map around it)."""
+    keys = {str(k).lower() for k in _map_keys(value, [])}
+    for m in _MAP_FROM.finditer(request):
+        k = m.group(1)
+        if k.lower() in _NOT_A_KEY or k.lower() in _KIND_WORDS or k.lower() in keys or \
+                k.lower().endswith("s") and not k.lower().endswith("ss"):
+            continue  # "a map from names to ages": a plural says what the keys are, not which
+        return f"the request speaks of a map from {k!r}, and no map of the answer has that key"
+    return None
+
+
+def _map_keys(v, acc: list) -> list:
+    from ..values import Contract
+
+    if isinstance(v, dict):
+        acc.extend(v)
+        for x in v.values():
+            _map_keys(x, acc)
+    elif isinstance(v, list):
+        for x in v:
+            _map_keys(x, acc)
+    elif isinstance(v, Contract):
+        for x in v.fields.values():
+            _map_keys(x, acc)
+    return acc
 
 
 def character_cue_unmet(request: str, value) -> str | None:
@@ -438,6 +500,9 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     for word, near in unread_names(request):
         if route not in near:
             return f"{word!r} looks like the name of a notation, and helixc does not know which one"
+    got = named_only_in_a_remark(request, route)
+    if got:
+        return got
     plain = _plain(request)
     if read and read in request:
         plain = _plain(request.replace(read, " \x00 ", 1))  # the words read into the value, not again
@@ -449,7 +514,7 @@ def request_checks(request: str, route: str, value=None, output: str = "", extra
     got = ungrounded(request, value, extra)
     if got:
         return f"the answer holds {got}, which the request does not mention"
-    got = character_cue_unmet(request, value)
+    got = character_cue_unmet(request, value) or map_key_missing(request, value)
     if got:
         return got
     nums = _answer_numbers(value)
