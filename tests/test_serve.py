@@ -1287,6 +1287,37 @@ def test_lane_kills_the_work_of_a_client_that_went_away_and_reports_a_dead_worke
         lane.stop()
 
 
+def test_queued_jobs_past_their_deadline_leave_the_bounded_queue(tmp_path):
+    import asyncio
+
+    from helixc.server.workers import JobTimeout, Lane
+
+    lane = Lane("test", workers=1, max_queue=2, niceness=0)
+    gate = tmp_path / "gate"
+
+    async def main():
+        first = asyncio.ensure_future(lane.run("test_serve_fakes:wait_for_file", str(gate), size=0,
+                                               deadline=time.monotonic() + 30))
+        while lane.in_flight == 0:
+            await asyncio.sleep(0.005)
+        soon = time.monotonic() + 0.2
+        waiting = [asyncio.ensure_future(lane.run("time:sleep", 0, size=1, deadline=soon)) for _ in range(2)]
+        for w in waiting:
+            with pytest.raises(JobTimeout):
+                await w
+        assert lane.depth == 0  # their places are free again, though the worker never got to them
+        later = [asyncio.ensure_future(lane.run("time:sleep", 0, size=1, deadline=time.monotonic() + 30))
+                 for _ in range(2)]
+        await asyncio.sleep(0)
+        gate.touch()
+        await asyncio.gather(first, *later)
+
+    try:
+        asyncio.run(main())
+    finally:
+        lane.stop()
+
+
 def test_a_refused_long_english_request_waits_the_refusal_delay_and_no_worker_reads_it():
     engine = FakeEngine()
     for delay in (0.3, 0.0):

@@ -322,15 +322,25 @@ class Lane:
             raise QueueFull("the server is shutting down")
         if len(self._heap) >= self.max_queue:
             raise QueueFull(f"the {self.name} queue is full ({self.max_queue} requests waiting)")
-        if self._loop is not loop:  # a later loop (the first one closed) takes over
-            for w in self._workers:
-                w.job, w.starting, w.watched = None, False, False
-            self._loop = loop
+        if self._loop is not loop:
+            self._rebind(loop)
         job = _Job(func, arg, size, deadline, loop)
         job.timer = loop.call_later(max(0.0, deadline - time.monotonic()), self._expire, job)
         heapq.heappush(self._heap, (size, next(self._seq), job))
         self._dispatch()
         return job
+
+    def _rebind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A later event loop takes over (the first one ended). What the old one left running or
+        queued is dropped: its futures belong to a closed loop, and a process still working on a job
+        would send its reply to the next one, so it is killed."""
+        for w in self._workers:
+            if w.job is not None or w.watched or w.starting:
+                w.kill()
+            w.job, w.starting, w.watched = None, False, False
+        self._heap.clear()
+        self.in_flight = 0
+        self._loop = loop
 
     async def run(self, func: str, arg: Any, *, size: int, deadline: float) -> Any:
         """Run ``func(arg)`` in a worker; raises QueueFull, JobTimeout, WorkerDied, WorkerMemoryError,
@@ -387,7 +397,7 @@ class Lane:
         for w in self._workers:
             if not self._heap:
                 return
-            if w.job is None:
+            if w.job is None and not w.starting:  # a start still under way ends in _process_started
                 job = self._take(w)
                 if job is not None:
                     self._begin(w, job)
@@ -498,14 +508,23 @@ class Lane:
                 self.metrics.record_rejected(f"{self.name}_timeout")
             self._stop_running(job, JobTimeout())
         else:
-            job.deliver(False, JobTimeout())  # still queued: _take skips it
+            self._unqueue(job)
+            job.deliver(False, JobTimeout())
 
     def _abandon(self, job: _Job) -> None:
         job.abandoned = True
         if job.worker is not None:
             self._stop_running(job, JobTimeout())
         else:
+            self._unqueue(job)
             job.deliver(False, JobTimeout())
+
+    def _unqueue(self, job: _Job) -> None:
+        """Take a queued job out (it would hold a place in the bounded queue until a worker skipped it)."""
+        kept = [e for e in self._heap if e[2] is not job]
+        if len(kept) != len(self._heap):
+            self._heap[:] = kept
+            heapq.heapify(self._heap)
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
