@@ -621,7 +621,7 @@ def hostile_main(args) -> None:
                      "notation_probe_clients": {"small": 2, "8kb": 1, "27kb_lane": 1},
                      "probe_rate_rps": args.probe_rate or "closed loop (as fast as answered)", "model_niceness": args.model_niceness,
                      "hostile_clients_process": "the probes' (one event loop)" if args.hostile_in_process else "their own",
-                     "hostile_nice": args.hostile_nice, "worker_niceness": args.worker_niceness or "serve's default (5)"},
+                     "hostile_nice": args.hostile_nice, "worker_niceness": args.worker_niceness if args.worker_niceness is not None else "serve's default"},
         "wall_seconds": round(time.time() - t0, 1),
         **res,
         "notation_not_200": notation_not_ok,

@@ -83,7 +83,10 @@ class ServerConfig:
     reserve_small: int = 16384  # one of them takes only texts up to this many characters (0: none)
     english_workers: int = 1  # processes of the English engine=compiler lane
     worker_queue: int = 64  # jobs waiting per worker lane (503 past it)
-    worker_niceness: int = 5  # the notation lane's processes
+    # the notation lane's processes: 0 since the lanes run on the event loop (2026-12-08): under hostile
+    # clients a ~27 K text's p99 was 25.7 / 29.1 ms at 0 against 33.9-36.7 at +5, and two clients looping
+    # 820 KB texts left the inline requests' p99 the same at both (docs/serve.md)
+    worker_niceness: int = 0
     # the English engine=compiler lane yields to the notation lane: a client looping long English
     # requests must not take the cores notation requests need (bench_serve.py --hostile)
     english_niceness: int = 10
