@@ -1318,6 +1318,29 @@ def test_queued_jobs_past_their_deadline_leave_the_bounded_queue(tmp_path):
         lane.stop()
 
 
+def test_a_long_answer_is_rendered_by_its_worker_and_sent_as_is():
+    """The notation worker renders the 200 body of a long answer (helixc.server.body), the event loop
+    sends those bytes: the same body the loop would have rendered."""
+    from helixc.server import work
+    from helixc.server.body import RENDER_IN_WORKER, prerendered, render_json
+    from helixc.translation import TranslateRequest
+
+    value = {"k": list(range(3000)), "t": "caf\u00e9 \U0001f600"}
+    text = helixc.emit(value, "hlxl")
+    long = work.notation(TranslateRequest(text=text, to="lc-r"))
+    assert len(long.output) >= RENDER_IN_WORKER and prerendered(long) == render_json(long.to_json())
+    assert prerendered(work.notation(TranslateRequest(text="[1, 2]", to="lc-r"))) is None
+    with live(FakeEngine(), notation_workers=1) as srv, srv.client() as c:
+        r = c.post("/translate", json={"text": text, "to": "lc-r"})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        got = r.json()
+        assert got["output"] == helixc.emit(value, "lc-r") and got["confident"] is True
+        assert r.content == render_json(got)
+        check_against_openapi("/translate", "POST", r)
+        batch = c.post("/translate/batch", json=[{"text": text, "to": "lc-r"}, {"text": "[1]", "to": "lc-t"}])
+        assert [b["output"] for b in batch.json()] == [helixc.emit(value, "lc-r"), "[1]"]
+
+
 def test_a_refused_long_english_request_waits_the_refusal_delay_and_no_worker_reads_it():
     engine = FakeEngine()
     for delay in (0.3, 0.0):

@@ -36,6 +36,7 @@ from starlette.routing import Route
 from ..engine import ENGINES, MAX_ENGLISH_CHARS, TranslateRequest, TranslateResult, english_at_a_glance, translate_notation
 from ..errors import E_INPUT, E_MODEL, E_NOTATION_UNKNOWN, HelixError
 from .batcher import Batcher, QueueFull
+from .body import prerendered, render_json
 from .metrics import Metrics
 from .openapi import build_openapi
 from .workers import JobTimeout, Lane, WorkerMemoryError
@@ -133,10 +134,9 @@ class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        try:
-            return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates echoed from the request: escape them
-            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        if isinstance(content, bytes):  # a body a worker rendered already (helixc.server.body)
+            return content
+        return render_json(content)
 
 
 def error_response(err: ApiError) -> JSONResponse:
@@ -396,14 +396,16 @@ class Service:
         self.metrics.record_translation("model")
         return result
 
-    async def translate_json(self, obj: Any, inline: bool | None = None) -> tuple[int, dict, dict]:
-        """(status, body, headers) for one JSON request object: never raises (but CancelledError)."""
+    async def translate_json(self, obj: Any, inline: bool | None = None, rendered: bool = False) -> tuple[int, Any, dict]:
+        """(status, body, headers) for one JSON request object: never raises (but CancelledError).
+        ``rendered``: a 200 body may be the bytes a worker rendered (``helixc.server.body``)."""
         try:
             req = obj if isinstance(obj, TranslateRequest) else parse_translate_request(obj)
             result = await self.translate(req, inline)
             if not result.confident:
                 raise not_sure(result)
-            return 200, result.to_json(), {}
+            body = prerendered(result) if rendered else None
+            return 200, body if body is not None else result.to_json(), {}
         except ApiError as e:
             return e.status, e.body(), e.headers
         except HelixError as e:  # from anywhere: a 4xx (or E_MODEL 503), never a 500
@@ -466,7 +468,7 @@ def create_app(config: ServerConfig | None = None, *, engine: Any = None,
     @_guarded
     async def translate(request: Request) -> Response:
         obj = await read_body(request)
-        status, body, headers = await service.translate_json(obj)
+        status, body, headers = await service.translate_json(obj, rendered=True)
         if status == 413 and config.refusal_delay:
             await asyncio.sleep(config.refusal_delay)
         return JSONResponse(body, status_code=status, headers=headers)

@@ -6,11 +6,13 @@ Light on purpose: a worker imports this module, the compiler and the notation pl
 from __future__ import annotations
 
 from ..engine import TranslateRequest, TranslateResult, translate_notation
+from .body import prerender
 
 
 def notation(req: TranslateRequest) -> TranslateResult | None:
-    """The compiler path of :func:`helixc.engine.translate`: the answer, or None for English."""
-    return translate_notation(req)
+    """The compiler path of :func:`helixc.engine.translate`: the answer (a long one with its HTTP body
+    rendered here, not on the event loop), or None for English."""
+    return prerender(translate_notation(req))
 
 
 def english_compiler(req: TranslateRequest) -> TranslateResult:
