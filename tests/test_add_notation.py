@@ -95,6 +95,13 @@ def test_add_notation_trains_one_specialist_and_the_router_and_copies_the_rest(t
     # the base and the lc-r / hlxl adapters are the same bytes; only the coordinator and the manifest change
     assert changed <= {"manifest.json"} | {k for k in old if k.startswith(f"adapters/{COORDINATOR}/")}, changed
     assert any(k.startswith("adapters/json/") for k in new) and "base/model.safetensors" not in changed
+    # the same command again (this process's RNG is elsewhere now): the same bytes
+    again = tmp_path / "m5"
+    assert main(["--corpus", str(tmp_path / "c1"), "--out", str(again), "--work", str(tmp_path / "w5"),
+                 "--add-notation", "json", "--models", str(src), *tiny]) == 0
+    for name in (COORDINATOR, "json"):
+        f = f"adapters/{name}/adapter_model.safetensors"
+        assert (again / f).read_bytes() == (out / f).read_bytes(), f"{name}: a second run wrote other weights"
     moe = MoE(out)
     assert "json" in moe.routes() and "json" in moe.labels
     assert moe.route(["Convert [1, 2] to JSON"])[0] in moe.labels  # constrained to a label

@@ -776,6 +776,10 @@ def add_notation(config: TrainConfig) -> dict:
         log(f"task {s.name}: {len(tr[s.name])} train / {len(va[s.name])} val examples")
     summaries, dirs, max_new = [], {}, {}
     for s in specs:
+        # LoRA's A matrices are drawn when the adapter is made, before the stage seeds itself: seed
+        # here, or the first adapter starts from whatever state the process's RNG is in (an import
+        # seeds torch from the OS: two runs of the same command wrote different coordinators)
+        set_seed(stage_seed(config.seed, f"add-{s.name}"))
         summary, dirs[s.name], max_new[s.name] = train_adapter(s, base, tok, tr[s.name], va[s.name], config, work,
                                                                acc, log)
         summaries.append(summary)
