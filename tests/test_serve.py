@@ -1276,7 +1276,7 @@ def test_lane_kills_the_work_of_a_client_that_went_away_and_reports_a_dead_worke
                 break
             assert time.monotonic() < end, "the abandoned job's process is still there"
             await asyncio.sleep(0.01)
-        with pytest.raises(WorkerDied, match="exit code"):
+        with pytest.raises(WorkerDied, match="exit code 7"):
             await lane.run("test_serve_fakes:die", None, size=0, deadline=deadline)
         assert await lane.run("test_serve_fakes:doubled", "ab", size=2, deadline=deadline) == "abab"
         return lane.starts

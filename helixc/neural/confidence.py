@@ -440,9 +440,10 @@ def map_key_missing(request: str, value) -> str | None:
     keys = {str(k).lower() for k in _map_keys(value, [])}
     for m in _MAP_FROM.finditer(request):
         k = m.group(1)
-        if k.lower() in _NOT_A_KEY or k.lower() in _KIND_WORDS or k.lower() in keys or \
-                k.lower().endswith("s") and not k.lower().endswith("ss"):
-            continue  # "a map from names to ages": a plural says what the keys are, not which
+        low = k.lower()
+        plural = low.endswith("s") and not low.endswith("ss")  # "a map from names to ages": what the keys are
+        if low in _NOT_A_KEY or low in _KIND_WORDS or low in keys or plural:
+            continue
         return f"the request speaks of a map from {k!r}, and no map of the answer has that key"
     return None
 

@@ -482,7 +482,11 @@ class Lane:
             self._finish(w, False, _unpack_error(payload))
 
     def _died(self, w: _Worker) -> None:
-        code = w.proc.exitcode if w.proc is not None else None
+        code = None
+        if w.proc is not None:
+            # the socket closed because the process ended: reap it (at once, as a rule) for its code
+            w.proc.join(0.1)
+            code = w.proc.exitcode
         w.unwatch(self._loop)
         w.kill()
         self._finish(w, False, WorkerDied(f"the {self.name} worker process died (exit code {code})"))
